@@ -1,0 +1,2 @@
+export type * from './record.js';
+export type * from './processor.js';

@@ -1,0 +1,2 @@
+export { ProducerFencedError, UnknownTopicError } from './port.js';
+export type * from './port.js';

@@ -1,0 +1,2 @@
+export { SerializationError } from './serde.js';
+export type { Serde } from './serde.js';

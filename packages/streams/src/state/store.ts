@@ -1,0 +1,124 @@
+import type { KeyValue } from '../api/record.js';
+import type { Serde } from '../serde/serde.js';
+
+/** A window as carried by windowed keys. `end` is exclusive for time windows, inclusive for sessions (as in Kafka). */
+export interface Window {
+  readonly start: number;
+  readonly end: number;
+}
+export interface Windowed<K> {
+  readonly key: K;
+  readonly window: Window;
+}
+
+/**
+ * What the runtime hands a store when a task opens it. The store uses it to find its directory, to log changes
+ * and to register how changelog records are replayed into it.
+ */
+export interface StateStoreContext {
+  readonly applicationId: string;
+  readonly taskId: string;
+  /** `<stateDir>/<applicationId>/<taskId>`: persistent stores keep their files below it. */
+  readonly taskDir: string;
+  /**
+   * Writes a change to the store's changelog topic (no-op when logging is disabled or when the runtime does not
+   * log, e.g. for global stores whose source topic is the changelog).
+   */
+  logChange(storeName: string, key: Buffer, value: Buffer | null, timestamp: number): void;
+  /**
+   * Registers the store with the runtime. `restore` is called with batches of raw changelog records (in offset
+   * order) before processing starts, and must write them straight into the innermost bytes store without
+   * logging them again.
+   */
+  register(store: StateStore, restore: (batch: ReadonlyArray<RestoreRecord>) => void): void;
+}
+
+export interface RestoreRecord {
+  readonly key: Buffer;
+  readonly value: Buffer | null;
+  readonly timestamp: number;
+}
+
+export interface StateStore {
+  readonly name: string;
+  readonly persistent: boolean;
+  init(context: StateStoreContext): void;
+  /** Makes every write so far durable (and, for caching stores, forwards them). Called before each commit. */
+  flush(): void;
+  close(): void;
+  isOpen(): boolean;
+}
+
+/** What interactive queries get: reads only. */
+export interface ReadOnlyKeyValueStore<K, V> {
+  get(key: K): V | null;
+  /** Keys in serialized-byte order, `from` and `to` inclusive; either may be null for an open end. */
+  range(from: K | null, to: K | null): Iterable<KeyValue<K, V>>;
+  reverseRange(from: K | null, to: K | null): Iterable<KeyValue<K, V>>;
+  all(): Iterable<KeyValue<K, V>>;
+  reverseAll(): Iterable<KeyValue<K, V>>;
+  prefixScan(prefix: K, prefixSerde: Serde<K>): Iterable<KeyValue<K, V>>;
+  approximateNumEntries(): number;
+}
+
+export interface KeyValueStore<K, V> extends StateStore, ReadOnlyKeyValueStore<K, V> {
+  /** A null value deletes, as in Kafka Streams. */
+  put(key: K, value: V | null): void;
+  putIfAbsent(key: K, value: V | null): V | null;
+  putAll(entries: ReadonlyArray<KeyValue<K, V | null>>): void;
+  /** Returns the old value. */
+  delete(key: K): V | null;
+}
+
+export interface ReadOnlyWindowStore<K, V> {
+  /** The value of the window of `key` that starts exactly at `windowStart`. */
+  fetch(key: K, windowStart: number): V | null;
+  /** Windows of `key` whose start lies in [timeFrom, timeTo], oldest first: `key` is the window start. */
+  fetchRange(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>>;
+  backwardFetchRange(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>>;
+  /** Windows of keys in [keyFrom, keyTo] (null: open) starting in [timeFrom, timeTo]. */
+  fetchKeyRange(keyFrom: K | null, keyTo: K | null, timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>>;
+  fetchAll(timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>>;
+  all(): Iterable<KeyValue<Windowed<K>, V>>;
+}
+
+export interface WindowStore<K, V> extends StateStore, ReadOnlyWindowStore<K, V> {
+  /**
+   * Puts the window of `key` starting at `windowStart`; null deletes it. With `retainDuplicates` every put is kept
+   * (stream-stream joins) and null is ignored. Puts older than retention (relative to the largest window start
+   * seen) are dropped.
+   */
+  put(key: K, value: V | null, windowStart: number): void;
+}
+
+export interface ReadOnlySessionStore<K, AGG> {
+  /** Sessions of `key` that end at or after `earliestSessionEnd` and start at or before `latestSessionStart`. */
+  findSessions(key: K, earliestSessionEnd: number, latestSessionStart: number): Iterable<KeyValue<Windowed<K>, AGG>>;
+  fetchSession(key: K, sessionStart: number, sessionEnd: number): AGG | null;
+  /** Every session of `key`. */
+  fetch(key: K): Iterable<KeyValue<Windowed<K>, AGG>>;
+  all(): Iterable<KeyValue<Windowed<K>, AGG>>;
+}
+
+export interface SessionStore<K, AGG> extends StateStore, ReadOnlySessionStore<K, AGG> {
+  put(session: Windowed<K>, aggregate: AGG | null): void;
+  remove(session: Windowed<K>): void;
+}
+
+export type StoreType = 'keyValue' | 'window' | 'session';
+
+/** Makes fresh store instances (one per task) with their serdes and wrappers (Kafka Streams' `StoreBuilder`). */
+export interface StoreBuilder<S extends StateStore = StateStore> {
+  readonly name: string;
+  readonly type: StoreType;
+  readonly persistent: boolean;
+  readonly loggingEnabled: boolean;
+  /** Extra configs for the changelog topic (e.g. retention for window stores). */
+  readonly logConfig: Readonly<Record<string, string>>;
+  readonly cachingEnabled: boolean;
+  withLoggingDisabled(): StoreBuilder<S>;
+  withLoggingEnabled(config?: Record<string, string>): StoreBuilder<S>;
+  withCachingEnabled(): StoreBuilder<S>;
+  withCachingDisabled(): StoreBuilder<S>;
+  build(): S;
+}

@@ -1,0 +1,1 @@
+export type { TopicNameExtractor, StreamPartitioner } from './physical.js';
