@@ -1,1 +1,1 @@
-export {};
+export type { Change } from './change.js';

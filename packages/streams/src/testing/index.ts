@@ -1,1 +1,5 @@
-export {};
+export { TopologyTestDriver } from './topology-test-driver.js';
+export type { TestDriverConfig } from './topology-test-driver.js';
+export { TestInputTopic } from './test-input-topic.js';
+export { TestOutputTopic } from './test-output-topic.js';
+export type { TestRecord } from './test-record.js';

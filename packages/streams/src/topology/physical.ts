@@ -104,6 +104,8 @@ export interface PhysicalTopology {
   readonly globalStores: ReadonlyArray<GlobalStoreSpec>;
   /** Internal topics by un-prefixed name. */
   readonly internalTopics: ReadonlyMap<string, InternalTopicSpec>;
+  /** Global stores' group ids (by global source name): they share the numbering with sub-topologies, as in Kafka. */
+  readonly globalSubtopologyIds: ReadonlyMap<string, number>;
 }
 
 /** The real name of an internal topic. */

@@ -1,0 +1,78 @@
+/**
+ * Options objects that replace Kafka Streams' `Consumed`, `Produced`, `Grouped`, `Materialized`, `Repartitioned`
+ * and `Named` config classes.
+ */
+import type { TimestampExtractor } from '../api/record.js';
+import type { Serde } from '../serde/serde.js';
+import type { StreamPartitioner, TopicNameExtractor } from '../topology/physical.js';
+
+export interface ConsumedOptions<K, V> {
+  readonly keySerde?: Serde<K>;
+  readonly valueSerde?: Serde<V>;
+  readonly timestampExtractor?: TimestampExtractor;
+  /** Where to start when the application has no committed offset (default: earliest, as Kafka Streams). */
+  readonly offsetReset?: 'earliest' | 'latest';
+  /** Name of the source node. */
+  readonly name?: string;
+}
+
+export type StoreKind = 'memory' | 'persistent';
+
+export interface MaterializedOptions<K, V> {
+  readonly storeName?: string;
+  readonly keySerde?: Serde<K>;
+  readonly valueSerde?: Serde<V>;
+  /** Default `persistent` (LMDB), as Kafka Streams defaults to RocksDB. */
+  readonly storeType?: StoreKind;
+  /** Change-log the store to a compacted topic (default true). */
+  readonly logging?: boolean;
+  /** Extra changelog topic configs. */
+  readonly logConfig?: Readonly<Record<string, string>>;
+  readonly caching?: boolean;
+  /** Window and session stores only. */
+  readonly retentionMs?: number;
+}
+
+export interface TableOptions<K, V> extends ConsumedOptions<K, V> {
+  readonly storeName?: string;
+  readonly storeType?: StoreKind;
+  readonly logging?: boolean;
+}
+
+export interface ProducedOptions<K, V> {
+  readonly keySerde?: Serde<K>;
+  readonly valueSerde?: Serde<V>;
+  readonly partitioner?: StreamPartitioner<K, V>;
+  /** Name of the sink node. */
+  readonly name?: string;
+}
+
+export interface RepartitionedOptions<K, V> {
+  readonly keySerde?: Serde<K>;
+  readonly valueSerde?: Serde<V>;
+  readonly numberOfPartitions?: number;
+  /** The topic becomes `<applicationId>-<name>-repartition`. */
+  readonly name?: string;
+  readonly partitioner?: StreamPartitioner<K, V>;
+}
+
+export interface GroupedOptions<K, V> {
+  readonly keySerde?: Serde<K>;
+  readonly valueSerde?: Serde<V>;
+  /** Names the repartition topic (`<applicationId>-<name>-repartition`) when one is needed. */
+  readonly name?: string;
+}
+
+export interface ToTableOptions<K, V> {
+  readonly storeName?: string;
+  readonly keySerde?: Serde<K>;
+  readonly valueSerde?: Serde<V>;
+  readonly storeType?: StoreKind;
+  readonly logging?: boolean;
+}
+
+export interface NamedOptions {
+  readonly name?: string;
+}
+
+export type TopicOrExtractor<K, V> = string | TopicNameExtractor<K, V>;

@@ -1,0 +1,138 @@
+/**
+ * `KafkaStreams` configuration: Kafka Streams' settings as an options object, validated once at construction so a
+ * bad setting fails loudly before anything runs.
+ */
+import type { TimestampExtractor } from '../api/record.js';
+import type { Backend } from '../backend/port.js';
+import type { Serde } from '../serde/serde.js';
+import { StreamsConfigError } from './errors.js';
+
+/** What an error handler learns about the failing record. */
+export interface ErrorHandlerContext {
+  readonly taskId: string;
+  readonly topic: string | undefined;
+  readonly partition: number | undefined;
+  readonly offset: number | undefined;
+  readonly timestamp: number;
+  /** The processor that threw (processing errors) or the source node (deserialization errors). */
+  readonly processorName: string | undefined;
+}
+
+export type ErrorHandlerResponse = 'continue' | 'fail';
+export type ErrorHandler = (error: Error, context: ErrorHandlerContext) => ErrorHandlerResponse;
+
+/** `fail` stops the app (Kafka's default); `logAndContinue` skips the record; a function decides per record. */
+export type ErrorHandlerSetting = 'fail' | 'logAndContinue' | ErrorHandler;
+
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  debug(obj: object, msg?: string): void;
+}
+
+export interface StreamsConfig {
+  readonly applicationId: string;
+  /** Kafka's `bootstrap.servers`. Omitted (and no `backend`): the embedded log. */
+  readonly bootstrapServers?: string;
+  /** A backend instance to run on (overrides `bootstrapServers`); mainly for tests and embedding. */
+  readonly backend?: Backend;
+  /** Where the embedded log keeps its data; omitted: in memory only. */
+  readonly embeddedDataDir?: string;
+  readonly processingGuarantee?: 'at_least_once' | 'exactly_once_v2';
+  /** Default `./state`... as Kafka uses a temp dir; we keep it in the working directory so restarts find it. */
+  readonly stateDir?: string;
+  /** `host:port` this instance serves interactive queries on. */
+  readonly applicationServer?: string;
+  /** Default 30000 (at-least-once) or 100 (exactly-once), as in Kafka Streams. */
+  readonly commitIntervalMs?: number;
+  readonly defaultKeySerde?: Serde<unknown>;
+  readonly defaultValueSerde?: Serde<unknown>;
+  readonly defaultTimestampExtractor?: TimestampExtractor;
+  readonly deserializationExceptionHandler?: ErrorHandlerSetting;
+  readonly processingExceptionHandler?: ErrorHandlerSetting;
+  /** What to do when the broker rejects a record the app produced. */
+  readonly productionExceptionHandler?: ErrorHandlerSetting;
+  /**
+   * Kafka's `errors.dead.letter.queue.topic.name`: records an error handler skips are written here, raw, with the
+   * error in `__streams.errors.*` headers.
+   */
+  readonly deadLetterQueueTopic?: string;
+  /** Records a poll may return (Kafka's `max.poll.records`). */
+  readonly maxPollRecords?: number;
+  /** Static membership (`group.instance.id`). */
+  readonly groupInstanceId?: string;
+  readonly numStandbyReplicas?: number;
+  /** Extra librdkafka settings for the Kafka backend. */
+  readonly clientConfig?: Readonly<Record<string, string | number | boolean>>;
+  /** A pino-compatible logger; default: pino at `info` (TRIBUTARY_LOG_LEVEL overrides). */
+  readonly logger?: Logger;
+}
+
+export interface ResolvedConfig {
+  readonly applicationId: string;
+  readonly processingGuarantee: 'at_least_once' | 'exactly_once_v2';
+  readonly stateDir: string;
+  readonly commitIntervalMs: number;
+  readonly maxPollRecords: number;
+  readonly deserializationExceptionHandler: ErrorHandlerSetting;
+  readonly processingExceptionHandler: ErrorHandlerSetting;
+  readonly productionExceptionHandler: ErrorHandlerSetting;
+  readonly deadLetterQueueTopic: string | undefined;
+  readonly defaultKeySerde: Serde<unknown> | undefined;
+  readonly defaultValueSerde: Serde<unknown> | undefined;
+  readonly defaultTimestampExtractor: TimestampExtractor | undefined;
+  readonly applicationServer: { host: string; port: number } | undefined;
+}
+
+const APP_ID = /^[a-zA-Z0-9._-]+$/;
+
+export function resolveConfig(config: StreamsConfig): ResolvedConfig {
+  if (typeof config.applicationId !== 'string' || !APP_ID.test(config.applicationId)) {
+    throw new StreamsConfigError(
+      `applicationId must be a non-empty string of letters, digits, '.', '_' or '-' (got ${JSON.stringify(config.applicationId)})`,
+    );
+  }
+  const guarantee = config.processingGuarantee ?? 'at_least_once';
+  if (guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
+    throw new StreamsConfigError(`processingGuarantee must be 'at_least_once' or 'exactly_once_v2' (got ${JSON.stringify(guarantee)})`);
+  }
+  const commitIntervalMs = config.commitIntervalMs ?? (guarantee === 'exactly_once_v2' ? 100 : 30_000);
+  if (!Number.isFinite(commitIntervalMs) || commitIntervalMs < 0) {
+    throw new StreamsConfigError(`commitIntervalMs must be a number >= 0 (got ${String(config.commitIntervalMs)})`);
+  }
+  const maxPollRecords = config.maxPollRecords ?? 1000;
+  if (!Number.isInteger(maxPollRecords) || maxPollRecords < 1) {
+    throw new StreamsConfigError(`maxPollRecords must be an integer >= 1 (got ${String(config.maxPollRecords)})`);
+  }
+  for (const key of ['deserializationExceptionHandler', 'processingExceptionHandler', 'productionExceptionHandler'] as const) {
+    const v = config[key];
+    if (v !== undefined && v !== 'fail' && v !== 'logAndContinue' && typeof v !== 'function') {
+      throw new StreamsConfigError(`${key} must be 'fail', 'logAndContinue' or a function (got ${JSON.stringify(v)})`);
+    }
+  }
+  let applicationServer: { host: string; port: number } | undefined;
+  if (config.applicationServer !== undefined) {
+    const m = /^(.+):(\d{1,5})$/.exec(config.applicationServer);
+    const port = m ? Number(m[2]) : NaN;
+    if (!m || !m[1] || port < 1 || port > 65535) {
+      throw new StreamsConfigError(`applicationServer must be "host:port" (got ${JSON.stringify(config.applicationServer)})`);
+    }
+    applicationServer = { host: m[1], port };
+  }
+  return {
+    applicationId: config.applicationId,
+    processingGuarantee: guarantee,
+    stateDir: config.stateDir ?? './state',
+    commitIntervalMs,
+    maxPollRecords,
+    deserializationExceptionHandler: config.deserializationExceptionHandler ?? 'fail',
+    processingExceptionHandler: config.processingExceptionHandler ?? 'fail',
+    productionExceptionHandler: config.productionExceptionHandler ?? 'fail',
+    deadLetterQueueTopic: config.deadLetterQueueTopic,
+    defaultKeySerde: config.defaultKeySerde,
+    defaultValueSerde: config.defaultValueSerde,
+    defaultTimestampExtractor: config.defaultTimestampExtractor,
+    applicationServer,
+  };
+}

@@ -1,0 +1,463 @@
+/**
+ * One task: a sub-topology instantiated for one partition. It owns fresh processor instances and stores, turns
+ * consumed bytes into typed records, runs them through the processor graph synchronously, and tracks what it has
+ * consumed. The stream thread and the test driver both drive tasks; neither lives in here.
+ */
+import type { Cancellable, ProcessorContext, PunctuationType } from '../api/processor.js';
+import type { RecordContext, RecordMetadata, StreamRecord } from '../api/record.js';
+import type { ConsumedRecord, TopicPartitionOffset } from '../backend/port.js';
+import { Serdes } from '../serde/serdes.js';
+import type { Serde } from '../serde/serde.js';
+import type { StateStore } from '../state/store.js';
+import type { NodeSpec, PhysicalTopology, SinkNodeSpec, SourceNodeSpec, SubtopologySpec } from '../topology/physical.js';
+import { internalTopicName } from '../topology/physical.js';
+import type { ErrorHandlerContext, ErrorHandlerSetting, Logger, ResolvedConfig } from './config.js';
+import { ProcessorError, StreamsError } from './errors.js';
+import { PartitionGroup } from './partition-group.js';
+import { PunctuationQueue } from './punctuation-queue.js';
+import type { RecordCollector } from './record-collector.js';
+import { TaskStateManager } from './task-state-manager.js';
+
+interface NodeInstance {
+  readonly name: string;
+  process(record: StreamRecord<unknown, unknown>): void;
+}
+
+export interface StreamTaskOptions {
+  readonly taskId: string;
+  readonly subtopology: SubtopologySpec;
+  readonly partition: number;
+  readonly topology: PhysicalTopology;
+  readonly config: ResolvedConfig;
+  readonly collector: RecordCollector;
+  readonly globalStores: ReadonlyMap<string, StateStore>;
+  readonly wallClock: () => number;
+  readonly logger: Logger;
+  /** Absent: stores live only in memory and nothing is checkpointed (the test driver). */
+  readonly taskDir: string;
+}
+
+/** Headers of dead-letter records, as Kafka Streams writes them (KIP-1034). */
+export const DLQ_HEADERS = {
+  exception: '__streams.errors.exception',
+  message: '__streams.errors.message',
+  stacktrace: '__streams.errors.stacktrace',
+  topic: '__streams.errors.topic',
+  partition: '__streams.errors.partition',
+  offset: '__streams.errors.offset',
+} as const;
+
+const FALLBACK_SERDE: Serde<unknown> = Serdes.json<unknown>();
+
+export class StreamTask {
+  readonly id: string;
+  readonly partition: number;
+  readonly stateManager: TaskStateManager;
+  private readonly nodes = new Map<string, NodeInstance>();
+  private readonly processors: Array<{ name: string; close?: () => void }> = [];
+  private readonly sourcesByTopic = new Map<string, { spec: SourceNodeSpec; node: NodeInstance }>();
+  private readonly patternSources: Array<{ spec: SourceNodeSpec; node: NodeInstance }> = [];
+  private readonly streamTimePunctuations = new PunctuationQueue();
+  private readonly wallClockPunctuations = new PunctuationQueue();
+  private readonly consumed = new Map<string, TopicPartitionOffset>();
+  private readonly queue = new PartitionGroup();
+  private recordContext: RecordContext | undefined;
+  private currentRaw: ConsumedRecord | undefined;
+  private streamTime = -1;
+  private commitRequested = false;
+  private processedSinceCommit = 0;
+  private closed = false;
+  /** Records dropped by handlers or as invalid, for metrics. */
+  droppedRecords = 0;
+
+  constructor(private readonly options: StreamTaskOptions) {
+    this.id = options.taskId;
+    this.partition = options.partition;
+    this.stateManager = new TaskStateManager({
+      taskId: options.taskId,
+      partition: options.partition,
+      applicationId: options.config.applicationId,
+      taskDir: options.taskDir,
+      topology: options.topology,
+      storeNames: options.subtopology.stores,
+      collector: options.collector,
+      currentTimestamp: () => this.recordContext?.timestamp ?? this.streamTime,
+    });
+  }
+
+  /** Creates stores (then the caller restores them) and processors. */
+  initializeStores(): void {
+    this.stateManager.initializeStores();
+  }
+
+  /** Instantiates and initialises processors; call after stores are restored. */
+  initializeTopology(): void {
+    const { topology, subtopology } = this.options;
+    for (const name of subtopology.nodes) {
+      const spec = topology.nodes.get(name);
+      if (spec) this.instantiate(spec);
+    }
+    for (const name of subtopology.nodes) {
+      const spec = topology.nodes.get(name);
+      if (spec?.kind === 'source') {
+        const entry = { spec, node: this.nodes.get(name) as NodeInstance };
+        if (spec.pattern) this.patternSources.push(entry);
+        for (const t of spec.topics) this.sourcesByTopic.set(this.realTopic(t), entry);
+      }
+    }
+  }
+
+  /** The real name of a topic named in the topology (internal topics get the application id prefix). */
+  realTopic(name: string): string {
+    return this.options.topology.internalTopics.has(name) ? internalTopicName(this.options.config.applicationId, name) : name;
+  }
+
+  addRecords(records: ReadonlyArray<ConsumedRecord>): void {
+    this.queue.add(records);
+  }
+
+  get buffered(): number {
+    return this.queue.size;
+  }
+
+  /** Processes up to `max` buffered records; returns how many were taken. */
+  process(max: number): number {
+    let n = 0;
+    while (n < max) {
+      const r = this.queue.next();
+      if (!r) break;
+      this.processRecord(r);
+      n++;
+    }
+    return n;
+  }
+
+  /** Processes one consumed record through the graph (the test driver calls this directly). */
+  processRecord(raw: ConsumedRecord): void {
+    const source = this.sourceFor(raw.topic);
+    if (!source) throw new StreamsError(`Task ${this.id} has no source for topic "${raw.topic}"`);
+    const { spec, node } = source;
+    this.currentRaw = raw;
+    try {
+      let key: unknown;
+      let value: unknown;
+      let timestamp: number;
+      try {
+        key = (spec.keySerde ?? this.options.config.defaultKeySerde ?? FALLBACK_SERDE).deserialize(raw.topic, raw.key);
+        value = (spec.valueSerde ?? this.options.config.defaultValueSerde ?? FALLBACK_SERDE).deserialize(raw.topic, raw.value);
+        const extractor = spec.timestampExtractor ?? this.options.config.defaultTimestampExtractor;
+        timestamp = extractor
+          ? extractor({ topic: raw.topic, partition: raw.partition, offset: raw.offset, key, value, timestamp: raw.timestamp }, this.streamTime)
+          : raw.timestamp;
+        if (!Number.isFinite(timestamp) || timestamp < 0) {
+          throw new StreamsError(`Invalid timestamp ${timestamp} for record at ${raw.topic}-${raw.partition}@${raw.offset}`);
+        }
+      } catch (error) {
+        this.handleError('deserializationExceptionHandler', error, spec.name, raw);
+        return;
+      }
+      if (timestamp > this.streamTime) this.streamTime = timestamp;
+      this.recordContext = { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp, headers: raw.headers };
+      try {
+        node.process({ key, value, timestamp, headers: raw.headers });
+      } catch (error) {
+        this.handleError(
+          'processingExceptionHandler',
+          error,
+          error instanceof ProcessorError ? error.processorName : spec.name,
+          raw,
+        );
+      }
+    } finally {
+      this.consumed.set(`${raw.topic}\u0000${raw.partition}`, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 });
+      this.recordContext = undefined;
+      this.currentRaw = undefined;
+      this.processedSinceCommit++;
+    }
+    this.punctuateStreamTime();
+  }
+
+  /** Fires due stream-time punctuations. */
+  punctuateStreamTime(): boolean {
+    if (this.streamTime < 0) return false;
+    return this.streamTimePunctuations.mayPunctuate(this.streamTime);
+  }
+
+  punctuateWallClock(now: number): boolean {
+    return this.wallClockPunctuations.mayPunctuate(now);
+  }
+
+  get currentStreamTime(): number {
+    return this.streamTime;
+  }
+
+  /** Input offsets to commit: per partition, the next offset to read. */
+  consumedOffsets(): TopicPartitionOffset[] {
+    return [...this.consumed.values()];
+  }
+
+  get commitNeeded(): boolean {
+    return this.processedSinceCommit > 0 || this.commitRequested;
+  }
+
+  get commitRequestedByUser(): boolean {
+    return this.commitRequested;
+  }
+
+  /** Called after a successful commit. */
+  markCommitted(): void {
+    this.commitRequested = false;
+    this.processedSinceCommit = 0;
+  }
+
+  /** Makes every store write so far durable (caches forward their dirty entries first). */
+  flushState(): void {
+    this.stateManager.flush();
+  }
+
+  /** Drops buffered input (after a failed transaction the thread rewinds to committed offsets). */
+  clearBuffered(): void {
+    this.queue.clear();
+    this.consumed.clear();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    let firstError: unknown;
+    for (const p of this.processors) {
+      try {
+        p.close?.();
+      } catch (error) {
+        firstError ??= new ProcessorError(p.name, this.id, error);
+      }
+    }
+    this.stateManager.close();
+    if (firstError) throw firstError;
+  }
+
+  store(name: string): StateStore | undefined {
+    return this.stateManager.store(name);
+  }
+
+  private sourceFor(topic: string): { spec: SourceNodeSpec; node: NodeInstance } | undefined {
+    const direct = this.sourcesByTopic.get(topic);
+    if (direct) return direct;
+    return this.patternSources.find((s) => s.spec.pattern?.test(topic));
+  }
+
+  private handleError(
+    kind: 'deserializationExceptionHandler' | 'processingExceptionHandler',
+    error: unknown,
+    processorName: string,
+    raw: ConsumedRecord,
+  ): void {
+    const err = error instanceof Error ? error : new Error(String(error));
+    const setting: ErrorHandlerSetting = this.options.config[kind];
+    const ctx: ErrorHandlerContext = {
+      taskId: this.id,
+      topic: raw.topic,
+      partition: raw.partition,
+      offset: raw.offset,
+      timestamp: raw.timestamp,
+      processorName,
+    };
+    const response = setting === 'fail' ? 'fail' : setting === 'logAndContinue' ? 'continue' : setting(err, ctx);
+    if (response === 'fail') {
+      if (err instanceof ProcessorError) throw err;
+      if (kind === 'processingExceptionHandler') throw new ProcessorError(processorName, this.id, err);
+      throw new StreamsError(
+        `Deserialization failed in task ${this.id} for ${raw.topic}-${raw.partition}@${raw.offset}: ${err.message}`,
+        { cause: err },
+      );
+    }
+    this.droppedRecords++;
+    this.options.logger.warn(
+      { taskId: this.id, topic: raw.topic, partition: raw.partition, offset: raw.offset, processor: processorName, err: err.message },
+      kind === 'deserializationExceptionHandler' ? 'skipping a record that cannot be deserialized' : 'skipping a record whose processing failed',
+    );
+    const dlq = this.options.config.deadLetterQueueTopic;
+    if (dlq) {
+      const cause = err instanceof ProcessorError && err.cause instanceof Error ? err.cause : err;
+      this.options.collector.send({
+        topic: dlq,
+        partition: undefined,
+        key: raw.key,
+        value: raw.value,
+        timestamp: raw.timestamp,
+        headers: {
+          ...raw.headers,
+          [DLQ_HEADERS.exception]: cause.name,
+          [DLQ_HEADERS.message]: err.message,
+          [DLQ_HEADERS.stacktrace]: cause.stack ?? '',
+          [DLQ_HEADERS.topic]: raw.topic,
+          [DLQ_HEADERS.partition]: String(raw.partition),
+          [DLQ_HEADERS.offset]: String(raw.offset),
+        },
+      });
+    }
+  }
+
+  private instantiate(spec: NodeSpec): NodeInstance {
+    const existing = this.nodes.get(spec.name);
+    if (existing) return existing;
+    let instance: NodeInstance;
+    switch (spec.kind) {
+      case 'sink':
+        instance = this.sinkNode(spec);
+        break;
+      case 'source': {
+        const children = spec.children.map((c) => this.instantiateByName(c));
+        instance = {
+          name: spec.name,
+          process: (record) => {
+            for (const child of children) child.process(record);
+          },
+        };
+        break;
+      }
+      case 'processor': {
+        const children = spec.children.map((c) => this.instantiateByName(c));
+        const byName = new Map(children.map((c) => [c.name, c]));
+        const processor = spec.supplier();
+        const context = this.contextFor(spec.name, spec.stores, children, byName);
+        const name = spec.name;
+        const taskId = this.id;
+        instance = {
+          name,
+          process(record) {
+            try {
+              processor.process(record);
+            } catch (error) {
+              throw error instanceof ProcessorError ? error : new ProcessorError(name, taskId, error);
+            }
+          },
+        };
+        this.nodes.set(spec.name, instance);
+        try {
+          processor.init?.(context);
+        } catch (error) {
+          throw new ProcessorError(name, taskId, error);
+        }
+        this.processors.push({ name, close: processor.close ? () => processor.close?.() : undefined });
+        return instance;
+      }
+    }
+    this.nodes.set(spec.name, instance);
+    return instance;
+  }
+
+  private instantiateByName(name: string): NodeInstance {
+    const spec = this.options.topology.nodes.get(name);
+    if (!spec) throw new StreamsError(`Unknown node "${name}"`);
+    return this.instantiate(spec);
+  }
+
+  private sinkNode(spec: SinkNodeSpec): NodeInstance {
+    const { config, collector } = this.options;
+    const keySerde = spec.keySerde ?? config.defaultKeySerde ?? FALLBACK_SERDE;
+    const valueSerde = spec.valueSerde ?? config.defaultValueSerde ?? FALLBACK_SERDE;
+    const staticTopic = typeof spec.topic === 'string' ? this.realTopic(spec.topic) : undefined;
+    const extractor = typeof spec.topic === 'string' ? undefined : spec.topic;
+    const taskId = this.id;
+    return {
+      name: spec.name,
+      process: (record) => {
+        try {
+          const ctx: RecordContext = this.recordContext ?? {
+            topic: undefined,
+            partition: undefined,
+            offset: undefined,
+            timestamp: record.timestamp,
+            headers: record.headers,
+          };
+          const topic = staticTopic ?? (extractor ? extractor(record.key, record.value, { ...ctx, timestamp: record.timestamp, headers: record.headers }) : '');
+          if (!topic) throw new StreamsError('The topic name extractor returned an empty topic name');
+          const key = keySerde.serialize(topic, record.key);
+          const value = valueSerde.serialize(topic, record.value);
+          let partition: number | undefined;
+          if (spec.partitioner) {
+            const count = collector.partitionsFor(topic);
+            partition = spec.partitioner(topic, record.key, record.value, count ?? 1);
+          }
+          collector.send({ topic, partition, key, value, timestamp: record.timestamp, headers: record.headers });
+        } catch (error) {
+          throw error instanceof ProcessorError ? error : new ProcessorError(spec.name, taskId, error);
+        }
+      },
+    };
+  }
+
+  private contextFor(
+    nodeName: string,
+    storeNames: ReadonlyArray<string>,
+    children: ReadonlyArray<NodeInstance>,
+    byName: ReadonlyMap<string, NodeInstance>,
+  ): ProcessorContext<unknown, unknown> {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context object's methods run with their own 'this'
+    const task = this;
+    const allowed = new Set(storeNames);
+    return {
+      applicationId: this.options.config.applicationId,
+      taskId: this.id,
+      forward(record: StreamRecord<unknown, unknown>, childName?: string): void {
+        if (childName !== undefined) {
+          const child = byName.get(childName);
+          if (!child) throw new StreamsError(`Processor "${nodeName}" has no child named "${childName}"`);
+          child.process(record);
+          return;
+        }
+        for (const child of children) child.process(record);
+      },
+      getStateStore<S extends StateStore = StateStore>(name: string): S {
+        const global = task.options.globalStores.get(name);
+        if (global) return global as S;
+        if (!allowed.has(name)) {
+          throw new StreamsError(
+            `Processor "${nodeName}" has no access to state store "${name}": connect it (addStateStore / process(..., "${name}"))`,
+          );
+        }
+        const store = task.stateManager.store(name);
+        if (!store) throw new StreamsError(`State store "${name}" is not initialised in task ${task.id}`);
+        return store as S;
+      },
+      schedule(intervalMs: number, type: PunctuationType, punctuator: (timestamp: number) => void): Cancellable {
+        const fire = (ts: number): void => {
+          const saved = task.recordContext;
+          task.recordContext = undefined;
+          try {
+            punctuator(ts);
+          } catch (error) {
+            throw error instanceof ProcessorError ? error : new ProcessorError(nodeName, task.id, error);
+          } finally {
+            task.recordContext = saved;
+          }
+        };
+        if (type === 'STREAM_TIME') return task.streamTimePunctuations.schedule(0, intervalMs, fire);
+        if (type === 'WALL_CLOCK_TIME') {
+          return task.wallClockPunctuations.schedule(task.options.wallClock() + intervalMs, intervalMs, fire);
+        }
+        throw new StreamsError(`Unknown punctuation type ${String(type)}`);
+      },
+      commit(): void {
+        task.commitRequested = true;
+      },
+      recordMetadata(): RecordMetadata | undefined {
+        const c = task.recordContext;
+        if (!c || c.topic === undefined || c.partition === undefined || c.offset === undefined) return undefined;
+        return { topic: c.topic, partition: c.partition, offset: c.offset };
+      },
+      currentStreamTimeMs(): number {
+        return task.streamTime;
+      },
+      currentSystemTimeMs(): number {
+        return task.options.wallClock();
+      },
+    };
+  }
+
+  /** The raw record being processed (for error reporting by callers). */
+  get currentRecord(): ConsumedRecord | undefined {
+    return this.currentRaw;
+  }
+}
