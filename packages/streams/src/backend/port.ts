@@ -163,3 +163,11 @@ export class UnknownTopicError extends Error {
     super(`Topic "${topic}" does not exist`);
   }
 }
+
+/**
+ * An offset commit from a consumer that is no longer a current member of its group (it was dropped for not polling,
+ * or a rebalance completed without it): its partitions belong to someone else now (Kafka's CommitFailedException).
+ */
+export class CommitFailedError extends Error {
+  override readonly name = 'CommitFailedError';
+}

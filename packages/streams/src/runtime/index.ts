@@ -1,1 +1,5 @@
-export {};
+export { KafkaStreams, UNAVAILABLE_HOST } from './kafka-streams.js';
+export type { KafkaStreamsState, StateListener, HostInfo, KeyQueryMetadata } from './kafka-streams.js';
+export type { StreamsConfig, ErrorHandler, ErrorHandlerContext, ErrorHandlerResponse, ErrorHandlerSetting, Logger } from './config.js';
+export { StreamsError, ProcessorError, StreamsConfigError, TopologyMismatchError, InvalidStateStoreError } from './errors.js';
+export { DLQ_HEADERS } from './stream-task.js';

@@ -31,6 +31,12 @@ export interface StateStoreContext {
    * logging them again.
    */
   register(store: StateStore, restore: (batch: ReadonlyArray<RestoreRecord>) => void): void;
+  /**
+   * The timestamp of the record being processed, or the punctuation time inside a punctuator (Kafka Streams'
+   * `context.timestamp()`). Change-logging stores stamp changelog records with it; timestamped stores use the
+   * timestamp kept in the value instead. When absent, stores fall back to the wall clock.
+   */
+  currentTimestamp?(): number;
 }
 
 export interface RestoreRecord {

@@ -1,0 +1,435 @@
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ProducerFencedError, UnknownTopicError, type ConsumedRecord, type NewTopic } from '../port.js';
+import { ConsumerGroup } from './consumer-group.js';
+import { MetaLog, type MetaEntry } from './meta-log.js';
+import { PartitionFile } from './partition-file.js';
+import { PartitionLog } from './partition-log.js';
+import { EntryKind, type LogEntry } from './record-codec.js';
+import { Signal } from './signal.js';
+import type { TopicDirectory } from './topic-directory.js';
+import { Txn } from './transaction.js';
+
+const META_COMPACT_EVERY = 10000;
+
+export interface Topic {
+  readonly name: string;
+  readonly partitions: ReadonlyArray<PartitionLog>;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+interface TransactionalProducerState {
+  epoch: number;
+  txn: Txn | null;
+}
+
+export function offsetKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
+function splitOffsetKey(key: string): [string, number] {
+  const i = key.lastIndexOf('\u0000');
+  return [key.slice(0, i), Number(key.slice(i + 1))];
+}
+
+/**
+ * The in-process broker: topics and their partitions, consumer groups with their committed offsets, and the
+ * transaction coordinator. Producers, consumers and admin clients are thin views onto one `EmbeddedLog`; several
+ * backends opened on one data directory share it.
+ *
+ * With a data directory every partition is an append-only file of checksummed entries and the metadata (topics,
+ * committed offsets, transaction commits) is a JSON-lines file; see `PartitionFile` and `MetaLog`. Compaction
+ * (`cleanup.policy=compact`) is not performed: the config is kept, every record stays readable, which is what a
+ * compacted topic looks like before the cleaner ran. Retention is not enforced either.
+ */
+export class EmbeddedLog implements TopicDirectory {
+  readonly signal = new Signal();
+  topicsVersion = 0;
+  references = 0;
+  private readonly topics = new Map<string, Topic>();
+  private readonly groups = new Map<string, ConsumerGroup>();
+  private readonly producers = new Map<string, TransactionalProducerState>();
+  private nextTxnId = 1;
+  private meta: MetaLog | null = null;
+  private metaAppends = 0;
+  private txnCommits = 0;
+  private compacting = false;
+  private metaInFlight = 0;
+  private closed = false;
+
+  constructor(
+    readonly dataDir: string | undefined,
+    readonly autoCreatePartitions: number | undefined,
+  ) {
+    if (dataDir !== undefined) this.load(dataDir);
+  }
+
+  // --- topics -------------------------------------------------------------------------------------------------
+
+  topicNames(): Iterable<string> {
+    return this.topics.keys();
+  }
+
+  partitionCount(topic: string): number | undefined {
+    return this.topics.get(topic)?.partitions.length;
+  }
+
+  topic(name: string): Topic | undefined {
+    return this.topics.get(name);
+  }
+
+  /** The partition, or `UnknownTopicError` (after auto-creating the topic when configured). */
+  partitionForWrite(topic: string, partition: number | undefined): Topic {
+    let t = this.topics.get(topic);
+    if (t === undefined && this.autoCreatePartitions !== undefined) {
+      t = this.createTopic({ name: topic, numPartitions: this.autoCreatePartitions });
+    }
+    if (t === undefined) throw new UnknownTopicError(topic);
+    if (partition !== undefined && (partition < 0 || partition >= t.partitions.length || !Number.isInteger(partition))) {
+      throw new UnknownTopicError(`${topic}-${partition}`);
+    }
+    return t;
+  }
+
+  partition(topic: string, partition: number): PartitionLog | undefined {
+    return this.topics.get(topic)?.partitions[partition];
+  }
+
+  requirePartition(topic: string, partition: number): PartitionLog {
+    const p = this.partition(topic, partition);
+    if (p === undefined) throw new UnknownTopicError(this.topics.has(topic) ? `${topic}-${partition}` : topic);
+    return p;
+  }
+
+  createTopic(spec: NewTopic): Topic {
+    this.ensureOpen();
+    const existing = this.topics.get(spec.name);
+    if (existing !== undefined) return existing;
+    if (!Number.isInteger(spec.numPartitions) || spec.numPartitions < 1) {
+      throw new RangeError(`Topic "${spec.name}" needs at least one partition, got ${spec.numPartitions}`);
+    }
+    const config = { ...(spec.config ?? {}) };
+    this.meta?.appendSync({ t: 'topic', name: spec.name, partitions: spec.numPartitions, config });
+    const topic = this.openTopic(spec.name, spec.numPartitions, config);
+    this.topicsVersion++;
+    this.signal.notify();
+    return topic;
+  }
+
+  deleteTopic(name: string): void {
+    this.ensureOpen();
+    const topic = this.topics.get(name);
+    if (topic === undefined) return;
+    this.topics.delete(name);
+    for (const p of topic.partitions) p.file?.close();
+    if (this.dataDir !== undefined) {
+      this.meta?.appendSync({ t: 'delete-topic', name });
+      rmSync(this.topicDir(name), { recursive: true, force: true });
+    }
+    for (const group of this.groups.values()) {
+      for (const key of [...group.offsets.keys()]) if (splitOffsetKey(key)[0] === name) group.offsets.delete(key);
+    }
+    this.topicsVersion++;
+    this.signal.notify();
+  }
+
+  /** Honours `message.timestamp.type=LogAppendTime`; otherwise the producer's timestamp (or now) is kept. */
+  timestampFor(topic: Topic, requested: number | undefined): number {
+    if (requested === undefined || topic.config['message.timestamp.type'] === 'LogAppendTime') return Date.now();
+    return requested;
+  }
+
+  // --- groups -------------------------------------------------------------------------------------------------
+
+  group(groupId: string): ConsumerGroup {
+    let group = this.groups.get(groupId);
+    if (group === undefined) {
+      group = new ConsumerGroup(groupId, this, this.signal);
+      this.groups.set(groupId, group);
+    }
+    return group;
+  }
+
+  async commitOffsets(groupId: string, offsets: ReadonlyArray<[string, number, number]>): Promise<void> {
+    this.ensureOpen();
+    if (this.meta !== null) await this.appendMeta({ t: 'offsets', group: groupId, offsets });
+    const group = this.group(groupId);
+    for (const [topic, partition, offset] of offsets) group.offsets.set(offsetKey(topic, partition), offset);
+    this.maybeCompactMeta();
+  }
+
+  /**
+   * Offset commits arrive every commit interval, so the metadata file is rewritten as a snapshot now and then. Only
+   * once every partition is synced: the snapshot drops transaction entries, so their markers must be on disk.
+   */
+  private maybeCompactMeta(): void {
+    if (this.meta === null || this.compacting || ++this.metaAppends < META_COMPACT_EVERY) return;
+    this.compacting = true;
+    const commitsBefore = this.txnCommits;
+    void this.flushAll()
+      .then(() => {
+        // Entries in flight are not in memory yet (nor would their fsync survive the file swap): try again later.
+        if (this.closed || this.txnCommits !== commitsBefore || this.metaInFlight > 0 || this.dataDir === undefined) return;
+        const old = this.meta!;
+        this.meta = MetaLog.rewrite(join(this.dataDir, 'meta.jsonl'), this.snapshot());
+        old.close();
+        this.metaAppends = 0;
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.compacting = false;
+      });
+  }
+
+  private async appendMeta(entry: MetaEntry): Promise<void> {
+    this.metaInFlight++;
+    try {
+      await this.meta!.append(entry);
+    } finally {
+      this.metaInFlight--;
+    }
+  }
+
+  private snapshot(): MetaEntry[] {
+    const entries: MetaEntry[] = [];
+    for (const topic of this.topics.values()) {
+      entries.push({ t: 'topic', name: topic.name, partitions: topic.partitions.length, config: { ...topic.config } });
+    }
+    for (const group of this.groups.values()) {
+      if (group.offsets.size > 0) entries.push({ t: 'offsets', group: group.groupId, offsets: toTriples(group.offsets) });
+    }
+    return entries;
+  }
+
+  // --- transactions -------------------------------------------------------------------------------------------
+
+  /** Registers a producer epoch for a transactional id, fencing older ones and aborting their open transaction. */
+  initProducer(transactionalId: string): number {
+    this.ensureOpen();
+    const state = this.producers.get(transactionalId);
+    if (state === undefined) {
+      this.producers.set(transactionalId, { epoch: 0, txn: null });
+      return 0;
+    }
+    state.epoch++;
+    if (state.txn !== null && state.txn.status === 'open') this.abort(state.txn);
+    state.txn = null;
+    return state.epoch;
+  }
+
+  checkEpoch(transactionalId: string, epoch: number): void {
+    if (this.producers.get(transactionalId)?.epoch !== epoch) {
+      throw new ProducerFencedError(`Producer with transactional id "${transactionalId}" (epoch ${epoch}) has been fenced`);
+    }
+  }
+
+  beginTransaction(transactionalId: string, epoch: number, timeoutMs: number): Txn {
+    this.checkEpoch(transactionalId, epoch);
+    const state = this.producers.get(transactionalId)!;
+    const txn = new Txn(this.nextTxnId++, transactionalId);
+    state.txn = txn;
+    // The coordinator aborts transactions left open too long and bumps the epoch, which fences their producer.
+    txn.timer = setTimeout(() => {
+      if (txn.status !== 'open' || state.txn !== txn) return;
+      state.epoch++;
+      state.txn = null;
+      this.abort(txn);
+    }, timeoutMs);
+    txn.timer.unref();
+    return txn;
+  }
+
+  /** Makes the transaction's records and offsets visible, atomically: its commit point is one durable meta entry. */
+  async commit(txn: Txn): Promise<void> {
+    this.ensureOpen();
+    if (txn.status !== 'open') throw new ProducerFencedError(`Transaction of "${txn.transactionalId}" is ${txn.status}`);
+    txn.status = 'committing';
+    clearTimeout(txn.timer);
+    if (this.dataDir !== undefined) {
+      await Promise.all([...txn.partitions.keys()].map((p) => p.file?.sync()));
+      const groups = [...txn.pendingOffsets.values()].map((g) => ({ group: g.groupId, offsets: toTriples(g.offsets) }));
+      await this.appendMeta({ t: 'txn', id: txn.id, groups });
+      this.txnCommits++;
+    }
+    this.complete(txn, true);
+    this.maybeCompactMeta();
+  }
+
+  abort(txn: Txn): void {
+    if (txn.status !== 'open') return;
+    clearTimeout(txn.timer);
+    this.complete(txn, false);
+  }
+
+  private complete(txn: Txn, committed: boolean): void {
+    txn.status = committed ? 'committed' : 'aborted';
+    for (const p of txn.partitions.keys()) p.appendMarker(txn, committed);
+    if (committed) {
+      for (const pending of txn.pendingOffsets.values()) {
+        const group = this.group(pending.groupId);
+        for (const [key, offset] of pending.offsets) group.offsets.set(key, offset);
+      }
+    }
+    const state = this.producers.get(txn.transactionalId);
+    if (state?.txn === txn) state.txn = null;
+    this.signal.notify();
+  }
+
+  // --- lifecycle ----------------------------------------------------------------------------------------------
+
+  /** Writes buffered entries of these partitions and waits until they are on disk. */
+  async sync(partitions: Iterable<PartitionLog>): Promise<void> {
+    if (this.dataDir === undefined) return;
+    const waits: Array<Promise<void>> = [];
+    for (const p of partitions) if (p.file !== null) waits.push(p.file.sync());
+    await Promise.all(waits);
+  }
+
+  /** Syncs every partition file, so that a clean shutdown loses nothing that was sent. */
+  async flushAll(): Promise<void> {
+    const all: PartitionLog[] = [];
+    for (const topic of this.topics.values()) all.push(...topic.partitions);
+    await this.sync(all);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const state of this.producers.values()) if (state.txn !== null) clearTimeout(state.txn.timer);
+    for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.close();
+    this.meta?.close();
+    this.signal.notify();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new Error('The embedded log is closed');
+  }
+
+  private topicDir(name: string): string {
+    return join(this.dataDir!, 'topics', encodeURIComponent(name));
+  }
+
+  private openTopic(name: string, numPartitions: number, config: Record<string, string>, recovered?: Map<number, Txn>): Topic {
+    const partitions: PartitionLog[] = [];
+    if (this.dataDir !== undefined) mkdirSync(this.topicDir(name), { recursive: true });
+    for (let i = 0; i < numPartitions; i++) {
+      const p = new PartitionLog(name, i);
+      if (this.dataDir !== undefined) {
+        const { file, entries } = PartitionFile.open(join(this.topicDir(name), `${i}.log`));
+        this.restore(p, entries, recovered ?? new Map());
+        p.file = file;
+      }
+      partitions.push(p);
+    }
+    const topic: Topic = { name, partitions, config };
+    this.topics.set(name, topic);
+    return topic;
+  }
+
+  private restore(p: PartitionLog, entries: ReadonlyArray<LogEntry>, txns: Map<number, Txn>): void {
+    for (const entry of entries) {
+      let txn: Txn | undefined;
+      if (entry.txnId !== 0) {
+        txn = txns.get(entry.txnId);
+        if (txn === undefined) {
+          txn = new Txn(entry.txnId, '');
+          txns.set(entry.txnId, txn);
+        }
+        if (entry.txnId >= this.nextTxnId) this.nextTxnId = entry.txnId + 1;
+      }
+      if (entry.kind === EntryKind.Data) {
+        const record: ConsumedRecord = {
+          topic: p.topic,
+          partition: p.partition,
+          offset: entry.offset,
+          key: entry.key,
+          value: entry.value,
+          timestamp: entry.timestamp,
+          headers: entry.headers,
+        };
+        p.restore(record, txn);
+      } else {
+        p.restore(null, txn);
+        if (txn !== undefined) txn.status = entry.kind === EntryKind.CommitMarker ? 'committed' : 'aborted';
+      }
+    }
+  }
+
+  /**
+   * Rebuilds the log from disk. Transactions without a marker were cut off by a crash: those whose `txn` meta entry
+   * made it to disk are completed as committed, the others aborted, exactly as Kafka's coordinator recovers.
+   */
+  private load(dataDir: string): void {
+    mkdirSync(join(dataDir, 'topics'), { recursive: true });
+    const metaPath = join(dataDir, 'meta.jsonl');
+    const topicSpecs = new Map<string, { partitions: number; config: Record<string, string> }>();
+    const committedTxns = new Set<number>();
+    const offsets = new Map<string, Map<string, number>>();
+    for (const entry of MetaLog.read(metaPath)) {
+      switch (entry.t) {
+        case 'topic':
+          topicSpecs.set(entry.name, { partitions: entry.partitions, config: entry.config });
+          break;
+        case 'delete-topic':
+          topicSpecs.delete(entry.name);
+          break;
+        case 'offsets':
+          applyTriples(offsets, entry.group, entry.offsets);
+          break;
+        case 'txn': {
+          committedTxns.add(entry.id);
+          for (const g of entry.groups) applyTriples(offsets, g.group, g.offsets);
+          break;
+        }
+      }
+    }
+    const txns = new Map<number, Txn>();
+    const unfinished: Array<[PartitionLog, Txn]> = [];
+    for (const [name, spec] of topicSpecs) {
+      const topic = this.openTopic(name, spec.partitions, spec.config, txns);
+      for (const p of topic.partitions) for (const txn of p.openTransactions()) unfinished.push([p, txn]);
+    }
+    // Directories of topics deleted just before a crash.
+    for (const dir of readdirSync(join(dataDir, 'topics'))) {
+      if (!topicSpecs.has(decodeURIComponent(dir))) rmSync(join(dataDir, 'topics', dir), { recursive: true, force: true });
+    }
+    for (const [p, txn] of unfinished) {
+      // A marker on another partition, or the durable commit entry, decides; anything else never committed.
+      const committed = txn.status === 'committed' || committedTxns.has(txn.id);
+      txn.status = committed ? 'committed' : 'aborted';
+      p.appendMarker(txn, committed);
+      // The snapshot below forgets the commit entry, so the marker must be on disk first.
+      p.file?.syncNow();
+    }
+    for (const id of committedTxns) if (id >= this.nextTxnId) this.nextTxnId = id + 1;
+    for (const [groupId, map] of offsets) {
+      const group = this.group(groupId);
+      for (const [key, offset] of map) group.offsets.set(key, offset);
+    }
+    // Compacts the metadata to a snapshot: transaction entries are no longer needed once every marker is written.
+    for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.writePending();
+    const snapshot = this.snapshot();
+    this.meta = MetaLog.rewrite(metaPath, snapshot);
+  }
+}
+
+function toTriples(offsets: Map<string, number>): Array<[string, number, number]> {
+  return [...offsets].map(([key, offset]) => [...splitOffsetKey(key), offset]);
+}
+
+function applyTriples(
+  into: Map<string, Map<string, number>>,
+  groupId: string,
+  triples: ReadonlyArray<[string, number, number]>,
+): void {
+  let map = into.get(groupId);
+  if (map === undefined) {
+    map = new Map();
+    into.set(groupId, map);
+  }
+  for (const [topic, partition, offset] of triples) map.set(offsetKey(topic, partition), offset);
+}

@@ -1,0 +1,86 @@
+import type { AdminClient, Backend, Consumer, ConsumerOptions, Producer, ProducerOptions } from '../port.js';
+import { type ClientConfig, commonConfig, consumerConfig, producerConfig } from './config.js';
+import { KafkaAdmin } from './kafka-admin.js';
+import { KafkaConsumer } from './kafka-consumer.js';
+import { KafkaOffsets } from './kafka-offsets.js';
+import { KafkaProducer } from './kafka-producer.js';
+import { type NativeAdminClient, type NativeModule, loadNativeModule } from './native.js';
+
+export interface KafkaBackendOptions {
+  /** Comma-separated `host:port` list. */
+  readonly bootstrapServers: string;
+  /** librdkafka properties added to (and overriding) every client's configuration. */
+  readonly clientConfig?: ClientConfig;
+}
+
+/** The backend on Apache Kafka. Loads the native client lazily: it throws a clear error here when it is missing. */
+export async function createKafkaBackend(options: KafkaBackendOptions): Promise<Backend> {
+  const mod = await loadNativeModule();
+  return new KafkaBackend(mod, options);
+}
+
+class KafkaBackend implements Backend {
+  readonly kind = 'kafka' as const;
+  private sharedAdmin: NativeAdminClient | undefined;
+  private readonly offsets: KafkaOffsets;
+  private readonly clients = new Set<{ close(): Promise<void> }>();
+  private closed = false;
+
+  constructor(
+    private readonly mod: NativeModule,
+    private readonly options: KafkaBackendOptions,
+  ) {
+    this.offsets = new KafkaOffsets(mod, () => this.nativeAdmin());
+  }
+
+  admin(): AdminClient {
+    this.requireOpen();
+    // Admin handles share one librdkafka client; closing a handle leaves it to the backend's close().
+    return new KafkaAdmin(() => this.nativeAdmin());
+  }
+
+  async createProducer(options: ProducerOptions): Promise<Producer> {
+    this.requireOpen();
+    const config = producerConfig(this.options.bootstrapServers, options, this.options.clientConfig ?? {});
+    return this.track(await KafkaProducer.create(this.mod, options, config));
+  }
+
+  async createConsumer(options: ConsumerOptions): Promise<Consumer> {
+    this.requireOpen();
+    const config = consumerConfig(this.options.bootstrapServers, options, this.options.clientConfig ?? {});
+    return this.track(await KafkaConsumer.create(this.mod, options, this.offsets, config));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.allSettled([...this.clients].map((client) => client.close()));
+    this.clients.clear();
+    this.sharedAdmin?.disconnect();
+    this.sharedAdmin = undefined;
+  }
+
+  private nativeAdmin(): NativeAdminClient {
+    this.requireOpen();
+    this.sharedAdmin ??= this.mod.AdminClient.create({
+      ...commonConfig(this.options.bootstrapServers),
+      'client.id': 'tributary-admin',
+      ...(this.options.clientConfig ?? {}),
+    });
+    return this.sharedAdmin;
+  }
+
+  private track<T extends { close(): Promise<void> }>(client: T): T {
+    this.clients.add(client);
+    const close = client.close.bind(client);
+    client.close = async () => {
+      this.clients.delete(client);
+      await close();
+    };
+    return client;
+  }
+
+  private requireOpen(): void {
+    if (this.closed) throw new Error('the Kafka backend is closed');
+  }
+}

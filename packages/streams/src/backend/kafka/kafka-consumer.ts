@@ -1,0 +1,409 @@
+import type {
+  ConsumedRecord,
+  Consumer,
+  ConsumerGroupMetadata,
+  ConsumerOptions,
+  RebalanceListener,
+  TopicPartition,
+  TopicPartitionOffset,
+} from '../port.js';
+import { ErrorCode, call, callDone, toPortError } from './errors.js';
+import type { KafkaOffsets } from './kafka-offsets.js';
+import type { NativeConfig, NativeError, NativeKafkaConsumer, NativeMessage, NativeModule, NativeTopicPartition } from './native.js';
+import { registerGroupMetadata } from './group-metadata.js';
+
+const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/**
+ * A consumer on librdkafka's KafkaConsumer with the port's semantics.
+ *
+ * Rebalances: librdkafka calls the rebalance callback from inside `consume()` and waits (in its group state
+ * machine) until the application calls assign/unassign. We await the listener first, then change the native
+ * assignment only while no `consume()` is in flight, so a batch never mixes records from before and after an
+ * assignment change; `poll()` returns only after pending rebalance work has completed.
+ *
+ * Start offsets are resolved explicitly on assignment (committed offset, else the reset policy through ListOffsets)
+ * so `position()` is known before the first fetch; once librdkafka has fetched, its own position is used, because it
+ * moves past transaction markers and aborted batches, which the last returned record's offset does not.
+ */
+export class KafkaConsumer implements Consumer {
+  private readonly native: NativeKafkaConsumer;
+  private listener: RebalanceListener | undefined;
+  /** The assignment as the application sees it (updated before the assigned-listener runs). */
+  private readonly assigned = new Map<string, TopicPartition>();
+  /** Partitions handed to librdkafka. */
+  private readonly nativeAssigned = new Set<string>();
+  /** Positions we know without librdkafka: resolved start offsets, seeks, last returned record + 1. */
+  private readonly tracked = new Map<string, number>();
+  private readonly paused = new Set<string>();
+  /** Partitions sought while a batch was being fetched: that batch's records for them are stale. */
+  private readonly soughtDuringConsume = new Set<string>();
+  private rebalanceWork: Promise<void> = Promise.resolve();
+  private rebalanceError: Error | undefined;
+  private consuming: Promise<unknown> | undefined;
+  private generation = 0;
+  private closed = false;
+  private metadata: ConsumerGroupMetadata;
+
+  private constructor(
+    private readonly mod: NativeModule,
+    private readonly options: ConsumerOptions,
+    private readonly offsets: KafkaOffsets,
+    config: NativeConfig,
+  ) {
+    this.native = new mod.KafkaConsumer({
+      ...config,
+      rebalance_cb: (err: NativeError, partitions: NativeTopicPartition[]) => this.onRebalance(err, partitions),
+    });
+    this.metadata = this.newMetadata();
+  }
+
+  static async create(
+    mod: NativeModule,
+    options: ConsumerOptions,
+    offsets: KafkaOffsets,
+    config: NativeConfig,
+  ): Promise<KafkaConsumer> {
+    const consumer = new KafkaConsumer(mod, options, offsets, config);
+    await call('connecting consumer', (cb) => consumer.native.connect({ timeout: REQUEST_TIMEOUT_MS }, cb));
+    consumer.native.setDefaultIsTimeoutOnlyForFirstMessage?.(true);
+    return consumer;
+  }
+
+  /** The librdkafka handle, for `sendOffsetsToTransaction` (it reads the live group metadata from it). */
+  get handle(): NativeKafkaConsumer {
+    return this.native;
+  }
+
+  async subscribe(topics: ReadonlyArray<string> | RegExp, listener: RebalanceListener): Promise<void> {
+    this.requireGroup('subscribe');
+    this.listener = listener;
+    // librdkafka treats a topic name starting with "^" as a regular expression (its own POSIX-like dialect).
+    const names = topics instanceof RegExp ? [`^${topics.source.replace(/^\^/, '')}`] : [...topics];
+    try {
+      this.native.subscribe(names);
+    } catch (err) {
+      throw toPortError(err, 'subscribe');
+    }
+  }
+
+  async assign(partitions: ReadonlyArray<TopicPartitionOffset>): Promise<void> {
+    const resolved = await this.resolveStartOffsets(partitions);
+    await this.waitConsumeIdle();
+    this.assigned.clear();
+    this.tracked.clear();
+    this.paused.clear();
+    for (const tp of resolved) {
+      this.assigned.set(tpKey(tp), { topic: tp.topic, partition: tp.partition });
+      this.tracked.set(tpKey(tp), tp.offset);
+    }
+    this.applyNativeAssignment();
+  }
+
+  async unassign(): Promise<void> {
+    await this.waitConsumeIdle();
+    this.assigned.clear();
+    this.tracked.clear();
+    this.paused.clear();
+    this.applyNativeUnassign();
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.assigned.values()];
+  }
+
+  async poll(maxRecords: number, timeoutMs: number): Promise<ConsumedRecord[]> {
+    if (this.closed) throw new Error('poll on a closed consumer');
+    await this.settleRebalance();
+    this.native.setDefaultConsumeTimeout(Math.max(0, Math.floor(timeoutMs)));
+    const consuming = call<NativeMessage[]>('poll', (cb) => this.native.consume(Math.max(1, maxRecords), cb));
+    this.consuming = consuming.catch(() => undefined);
+    let messages: NativeMessage[];
+    try {
+      messages = await consuming;
+    } finally {
+      this.consuming = undefined;
+    }
+    await this.settleRebalance();
+    return this.accept(messages);
+  }
+
+  seek(position: TopicPartitionOffset): void {
+    const key = tpKey(position);
+    if (!this.assigned.has(key)) throw new Error(`seek: ${position.topic}-${position.partition} is not assigned`);
+    this.tracked.set(key, position.offset);
+    if (!this.nativeAssigned.has(key)) return; // applied when the assignment reaches librdkafka
+    if (this.consuming !== undefined) this.soughtDuringConsume.add(key);
+    // Before its first fetch librdkafka may reject a seek (erroneous state); re-assigning with the offset is safe.
+    if (this.nativePosition(position) === undefined || this.consuming !== undefined) {
+      this.reassignWithPositions();
+      return;
+    }
+    this.native.seek({ topic: position.topic, partition: position.partition, offset: position.offset }, 0, (err) => {
+      if (err) this.reassignWithPositions();
+    });
+  }
+
+  position(partition: TopicPartition): number {
+    const key = tpKey(partition);
+    if (!this.assigned.has(key)) throw new Error(`position: ${partition.topic}-${partition.partition} is not assigned`);
+    return this.nativePosition(partition) ?? this.tracked.get(key) ?? -1;
+  }
+
+  pause(partitions: ReadonlyArray<TopicPartition>): void {
+    const toPause = partitions.filter((tp) => this.assigned.has(tpKey(tp)));
+    for (const tp of toPause) this.paused.add(tpKey(tp));
+    const live = toPause.filter((tp) => this.nativeAssigned.has(tpKey(tp)));
+    if (live.length > 0) this.native.pause(live.map(plain));
+  }
+
+  resume(partitions: ReadonlyArray<TopicPartition>): void {
+    const toResume = partitions.filter((tp) => this.paused.delete(tpKey(tp)));
+    const live = toResume.filter((tp) => this.nativeAssigned.has(tpKey(tp)));
+    if (live.length > 0) this.native.resume(live.map(plain));
+  }
+
+  async committed(partitions: ReadonlyArray<TopicPartition>): Promise<TopicPartitionOffset[]> {
+    this.requireGroup('committed');
+    if (partitions.length === 0) return [];
+    const result = await call<NativeTopicPartition[]>('committed', (cb) =>
+      this.native.committed(partitions.map(plain), REQUEST_TIMEOUT_MS, cb),
+    );
+    const byKey = new Map(result.map((tp) => [tpKey(tp), tp.offset]));
+    return partitions.map((tp) => {
+      const offset = byKey.get(tpKey(tp));
+      return { topic: tp.topic, partition: tp.partition, offset: offset !== undefined && offset >= 0 ? offset : -1 };
+    });
+  }
+
+  async commit(offsets: ReadonlyArray<TopicPartitionOffset>): Promise<void> {
+    this.requireGroup('commit');
+    if (offsets.length === 0) return;
+    await callDone('commit', (cb) =>
+      this.native.commitCb(
+        offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
+        cb,
+      ),
+    );
+  }
+
+  beginningOffsets(partitions: ReadonlyArray<TopicPartition>): Promise<TopicPartitionOffset[]> {
+    return this.offsets.list(partitions, 'earliest', this.options.isolationLevel);
+  }
+
+  endOffsets(partitions: ReadonlyArray<TopicPartition>): Promise<TopicPartitionOffset[]> {
+    // ListOffsets(LATEST) with READ_COMMITTED isolation answers the last stable offset, as the Java consumer does.
+    return this.offsets.list(partitions, 'latest', this.options.isolationLevel);
+  }
+
+  groupMetadata(): ConsumerGroupMetadata {
+    this.requireGroup('groupMetadata');
+    return this.metadata;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.consuming;
+    await this.rebalanceWork;
+    // Like the Java consumer, a clean close revokes the assignment first so the owner can commit and close tasks.
+    if (this.listener !== undefined && this.assigned.size > 0) {
+      const revoked = this.assignment();
+      try {
+        await this.listener.onPartitionsRevoked(revoked);
+      } finally {
+        this.assigned.clear();
+      }
+    }
+    try {
+      if (this.nativeAssigned.size > 0) this.applyNativeUnassign();
+      if (this.options.groupId !== undefined && this.listener !== undefined) this.native.unsubscribe();
+    } catch {
+      // Closing anyway; librdkafka leaves the group in disconnect().
+    }
+    await new Promise<void>((resolve) => this.native.disconnect(() => resolve()));
+  }
+
+  // --- rebalancing -------------------------------------------------------------------------------------------
+
+  private onRebalance(err: NativeError | undefined, partitions: NativeTopicPartition[]): void {
+    const code = err?.code;
+    const tps = partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition }));
+    this.rebalanceWork = this.rebalanceWork.then(async () => {
+      try {
+        if (code === ErrorCode.ASSIGN_PARTITIONS) await this.handleAssigned(tps);
+        else await this.handleRevoked();
+      } catch (cause) {
+        this.rebalanceError ??= cause instanceof Error ? cause : new Error(String(cause));
+      }
+    });
+  }
+
+  private async handleAssigned(partitions: TopicPartition[]): Promise<void> {
+    if (this.closed) return;
+    this.generation += 1;
+    this.metadata = this.newMetadata();
+    this.assigned.clear();
+    this.tracked.clear();
+    this.paused.clear();
+    for (const tp of partitions) this.assigned.set(tpKey(tp), tp);
+    try {
+      const committed = await this.committed(partitions);
+      const resolved = await this.resolveStartOffsets(committed);
+      for (const tp of resolved) this.tracked.set(tpKey(tp), tp.offset);
+      await this.listener?.onPartitionsAssigned(partitions);
+    } finally {
+      // librdkafka's group join waits for this call; it must happen even when the listener failed.
+      await this.waitConsumeIdle();
+      this.applyNativeAssignment();
+    }
+  }
+
+  private async handleRevoked(): Promise<void> {
+    const revoked = this.assignment();
+    const lost = this.nativeAssignmentLost();
+    try {
+      if (!this.closed && this.listener !== undefined && revoked.length > 0) {
+        if (lost && this.listener.onPartitionsLost !== undefined) await this.listener.onPartitionsLost(revoked);
+        else await this.listener.onPartitionsRevoked(revoked);
+      }
+    } finally {
+      this.assigned.clear();
+      this.tracked.clear();
+      this.paused.clear();
+      await this.waitConsumeIdle();
+      this.applyNativeUnassign();
+    }
+  }
+
+  private async settleRebalance(): Promise<void> {
+    await this.rebalanceWork;
+    const err = this.rebalanceError;
+    if (err !== undefined) {
+      this.rebalanceError = undefined;
+      throw err;
+    }
+  }
+
+  private nativeAssignmentLost(): boolean {
+    try {
+      return this.native.assignmentLost();
+    } catch {
+      return false;
+    }
+  }
+
+  // --- native assignment -------------------------------------------------------------------------------------
+
+  private applyNativeAssignment(): void {
+    const partitions = [...this.assigned.values()].map((tp) => ({
+      topic: tp.topic,
+      partition: tp.partition,
+      offset: this.tracked.get(tpKey(tp)) ?? this.logicalReset(),
+    }));
+    this.native.assign(partitions);
+    this.nativeAssigned.clear();
+    for (const tp of partitions) this.nativeAssigned.add(tpKey(tp));
+    const paused = [...this.paused].map((key) => this.assigned.get(key)).filter((tp) => tp !== undefined);
+    if (paused.length > 0) this.native.pause(paused.map(plain));
+  }
+
+  private applyNativeUnassign(): void {
+    this.native.unassign();
+    this.nativeAssigned.clear();
+  }
+
+  private reassignWithPositions(): void {
+    for (const tp of this.assigned.values()) {
+      const known = this.nativePosition(tp);
+      if (known !== undefined && !this.tracked.has(tpKey(tp))) this.tracked.set(tpKey(tp), known);
+    }
+    this.applyNativeAssignment();
+  }
+
+  private nativePosition(tp: TopicPartition): number | undefined {
+    if (!this.nativeAssigned.has(tpKey(tp))) return undefined;
+    try {
+      const [pos] = this.native.position([plain(tp)]);
+      return pos?.offset !== undefined && pos.offset >= 0 ? pos.offset : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** librdkafka's logical offsets: -2 beginning, -1 end. */
+  private logicalReset(): number {
+    return this.options.autoOffsetReset === 'earliest' ? -2 : -1;
+  }
+
+  private async resolveStartOffsets(partitions: ReadonlyArray<TopicPartitionOffset>): Promise<TopicPartitionOffset[]> {
+    const missing = partitions.filter((tp) => tp.offset < 0);
+    if (missing.length === 0) return [...partitions];
+    const reset = await this.offsets.list(missing, this.options.autoOffsetReset, this.options.isolationLevel);
+    const byKey = new Map(reset.map((tp) => [tpKey(tp), tp.offset]));
+    return partitions.map((tp) => (tp.offset >= 0 ? tp : { ...tp, offset: byKey.get(tpKey(tp)) ?? tp.offset }));
+  }
+
+  private async waitConsumeIdle(): Promise<void> {
+    while (this.consuming !== undefined) await this.consuming;
+  }
+
+  // --- records -----------------------------------------------------------------------------------------------
+
+  private accept(messages: NativeMessage[]): ConsumedRecord[] {
+    const records: ConsumedRecord[] = [];
+    const rewind = new Map<string, TopicPartitionOffset>();
+    for (const m of messages) {
+      const key = tpKey(m);
+      if (!this.nativeAssigned.has(key)) continue; // revoked meanwhile: the group's committed offset governs
+      if (this.soughtDuringConsume.has(key)) continue;
+      if (this.paused.has(key)) {
+        // Paused after the batch was fetched: hand these back by rewinding, as the Java consumer drops them.
+        if (!rewind.has(key)) rewind.set(key, { topic: m.topic, partition: m.partition, offset: m.offset });
+        continue;
+      }
+      records.push(toRecord(m));
+      this.tracked.set(key, m.offset + 1);
+    }
+    this.soughtDuringConsume.clear();
+    for (const position of rewind.values()) this.seek(position);
+    return records;
+  }
+
+  private requireGroup(what: string): void {
+    if (this.options.groupId === undefined) throw new Error(`${what} needs a consumer with a groupId`);
+  }
+
+  private newMetadata(): ConsumerGroupMetadata {
+    // librdkafka does not expose member id and generation; the live values travel inside the native handle.
+    const metadata: ConsumerGroupMetadata = {
+      groupId: this.options.groupId ?? '',
+      generationId: this.generation,
+      memberId: '',
+      groupInstanceId: this.options.groupInstanceId,
+    };
+    registerGroupMetadata(metadata, this);
+    return metadata;
+  }
+}
+
+function plain(tp: TopicPartition): NativeTopicPartition {
+  return { topic: tp.topic, partition: tp.partition };
+}
+
+function toRecord(m: NativeMessage): ConsumedRecord {
+  const headers: Record<string, Buffer> = {};
+  for (const entry of m.headers ?? []) {
+    for (const [name, value] of Object.entries(entry)) headers[name] = Buffer.isBuffer(value) ? value : Buffer.from(value);
+  }
+  return {
+    topic: m.topic,
+    partition: m.partition,
+    offset: m.offset,
+    key: m.key === undefined || m.key === null ? null : Buffer.isBuffer(m.key) ? m.key : Buffer.from(m.key),
+    value: m.value,
+    timestamp: m.timestamp !== undefined && m.timestamp >= 0 ? m.timestamp : -1,
+    headers,
+  };
+}

@@ -1,0 +1,44 @@
+import type { TopicPartition, TopicPartitionOffset } from '../port.js';
+import { call } from './errors.js';
+import type { NativeAdminClient, NativeModule } from './native.js';
+
+const TIMEOUT_MS = 30_000;
+
+/**
+ * Log-start and end offsets through the ListOffsets admin API. Unlike `queryWatermarkOffsets` (always the high
+ * watermark), ListOffsets honours the isolation level, so read_committed gets the last stable offset.
+ */
+export class KafkaOffsets {
+  constructor(
+    private readonly mod: NativeModule,
+    private readonly admin: () => NativeAdminClient,
+  ) {}
+
+  async list(
+    partitions: ReadonlyArray<TopicPartition>,
+    which: 'earliest' | 'latest',
+    isolation: 'read_committed' | 'read_uncommitted',
+  ): Promise<TopicPartitionOffset[]> {
+    if (partitions.length === 0) return [];
+    const spec = which === 'earliest' ? this.mod.OffsetSpec.EARLIEST : this.mod.OffsetSpec.LATEST;
+    const isolationLevel =
+      isolation === 'read_committed' ? this.mod.IsolationLevel.READ_COMMITTED : this.mod.IsolationLevel.READ_UNCOMMITTED;
+    const result = await call<Array<{ topic: string; partition: number; offset: number; error?: Error }>>(
+      `listing ${which} offsets`,
+      (cb) =>
+        this.admin().listOffsets(
+          partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: spec })),
+          { timeout: TIMEOUT_MS, isolationLevel },
+          cb,
+        ),
+    );
+    const byKey = new Map(result.map((r) => [`${r.topic}\u0000${r.partition}`, r]));
+    return partitions.map((tp) => {
+      const r = byKey.get(`${tp.topic}\u0000${tp.partition}`);
+      if (r === undefined || r.error) {
+        throw new Error(`listing ${which} offsets of ${tp.topic}-${tp.partition} failed: ${r?.error?.message ?? 'no answer'}`);
+      }
+      return { topic: tp.topic, partition: tp.partition, offset: r.offset };
+    });
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Decides partition counts for internal topics and checks source topics, before an application starts:
+ * repartition topics get the largest partition count among the source topics of the sub-topology that writes them
+ * (resolved to a fixed point, since those may be repartition topics too), changelogs get one partition per task,
+ * and co-partitioned groups must agree. Then it creates what is missing.
+ */
+import type { AdminClient, NewTopic } from '../backend/port.js';
+import type { PhysicalTopology, SubtopologySpec } from '../topology/physical.js';
+import { internalTopicName } from '../topology/physical.js';
+import { TopologyMismatchError } from './errors.js';
+
+export interface TopicLayout {
+  /** Partition count by real topic name, for every topic the topology reads or writes that is known. */
+  readonly partitions: Map<string, number>;
+  /** Task count per sub-topology. */
+  readonly tasksPerSubtopology: Map<number, number>;
+}
+
+export async function prepareTopics(admin: AdminClient, topology: PhysicalTopology, applicationId: string): Promise<TopicLayout> {
+  const real = (t: string): string => (topology.internalTopics.has(t) ? internalTopicName(applicationId, t) : t);
+  const userSources = new Set<string>();
+  for (const st of topology.subtopologies) for (const t of st.sourceTopics) if (!topology.internalTopics.has(t)) userSources.add(t);
+  for (const g of topology.globalStores) userSources.add(g.topic);
+  const sinkTopics = new Set<string>();
+  for (const node of topology.nodes.values()) {
+    if (node.kind === 'sink' && typeof node.topic === 'string' && !topology.internalTopics.has(node.topic)) sinkTopics.add(node.topic);
+  }
+  const existing = await admin.describeTopics([...userSources, ...sinkTopics, ...[...topology.internalTopics.keys()].map(real)]);
+  const missing = [...userSources].filter((t) => !existing.has(t));
+  if (missing.length > 0) {
+    throw new TopologyMismatchError(`Source topics do not exist: ${missing.join(', ')}. Create them before starting the application.`);
+  }
+  const partitions = new Map<string, number>(existing);
+
+  // Which sub-topology writes each repartition topic.
+  const writerOf = new Map<string, SubtopologySpec>();
+  for (const st of topology.subtopologies) {
+    for (const name of st.nodes) {
+      const node = topology.nodes.get(name);
+      if (node?.kind === 'sink' && typeof node.topic === 'string' && topology.internalTopics.get(node.topic)?.type === 'repartition') {
+        writerOf.set(node.topic, st);
+      }
+    }
+  }
+  const repartitionCount = new Map<string, number>();
+  for (const spec of topology.internalTopics.values()) {
+    if (spec.type === 'repartition' && spec.numPartitions !== undefined) repartitionCount.set(spec.name, spec.numPartitions);
+  }
+  const sourceCount = (st: SubtopologySpec): number | undefined => {
+    let max: number | undefined;
+    for (const t of st.sourceTopics) {
+      const n = topology.internalTopics.has(t) ? repartitionCount.get(t) : partitions.get(t);
+      if (n === undefined) return undefined;
+      max = Math.max(max ?? 0, n);
+    }
+    return max;
+  };
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [topic, writer] of writerOf) {
+      if (repartitionCount.has(topic)) continue;
+      const n = sourceCount(writer);
+      if (n !== undefined) {
+        repartitionCount.set(topic, n);
+        changed = true;
+      }
+    }
+  }
+  const tasksPerSubtopology = new Map<number, number>();
+  for (const st of topology.subtopologies) {
+    const n = sourceCount(st);
+    if (n === undefined) {
+      throw new TopologyMismatchError(`Cannot determine the partition count of sub-topology ${st.id} (topics ${st.sourceTopics.join(', ')})`);
+    }
+    tasksPerSubtopology.set(st.id, n);
+    for (const group of st.copartitionGroups) {
+      const counts = group.map((t) => ({ t, n: topology.internalTopics.has(t) ? repartitionCount.get(t) : partitions.get(t) }));
+      if (new Set(counts.map((c) => c.n)).size > 1) {
+        throw new TopologyMismatchError(
+          `Topics joined together must have the same number of partitions: ${counts.map((c) => `${c.t} has ${c.n}`).join(', ')}. ` +
+            'Repartition one side (repartition({ numberOfPartitions })) to match.',
+        );
+      }
+    }
+  }
+  const toCreate: NewTopic[] = [];
+  for (const spec of topology.internalTopics.values()) {
+    let n: number | undefined;
+    if (spec.type === 'repartition') n = repartitionCount.get(spec.name);
+    else {
+      const owner = topology.subtopologies.find((st) =>
+        st.stores.some((s) => topology.stores.get(s)?.changelogTopic === spec.name),
+      );
+      n = owner ? tasksPerSubtopology.get(owner.id) : undefined;
+    }
+    if (n === undefined) continue;
+    const name = real(spec.name);
+    const have = partitions.get(name);
+    if (have !== undefined && have !== n) {
+      throw new TopologyMismatchError(`Internal topic ${name} has ${have} partitions but the topology needs ${n}`);
+    }
+    partitions.set(name, n);
+    if (have === undefined) toCreate.push({ name, numPartitions: n, config: spec.config });
+  }
+  if (toCreate.length > 0) await admin.createTopics(toCreate);
+  return { partitions, tasksPerSubtopology };
+}

@@ -1,0 +1,270 @@
+/**
+ * `KafkaStreams`: runs a topology on Apache Kafka or on the embedded log, with Kafka Streams' life cycle
+ * (CREATED → REBALANCING ⇄ RUNNING → PENDING_SHUTDOWN → NOT_RUNNING, or ERROR) and local store queries.
+ */
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import type { Backend } from '../backend/port.js';
+import { createEmbeddedBackend } from '../backend/embedded/index.js';
+import { partitionForKey } from '../backend/partitioner.js';
+import type { Serde } from '../serde/serde.js';
+import type { QueryableStoreType } from '../state/queryable-store-types.js';
+import type { ReadOnlyKeyValueStore, StateStore } from '../state/store.js';
+import { isTimestampedStore, readOnlyKeyValueFacade } from '../state/timestamped-key-value-store.js';
+import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
+import type { Topology } from '../topology/topology.js';
+import { internalTopicName } from '../topology/physical.js';
+import { compositeKeyValueStore } from './composite-stores.js';
+import { resolveConfig, type Logger, type ResolvedConfig, type StreamsConfig } from './config.js';
+import { InvalidStateStoreError, StreamsError } from './errors.js';
+import { StreamThread } from './stream-thread.js';
+
+export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
+
+export type StateListener = (newState: KafkaStreamsState, oldState: KafkaStreamsState) => void;
+
+export interface HostInfo {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface KeyQueryMetadata {
+  readonly activeHost: HostInfo;
+  readonly standbyHosts: ReadonlyArray<HostInfo>;
+  readonly partition: number;
+}
+
+/** Kafka's `HostInfo.unavailable()`: the owner of the key is not known (yet). */
+export const UNAVAILABLE_HOST: HostInfo = Object.freeze({ host: 'unavailable', port: -1 });
+
+const TRANSITIONS: Record<KafkaStreamsState, ReadonlyArray<KafkaStreamsState>> = {
+  CREATED: ['REBALANCING', 'PENDING_SHUTDOWN', 'PENDING_ERROR'],
+  REBALANCING: ['RUNNING', 'REBALANCING', 'PENDING_SHUTDOWN', 'PENDING_ERROR'],
+  RUNNING: ['REBALANCING', 'PENDING_SHUTDOWN', 'PENDING_ERROR'],
+  PENDING_SHUTDOWN: ['NOT_RUNNING'],
+  NOT_RUNNING: [],
+  PENDING_ERROR: ['ERROR'],
+  ERROR: [],
+};
+
+function defaultLogger(): Logger {
+  return pino({ name: 'tributary', level: process.env['TRIBUTARY_LOG_LEVEL'] ?? 'info' });
+}
+
+export class KafkaStreams {
+  private readonly config: ResolvedConfig;
+  private readonly logger: Logger;
+  private readonly backend: Backend;
+  private readonly ownsBackend: boolean;
+  private readonly thread: StreamThread;
+  private stateValue: KafkaStreamsState = 'CREATED';
+  private listener: StateListener | undefined;
+  private errorHandler: ((error: unknown) => void) | undefined;
+  private closing: Promise<void> | undefined;
+  private fatal: unknown;
+
+  constructor(
+    private readonly topology: Topology,
+    config: StreamsConfig,
+  ) {
+    this.config = resolveConfig(config);
+    this.logger = config.logger ?? defaultLogger();
+    if (config.backend) {
+      this.backend = config.backend;
+      this.ownsBackend = false;
+    } else if (config.bootstrapServers) {
+      this.backend = lazyKafkaBackend(config.bootstrapServers, config.clientConfig);
+      this.ownsBackend = true;
+    } else {
+      // Every app in this process without a broker shares one embedded log, so they can talk to each other.
+      this.backend = createEmbeddedBackend(
+        config.embeddedDataDir !== undefined ? { dataDir: config.embeddedDataDir } : { name: 'tributary-default' },
+      );
+      this.ownsBackend = false;
+    }
+    const clientId = `${this.config.applicationId}-${randomUUID()}-StreamThread-1`;
+    this.thread = new StreamThread(
+      this.backend,
+      topology.physical(),
+      this.config,
+      this.logger,
+      {
+        onRebalancing: () => this.setState('REBALANCING'),
+        onRunning: () => this.setState('RUNNING'),
+        onFatal: (error) => this.onFatal(error),
+      },
+      clientId,
+      config.groupInstanceId,
+    );
+  }
+
+  get state(): KafkaStreamsState {
+    return this.stateValue;
+  }
+
+  setStateListener(listener: StateListener): void {
+    if (this.stateValue !== 'CREATED') throw new StreamsError('setStateListener() must be called before start()');
+    this.listener = listener;
+  }
+
+  /** Called once with the error that moved the app to ERROR. */
+  setUncaughtExceptionHandler(handler: (error: unknown) => void): void {
+    this.errorHandler = handler;
+  }
+
+  /** Prepares topics, restores global stores, joins the group; processing continues in the background. */
+  async start(): Promise<void> {
+    if (this.stateValue !== 'CREATED') throw new StreamsError(`start() can only be called once (state is ${this.stateValue})`);
+    try {
+      await this.thread.start();
+    } catch (error) {
+      this.onFatal(error);
+      throw error;
+    }
+  }
+
+  /** Resolves once the app is RUNNING (or rejects if it fails or stops first). */
+  async waitForRunning(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.stateValue !== 'RUNNING') {
+      if (this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR') {
+        throw new StreamsError('The application failed before it was running', { cause: this.fatal });
+      }
+      if (this.stateValue === 'NOT_RUNNING' || this.stateValue === 'PENDING_SHUTDOWN') throw new StreamsError('The application stopped');
+      if (Date.now() > deadline) throw new StreamsError(`Not RUNNING after ${timeoutMs} ms (state ${this.stateValue})`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Commits, closes tasks and clients. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const failed = this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR';
+      if (!failed) this.setState('PENDING_SHUTDOWN');
+      try {
+        await this.thread.stop();
+      } catch (error) {
+        if (!failed) this.logger.error({ err: String(error) }, 'error while closing');
+      } finally {
+        if (this.ownsBackend) await this.backend.close().catch(() => undefined);
+        if (!failed) this.setState('NOT_RUNNING');
+      }
+    })();
+    return this.closing;
+  }
+
+  /** A read-only view of a store across this instance's tasks (interactive queries). */
+  store<T>(params: { storeName: string; type: QueryableStoreType<T> }): T {
+    if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') {
+      throw new InvalidStateStoreError(`Cannot query store "${params.storeName}": the application is ${this.stateValue}`);
+    }
+    const { storeName, type } = params;
+    const global = this.thread.globalState?.stores.get(storeName);
+    const find = (): StateStore[] => {
+      if (global) return [global];
+      const out: StateStore[] = [];
+      for (const task of this.thread.activeTasks.values()) {
+        const s = task.store(storeName);
+        if (s) out.push(s);
+      }
+      return out;
+    };
+    const exists = global !== undefined || this.topology.physical().stores.has(storeName);
+    if (!exists) throw new InvalidStateStoreError(`No state store named "${storeName}" in this topology`);
+    if (type.storeType !== 'keyValue') {
+      throw new InvalidStateStoreError(`Store type ${type.storeType} queries are not supported yet for "${storeName}"`);
+    }
+    const views = (): ReadOnlyKeyValueStore<unknown, unknown>[] =>
+      find().map((s) =>
+        isTimestampedStore(s) && !type.timestamps
+          ? readOnlyKeyValueFacade(s as unknown as ReadOnlyKeyValueStore<unknown, ValueAndTimestamp<unknown>>)
+          : (s as unknown as ReadOnlyKeyValueStore<unknown, unknown>),
+      );
+    return compositeKeyValueStore(views) as T;
+  }
+
+  /**
+   * Which partition (and, when known, which instance) holds `key` in `storeName`. This instance answers for the
+   * partitions it owns; other owners are reported as unavailable until instances share their metadata.
+   */
+  queryMetadataForKey<K>(storeName: string, key: K, keySerde: Serde<K>): KeyQueryMetadata {
+    const physical = this.topology.physical();
+    const st = physical.subtopologies.find((s) => s.stores.includes(storeName));
+    if (!st) throw new InvalidStateStoreError(`No state store named "${storeName}" in this topology`);
+    const sourceTopic = st.sourceTopics[0];
+    const real = sourceTopic && physical.internalTopics.has(sourceTopic) ? internalTopicName(this.config.applicationId, sourceTopic) : sourceTopic;
+    const count = (real && this.thread.topicLayout?.partitions.get(real)) || 1;
+    const bytes = keySerde.serialize(real ?? '', key);
+    const partition = bytes ? partitionForKey(bytes, count) : 0;
+    const local = this.thread.activeTasks.has(`${st.id}_${partition}`);
+    return {
+      activeHost: local && this.config.applicationServer ? this.config.applicationServer : UNAVAILABLE_HOST,
+      standbyHosts: [],
+      partition,
+    };
+  }
+
+  /** Simple counters for health checks and metrics. */
+  metrics(): { state: KafkaStreamsState; processedRecords: number; commits: number; lastCommitMs: number; restoredRecords: number; tasks: string[] } {
+    return {
+      state: this.stateValue,
+      processedRecords: this.thread.stats.processed,
+      commits: this.thread.stats.commits,
+      lastCommitMs: this.thread.stats.lastCommitMs,
+      restoredRecords: this.thread.stats.restoredRecords,
+      tasks: [...this.thread.activeTasks.keys()],
+    };
+  }
+
+  private onFatal(error: unknown): void {
+    if (this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR') return;
+    this.fatal = error;
+    this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'stream processing failed; stopping');
+    this.setState('PENDING_ERROR');
+    void this.thread
+      .stop()
+      .catch(() => undefined)
+      .finally(() => {
+        this.setState('ERROR');
+        this.errorHandler?.(error);
+      });
+  }
+
+  private setState(next: KafkaStreamsState): void {
+    const old = this.stateValue;
+    if (old === next && next !== 'REBALANCING') return;
+    if (!TRANSITIONS[old].includes(next)) return;
+    this.stateValue = next;
+    if (old !== next) this.listener?.(next, old);
+  }
+}
+
+/** Defers loading the native Kafka client until the app starts, so the embedded path never needs it. */
+function lazyKafkaBackend(bootstrapServers: string, clientConfig: StreamsConfig['clientConfig']): Backend {
+  let real: Promise<Backend> | undefined;
+  const get = (): Promise<Backend> => {
+    real ??= import('../backend/kafka/index.js').then((m) =>
+      m.createKafkaBackend({ bootstrapServers, ...(clientConfig ? { clientConfig: { ...clientConfig } } : {}) }),
+    );
+    return real;
+  };
+  let adminProxy: ReturnType<Backend['admin']> | undefined;
+  return {
+    kind: 'kafka',
+    admin: () => {
+      adminProxy ??= {
+        createTopics: async (t) => (await get()).admin().createTopics(t),
+        describeTopics: async (n) => (await get()).admin().describeTopics(n),
+        listTopics: async () => (await get()).admin().listTopics(),
+        deleteTopics: async (n) => (await get()).admin().deleteTopics(n),
+        close: async () => undefined,
+      };
+      return adminProxy;
+    },
+    createProducer: async (o) => (await get()).createProducer(o),
+    createConsumer: async (o) => (await get()).createConsumer(o),
+    close: async () => {
+      if (real) await (await real).close();
+    },
+  };
+}

@@ -1,0 +1,400 @@
+/**
+ * The processing loop of one instance (Kafka Streams' `StreamThread` + `TaskManager`): it owns the consumer,
+ * the producer and the tasks, creates and restores tasks when partitions are assigned, commits and closes them when
+ * partitions are revoked, and commits on an interval. `commit()` is the one place that decides what is committed:
+ * stores flushed, output acknowledged (or the transaction committed), then input offsets and checkpoints.
+ */
+import { join } from 'node:path';
+import type { Backend, ConsumedRecord, Consumer, Producer, TopicPartition, TopicPartitionOffset } from '../backend/port.js';
+import type { PhysicalTopology, SubtopologySpec } from '../topology/physical.js';
+import { checkpointKey, deleteCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
+import type { Logger, ResolvedConfig } from './config.js';
+import { StreamsError } from './errors.js';
+import { GlobalStateManager } from './global-state.js';
+import { prepareTopics, type TopicLayout } from './internal-topics.js';
+import type { RecordCollector } from './record-collector.js';
+import { restoreChangelogs } from './restore.js';
+import { StreamTask } from './stream-task.js';
+
+export interface ThreadCallbacks {
+  onRebalancing(): void;
+  onRunning(): void;
+  onFatal(error: unknown): void;
+}
+
+export interface ThreadStats {
+  processed: number;
+  commits: number;
+  lastCommitMs: number;
+  restoredRecords: number;
+}
+
+export class StreamThread {
+  private consumer: Consumer | undefined;
+  private restoreConsumer: Consumer | undefined;
+  private globalConsumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private readonly tasks = new Map<string, StreamTask>();
+  private readonly taskOfPartition = new Map<string, StreamTask>();
+  private readonly changelogPositions = new Map<string, Map<string, number>>();
+  private global: GlobalStateManager | undefined;
+  private layout: TopicLayout | undefined;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private lastCommit = Date.now();
+  private inTransaction = false;
+  private readonly eos: boolean;
+  readonly stats: ThreadStats = { processed: 0, commits: 0, lastCommitMs: 0, restoredRecords: 0 };
+
+  constructor(
+    private readonly backend: Backend,
+    private readonly topology: PhysicalTopology,
+    private readonly config: ResolvedConfig,
+    private readonly logger: Logger,
+    private readonly callbacks: ThreadCallbacks,
+    private readonly clientId: string,
+    private readonly groupInstanceId: string | undefined,
+  ) {
+    this.eos = config.processingGuarantee === 'exactly_once_v2';
+  }
+
+  get activeTasks(): ReadonlyMap<string, StreamTask> {
+    return this.tasks;
+  }
+
+  get globalState(): GlobalStateManager | undefined {
+    return this.global;
+  }
+
+  get topicLayout(): TopicLayout | undefined {
+    return this.layout;
+  }
+
+  /** Prepares topics, bootstraps global stores and subscribes; processing then runs in the background. */
+  async start(): Promise<void> {
+    const admin = this.backend.admin();
+    try {
+      this.layout = await prepareTopics(admin, this.topology, this.config.applicationId);
+    } finally {
+      await admin.close();
+    }
+    const appDir = join(this.config.stateDir, this.config.applicationId);
+    this.global = new GlobalStateManager(this.topology, this.config, join(appDir, 'global'), () => Date.now());
+    this.global.initialize();
+    this.producer = await this.backend.createProducer({
+      clientId: `${this.clientId}-producer`,
+      ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.clientId}`, transactionTimeoutMs: 60_000 } : {}),
+    });
+    if (this.eos) await this.producer.initTransactions();
+    const isolationLevel = this.eos ? 'read_committed' : 'read_uncommitted';
+    this.restoreConsumer = await this.backend.createConsumer({
+      clientId: `${this.clientId}-restore-consumer`,
+      isolationLevel: 'read_committed',
+      autoOffsetReset: 'earliest',
+    });
+    if (this.topology.globalStores.length > 0) {
+      this.globalConsumer = await this.backend.createConsumer({
+        clientId: `${this.clientId}-global-consumer`,
+        isolationLevel: 'read_committed',
+        autoOffsetReset: 'earliest',
+      });
+      await this.bootstrapGlobal();
+    }
+    this.consumer = await this.backend.createConsumer({
+      clientId: `${this.clientId}-consumer`,
+      groupId: this.config.applicationId,
+      ...(this.groupInstanceId ? { groupInstanceId: this.groupInstanceId } : {}),
+      isolationLevel,
+      autoOffsetReset: 'earliest',
+    });
+    const topics = new Set<string>();
+    let pattern: RegExp | undefined;
+    for (const st of this.topology.subtopologies) {
+      for (const t of st.sourceTopics) topics.add(this.real(t));
+      if (st.sourcePattern) pattern = st.sourcePattern;
+    }
+    if (pattern && topics.size > 0) {
+      throw new StreamsError('A topology that subscribes to a pattern cannot also read named topics in this version');
+    }
+    this.callbacks.onRebalancing();
+    await this.consumer.subscribe(pattern ?? [...topics], {
+      onPartitionsRevoked: (partitions) => this.onRevoked(partitions),
+      onPartitionsAssigned: (partitions) => this.onAssigned(partitions),
+      onPartitionsLost: (partitions) => this.onLost(partitions),
+    });
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops the loop, commits and closes tasks and clients. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop?.catch(() => undefined);
+    let firstError: unknown;
+    const attempt = async (f: () => Promise<void> | void): Promise<void> => {
+      try {
+        await f();
+      } catch (error) {
+        firstError ??= error;
+      }
+    };
+    if (this.consumer && this.tasks.size > 0) await attempt(() => this.commit());
+    for (const task of this.tasks.values()) await attempt(() => task.close());
+    this.tasks.clear();
+    this.taskOfPartition.clear();
+    await attempt(() => this.global?.close());
+    await attempt(async () => this.consumer?.close());
+    await attempt(async () => this.restoreConsumer?.close());
+    await attempt(async () => this.globalConsumer?.close());
+    await attempt(async () => this.producer?.close());
+    if (firstError) throw firstError;
+  }
+
+  private async run(): Promise<void> {
+    try {
+      while (this.running) {
+        await this.runOnce();
+      }
+    } catch (error) {
+      this.running = false;
+      this.callbacks.onFatal(error);
+    }
+  }
+
+  private async runOnce(): Promise<void> {
+    const consumer = this.consumer as Consumer;
+    const idle = [...this.tasks.values()].every((t) => t.buffered === 0);
+    const records = await consumer.poll(this.config.maxPollRecords, idle ? 100 : 0);
+    if (!this.running) {
+      // A record polled after stop() began is not processed; its offset is not committed, so it is read again.
+      return;
+    }
+    this.route(records);
+    if (this.globalConsumer) {
+      const globalRecords = await this.globalConsumer.poll(this.config.maxPollRecords, 0);
+      for (const r of globalRecords) this.global?.process(r);
+    }
+    let processed = 0;
+    for (const task of this.tasks.values()) {
+      if (task.buffered > 0 && this.eos) await this.beginTransactionIfNeeded();
+      processed += task.process(Number.MAX_SAFE_INTEGER);
+    }
+    this.stats.processed += processed;
+    const now = Date.now();
+    for (const task of this.tasks.values()) {
+      if (this.eos) await this.beginTransactionIfNeeded();
+      task.punctuateWallClock(now);
+    }
+    const requested = [...this.tasks.values()].some((t) => t.commitRequestedByUser);
+    if (requested || now - this.lastCommit >= this.config.commitIntervalMs) {
+      await this.commit();
+    }
+  }
+
+  private route(records: ReadonlyArray<ConsumedRecord>): void {
+    for (const r of records) {
+      const task = this.taskOfPartition.get(`${r.topic}\u0000${r.partition}`);
+      if (task) task.addRecords([r]);
+      else this.logger.warn({ topic: r.topic, partition: r.partition }, 'record for a partition with no task; dropped');
+    }
+  }
+
+  private async beginTransactionIfNeeded(): Promise<void> {
+    if (this.eos && !this.inTransaction) {
+      await (this.producer as Producer).beginTransaction();
+      this.inTransaction = true;
+    }
+  }
+
+  /** The commit unit: flush state, make output durable, then commit input offsets and write checkpoints. */
+  async commit(): Promise<void> {
+    const producer = this.producer as Producer;
+    const consumer = this.consumer as Consumer;
+    const started = Date.now();
+    const tasks = [...this.tasks.values()].filter((t) => t.commitNeeded);
+    if (tasks.length === 0) {
+      this.lastCommit = started;
+      return;
+    }
+    if (this.eos) await this.beginTransactionIfNeeded();
+    for (const task of tasks) task.flushState();
+    const offsets: TopicPartitionOffset[] = tasks.flatMap((t) => t.consumedOffsets());
+    let written: TopicPartitionOffset[];
+    if (this.eos) {
+      written = await producer.flush();
+      if (offsets.length > 0) await producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+      await producer.commitTransaction();
+      this.inTransaction = false;
+    } else {
+      written = await producer.flush();
+      if (offsets.length > 0) await consumer.commit(offsets);
+    }
+    const writtenByPartition = new Map(written.map((w) => [checkpointKey(w.topic, w.partition), w.offset + 1]));
+    for (const task of tasks) {
+      const positions = this.changelogPositions.get(task.id);
+      if (positions) {
+        for (const key of positions.keys()) {
+          const w = writtenByPartition.get(key);
+          if (w !== undefined) positions.set(key, w);
+        }
+        if (!this.eos) this.writeTaskCheckpoint(task, positions);
+      }
+      task.markCommitted();
+    }
+    this.global?.flush();
+    this.stats.commits++;
+    this.stats.lastCommitMs = Date.now() - started;
+    this.lastCommit = Date.now();
+  }
+
+  private writeTaskCheckpoint(task: StreamTask, positions: Map<string, number>): void {
+    const persistentKeys = new Set(
+      task.stateManager
+        .changelogs()
+        .filter((c) => c.persistent)
+        .map((c) => checkpointKey(c.topic, c.partition)),
+    );
+    if (persistentKeys.size === 0) return;
+    const cp: Checkpoint = new Map([...positions].filter(([k]) => persistentKeys.has(k)));
+    writeCheckpoint(this.taskDir(task.id), cp);
+  }
+
+  private async onRevoked(partitions: ReadonlyArray<TopicPartition>): Promise<void> {
+    this.callbacks.onRebalancing();
+    if (partitions.length === 0 && this.tasks.size === 0) return;
+    await this.commit();
+    if (this.eos) {
+      // Under exactly-once the checkpoint is written only when a task closes cleanly.
+      for (const task of this.tasks.values()) {
+        const positions = this.changelogPositions.get(task.id);
+        if (positions) this.writeTaskCheckpoint(task, positions);
+      }
+    }
+    for (const task of this.tasks.values()) task.close();
+    this.tasks.clear();
+    this.taskOfPartition.clear();
+    this.changelogPositions.clear();
+  }
+
+  private async onLost(partitions: ReadonlyArray<TopicPartition>): Promise<void> {
+    this.logger.warn({ partitions: partitions.length }, 'partitions lost; closing tasks without committing');
+    if (this.inTransaction) {
+      await (this.producer as Producer).abortTransaction().catch(() => undefined);
+      this.inTransaction = false;
+    }
+    for (const task of this.tasks.values()) {
+      try {
+        task.close();
+      } catch (error) {
+        this.logger.warn({ task: task.id, err: String(error) }, 'error closing a lost task');
+      }
+    }
+    this.tasks.clear();
+    this.taskOfPartition.clear();
+    this.changelogPositions.clear();
+  }
+
+  private async onAssigned(partitions: ReadonlyArray<TopicPartition>): Promise<void> {
+    const bySubtopology = new Map<string, { st: SubtopologySpec; partition: number; tps: TopicPartition[] }>();
+    for (const tp of partitions) {
+      const st = this.subtopologyOf(tp.topic);
+      if (!st) continue;
+      const id = `${st.id}_${tp.partition}`;
+      let entry = bySubtopology.get(id);
+      if (!entry) bySubtopology.set(id, (entry = { st, partition: tp.partition, tps: [] }));
+      entry.tps.push(tp);
+    }
+    for (const [id, { st, partition, tps }] of bySubtopology) {
+      const task = this.createTask(id, st, partition);
+      task.initializeStores();
+      const taskDir = this.taskDir(id);
+      const changelogs = task.stateManager.changelogs();
+      const result = await restoreChangelogs(this.restoreConsumer as Consumer, changelogs, readCheckpoint(taskDir), this.logger);
+      this.stats.restoredRecords += result.restoredRecords;
+      // Under exactly-once a crash may leave writes in a persistent store that were never committed: drop the
+      // checkpoint while processing so such a store is rebuilt from the changelog after a crash.
+      if (this.eos) deleteCheckpoint(taskDir);
+      else if (changelogs.some((c) => c.persistent)) this.writeTaskCheckpoint(task, result.positions);
+      this.changelogPositions.set(id, result.positions);
+      task.initializeTopology();
+      this.tasks.set(id, task);
+      for (const tp of tps) this.taskOfPartition.set(`${tp.topic}\u0000${tp.partition}`, task);
+    }
+    this.logger.info({ tasks: [...this.tasks.keys()] }, 'tasks assigned');
+    this.callbacks.onRunning();
+  }
+
+  private createTask(id: string, st: SubtopologySpec, partition: number): StreamTask {
+    const producer = this.producer as Producer;
+    const layout = this.layout as TopicLayout;
+    const collector: RecordCollector = {
+      send: (r) => {
+        producer.send({
+          topic: r.topic,
+          ...(r.partition !== undefined ? { partition: r.partition } : {}),
+          key: r.key,
+          value: r.value,
+          timestamp: r.timestamp,
+          headers: r.headers,
+        });
+      },
+      partitionsFor: (topic) => layout.partitions.get(topic),
+    };
+    return new StreamTask({
+      taskId: id,
+      subtopology: st,
+      partition,
+      topology: this.topology,
+      config: this.config,
+      collector,
+      globalStores: this.global?.stores ?? new Map(),
+      wallClock: () => Date.now(),
+      logger: this.logger,
+      taskDir: this.taskDir(id),
+    });
+  }
+
+  private async bootstrapGlobal(): Promise<void> {
+    const consumer = this.globalConsumer as Consumer;
+    const admin = this.backend.admin();
+    let counts: Map<string, number>;
+    try {
+      counts = await admin.describeTopics(this.global?.topics ?? []);
+    } finally {
+      await admin.close();
+    }
+    const tps: TopicPartition[] = [];
+    for (const [topic, n] of counts) for (let p = 0; p < n; p++) tps.push({ topic, partition: p });
+    await consumer.assign(tps.map((tp) => ({ ...tp, offset: -1 })));
+    const ends = await consumer.endOffsets(tps);
+    const pending = new Map(ends.filter((e) => e.offset > 0).map((e) => [checkpointKey(e.topic, e.partition), e.offset]));
+    while (pending.size > 0) {
+      const records = await consumer.poll(10_000, 200);
+      for (const r of records) this.global?.process(r);
+      for (const [key, end] of pending) {
+        const [topic, partition] = splitKey(key);
+        if (consumer.position({ topic, partition }) >= end) pending.delete(key);
+      }
+    }
+    this.global?.flush();
+  }
+
+  private subtopologyOf(topic: string): SubtopologySpec | undefined {
+    return this.topology.subtopologies.find(
+      (st) => st.sourceTopics.some((t) => this.real(t) === topic) || (st.sourcePattern?.test(topic) ?? false),
+    );
+  }
+
+  private real(topic: string): string {
+    return this.topology.internalTopics.has(topic) ? `${this.config.applicationId}-${topic}` : topic;
+  }
+
+  private taskDir(taskId: string): string {
+    return join(this.config.stateDir, this.config.applicationId, taskId);
+  }
+}
+
+function splitKey(key: string): [string, number] {
+  const i = key.lastIndexOf(':');
+  return [key.slice(0, i), Number(key.slice(i + 1))];
+}

@@ -1,0 +1,199 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type RootDatabase } from 'lmdb';
+import type { KeyValue } from '../api/record.js';
+import { BTree } from './btree.js';
+import { compareBytes, isInvertedRange, mergeOverlay, takeWithPrefix } from './bytes.js';
+import type { KeyValueBytesStore } from './key-value-bytes-store.js';
+import type { StateStoreContext } from './store.js';
+
+/** LMDB rejects empty keys; a one-byte prefix on every key keeps byte order and allows the empty key. */
+const KEY_PREFIX = 0x00;
+const LOWEST = Buffer.from([KEY_PREFIX]);
+const ABOVE_ALL = Buffer.from([KEY_PREFIX + 1]);
+
+export interface LmdbStoreOptions {
+  /** Pending writes are committed early once this many keys are buffered (bounds memory between commits). */
+  readonly maxPendingWrites?: number;
+}
+
+/**
+ * A persistent bytes store on LMDB, one environment per store under `<taskDir>/<name>/`.
+ *
+ * Durability and throughput: writes go to a sorted in-memory overlay of pending writes and are committed to LMDB in
+ * one synchronous, fsync'ed transaction per `flush()` (the runtime flushes before each commit), or earlier when the
+ * overlay grows past `maxPendingWrites`. A commit per write would pay a transaction (and with sync, an fsync) per
+ * record; Kafka Streams likewise keeps RocksDB writes in memtables with the WAL off and relies on the changelog
+ * (replayed from the checkpoint) for anything not yet flushed. Reads consult the overlay first, so they always see
+ * the latest writes.
+ */
+export class LmdbKeyValueBytesStore implements KeyValueBytesStore {
+  readonly persistent = true;
+  private db: RootDatabase<Buffer, Buffer> | undefined;
+  private pending = new BTree<Buffer, Buffer | null>(undefined, compareBytes);
+  private readonly maxPendingWrites: number;
+
+  constructor(
+    readonly name: string,
+    options: LmdbStoreOptions = {},
+    /** Directory override (segmented stores place segments themselves); defaults to `<taskDir>/<name>`. */
+    private readonly directory?: string,
+  ) {
+    this.maxPendingWrites = options.maxPendingWrites ?? 10_000;
+  }
+
+  init(context: StateStoreContext): void {
+    const path = this.directory ?? join(context.taskDir, this.name);
+    this.openAt(path);
+  }
+
+  /** Opens without a context (segments, tools). */
+  openAt(path: string): void {
+    mkdirSync(path, { recursive: true });
+    // noSubdir: false, or lmdb-js takes a directory name with a dot (segments: `name.60000`) for a file name.
+    this.db = open<Buffer, Buffer>({ path, keyEncoding: 'binary', encoding: 'binary', noSubdir: false });
+  }
+
+  get(key: Buffer): Buffer | null {
+    const pending = this.pending.get(key);
+    if (pending !== undefined) return pending;
+    return this.database().getBinary(toDbKey(key)) ?? null;
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    this.database();
+    this.pending.set(key, value, true);
+    if (this.pending.size >= this.maxPendingWrites) this.commit();
+  }
+
+  putIfAbsent(key: Buffer, value: Buffer | null): Buffer | null {
+    const old = this.get(key);
+    if (old === null) this.put(key, value);
+    return old;
+  }
+
+  putAll(entries: ReadonlyArray<KeyValue<Buffer, Buffer | null>>): void {
+    for (const { key, value } of entries) this.put(key, value);
+  }
+
+  delete(key: Buffer): Buffer | null {
+    const old = this.get(key);
+    if (old !== null) this.put(key, null);
+    return old;
+  }
+
+  range(from: Buffer | null, to: Buffer | null): Iterable<KeyValue<Buffer, Buffer>> {
+    if (isInvertedRange(from, to)) return [];
+    const overlay = [...pendingRange(this.pending, from, to, false)];
+    const base = this.dbRange(from, to, false);
+    return lazy(() => mergeOverlay(overlay, base, false));
+  }
+
+  reverseRange(from: Buffer | null, to: Buffer | null): Iterable<KeyValue<Buffer, Buffer>> {
+    if (isInvertedRange(from, to)) return [];
+    const overlay = [...pendingRange(this.pending, from, to, true)];
+    const base = this.dbRange(from, to, true);
+    return lazy(() => mergeOverlay(overlay, base, true));
+  }
+
+  all(): Iterable<KeyValue<Buffer, Buffer>> {
+    return this.range(null, null);
+  }
+
+  reverseAll(): Iterable<KeyValue<Buffer, Buffer>> {
+    return this.reverseRange(null, null);
+  }
+
+  prefixScan(prefix: Buffer): Iterable<KeyValue<Buffer, Buffer>> {
+    return lazy(() => takeWithPrefix(this.range(prefix, null), prefix));
+  }
+
+  /** Committed entries plus pending inserts (pending overwrites and deletes are not netted out: approximate). */
+  approximateNumEntries(): number {
+    const stats = this.database().getStats() as { entryCount?: number };
+    return (stats.entryCount ?? 0) + this.pending.size;
+  }
+
+  flush(): void {
+    this.commit();
+  }
+
+  close(): void {
+    if (this.db === undefined) return;
+    this.commit();
+    // close() is asynchronous in lmdb-js but takes effect at once for this handle; reopening the path works.
+    void this.db.close();
+    this.db = undefined;
+  }
+
+  isOpen(): boolean {
+    return this.db !== undefined;
+  }
+
+  /** Drops all data (segment expiry, wiping state). */
+  clear(): void {
+    this.pending.clear();
+    this.database().clearSync();
+  }
+
+  private commit(): void {
+    if (this.pending.size === 0 || this.db === undefined) return;
+    const db = this.db;
+    const batch = this.pending;
+    db.transactionSync(() => {
+      for (const [key, value] of batch.entries()) {
+        if (value === null) db.removeSync(toDbKey(key));
+        else db.putSync(toDbKey(key), value);
+      }
+    });
+    this.pending = new BTree<Buffer, Buffer | null>(undefined, compareBytes);
+  }
+
+  private dbRange(from: Buffer | null, to: Buffer | null, reverse: boolean): Iterable<KeyValue<Buffer, Buffer>> {
+    const low = from === null ? LOWEST : toDbKey(from);
+    const high = to === null ? ABOVE_ALL : toDbKey(to);
+    const options = reverse
+      ? { start: high, end: low, inclusiveEnd: true, exclusiveStart: to === null, reverse: true }
+      : { start: low, end: high, inclusiveEnd: to !== null };
+    const db = this.database();
+    return lazy(function* () {
+      for (const { key, value } of db.getRange(options)) yield { key: key.subarray(1), value };
+    });
+  }
+
+  private database(): RootDatabase<Buffer, Buffer> {
+    if (this.db === undefined) throw new Error(`state store ${this.name} is not open`);
+    return this.db;
+  }
+}
+
+function toDbKey(key: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(key.length + 1);
+  out[0] = KEY_PREFIX;
+  key.copy(out, 1);
+  return out;
+}
+
+function* pendingRange(
+  pending: BTree<Buffer, Buffer | null>,
+  from: Buffer | null,
+  to: Buffer | null,
+  reverse: boolean,
+): Generator<KeyValue<Buffer, Buffer | null>> {
+  if (reverse) {
+    for (const [key, value] of pending.entriesReversed(to ?? undefined)) {
+      if (from !== null && Buffer.compare(key, from) < 0) return;
+      yield { key, value };
+    }
+  } else {
+    for (const [key, value] of pending.entries(from ?? undefined)) {
+      if (to !== null && Buffer.compare(key, to) > 0) return;
+      yield { key, value };
+    }
+  }
+}
+
+/** Re-iterable wrapper over a generator factory, so a returned range can be iterated more than once. */
+function lazy<T>(make: () => Iterator<T>): Iterable<T> {
+  return { [Symbol.iterator]: make };
+}

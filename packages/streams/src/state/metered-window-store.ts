@@ -1,0 +1,116 @@
+import type { KeyValue } from '../api/record.js';
+import type { Serde } from '../serde/serde.js';
+import type { CacheFlushListener, CachedStateStore } from './cache-flush-listener.js';
+import type { ChangelogFormat } from './changelog-format.js';
+import { changelogTopicFor } from './metered-key-value-store.js';
+import { recordTimestamp } from './record-timestamp.js';
+import type { StateStoreContext, WindowStore, Windowed } from './store.js';
+import type { WindowBytesEntry, WindowBytesStore } from './window-bytes-store.js';
+
+/**
+ * Typed window store over a WindowBytesStore. Change-logging is folded into this layer (when `logging`): the
+ * changelog key is the store key (`key + start + seqnum`), as in Kafka Streams' ChangeLoggingWindowBytesStore.
+ * Caching is not implemented for window stores: `setFlushListener` reports false, so callers forward every update.
+ */
+export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateStore<Windowed<K>, V> {
+  private topic: string;
+  private context: StateStoreContext | undefined;
+  readonly timestamped: boolean;
+
+  constructor(
+    readonly inner: WindowBytesStore,
+    private readonly keySerde: Serde<K>,
+    private readonly valueSerde: Serde<V>,
+    private readonly format: ChangelogFormat,
+    private readonly logging: boolean,
+  ) {
+    this.topic = inner.name;
+    this.timestamped = format.timestamped;
+  }
+
+  get name(): string {
+    return this.inner.name;
+  }
+  get persistent(): boolean {
+    return this.inner.persistent;
+  }
+
+  init(context: StateStoreContext): void {
+    this.context = context;
+    this.topic = changelogTopicFor(context.applicationId, this.name);
+    this.inner.init(context);
+    context.register(this, (batch) => {
+      for (const record of batch) this.inner.restore(record.key, this.format.fromChangelog(record));
+    });
+  }
+
+  setFlushListener(_listener: CacheFlushListener<Windowed<K>, V>, _sendOldValues: boolean): boolean {
+    return false;
+  }
+
+  put(key: K, value: V | null, windowStart: number): void {
+    const valueBytes = value === null ? null : this.valueSerde.serialize(this.topic, value);
+    const storeKey = this.inner.put(this.keyBytes(key), valueBytes, windowStart);
+    if (storeKey === null || !this.logging || this.context === undefined) return;
+    const record = this.format.toChangelog(valueBytes, recordTimestamp(this.context));
+    this.context.logChange(this.name, storeKey, record.value, record.timestamp);
+  }
+
+  fetch(key: K, windowStart: number): V | null {
+    return this.valueFrom(this.inner.fetch(this.keyBytes(key), windowStart));
+  }
+
+  fetchRange(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>> {
+    return this.byStart(this.inner.fetchRange(this.keyBytes(key), timeFrom, timeTo, false));
+  }
+
+  backwardFetchRange(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>> {
+    return this.byStart(this.inner.fetchRange(this.keyBytes(key), timeFrom, timeTo, true));
+  }
+
+  fetchKeyRange(keyFrom: K | null, keyTo: K | null, timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>> {
+    const from = keyFrom === null ? null : this.keyBytes(keyFrom);
+    const to = keyTo === null ? null : this.keyBytes(keyTo);
+    return this.windowed(this.inner.fetchKeyRange(from, to, timeFrom, timeTo, false));
+  }
+
+  fetchAll(timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>> {
+    return this.windowed(this.inner.fetchKeyRange(null, null, timeFrom, timeTo, false));
+  }
+
+  all(): Iterable<KeyValue<Windowed<K>, V>> {
+    return this.windowed(this.inner.all());
+  }
+
+  flush(): void {
+    this.inner.flush();
+  }
+  close(): void {
+    this.inner.close();
+  }
+  isOpen(): boolean {
+    return this.inner.isOpen();
+  }
+
+  private *byStart(entries: Iterable<WindowBytesEntry>): Generator<KeyValue<number, V>> {
+    for (const entry of entries) yield { key: entry.windowStart, value: this.valueFrom(entry.value) as V };
+  }
+
+  private *windowed(entries: Iterable<WindowBytesEntry>): Generator<KeyValue<Windowed<K>, V>> {
+    for (const entry of entries) {
+      const key = this.keySerde.deserialize(this.topic, entry.key) as K;
+      const window = { start: entry.windowStart, end: entry.windowStart + this.inner.windowSizeMs };
+      yield { key: { key, window }, value: this.valueFrom(entry.value) as V };
+    }
+  }
+
+  private keyBytes(key: K): Buffer {
+    const bytes = this.keySerde.serialize(this.topic, key);
+    if (bytes === null) throw new TypeError(`null key for store ${this.name}`);
+    return bytes;
+  }
+
+  private valueFrom(bytes: Buffer | null): V | null {
+    return bytes === null ? null : this.valueSerde.deserialize(this.topic, bytes);
+  }
+}

@@ -1,0 +1,56 @@
+import type { StateStore, StoreBuilder, StoreType } from './store.js';
+
+export interface StoreBuilderSettings {
+  readonly loggingEnabled: boolean;
+  readonly logConfig: Readonly<Record<string, string>>;
+  readonly cachingEnabled: boolean;
+}
+
+/**
+ * An immutable StoreBuilder: every `with...` returns a new builder, and `build()` assembles a fresh stack of
+ * layers from the settings (one store per task). Logging is on and caching off by default, as in Kafka Streams.
+ */
+export class LayeredStoreBuilder<S extends StateStore> implements StoreBuilder<S> {
+  constructor(
+    readonly name: string,
+    readonly type: StoreType,
+    readonly persistent: boolean,
+    private readonly settings: StoreBuilderSettings,
+    private readonly assemble: (settings: StoreBuilderSettings) => S,
+  ) {}
+
+  get loggingEnabled(): boolean {
+    return this.settings.loggingEnabled;
+  }
+  get logConfig(): Readonly<Record<string, string>> {
+    return this.settings.logConfig;
+  }
+  get cachingEnabled(): boolean {
+    return this.settings.cachingEnabled;
+  }
+
+  withLoggingDisabled(): StoreBuilder<S> {
+    return this.with({ loggingEnabled: false });
+  }
+
+  /** Replaces the extra changelog configs with `config` (Kafka's `withLoggingEnabled(Map)`), keeping store defaults. */
+  withLoggingEnabled(config: Record<string, string> = {}): StoreBuilder<S> {
+    return this.with({ loggingEnabled: true, logConfig: { ...this.settings.logConfig, ...config } });
+  }
+
+  withCachingEnabled(): StoreBuilder<S> {
+    return this.with({ cachingEnabled: true });
+  }
+
+  withCachingDisabled(): StoreBuilder<S> {
+    return this.with({ cachingEnabled: false });
+  }
+
+  build(): S {
+    return this.assemble(this.settings);
+  }
+
+  private with(change: Partial<StoreBuilderSettings>): LayeredStoreBuilder<S> {
+    return new LayeredStoreBuilder(this.name, this.type, this.persistent, { ...this.settings, ...change }, this.assemble);
+  }
+}

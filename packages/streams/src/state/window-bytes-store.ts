@@ -1,0 +1,132 @@
+import { Segments, type SegmentFactory } from './segments.js';
+import type { StateStore, StateStoreContext } from './store.js';
+import {
+  keyUpperBound,
+  WINDOW_SUFFIX,
+  windowKeyOf,
+  windowLowerBound,
+  windowStartOf,
+  windowStoreKey,
+  windowUpperBound,
+} from './window-key-schema.js';
+
+export interface WindowBytesEntry {
+  readonly key: Buffer;
+  readonly windowStart: number;
+  readonly value: Buffer;
+}
+
+/**
+ * A segmented window store over bytes stores (Kafka Streams' RocksDBWindowStore / InMemoryWindowStore semantics):
+ * keys are `key + start + seqnum`, segments by window start, and data older than `observedStreamTime - retention`
+ * is neither written nor returned.
+ */
+export class WindowBytesStore implements StateStore {
+  private readonly segments: Segments;
+  private observedStreamTime = -1;
+  private seq = 0;
+
+  constructor(
+    readonly name: string,
+    readonly persistent: boolean,
+    readonly retentionMs: number,
+    readonly windowSizeMs: number,
+    readonly retainDuplicates: boolean,
+    factory: SegmentFactory,
+    segmentIntervalMs: number,
+  ) {
+    this.segments = new Segments(name, retentionMs, segmentIntervalMs, persistent, factory);
+  }
+
+  init(context: StateStoreContext): void {
+    this.segments.open(context);
+  }
+
+  /** Returns the store key written (the changelog key), or null when nothing was written. */
+  put(key: Buffer, value: Buffer | null, windowStart: number): Buffer | null {
+    this.observedStreamTime = Math.max(this.observedStreamTime, windowStart);
+    if (windowStart <= this.observedStreamTime - this.retentionMs) return null;
+    if (value === null && this.retainDuplicates) return null;
+    if (this.retainDuplicates) this.seq = (this.seq + 1) & 0x7fffffff;
+    const storeKey = windowStoreKey(key, windowStart, this.retainDuplicates ? this.seq : 0);
+    this.write(storeKey, value);
+    return storeKey;
+  }
+
+  /** Applies a changelog record (its key is a store key). */
+  restore(storeKey: Buffer, value: Buffer | null): void {
+    const windowStart = windowStartOf(storeKey);
+    this.observedStreamTime = Math.max(this.observedStreamTime, windowStart);
+    if (windowStart <= this.observedStreamTime - this.retentionMs) return;
+    this.write(storeKey, value);
+  }
+
+  fetch(key: Buffer, windowStart: number): Buffer | null {
+    if (windowStart <= this.observedStreamTime - this.retentionMs) return null;
+    const segment = this.segments.segment(this.segments.idOf(windowStart), false);
+    if (segment === undefined) return null;
+    if (!this.retainDuplicates) return segment.get(windowStoreKey(key, windowStart, 0));
+    for (const entry of segment.range(windowLowerBound(key, windowStart), windowUpperBound(key, windowStart))) {
+      if (windowKeyOf(entry.key).equals(key)) return entry.value;
+    }
+    return null;
+  }
+
+  *fetchRange(key: Buffer, timeFrom: number, timeTo: number, reverse: boolean): Generator<WindowBytesEntry> {
+    const from = Math.max(timeFrom, this.observedStreamTime - this.retentionMs + 1);
+    if (from > timeTo) return;
+    for (const segment of this.segments.between(from, timeTo, reverse)) {
+      const lower = windowLowerBound(key, from);
+      const upper = windowUpperBound(key, timeTo);
+      for (const entry of reverse ? segment.reverseRange(lower, upper) : segment.range(lower, upper)) {
+        const decoded = decode(entry.key, entry.value);
+        if (decoded.key.equals(key) && decoded.windowStart >= from && decoded.windowStart <= timeTo) yield decoded;
+      }
+    }
+  }
+
+  /** Per segment (oldest first), then by key bytes, then by start, as Kafka's segmented stores return them. */
+  *fetchKeyRange(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number, reverse: boolean): Generator<WindowBytesEntry> {
+    if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return;
+    const from = Math.max(timeFrom, this.observedStreamTime - this.retentionMs + 1);
+    if (from > timeTo) return;
+    const lower = keyFrom;
+    const upper = keyTo === null ? null : keyUpperBound(keyTo, WINDOW_SUFFIX);
+    for (const segment of this.segments.between(from, timeTo, reverse)) {
+      for (const entry of reverse ? segment.reverseRange(lower, upper) : segment.range(lower, upper)) {
+        if (entry.key.length < WINDOW_SUFFIX) continue;
+        const decoded = decode(entry.key, entry.value);
+        if (decoded.windowStart < from || decoded.windowStart > timeTo) continue;
+        if (keyFrom !== null && Buffer.compare(decoded.key, keyFrom) < 0) continue;
+        if (keyTo !== null && Buffer.compare(decoded.key, keyTo) > 0) continue;
+        yield decoded;
+      }
+    }
+  }
+
+  all(reverse = false): Generator<WindowBytesEntry> {
+    return this.fetchKeyRange(null, null, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, reverse);
+  }
+
+  flush(): void {
+    this.segments.flush();
+  }
+
+  close(): void {
+    this.segments.close();
+  }
+
+  isOpen(): boolean {
+    return this.segments.isOpen();
+  }
+
+  private write(storeKey: Buffer, value: Buffer | null): void {
+    const segment = this.segments.segment(this.segments.idOf(windowStartOf(storeKey)), value !== null);
+    segment?.put(storeKey, value);
+    this.segments.expire(this.observedStreamTime);
+  }
+}
+
+function decode(storeKey: Buffer, value: Buffer): WindowBytesEntry {
+  return { key: windowKeyOf(storeKey), windowStart: windowStartOf(storeKey), value };
+}

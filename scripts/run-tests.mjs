@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+// Runs every test file (packages/*/test/**/*.test.ts, apps/*/test/**/*.test.ts) in one `node --test` run, so
+// the summary (# tests / # pass / # fail) is printed once at the end.
+//
+//   node scripts/run-tests.mjs [filter...]   a filter is a file or folder path, or a substring of a file path
+//
+// Real-Kafka test variants run when KAFKA_BOOTSTRAP_SERVERS is set. When it is not, this script starts a
+// throw-away local broker (tools/kafka/kafka.sh, on its own port and data directory), exports its address to
+// the tests and stops it afterwards, also on failure or Ctrl-C. TRIBUTARY_KAFKA=1 tells the tests that the native
+// Kafka client loads. In CI (CI=true) a missing native client or a broker that does not start fails the run:
+// a skipped real-broker suite must not look green there.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
+const inCI = process.env.CI === 'true' || process.env.CI === '1';
+const testPort = process.env.TRIBUTARY_TEST_KAFKA_PORT ?? '19192';
+const kafkaScript = join(root, 'tools', 'kafka', 'kafka.sh');
+
+function log(message) {
+  console.log(`[run-tests] ${message}`);
+}
+
+function loud(message) {
+  const bar = '!'.repeat(100);
+  console.error(`\n${bar}\n[run-tests] ${message}\n${bar}\n`);
+}
+
+function walk(dir, out) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules' || entry.name === 'dist') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) walk(path, out);
+    else if (entry.isFile() && entry.name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+function collectTests() {
+  const files = [];
+  for (const group of ['packages', 'apps']) {
+    const groupDir = join(root, group);
+    if (!existsSync(groupDir)) continue;
+    for (const pkg of readdirSync(groupDir)) {
+      const testDir = join(groupDir, pkg, 'test');
+      if (existsSync(testDir) && statSync(testDir).isDirectory()) walk(testDir, files);
+    }
+  }
+  return files.sort();
+}
+
+function applyFilters(files, filters) {
+  if (filters.length === 0) return files;
+  return files.filter((file) =>
+    filters.some((filter) => {
+      const asPath = resolve(process.cwd(), filter);
+      if (existsSync(asPath)) return file === asPath || file.startsWith(asPath.endsWith('/') ? asPath : `${asPath}/`);
+      return relative(root, file).includes(filter);
+    }),
+  );
+}
+
+function kafkaClientLoads() {
+  const probe = spawnSync(process.execPath, ['-e', "require('@confluentinc/kafka-javascript')"], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  return { ok: probe.status === 0, detail: (probe.stderr || '').trim().split('\n').slice(0, 3).join('\n') };
+}
+
+function kafka(command, env, quiet = false) {
+  return spawnSync('bash', [kafkaScript, command], { cwd: root, env, stdio: quiet ? 'ignore' : 'inherit' }).status === 0;
+}
+
+async function main() {
+  const filters = process.argv.slice(2);
+  const files = applyFilters(collectTests(), filters);
+  if (files.length === 0) {
+    console.error(`[run-tests] no test files match ${filters.length ? filters.join(' ') : '(none found)'}`);
+    return 1;
+  }
+
+  const env = { ...process.env };
+  let stopBroker;
+  const client = kafkaClientLoads();
+  if (client.ok) {
+    env.TRIBUTARY_KAFKA = '1';
+  } else if (inCI) {
+    console.error(
+      '[run-tests] FAIL: the native Kafka client @confluentinc/kafka-javascript cannot be loaded, so the ' +
+        `real-broker tests cannot run.\n${client.detail}\nInstall it (it builds librdkafka from source: needs ` +
+        'make, g++, python3) before running the tests in CI.',
+    );
+    return 1;
+  } else {
+    delete env.TRIBUTARY_KAFKA;
+    delete env.KAFKA_BOOTSTRAP_SERVERS;
+    loud(
+      'WARNING: @confluentinc/kafka-javascript cannot be loaded; the REAL-KAFKA TESTS WILL NOT RUN.\n' +
+        `${client.detail}\nOnly the embedded-backend tests run. (In CI this is a failure.)`,
+    );
+  }
+
+  if (client.ok && !env.KAFKA_BOOTSTRAP_SERVERS) {
+    const brokerEnv = { ...process.env, KAFKA_PORT: testPort, KAFKA_BROKERS: '1' };
+    brokerEnv.KAFKA_DATA_DIR = join(root, '.kafka', `test-${testPort}`);
+    // A fresh log per run: earlier runs' topics and groups cannot leak into this one.
+    if (!kafka('status', brokerEnv, true)) rmSync(brokerEnv.KAFKA_DATA_DIR, { recursive: true, force: true });
+    log(`starting a test broker on 127.0.0.1:${testPort}`);
+    if (kafka('start', brokerEnv)) {
+      env.KAFKA_BOOTSTRAP_SERVERS = `127.0.0.1:${testPort}`;
+      let stopped = false;
+      stopBroker = () => {
+        if (stopped) return;
+        stopped = true;
+        log('stopping the test broker');
+        kafka('stop', brokerEnv);
+      };
+    } else if (inCI) {
+      console.error('[run-tests] FAIL: the test broker did not start (see above); real-broker tests cannot run.');
+      return 1;
+    } else {
+      delete env.KAFKA_BOOTSTRAP_SERVERS;
+      loud('WARNING: the test broker did not start; the REAL-KAFKA TESTS WILL NOT RUN (a failure in CI).');
+    }
+  } else if (env.KAFKA_BOOTSTRAP_SERVERS) {
+    log(`using the broker at ${env.KAFKA_BOOTSTRAP_SERVERS}`);
+  }
+
+  try {
+    log(`running ${files.length} test file(s)`);
+    const args = ['--import', 'tsx', '--test', '--test-concurrency=1', ...files.map((f) => relative(root, f))];
+    const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
+    const forward = (signal) => () => child.kill(signal);
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    const code = await new Promise((resolvePromise) => {
+      child.on('exit', (status, signal) => resolvePromise(status ?? (signal === 'SIGINT' ? 130 : 1)));
+      child.on('error', (err) => {
+        console.error(`[run-tests] could not start node --test: ${err.message}`);
+        resolvePromise(1);
+      });
+    });
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    return code;
+  } finally {
+    stopBroker?.();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
