@@ -2,7 +2,7 @@
  * `KafkaStreams`: runs a topology on Apache Kafka or on the embedded log, with Kafka Streams' life cycle
  * (CREATED → REBALANCING ⇄ RUNNING → PENDING_SHUTDOWN → NOT_RUNNING, or ERROR) and local store queries.
  */
-import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import pino from 'pino';
 import type { Backend } from '../backend/port.js';
 import { createEmbeddedBackend } from '../backend/embedded/index.js';
@@ -17,6 +17,8 @@ import { internalTopicName } from '../topology/physical.js';
 import { compositeKeyValueStore } from './composite-stores.js';
 import { resolveConfig, type Logger, type ResolvedConfig, type StreamsConfig } from './config.js';
 import { InvalidStateStoreError, StreamsError } from './errors.js';
+import { loadProcessId } from './process-id.js';
+import { StreamsMetrics } from './streams-metrics.js';
 import { StreamThread } from './stream-thread.js';
 
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
@@ -82,7 +84,7 @@ export class KafkaStreams {
       );
       this.ownsBackend = false;
     }
-    const clientId = `${this.config.applicationId}-${randomUUID()}-StreamThread-1`;
+    this.processId = loadProcessId(join(this.config.stateDir, this.config.applicationId));
     this.thread = new StreamThread(
       this.backend,
       topology.physical(),
@@ -93,10 +95,19 @@ export class KafkaStreams {
         onRunning: () => this.setState('RUNNING'),
         onFatal: (error) => this.onFatal(error),
       },
-      clientId,
+      this.processId,
       config.groupInstanceId,
     );
+    this.prometheus = new StreamsMetrics(this.config.applicationId, this.processId, () => ({
+      state: this.stateValue,
+      stats: this.thread.stats,
+      tasks: this.thread.activeTasks.size,
+    }));
   }
+
+  /** This instance's stable id (kept in the state directory). */
+  readonly processId: string;
+  private readonly prometheus: StreamsMetrics;
 
   get state(): KafkaStreamsState {
     return this.stateValue;
@@ -184,8 +195,9 @@ export class KafkaStreams {
   }
 
   /**
-   * Which partition (and, when known, which instance) holds `key` in `storeName`. This instance answers for the
-   * partitions it owns; other owners are reported as unavailable until instances share their metadata.
+   * Which partition and which instance hold `key` in `storeName` (for routing interactive queries). Owners are
+   * known from the instances' announcements (see `instance-metadata.ts`); an owner not known yet is
+   * `UNAVAILABLE_HOST`, as in Kafka Streams during a rebalance.
    */
   queryMetadataForKey<K>(storeName: string, key: K, keySerde: Serde<K>): KeyQueryMetadata {
     const physical = this.topology.physical();
@@ -196,22 +208,45 @@ export class KafkaStreams {
     const count = (real && this.thread.topicLayout?.partitions.get(real)) || 1;
     const bytes = keySerde.serialize(real ?? '', key);
     const partition = bytes ? partitionForKey(bytes, count) : 0;
-    const local = this.thread.activeTasks.has(`${st.id}_${partition}`);
-    return {
-      activeHost: local && this.config.applicationServer ? this.config.applicationServer : UNAVAILABLE_HOST,
-      standbyHosts: [],
-      partition,
-    };
+    const taskId = `${st.id}_${partition}`;
+    const local = this.thread.activeTasks.has(taskId);
+    if (local && this.config.applicationServer) return { activeHost: this.config.applicationServer, standbyHosts: [], partition };
+    const owner = this.thread.instances.ownerOf(taskId);
+    return { activeHost: owner ? { host: owner.host, port: owner.port } : UNAVAILABLE_HOST, standbyHosts: [], partition };
+  }
+
+  /** Every instance of this application that announced itself, with its tasks (Kafka's `metadataForAllStreamsClients`). */
+  allMetadata(): Array<{ hostInfo: HostInfo; processId: string; activeTasks: ReadonlyArray<string> }> {
+    return this.thread.instances.all().map((i) => ({ hostInfo: { host: i.host, port: i.port }, processId: i.processId, activeTasks: i.activeTasks }));
+  }
+
+  /** Prometheus text exposition of this instance's metrics (state, throughput, lag, restore, commit latency). */
+  prometheusMetrics(): Promise<string> {
+    return this.prometheus.render();
   }
 
   /** Simple counters for health checks and metrics. */
-  metrics(): { state: KafkaStreamsState; processedRecords: number; commits: number; lastCommitMs: number; restoredRecords: number; tasks: string[] } {
+  metrics(): {
+    state: KafkaStreamsState;
+    processedRecords: number;
+    commits: number;
+    lastCommitMs: number;
+    restoredRecords: number;
+    restoring: { done: number; total: number };
+    recoveries: number;
+    lag: Record<string, number>;
+    tasks: string[];
+  } {
+    const s = this.thread.stats;
     return {
       state: this.stateValue,
-      processedRecords: this.thread.stats.processed,
-      commits: this.thread.stats.commits,
-      lastCommitMs: this.thread.stats.lastCommitMs,
-      restoredRecords: this.thread.stats.restoredRecords,
+      processedRecords: s.processed,
+      commits: s.commits,
+      lastCommitMs: s.lastCommitMs,
+      restoredRecords: s.restoredRecords,
+      restoring: { ...s.restoring },
+      recoveries: s.recoveries,
+      lag: Object.fromEntries(s.lag),
       tasks: [...this.thread.activeTasks.keys()],
     };
   }

@@ -20,6 +20,7 @@ export async function restoreChangelogs(
   changelogs: ReadonlyArray<ChangelogInfo>,
   checkpoint: Checkpoint,
   logger: Logger,
+  onProgress: (done: number, total: number) => void = () => undefined,
 ): Promise<RestoreResult> {
   const positions = new Map<string, number>();
   if (changelogs.length === 0) return { positions, restoredRecords: 0 };
@@ -45,6 +46,7 @@ export async function restoreChangelogs(
   }
   let restored = 0;
   if (assignment.length === 0) return { positions, restoredRecords: 0 };
+  const total = [...pending.values()].reduce((n, p) => n + (p.end - (positions.get(checkpointKey(p.info.topic, p.info.partition)) ?? 0)), 0);
   await consumer.assign(assignment);
   try {
     while (pending.size > 0) {
@@ -65,6 +67,7 @@ export async function restoreChangelogs(
         pending.get(key)?.info.restore(batch);
         restored += batch.length;
       }
+      onProgress(restored, total);
       // Under read_committed, transaction markers and aborted records occupy offsets we never receive: ask the
       // consumer where it stands rather than trusting the last record's offset.
       for (const [key, p] of pending) {

@@ -4,13 +4,16 @@
  * partitions are revoked, and commits on an interval. `commit()` is the one place that decides what is committed:
  * stores flushed, output acknowledged (or the transaction committed), then input offsets and checkpoints.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Backend, ConsumedRecord, Consumer, Producer, TopicPartition, TopicPartitionOffset } from '../backend/port.js';
+import { CommitFailedError, ProducerFencedError } from '../backend/port.js';
 import type { PhysicalTopology, SubtopologySpec } from '../topology/physical.js';
 import { checkpointKey, deleteCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { Logger, ResolvedConfig } from './config.js';
 import { StreamsError } from './errors.js';
 import { GlobalStateManager } from './global-state.js';
+import { InstanceMetadata } from './instance-metadata.js';
 import { prepareTopics, type TopicLayout } from './internal-topics.js';
 import type { RecordCollector } from './record-collector.js';
 import { restoreChangelogs } from './restore.js';
@@ -27,6 +30,17 @@ export interface ThreadStats {
   commits: number;
   lastCommitMs: number;
   restoredRecords: number;
+  /** Records restored so far and to restore in the restore under way (both 0 when none). */
+  restoring: { done: number; total: number };
+  /** Task migrations and failed transactions recovered from. */
+  recoveries: number;
+  /** Consumer lag per input partition (`topic-partition` → records), refreshed every few seconds. */
+  lag: Map<string, number>;
+}
+
+/** A commit failed in a way that only loses this instance's claim on its tasks: recover, do not die. */
+function isTaskMigrated(error: unknown): boolean {
+  return error instanceof ProducerFencedError || error instanceof CommitFailedError;
 }
 
 export class StreamThread {
@@ -44,7 +58,19 @@ export class StreamThread {
   private lastCommit = Date.now();
   private inTransaction = false;
   private readonly eos: boolean;
-  readonly stats: ThreadStats = { processed: 0, commits: 0, lastCommitMs: 0, restoredRecords: 0 };
+  private readonly metadata: InstanceMetadata;
+  private lastMetadataRefresh = 0;
+  private lastLagCheck = 0;
+  private recentRecoveries: number[] = [];
+  readonly stats: ThreadStats = {
+    processed: 0,
+    commits: 0,
+    lastCommitMs: 0,
+    restoredRecords: 0,
+    restoring: { done: 0, total: 0 },
+    recoveries: 0,
+    lag: new Map(),
+  };
 
   constructor(
     private readonly backend: Backend,
@@ -52,10 +78,18 @@ export class StreamThread {
     private readonly config: ResolvedConfig,
     private readonly logger: Logger,
     private readonly callbacks: ThreadCallbacks,
-    private readonly clientId: string,
+    private readonly processId: string,
     private readonly groupInstanceId: string | undefined,
   ) {
     this.eos = config.processingGuarantee === 'exactly_once_v2';
+    this.clientId = `${config.applicationId}-${processId}-StreamThread-1`;
+    this.metadata = new InstanceMetadata(backend, config.applicationId, processId, config.applicationServer, logger);
+  }
+
+  private readonly clientId: string;
+
+  get instances(): InstanceMetadata {
+    return this.metadata;
   }
 
   get activeTasks(): ReadonlyMap<string, StreamTask> {
@@ -81,11 +115,8 @@ export class StreamThread {
     const appDir = join(this.config.stateDir, this.config.applicationId);
     this.global = new GlobalStateManager(this.topology, this.config, join(appDir, 'global'), () => Date.now());
     this.global.initialize();
-    this.producer = await this.backend.createProducer({
-      clientId: `${this.clientId}-producer`,
-      ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.clientId}`, transactionTimeoutMs: 60_000 } : {}),
-    });
-    if (this.eos) await this.producer.initTransactions();
+    await this.metadata.start();
+    this.producer = await this.createProducer();
     const isolationLevel = this.eos ? 'read_committed' : 'read_uncommitted';
     this.restoreConsumer = await this.backend.createConsumer({
       clientId: `${this.clientId}-restore-consumer`,
@@ -126,6 +157,20 @@ export class StreamThread {
     this.loop = this.run();
   }
 
+  /**
+   * Exactly-once: the transactional id is stable per instance (application id + persisted process id), so a restart
+   * fences the previous incarnation's open transaction; the short timeout bounds how long a crashed instance's
+   * transaction can hold back read_committed readers of its partitions when nobody restarts it.
+   */
+  private async createProducer(): Promise<Producer> {
+    const producer = await this.backend.createProducer({
+      clientId: `${this.clientId}-producer`,
+      ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}-1`, transactionTimeoutMs: 10_000 } : {}),
+    });
+    if (this.eos) await producer.initTransactions();
+    return producer;
+  }
+
   /** Stops the loop, commits and closes tasks and clients. */
   async stop(): Promise<void> {
     this.running = false;
@@ -143,6 +188,7 @@ export class StreamThread {
     this.tasks.clear();
     this.taskOfPartition.clear();
     await attempt(() => this.global?.close());
+    await attempt(() => this.metadata.close());
     await attempt(async () => this.consumer?.close());
     await attempt(async () => this.restoreConsumer?.close());
     await attempt(async () => this.globalConsumer?.close());
@@ -187,7 +233,83 @@ export class StreamThread {
     }
     const requested = [...this.tasks.values()].some((t) => t.commitRequestedByUser);
     if (requested || now - this.lastCommit >= this.config.commitIntervalMs) {
-      await this.commit();
+      try {
+        await this.commit();
+      } catch (error) {
+        await this.recover(error);
+      }
+    }
+    if (now - this.lastMetadataRefresh >= 500) {
+      this.lastMetadataRefresh = now;
+      await this.metadata.refresh();
+    }
+    if (now - this.lastLagCheck >= 5_000) {
+      this.lastLagCheck = now;
+      await this.updateLag();
+    }
+  }
+
+  /**
+   * After a fenced producer, a commit the group refused, or (exactly-once) any failed transaction: abort, drop the
+   * tasks' uncommitted state, rewind to the committed offsets and rebuild the tasks from their changelogs. Under
+   * exactly-once nothing of the failed transaction is visible, so processing resumes with no duplicate and no gap.
+   */
+  private async recover(error: unknown): Promise<void> {
+    const now = Date.now();
+    this.recentRecoveries = this.recentRecoveries.filter((t) => now - t < 60_000);
+    if ((!isTaskMigrated(error) && !this.eos) || this.recentRecoveries.length >= 5) throw error;
+    this.recentRecoveries.push(now);
+    this.stats.recoveries++;
+    this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'commit failed; rebuilding tasks from committed state');
+    const producer = this.producer as Producer;
+    if (this.inTransaction) {
+      await producer.abortTransaction().catch(() => undefined);
+      this.inTransaction = false;
+    }
+    if (error instanceof ProducerFencedError) {
+      await producer.close().catch(() => undefined);
+      this.producer = await this.createProducer();
+    }
+    const assignment = (this.consumer as Consumer).assignment();
+    this.closeTasksDirty();
+    const consumer = this.consumer as Consumer;
+    const committed = await consumer.committed(assignment);
+    const begins = await consumer.beginningOffsets(assignment);
+    for (const c of committed) {
+      const begin = begins.find((b) => b.topic === c.topic && b.partition === c.partition)?.offset ?? 0;
+      consumer.seek({ topic: c.topic, partition: c.partition, offset: c.offset >= 0 ? c.offset : begin });
+    }
+    await this.onAssigned(assignment);
+  }
+
+  /** Closes tasks without committing; under exactly-once their local state is wiped (it may hold aborted writes). */
+  private closeTasksDirty(): void {
+    for (const task of this.tasks.values()) {
+      try {
+        task.close();
+      } catch (error) {
+        this.logger.warn({ task: task.id, err: String(error) }, 'error closing a task');
+      }
+      if (this.eos) rmSync(this.taskDir(task.id), { recursive: true, force: true });
+    }
+    this.tasks.clear();
+    this.taskOfPartition.clear();
+    this.changelogPositions.clear();
+  }
+
+  private async updateLag(): Promise<void> {
+    const consumer = this.consumer as Consumer;
+    const assignment = consumer.assignment();
+    if (assignment.length === 0) return;
+    try {
+      const ends = await consumer.endOffsets(assignment);
+      this.stats.lag.clear();
+      for (const e of ends) {
+        const pos = consumer.position({ topic: e.topic, partition: e.partition });
+        this.stats.lag.set(`${e.topic}-${e.partition}`, Math.max(0, e.offset - Math.max(pos, 0)));
+      }
+    } catch (error) {
+      this.logger.debug({ err: String(error) }, 'could not read end offsets for lag');
     }
   }
 
@@ -282,16 +404,7 @@ export class StreamThread {
       await (this.producer as Producer).abortTransaction().catch(() => undefined);
       this.inTransaction = false;
     }
-    for (const task of this.tasks.values()) {
-      try {
-        task.close();
-      } catch (error) {
-        this.logger.warn({ task: task.id, err: String(error) }, 'error closing a lost task');
-      }
-    }
-    this.tasks.clear();
-    this.taskOfPartition.clear();
-    this.changelogPositions.clear();
+    this.closeTasksDirty();
   }
 
   private async onAssigned(partitions: ReadonlyArray<TopicPartition>): Promise<void> {
@@ -305,11 +418,17 @@ export class StreamThread {
       entry.tps.push(tp);
     }
     for (const [id, { st, partition, tps }] of bySubtopology) {
+      const taskDir = this.taskDir(id);
+      // Exactly-once deletes the checkpoint while a task runs: without one, local files may hold writes of an
+      // aborted transaction, so they are rebuilt from the changelog (as Kafka Streams wipes such state).
+      if (this.eos && existsSync(taskDir) && !existsSync(join(taskDir, '.checkpoint'))) rmSync(taskDir, { recursive: true, force: true });
       const task = this.createTask(id, st, partition);
       task.initializeStores();
-      const taskDir = this.taskDir(id);
       const changelogs = task.stateManager.changelogs();
-      const result = await restoreChangelogs(this.restoreConsumer as Consumer, changelogs, readCheckpoint(taskDir), this.logger);
+      const result = await restoreChangelogs(this.restoreConsumer as Consumer, changelogs, readCheckpoint(taskDir), this.logger, (done, total) => {
+        this.stats.restoring = { done, total };
+      });
+      this.stats.restoring = { done: 0, total: 0 };
       this.stats.restoredRecords += result.restoredRecords;
       // Under exactly-once a crash may leave writes in a persistent store that were never committed: drop the
       // checkpoint while processing so such a store is rebuilt from the changelog after a crash.
@@ -321,6 +440,7 @@ export class StreamThread {
       for (const tp of tps) this.taskOfPartition.set(`${tp.topic}\u0000${tp.partition}`, task);
     }
     this.logger.info({ tasks: [...this.tasks.keys()] }, 'tasks assigned');
+    await this.metadata.publish([...this.tasks.keys()]);
     this.callbacks.onRunning();
   }
 
