@@ -60,6 +60,8 @@ export interface StreamsConfig {
   readonly deadLetterQueueTopic?: string;
   /** Records a poll may return (Kafka's `max.poll.records`). */
   readonly maxPollRecords?: number;
+  /** Consumer group session timeout (Kafka's `session.timeout.ms`, default 45000): how soon a dead instance's tasks move. */
+  readonly sessionTimeoutMs?: number;
   /** Static membership (`group.instance.id`). */
   readonly groupInstanceId?: string;
   readonly numStandbyReplicas?: number;
@@ -83,6 +85,7 @@ export interface ResolvedConfig {
   readonly defaultValueSerde: Serde<unknown> | undefined;
   readonly defaultTimestampExtractor: TimestampExtractor | undefined;
   readonly applicationServer: { host: string; port: number } | undefined;
+  readonly sessionTimeoutMs: number | undefined;
 }
 
 const APP_ID = /^[a-zA-Z0-9._-]+$/;
@@ -134,5 +137,6 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     defaultValueSerde: config.defaultValueSerde,
     defaultTimestampExtractor: config.defaultTimestampExtractor,
     applicationServer,
+    sessionTimeoutMs: config.sessionTimeoutMs,
   };
 }

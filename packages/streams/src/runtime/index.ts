@@ -3,3 +3,5 @@ export type { KafkaStreamsState, StateListener, HostInfo, KeyQueryMetadata } fro
 export type { StreamsConfig, ErrorHandler, ErrorHandlerContext, ErrorHandlerResponse, ErrorHandlerSetting, Logger } from './config.js';
 export { StreamsError, ProcessorError, StreamsConfigError, TopologyMismatchError, InvalidStateStoreError } from './errors.js';
 export { DLQ_HEADERS } from './stream-task.js';
+export { startQueryServer } from './query-server.js';
+export type { QueryServer, QueryServerOptions } from './query-server.js';

@@ -105,6 +105,11 @@ export class KafkaStreams {
     }));
   }
 
+  /** This instance's `applicationServer`, parsed. */
+  get applicationServer(): HostInfo | undefined {
+    return this.config.applicationServer;
+  }
+
   /** This instance's stable id (kept in the state directory). */
   readonly processId: string;
   private readonly prometheus: StreamsMetrics;

@@ -137,6 +137,7 @@ export class StreamThread {
       ...(this.groupInstanceId ? { groupInstanceId: this.groupInstanceId } : {}),
       isolationLevel,
       autoOffsetReset: 'earliest',
+      ...(this.config.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: this.config.sessionTimeoutMs } : {}),
     });
     const topics = new Set<string>();
     let pattern: RegExp | undefined;
