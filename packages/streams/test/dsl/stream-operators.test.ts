@@ -23,7 +23,7 @@ describe('stateless KStream operators', () => {
     const b = new StreamsBuilder();
     const s = b.stream<string, number>('in', { keySerde: S, valueSerde: I });
     s.filter((_k, v) => v % 2 === 0).mapValues((v) => v * 10).to('even', { keySerde: S, valueSerde: I });
-    s.filterNot((_k, v) => v % 2 === 0).map((k, v) => [`${k}!`, String(v)] as const).to('odd', { keySerde: S, valueSerde: S });
+    s.filterNot((_k, v) => v % 2 === 0).map<string, string>((k, v) => [`${k}!`, String(v)]).to('odd', { keySerde: S, valueSerde: S });
     s.selectKey((_k, v) => `key-${v}`).to('rekeyed', { keySerde: S, valueSerde: I });
     const d = drive(b.build());
     const input = d.createInputTopic('in', S, I);
@@ -44,7 +44,7 @@ describe('stateless KStream operators', () => {
     const b = new StreamsBuilder();
     const s = b.stream<string, string>('in', { keySerde: S, valueSerde: S });
     s.flatMapValues((v) => v.split(' ')).to('words', { keySerde: S, valueSerde: S });
-    s.flatMap((k, v) => [...v].map((c, i) => [`${k}${i}`, c] as const)).to('chars', { keySerde: S, valueSerde: S });
+    s.flatMap<string, string>((k, v) => [...v].map((c, i) => [`${k}${i}`, c] as const)).to('chars', { keySerde: S, valueSerde: S });
     const d = drive(b.build());
     d.createInputTopic('in', S, S).pipeInput('k', 'ab cd', 5);
     assert.deepEqual(d.createOutputTopic('words', S, S).readValuesToList(), ['ab', 'cd']);
