@@ -349,7 +349,7 @@ export class StreamThread {
       await producer.commitTransaction();
       this.inTransaction = false;
     } else {
-      written = await producer.flush();
+      written = await this.flushHandlingErrors(producer);
       if (offsets.length > 0) await consumer.commit(offsets);
     }
     const writtenByPartition = new Map(written.map((w) => [checkpointKey(w.topic, w.partition), w.offset + 1]));
@@ -368,6 +368,29 @@ export class StreamThread {
     this.stats.commits++;
     this.stats.lastCommitMs = Date.now() - started;
     this.lastCommit = Date.now();
+  }
+
+  /**
+   * At-least-once: a record the broker rejected goes to the production exception handler. `fail` stops the app
+   * before the input offsets are committed (the records are read again after a restart); `logAndContinue` gives
+   * the record up, as Kafka Streams' handler does with CONTINUE.
+   */
+  private async flushHandlingErrors(producer: Producer): Promise<TopicPartitionOffset[]> {
+    try {
+      return await producer.flush();
+    } catch (error) {
+      const err = error instanceof Error ? error : new Error(String(error));
+      const setting = this.config.productionExceptionHandler;
+      const response =
+        setting === 'fail'
+          ? 'fail'
+          : setting === 'logAndContinue'
+            ? 'continue'
+            : setting(err, { taskId: '', topic: undefined, partition: undefined, offset: undefined, timestamp: Date.now(), processorName: undefined });
+      if (response === 'fail') throw new StreamsError(`Producing output failed: ${err.message}`, { cause: err });
+      this.logger.warn({ err: err.message }, 'a produced record was rejected; continuing as the production exception handler says');
+      return [];
+    }
   }
 
   private writeTaskCheckpoint(task: StreamTask, positions: Map<string, number>): void {
