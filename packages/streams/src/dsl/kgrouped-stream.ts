@@ -12,6 +12,9 @@ import type { StreamState } from './kstream.js';
 import { KTable } from './ktable.js';
 import { keyValueStoreBuilderFor } from './materialize.js';
 import type { MaterializedOptions, NamedOptions } from './options.js';
+import { SessionWindowedKStream } from './session-windowed-kstream.js';
+import { TimeWindowedKStream } from './time-windowed-kstream.js';
+import { SessionWindows, type SlidingWindows, type TimeWindows } from './windows.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
@@ -39,6 +42,14 @@ export class KGroupedStream<K, V> {
     materialized?: MaterializedOptions<K, A> & NamedOptions,
   ): KTable<K, A> {
     return this.build<A>('KSTREAM-AGGREGATE-', initializer, aggregator, materialized);
+  }
+
+  /** Windowed aggregation: by time (tumbling, hopping, sliding) or by session. */
+  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
+  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+    if (windows instanceof SessionWindows) return new SessionWindowedKStream<K, V>(this.grouped, windows);
+    return new TimeWindowedKStream<K, V>(this.grouped, windows);
   }
 
   private build<A>(

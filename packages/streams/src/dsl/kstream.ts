@@ -24,6 +24,8 @@ import { serdeOrFallback } from './dsl-context.js';
 import type { GlobalKTable } from './global-ktable.js';
 import { KGroupedStream } from './kgrouped-stream.js';
 import { KTable } from './ktable.js';
+import { streamStreamJoin, type StreamJoinKind, type StreamJoinedOptions } from './stream-stream-join.js';
+import type { JoinWindows } from './windows.js';
 import { keyValueStoreBuilderFor } from './materialize.js';
 import type {
   GroupedOptions,
@@ -221,7 +223,15 @@ export class KStream<K, V> {
     joiner: (value: V, globalValue: GV, key: K) => R,
     named?: NamedOptions,
   ): KStream<K, R>;
+  /** Windowed stream-stream join: records of both streams with equal keys and timestamps within `windows`. */
+  join<VO, R>(
+    otherStream: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO, key: K) => R,
+    windows: JoinWindows,
+    options?: StreamJoinedOptions<K, V, VO>,
+  ): KStream<K, R>;
   join(...args: unknown[]): KStream<K, unknown> {
+    if (args[0] instanceof KStream) return this.windowedJoin('inner', args);
     return this.lookupJoin(false, args);
   }
 
@@ -232,8 +242,35 @@ export class KStream<K, V> {
     joiner: (value: V, globalValue: GV | null, key: K) => R,
     named?: NamedOptions,
   ): KStream<K, R>;
+  /** Windowed stream-stream left join: unmatched records of this stream are emitted once their window closed. */
+  leftJoin<VO, R>(
+    otherStream: KStream<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => R,
+    windows: JoinWindows,
+    options?: StreamJoinedOptions<K, V, VO>,
+  ): KStream<K, R>;
   leftJoin(...args: unknown[]): KStream<K, unknown> {
+    if (args[0] instanceof KStream) return this.windowedJoin('left', args);
     return this.lookupJoin(true, args);
+  }
+
+  /** Windowed stream-stream outer join: unmatched records of either stream are emitted once their window closed. */
+  outerJoin<VO, R>(
+    otherStream: KStream<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => R,
+    windows: JoinWindows,
+    options?: StreamJoinedOptions<K, V, VO>,
+  ): KStream<K, R> {
+    return this.windowedJoin('outer', [otherStream, joiner, windows, options]) as KStream<K, R>;
+  }
+
+  private windowedJoin(kind: StreamJoinKind, args: unknown[]): KStream<K, unknown> {
+    const other = args[0] as KStream<K, unknown>;
+    const joiner = args[1] as (v: V | null, o: unknown, k: K) => unknown;
+    const windows = args[2] as JoinWindows;
+    if (windows === undefined || windows === null) throw new TypeError('A stream-stream join needs JoinWindows');
+    const options = (args[3] ?? {}) as StreamJoinedOptions<K, V, unknown>;
+    return new KStream(streamStreamJoin(this, other, joiner, windows, options, kind));
   }
 
   private lookupJoin(left: boolean, args: unknown[]): KStream<K, unknown> {

@@ -22,6 +22,10 @@ import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
 import { keyValueStoreBuilderFor } from './materialize.js';
 import type { GroupedOptions, MaterializedOptions, NamedOptions } from './options.js';
+import { suppressTable } from './suppress-table.js';
+import { buildForeignKeyJoin } from './foreign-key-join.js';
+import { buildTableJoin } from './table-join.js';
+import type { Suppressed } from './suppressed.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
@@ -90,6 +94,71 @@ export class KTable<K, V> {
       valueSerde: options.valueSerde,
       repartitionName: options.name,
     });
+  }
+
+  /** Holds updates back: final results of windows (`untilWindowCloses`) or at most one per key per time limit. */
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    const parent = this as KTable<K, V>;
+    return new KTable<K, V>(suppressTable(this.state, suppressed, () => parent.enableSendingOldValues()));
+  }
+
+  /**
+   * Table-table inner join: a row exists while both tables have the key. With a foreign-key extractor instead:
+   * the foreign-key join, where each row of this table joins the other table's row whose key its value names.
+   */
+  join<VO, R>(other: KTable<K, VO>, joiner: (value: V, otherValue: VO, key: K) => R, materialized?: MaterializedOptions<K, R> & NamedOptions): KTable<K, R>;
+  join<FK, VO, R>(
+    other: KTable<FK, VO>,
+    foreignKeyExtractor: (value: V) => FK,
+    joiner: (value: V, otherValue: VO, key: K) => R,
+    materialized?: MaterializedOptions<K, R> & NamedOptions,
+  ): KTable<K, R>;
+  join(...args: unknown[]): KTable<K, unknown> {
+    return this.keyOrForeignKeyJoin('inner', args);
+  }
+
+  /** Table-table left join: a row exists while this table has the key; the other value may be null. Also foreign-key. */
+  leftJoin<VO, R>(
+    other: KTable<K, VO>,
+    joiner: (value: V, otherValue: VO | null, key: K) => R,
+    materialized?: MaterializedOptions<K, R> & NamedOptions,
+  ): KTable<K, R>;
+  leftJoin<FK, VO, R>(
+    other: KTable<FK, VO>,
+    foreignKeyExtractor: (value: V) => FK,
+    joiner: (value: V, otherValue: VO | null, key: K) => R,
+    materialized?: MaterializedOptions<K, R> & NamedOptions,
+  ): KTable<K, R>;
+  leftJoin(...args: unknown[]): KTable<K, unknown> {
+    return this.keyOrForeignKeyJoin('left', args);
+  }
+
+  /** Table-table outer join: a row exists while either table has the key; the missing side is null. */
+  outerJoin<VO, R>(
+    other: KTable<K, VO>,
+    joiner: (value: V | null, otherValue: VO | null, key: K) => R,
+    materialized?: MaterializedOptions<K, R> & NamedOptions,
+  ): KTable<K, R> {
+    return new KTable(buildTableJoin(this, other, 'outer', joiner, materialized));
+  }
+
+  /** Two functions after the other table mean a foreign-key join; one means a join on the key. */
+  private keyOrForeignKeyJoin(type: 'inner' | 'left', args: unknown[]): KTable<K, unknown> {
+    type Materialized = (MaterializedOptions<K, unknown> & NamedOptions) | undefined;
+    if (typeof args[1] === 'function' && typeof args[2] === 'function') {
+      return new KTable(
+        buildForeignKeyJoin(
+          this,
+          args[0] as KTable<unknown, unknown>,
+          args[1] as (v: V) => unknown,
+          args[2] as (v: V, o: unknown, k: K) => unknown,
+          type === 'left',
+          args[3] as Materialized,
+        ),
+      );
+    }
+    const joiner = args[1] as (v: V, o: unknown, k: K) => unknown;
+    return new KTable(buildTableJoin(this, args[0] as KTable<K, unknown>, type, (l: V | null, o: unknown, k: K) => joiner(l as V, o, k), args[2] as Materialized));
   }
 
   /** @internal Makes this table's processor forward old values too. */

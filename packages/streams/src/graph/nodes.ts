@@ -80,6 +80,13 @@ export interface CopartitionGraphNode {
   readonly sourceNodes: ReadonlyArray<string>;
 }
 
+/** An internal topic that sinks and sources of the graph name directly (foreign-key join subscriptions). */
+export interface InternalTopicGraphNode {
+  readonly kind: 'internal-topic';
+  /** Un-prefixed name. */
+  readonly name: string;
+}
+
 export type GraphNode =
   | SourceGraphNode
   | ProcessorGraphNode
@@ -87,4 +94,5 @@ export type GraphNode =
   | StateStoreGraphNode
   | RepartitionGraphNode
   | GlobalStoreGraphNode
-  | CopartitionGraphNode;
+  | CopartitionGraphNode
+  | InternalTopicGraphNode;

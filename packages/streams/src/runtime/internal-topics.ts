@@ -55,8 +55,24 @@ export async function prepareTopics(admin: AdminClient, topology: PhysicalTopolo
     }
     return max;
   };
+  const countOf = (t: string): number | undefined => (topology.internalTopics.has(t) ? repartitionCount.get(t) : partitions.get(t));
   for (let changed = true; changed; ) {
     changed = false;
+    // An internal topic that must be co-partitioned with others (joins) takes their partition count, before the
+    // count of the sub-topology that writes it: a foreign-key join's subscription topic follows the right table.
+    for (const st of topology.subtopologies) {
+      for (const group of st.copartitionGroups) {
+        const known = group.map(countOf).filter((n): n is number => n !== undefined);
+        if (known.length === 0) continue;
+        const n = Math.max(...known);
+        for (const t of group) {
+          if (topology.internalTopics.get(t)?.type === 'repartition' && !repartitionCount.has(t)) {
+            repartitionCount.set(t, n);
+            changed = true;
+          }
+        }
+      }
+    }
     for (const [topic, writer] of writerOf) {
       if (repartitionCount.has(topic)) continue;
       const n = sourceCount(writer);

@@ -34,6 +34,9 @@ export function compile(nodes: ReadonlyArray<GraphNode>): Topology {
   // Stores first: processors connect to them as they are added.
   for (const node of nodes) if (node.kind === 'state-store') b.addStateStore(node.builder);
   for (const node of nodes) {
+    if (node.kind === 'internal-topic') b.addInternalTopic({ name: node.name, type: 'repartition', config: REPARTITION_TOPIC_CONFIG });
+  }
+  for (const node of nodes) {
     switch (node.kind) {
       case 'source':
         b.addSource(node.name, node.topics, {
@@ -77,6 +80,7 @@ export function compile(nodes: ReadonlyArray<GraphNode>): Topology {
         b.copartition(node.sourceNodes.flatMap((s) => sourceTopics.get(s) ?? []));
         break;
       case 'state-store':
+      case 'internal-topic':
         break;
     }
   }

@@ -1,0 +1,9 @@
+/** Chooses the log the shop runs on: Kafka when bootstrap servers are configured, else the durable embedded log. */
+import { createEmbeddedBackend, createKafkaBackend, type Backend } from '@tributary/streams';
+import type { ShopConfig } from './config.js';
+
+export async function openBackend(config: Pick<ShopConfig, 'kafkaBootstrapServers' | 'logDir'>): Promise<Backend> {
+  return config.kafkaBootstrapServers !== undefined
+    ? createKafkaBackend({ bootstrapServers: config.kafkaBootstrapServers })
+    : createEmbeddedBackend({ dataDir: config.logDir });
+}

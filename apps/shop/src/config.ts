@@ -1,0 +1,77 @@
+/**
+ * Process configuration from the environment, validated once at start-up so a typo fails loudly with the name of
+ * the variable instead of surfacing later as a strange runtime error.
+ */
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export interface ShopConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  /** Absent: every service runs on the embedded log, durable in `<dataDir>/log`. */
+  readonly kafkaBootstrapServers: string | undefined;
+  /** Where the embedded log keeps its files. */
+  readonly logDir: string;
+  /** Where streams apps keep their state stores. */
+  readonly stateDir: string;
+  readonly commitIntervalMs: number | undefined;
+  readonly logLevel: string;
+  /**
+   * `host:port` other orders instances reach this one's HTTP API on. Set it when several orders instances run:
+   * each then forwards requests for ids whose partition another instance owns.
+   */
+  readonly applicationServer: string | undefined;
+}
+
+const EnvSchema = z.object({
+  PORT: z.coerce
+    .number({ message: 'PORT must be a number' })
+    .int('PORT must be an integer')
+    .min(0, 'PORT must be between 0 and 65535')
+    .max(65535, 'PORT must be between 0 and 65535')
+    .default(8080),
+  HOST: z.string().min(1, 'HOST must not be empty').default('0.0.0.0'),
+  DATA_DIR: z.string().min(1, 'DATA_DIR must not be empty').default('./data'),
+  KAFKA_BOOTSTRAP_SERVERS: z
+    .string()
+    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...]')
+    .optional(),
+  COMMIT_INTERVAL_MS: z.coerce.number({ message: 'COMMIT_INTERVAL_MS must be a number' }).int().min(0).optional(),
+  APPLICATION_SERVER: z
+    .string()
+    .regex(/^[^\s,:]+:\d{1,5}$/, 'APPLICATION_SERVER must be host:port (how other instances reach this one)')
+    .optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** Reads the shop's settings; empty variables count as unset. Throws `ConfigError` listing every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): ShopConfig {
+  const present: Record<string, string> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v.trim() !== '') present[key] = v.trim();
+  }
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    kafkaBootstrapServers: e.KAFKA_BOOTSTRAP_SERVERS,
+    logDir: join(dataDir, 'log'),
+    stateDir: join(dataDir, 'state'),
+    commitIntervalMs: e.COMMIT_INTERVAL_MS,
+    logLevel: e.LOG_LEVEL,
+    applicationServer: e.APPLICATION_SERVER,
+  };
+}

@@ -1,0 +1,25 @@
+/** What the HTTP API needs from the rest of the shop; `server.ts` wires it, tests may fake parts of it. */
+import type { Inventory, Order } from '../schemas.js';
+import type { OrderWaiters } from './order-waiters.js';
+import type { PostedOrders } from './posted-orders.js';
+import type { TopicWriter } from './topic-writer.js';
+
+/** The local materialized views the API reads (see services/orders-view.ts). */
+export interface ReadModel {
+  /** False until the view's app is RUNNING: reads would be incomplete. */
+  readonly ready: boolean;
+  order(id: string): Order | null;
+  inventory(product: string): Inventory | null;
+  reserved(product: string): number;
+  /** Another instance that owns order `id`, when there is one (requests for it are forwarded there). */
+  remoteOwner(id: string): { readonly host: string; readonly port: number } | undefined;
+}
+
+export interface ApiDeps {
+  readonly view: ReadModel;
+  readonly waiters: OrderWaiters;
+  readonly posted: PostedOrders;
+  readonly writer: TopicWriter;
+  /** The state of every streams app of this process, by service name. */
+  readonly serviceStates: () => Record<string, string>;
+}

@@ -1,0 +1,20 @@
+/** Latency bookkeeping for the load generator: exact percentiles over every sample (runs are bounded). */
+export class LatencyStats {
+  private readonly samples: number[] = [];
+
+  add(ms: number): void {
+    this.samples.push(ms);
+  }
+
+  get count(): number {
+    return this.samples.length;
+  }
+
+  /** Nearest-rank percentile, `p` in (0, 100]; NaN without samples. */
+  percentile(p: number): number {
+    if (this.samples.length === 0) return Number.NaN;
+    const sorted = [...this.samples].sort((a, b) => a - b);
+    const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+    return sorted[rank - 1] ?? Number.NaN;
+  }
+}

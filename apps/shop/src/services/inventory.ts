@@ -1,0 +1,113 @@
+/**
+ * inventory: orders re-keyed by product meet the warehouse-inventory table; each CREATED order reserves stock when
+ * `stock - reserved - quantity >= 0`, else fails. Reservations live in changelogged stores updated in the same
+ * exactly-once transaction as the validation they produce, so a crash can never reserve twice. An order that ends
+ * FAILED (for any reason) gives its reservation back.
+ */
+import {
+  Serdes,
+  Stores,
+  StreamsBuilder,
+  type KafkaStreams,
+  type KeyValueStore,
+  type Processor,
+  type ProcessorContext,
+  type StreamRecord,
+  type Topology,
+} from '@tributary/streams';
+import { z } from 'zod';
+import { APP_IDS, RESERVED_STOCK_STORE } from '../app-ids.js';
+import type { Inventory, Order, OrderValidation } from '../schemas.js';
+import { serdes, TOPICS } from '../topics.js';
+import { startService, type ServiceRuntime } from './service-runtime.js';
+
+/** Per order: what this service decided, so duplicates and outcomes are handled once. */
+export const ORDER_RESERVATIONS_STORE = 'order-reservations';
+export const INVENTORY_TABLE_STORE = 'warehouse-inventory-store';
+
+const ReservationSchema = z.object({
+  product: z.string(),
+  quantity: z.number(),
+  /** RESERVED: holds stock; REJECTED: never held any; RELEASED: gave it back (order FAILED); KEPT: order VALIDATED. */
+  status: z.enum(['RESERVED', 'REJECTED', 'RELEASED', 'KEPT']),
+});
+type Reservation = z.infer<typeof ReservationSchema>;
+
+interface OrderWithStock {
+  readonly order: Order;
+  /** The warehouse's stock of the order's product; null when the warehouse has no record of it. */
+  readonly stock: number | null;
+}
+
+class InventoryProcessor implements Processor<string, OrderWithStock, string, OrderValidation> {
+  private context!: ProcessorContext<string, OrderValidation>;
+  private reserved!: KeyValueStore<string, number>;
+  private reservations!: KeyValueStore<string, Reservation>;
+
+  init(context: ProcessorContext<string, OrderValidation>): void {
+    this.context = context;
+    this.reserved = context.getStateStore<KeyValueStore<string, number>>(RESERVED_STOCK_STORE);
+    this.reservations = context.getStateStore<KeyValueStore<string, Reservation>>(ORDER_RESERVATIONS_STORE);
+  }
+
+  process(record: StreamRecord<string, OrderWithStock>): void {
+    const { order, stock } = record.value;
+    const previous = this.reservations.get(order.id);
+    if (order.state === 'CREATED') {
+      // A redelivered CREATED order was already judged: its validation went out in the same transaction.
+      if (previous === null) this.check(order, stock, record.timestamp);
+    } else if (order.state === 'FAILED' && previous?.status === 'RESERVED') {
+      const held = this.reserved.get(previous.product) ?? 0;
+      this.reserved.put(previous.product, Math.max(0, held - previous.quantity));
+      this.reservations.put(order.id, { ...previous, status: 'RELEASED' });
+    } else if (order.state === 'VALIDATED' && previous?.status === 'RESERVED') {
+      this.reservations.put(order.id, { ...previous, status: 'KEPT' });
+    }
+  }
+
+  private check(order: Order, stock: number | null, timestamp: number): void {
+    const reject = (reason: string): void => {
+      this.reservations.put(order.id, { product: order.product, quantity: order.quantity, status: 'REJECTED' });
+      this.emit(order.id, timestamp, { orderId: order.id, checkType: 'INVENTORY_CHECK', validationResult: 'FAIL', reason });
+    };
+    if (stock === null) return reject(`no inventory record for product ${order.product}`);
+    if (!(order.quantity > 0)) return reject(`quantity must be greater than 0 (got ${order.quantity})`);
+    const held = this.reserved.get(order.product) ?? 0;
+    if (stock - held - order.quantity < 0) {
+      return reject(`insufficient stock of ${order.product}: ${stock} in stock, ${held} reserved, ${order.quantity} requested`);
+    }
+    this.reserved.put(order.product, held + order.quantity);
+    this.reservations.put(order.id, { product: order.product, quantity: order.quantity, status: 'RESERVED' });
+    this.emit(order.id, timestamp, { orderId: order.id, checkType: 'INVENTORY_CHECK', validationResult: 'PASS' });
+  }
+
+  private emit(orderId: string, timestamp: number, validation: OrderValidation): void {
+    this.context.forward({ key: orderId, value: validation, timestamp, headers: {} });
+  }
+}
+
+export function inventoryTopology(): Topology {
+  const builder = new StreamsBuilder();
+  builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RESERVED_STOCK_STORE), Serdes.string(), serdes.reserved));
+  builder.addStateStore(
+    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ORDER_RESERVATIONS_STORE), Serdes.string(), Serdes.json<Reservation>(ReservationSchema)),
+  );
+  const stock = builder.table<string, Inventory>(TOPICS.warehouseInventory, {
+    keySerde: serdes.key,
+    valueSerde: serdes.inventory,
+    storeName: INVENTORY_TABLE_STORE,
+  });
+  builder
+    .stream<string, Order>(TOPICS.orders, { keySerde: serdes.key, valueSerde: serdes.order })
+    // CREATED orders are checked; VALIDATED/FAILED ones settle their reservation. Nothing else matters here.
+    .filter((_id, order) => order?.state === 'CREATED' || order?.state === 'FAILED' || order?.state === 'VALIDATED')
+    .selectKey((_id, order) => order.product)
+    .leftJoin(stock, (order, inventory): OrderWithStock => ({ order, stock: inventory?.quantity ?? null }))
+    .process(() => new InventoryProcessor(), RESERVED_STOCK_STORE, ORDER_RESERVATIONS_STORE)
+    .to(TOPICS.orderValidations, { keySerde: serdes.key, valueSerde: serdes.validation });
+  return builder.build();
+}
+
+export function startInventory(runtime: ServiceRuntime): Promise<KafkaStreams> {
+  return startService(inventoryTopology(), APP_IDS.inventory, runtime, { processingGuarantee: 'exactly_once_v2' });
+}

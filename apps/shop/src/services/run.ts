@@ -1,0 +1,57 @@
+/**
+ * Runs one part of the shop as its own process against Kafka:
+ *   KAFKA_BOOTSTRAP_SERVERS=host:9092 node apps/shop/dist/services/run.js <service>
+ * where <service> is `orders` (the HTTP API and its view) or a background service. Run several processes of one
+ * service with different DATA_DIRs to share its partitions.
+ */
+import { join } from 'node:path';
+import { fileEmailSender } from '../email/email-sender.js';
+import { openBackend } from '../backend.js';
+import { runProcess } from '../lifecycle.js';
+import { startShop } from '../shop.js';
+import { ensureTopics } from '../topics.js';
+import { isServiceName, SERVICES } from './registry.js';
+
+const names = ['orders', ...Object.keys(SERVICES)];
+const service = process.argv[2] ?? '';
+if (!names.includes(service)) {
+  console.error(`Usage: node apps/shop/dist/services/run.js <service>\n  services: ${names.join(', ')}`);
+  process.exit(2);
+}
+if (!process.env['KAFKA_BOOTSTRAP_SERVERS']) {
+  // The embedded log lives inside one process; separate processes can only meet on a broker.
+  console.error('KAFKA_BOOTSTRAP_SERVERS is required to run a service on its own (use `npm start` for the all-in-one shop).');
+  process.exit(2);
+}
+
+runProcess(service, async (config, logger) => {
+  const backend = await openBackend(config);
+  const runtime = {
+    backend,
+    stateDir: config.stateDir,
+    logger,
+    commitIntervalMs: config.commitIntervalMs,
+    emailSender: fileEmailSender(join(config.dataDir, 'emails.jsonl')),
+    applicationServer: config.applicationServer,
+  };
+  if (isServiceName(service)) {
+    await ensureTopics(backend);
+    const app = await SERVICES[service](runtime);
+    logger.info({ service }, 'service started');
+    return {
+      close: async () => {
+        await app.close();
+        await backend.close();
+      },
+    };
+  }
+  const shop = await startShop({ ...runtime, services: [] });
+  const address = await shop.server.listen({ port: config.port, host: config.host });
+  logger.info({ address }, 'orders service listening');
+  return {
+    close: async () => {
+      await shop.close();
+      await backend.close();
+    },
+  };
+});

@@ -1,0 +1,92 @@
+/**
+ * Assembles the orders service (view, waiters, HTTP API) and, optionally, the background services, on one
+ * backend. `main.ts` runs everything this way; `services/run.ts` runs one part per process.
+ */
+import type { KafkaStreams, Logger } from '@tributary/streams';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from './http/server.js';
+import { OrderWaiters } from './http/order-waiters.js';
+import { PostedOrders } from './http/posted-orders.js';
+import { TopicWriter } from './http/topic-writer.js';
+import { SERVICES, type ServiceName } from './services/registry.js';
+import { startOrdersView, type OrdersView } from './services/orders-view.js';
+import type { ServiceRuntime } from './services/service-runtime.js';
+import { ensureTopics } from './topics.js';
+
+export interface ShopOptions extends ServiceRuntime {
+  /** Background services to run in this process besides the orders service (default: all of them). */
+  readonly services?: ReadonlyArray<ServiceName>;
+  /** `host:port` of this instance's HTTP API as other orders instances reach it (enables request routing). */
+  readonly applicationServer?: string | undefined;
+}
+
+export interface RunningShop {
+  readonly server: FastifyInstance;
+  readonly view: OrdersView;
+  readonly waiters: OrderWaiters;
+  readonly apps: ReadonlyMap<string, KafkaStreams>;
+  /** Stops answering, then closes every app and the producer; leaves the backend to its owner. */
+  close(): Promise<void>;
+}
+
+export async function startShop(options: ShopOptions): Promise<RunningShop> {
+  const { backend, logger } = options;
+  await ensureTopics(backend);
+  const apps = new Map<string, KafkaStreams>();
+  const waiters = new OrderWaiters();
+  const posted = new PostedOrders();
+  let writer: TopicWriter | undefined;
+  let view: OrdersView | undefined;
+  try {
+    for (const name of options.services ?? (Object.keys(SERVICES) as ServiceName[])) {
+      apps.set(name, await SERVICES[name](options));
+    }
+    view = await startOrdersView(
+      options,
+      (order) => {
+        posted.seen(order.id);
+        waiters.notify(order);
+      },
+      options.applicationServer,
+    );
+    apps.set('orders', view.app);
+    // Answering before the view has restored would report existing orders as missing (restored records are not
+    // replayed to waiters), so the API starts only once the view runs.
+    await view.app.waitForRunning();
+    writer = new TopicWriter(await backend.createProducer({ clientId: 'orders-service-api' }));
+  } catch (error) {
+    await closeAll(apps, writer, logger);
+    throw error;
+  }
+  const server = buildServer(
+    {
+      view,
+      waiters,
+      posted,
+      writer,
+      serviceStates: () => Object.fromEntries([...apps].map(([name, app]) => [name, app.state])),
+    },
+    logger,
+  );
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    view,
+    waiters,
+    apps,
+    close: () =>
+      (closing ??= (async () => {
+        // Long polls would hold the server open until they time out; answer them now.
+        waiters.cancelAll();
+        await server.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the HTTP server failed'));
+        await closeAll(apps, writer, logger);
+      })()),
+  };
+}
+
+async function closeAll(apps: ReadonlyMap<string, KafkaStreams>, writer: TopicWriter | undefined, logger: Logger): Promise<void> {
+  await Promise.all(
+    [...apps].map(([name, app]) => app.close().catch((error: unknown) => logger.warn({ err: String(error), service: name }, 'closing failed'))),
+  );
+  await writer?.close().catch(() => undefined);
+}

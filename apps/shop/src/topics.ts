@@ -1,0 +1,80 @@
+/**
+ * The shop's topics (names and shapes fixed by shop-spec.md), their serdes, and the one place that creates them.
+ */
+import { Serdes, type Backend, type NewTopic } from '@tributary/streams';
+import { APP_IDS, RESERVED_STOCK_STORE } from './app-ids.js';
+import {
+  CustomerSchema,
+  InventorySchema,
+  OrderEnrichedSchema,
+  OrderSchema,
+  OrderValidationSchema,
+  PaymentSchema,
+  type Customer,
+  type Inventory,
+  type Order,
+  type OrderEnriched,
+  type OrderValidation,
+  type Payment,
+} from './schemas.js';
+
+export const TOPICS = {
+  orders: 'orders',
+  orderValidations: 'order-validations',
+  payments: 'payments',
+  customers: 'customers',
+  warehouseInventory: 'warehouse-inventory',
+  ordersEnriched: 'orders-enriched',
+  platinum: 'platinum',
+  gold: 'gold',
+  silver: 'silver',
+  bronze: 'bronze',
+} as const;
+
+/**
+ * One partition count for every keyed topic: orders, validations and payments are joined by order id, and
+ * orders re-keyed by product are joined with warehouse-inventory, so all of them must agree.
+ */
+export const PARTITIONS = 4;
+
+/** Kafka Streams names changelogs `<applicationId>-<storeName>-changelog`; the orders view reads this one. */
+export const RESERVED_STOCK_CHANGELOG = `${APP_IDS.inventory}-${RESERVED_STOCK_STORE}-changelog`;
+
+export const serdes = {
+  key: Serdes.string(),
+  customerKey: Serdes.string(),
+  order: Serdes.json<Order>(OrderSchema),
+  validation: Serdes.json<OrderValidation>(OrderValidationSchema),
+  payment: Serdes.json<Payment>(PaymentSchema),
+  customer: Serdes.json<Customer>(CustomerSchema),
+  inventory: Serdes.json<Inventory>(InventorySchema),
+  enriched: Serdes.json<OrderEnriched>(OrderEnrichedSchema),
+  reserved: Serdes.long(),
+};
+
+const compacted = { 'cleanup.policy': 'compact' } as const;
+
+export const SHOP_TOPICS: ReadonlyArray<NewTopic> = [
+  { name: TOPICS.orders, numPartitions: PARTITIONS },
+  { name: TOPICS.orderValidations, numPartitions: PARTITIONS },
+  { name: TOPICS.payments, numPartitions: PARTITIONS },
+  { name: TOPICS.customers, numPartitions: PARTITIONS, config: compacted },
+  { name: TOPICS.warehouseInventory, numPartitions: PARTITIONS, config: compacted },
+  { name: TOPICS.ordersEnriched, numPartitions: PARTITIONS },
+  { name: TOPICS.platinum, numPartitions: PARTITIONS },
+  { name: TOPICS.gold, numPartitions: PARTITIONS },
+  { name: TOPICS.silver, numPartitions: PARTITIONS },
+  { name: TOPICS.bronze, numPartitions: PARTITIONS },
+  // Created up front so the orders view can subscribe before the inventory service first runs.
+  { name: RESERVED_STOCK_CHANGELOG, numPartitions: PARTITIONS, config: compacted },
+];
+
+/** Creates the topics that are missing (existing ones are left as they are). */
+export async function ensureTopics(backend: Backend): Promise<void> {
+  const admin = backend.admin();
+  try {
+    await admin.createTopics(SHOP_TOPICS);
+  } finally {
+    await admin.close();
+  }
+}

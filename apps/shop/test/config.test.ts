@@ -1,0 +1,36 @@
+/** Environment parsing: defaults, derived paths, and errors that name the variable. */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { join, resolve } from 'node:path';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+describe('shop config', () => {
+  it('defaults to port 8080 and the embedded log under ./data', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 8080);
+    assert.equal(config.kafkaBootstrapServers, undefined);
+    assert.equal(config.dataDir, resolve('./data'));
+    assert.equal(config.logDir, join(resolve('./data'), 'log'));
+    assert.equal(config.stateDir, join(resolve('./data'), 'state'));
+  });
+
+  it('reads every variable and treats empty ones as unset', () => {
+    const config = loadConfig({ PORT: '9000', DATA_DIR: '/tmp/x', KAFKA_BOOTSTRAP_SERVERS: 'a:1,b:2', COMMIT_INTERVAL_MS: '50', APPLICATION_SERVER: 'h:9000', LOG_LEVEL: '' });
+    assert.equal(config.port, 9000);
+    assert.equal(config.logDir, '/tmp/x/log');
+    assert.equal(config.kafkaBootstrapServers, 'a:1,b:2');
+    assert.equal(config.commitIntervalMs, 50);
+    assert.equal(config.applicationServer, 'h:9000');
+    assert.equal(config.logLevel, 'info');
+  });
+
+  it('names each bad variable', () => {
+    assert.throws(() => loadConfig({ PORT: 'eighty', KAFKA_BOOTSTRAP_SERVERS: 'nohost' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.match(error.message, /PORT/);
+      assert.match(error.message, /KAFKA_BOOTSTRAP_SERVERS/);
+      return true;
+    });
+    assert.throws(() => loadConfig({ PORT: '70000' }), /PORT must be between 0 and 65535/);
+  });
+});

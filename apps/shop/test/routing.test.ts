@@ -1,0 +1,81 @@
+/**
+ * Two orders instances on one log: each owns half of the `orders` partitions, and a request for an order the
+ * other owns is forwarded there, so either instance answers for every order and duplicates are caught by the owner.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { createEmbeddedBackend } from '@tributary/streams';
+import { startShop, type RunningShop } from '../src/shop.js';
+import { quietLogger, tempDir } from './support.js';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    value = await read();
+  }
+  return value;
+}
+
+describe('routing between orders instances', () => {
+  it('forwards reads and writes for an order to the instance that owns it', async () => {
+    const dir = tempDir('routing');
+    const backend = createEmbeddedBackend({ dataDir: join(dir.path, 'log') });
+    const shops: RunningShop[] = [];
+    try {
+      const [portA, portB] = [await freePort(), await freePort()];
+      const common = { backend, logger: quietLogger, commitIntervalMs: 50 };
+      const a = await startShop({ ...common, stateDir: join(dir.path, 'a'), applicationServer: `127.0.0.1:${portA}` });
+      shops.push(a);
+      await a.server.listen({ port: portA, host: '127.0.0.1' });
+      const b = await startShop({ ...common, stateDir: join(dir.path, 'b'), services: [], applicationServer: `127.0.0.1:${portB}` });
+      shops.push(b);
+      await b.server.listen({ port: portB, host: '127.0.0.1' });
+      for (const app of a.apps.values()) await app.waitForRunning(30_000);
+
+      // Both instances must know who owns what before routing means anything.
+      const tasksKnown = (s: RunningShop): number => s.view.app.allMetadata().reduce((n, i) => n + i.activeTasks.length, 0);
+      await eventually(() => Math.min(tasksKnown(a), tasksKnown(b)), (n) => n >= 4);
+      let id = '';
+      for (let i = 0; i < 100 && id === ''; i++) if (a.view.remoteOwner(`routed-${i}`)?.port === portB) id = `routed-${i}`;
+      assert.notEqual(id, '', 'some id must belong to instance B');
+
+      const at = (port: number, path: string, init?: { method: string; body: unknown }): Promise<Response> =>
+        fetch(`http://127.0.0.1:${port}${path}`, {
+          ...(init ? { method: init.method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) } : {}),
+        });
+      assert.equal((await at(portA, '/v1/inventory/JUMPERS', { method: 'PUT', body: { quantity: 10 } })).status, 200);
+      const order = { id, customerId: 42, product: 'JUMPERS', quantity: 1, price: 5 };
+      const posted = await at(portA, '/v1/orders', { method: 'POST', body: order });
+      assert.equal(posted.status, 201);
+      assert.equal(posted.headers.get('location'), `/v1/orders/${id}`);
+      const outcome = await at(portA, `/v1/orders/${id}/validated?timeout=20000`);
+      assert.equal(outcome.status, 200);
+      assert.equal(((await outcome.json()) as { state: string }).state, 'VALIDATED');
+      // The order lives in B's view only; A answered through B.
+      assert.equal(a.view.order(id), null);
+      assert.equal(b.view.order(id)?.state, 'VALIDATED');
+      assert.equal((await at(portA, '/v1/orders', { method: 'POST', body: order })).status, 409);
+      assert.equal((await at(portB, '/v1/orders', { method: 'POST', body: order })).status, 409);
+    } finally {
+      for (const s of shops.reverse()) await s.close();
+      await backend.close();
+      dir.remove();
+    }
+  });
+});

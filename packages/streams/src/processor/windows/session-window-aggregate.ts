@@ -1,0 +1,77 @@
+/**
+ * Session `aggregate` / `reduce` / `count` (Kafka Streams' `KStreamSessionWindowAggregate`): a record opens the
+ * session `[ts, ts]` and merges every session of its key that lies within the inactivity gap. Merged-away sessions
+ * are removed and forwarded as tombstones before the merged session is written and forwarded, so that a table
+ * reading the output holds exactly the live sessions. Updates are stamped with the session end.
+ */
+import type { ProcessorContext, ProcessorSupplier } from '../../api/processor.js';
+import type { KeyValue } from '../../api/record.js';
+import type { SessionStore, Window, Windowed } from '../../state/store.js';
+import { change } from '../change.js';
+import type { Logger } from '../logger.js';
+import { droppedRecord } from '../logger.js';
+
+export interface SessionAggregation<K, V, A> {
+  readonly storeName: string;
+  readonly inactivityGapMs: number;
+  readonly graceMs: number;
+  /** `reduce` passes an initializer returning null and handles null aggregates itself. */
+  readonly initializer: () => A;
+  readonly aggregator: (key: K, value: V, aggregate: A) => A;
+  readonly merger: (key: K, aggOne: A, aggTwo: A) => A;
+  readonly sendOldValues: () => boolean;
+  readonly logger?: Logger;
+}
+
+export function sessionWindowAggregateProcessor<K, V, A>(spec: SessionAggregation<K, V, A>): ProcessorSupplier<K, V, Windowed<K>, unknown> {
+  return () => {
+    let ctx: ProcessorContext<Windowed<K>, unknown>;
+    let store: SessionStore<K, A>;
+    let observedStreamTime = -1;
+    const forward = (session: Windowed<K>, newAgg: A | null, oldAgg: A | null, headers: Record<string, string | Buffer>): void => {
+      ctx.forward({
+        key: session,
+        value: change(newAgg, spec.sendOldValues() ? oldAgg : null),
+        timestamp: session.window.end,
+        headers,
+      });
+    };
+    return {
+      init(context) {
+        ctx = context;
+        store = context.getStateStore<SessionStore<K, A>>(spec.storeName);
+      },
+      process(record) {
+        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
+          droppedRecord(ctx, 'null key or value', spec.logger);
+          return;
+        }
+        const ts = record.timestamp;
+        observedStreamTime = Math.max(observedStreamTime, ts);
+        const closeTime = observedStreamTime - spec.graceMs;
+        const merged: Array<KeyValue<Windowed<K>, A>> = [];
+        let window: Window = { start: ts, end: ts };
+        let agg = spec.initializer();
+        for (const session of store.findSessions(record.key, ts - spec.inactivityGapMs, ts + spec.inactivityGapMs)) {
+          merged.push(session);
+          agg = spec.merger(record.key, agg, session.value);
+          window = { start: Math.min(window.start, session.key.window.start), end: Math.max(window.end, session.key.window.end) };
+        }
+        if (window.end < closeTime) {
+          droppedRecord(ctx, 'record for an expired session', spec.logger);
+          return;
+        }
+        if (window.start !== ts || window.end !== ts) {
+          for (const session of merged) {
+            store.remove(session.key);
+            forward(session.key, null, session.value, record.headers);
+          }
+        }
+        agg = spec.aggregator(record.key, record.value, agg);
+        const sessionKey: Windowed<K> = { key: record.key, window };
+        store.put(sessionKey, agg);
+        forward(sessionKey, agg, null, record.headers);
+      },
+    };
+  };
+}

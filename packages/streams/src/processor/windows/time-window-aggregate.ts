@@ -1,0 +1,69 @@
+/**
+ * Windowed `aggregate` / `reduce` / `count` over time windows (Kafka Streams' `KStreamWindowAggregate`): each
+ * record updates every window it falls in whose end plus grace is still ahead of the processor's observed stream
+ * time; the others are dropped as late. Results live in a timestamped window store and go downstream as Changes
+ * keyed by `Windowed<K>`, one per updated window.
+ */
+import type { ProcessorContext, ProcessorSupplier } from '../../api/processor.js';
+import type { Window, Windowed, WindowStore } from '../../state/store.js';
+import type { ValueAndTimestamp } from '../../state/value-and-timestamp.js';
+import { change } from '../change.js';
+import type { Logger } from '../logger.js';
+import { droppedRecord } from '../logger.js';
+
+export interface TimeWindowAggregation<K, V, A> {
+  readonly storeName: string;
+  readonly windowsFor: (timestamp: number) => ReadonlyArray<Window>;
+  readonly graceMs: number;
+  /** Absent for `reduce`: the first value becomes the aggregate. */
+  readonly initializer?: () => A;
+  readonly aggregator: (key: K, value: V, aggregate: A) => A;
+  readonly sendOldValues: () => boolean;
+  readonly logger?: Logger;
+}
+
+export function timeWindowAggregateProcessor<K, V, A>(spec: TimeWindowAggregation<K, V, A>): ProcessorSupplier<K, V, Windowed<K>, unknown> {
+  return () => {
+    let ctx: ProcessorContext<Windowed<K>, unknown>;
+    let store: WindowStore<K, ValueAndTimestamp<A>>;
+    // Per processor, as in Kafka: only records that reached this node move its notion of time.
+    let observedStreamTime = -1;
+    return {
+      init(context) {
+        ctx = context;
+        store = context.getStateStore<WindowStore<K, ValueAndTimestamp<A>>>(spec.storeName);
+      },
+      process(record) {
+        if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
+          droppedRecord(ctx, 'null key or value', spec.logger);
+          return;
+        }
+        observedStreamTime = Math.max(observedStreamTime, record.timestamp);
+        const closeTime = observedStreamTime - spec.graceMs;
+        for (const window of spec.windowsFor(record.timestamp)) {
+          if (window.end <= closeTime) {
+            droppedRecord(ctx, 'record for an expired window', spec.logger);
+            continue;
+          }
+          const old = store.fetch(record.key, window.start);
+          let next: A;
+          let timestamp: number;
+          if (old === null) {
+            next = spec.initializer ? spec.aggregator(record.key, record.value, spec.initializer()) : (record.value as unknown as A);
+            timestamp = record.timestamp;
+          } else {
+            next = spec.aggregator(record.key, record.value, old.value);
+            timestamp = Math.max(record.timestamp, old.timestamp);
+          }
+          store.put(record.key, { value: next, timestamp }, window.start);
+          ctx.forward({
+            key: { key: record.key, window },
+            value: change(next, spec.sendOldValues() && old !== null ? old.value : null),
+            timestamp,
+            headers: record.headers,
+          });
+        }
+      },
+    };
+  };
+}
