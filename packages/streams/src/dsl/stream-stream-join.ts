@@ -137,7 +137,11 @@ export function streamStreamJoin<K, V, VO, R>(
   };
 }
 
-/** Each side keeps every record (duplicates too) for `before + after + grace`, as Kafka's join window stores. */
+/**
+ * Each side keeps every record (duplicates too) for `before + after + grace`, as Kafka's join window stores. The
+ * store expires a start once it is `retention` behind its stream time; join windows include both ends, so one more
+ * millisecond keeps a record exactly as long as a partner may still arrive (and lets a zero-difference join work).
+ */
 function joinWindowStore<K, V>(
   name: string,
   windows: JoinWindows,
@@ -145,7 +149,7 @@ function joinWindowStore<K, V>(
   keySerde: Serde<K>,
   valueSerde: Serde<V>,
 ): StoreBuilder<StateStore> {
-  const retentionMs = windows.sizeMs + windows.graceMs;
+  const retentionMs = windows.sizeMs + windows.graceMs + 1;
   const supplier =
     options.storeType === 'memory'
       ? Stores.inMemoryWindowStore(name, retentionMs, windows.sizeMs, true)

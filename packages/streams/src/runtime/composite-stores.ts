@@ -4,7 +4,7 @@
  */
 import type { KeyValue } from '../api/record.js';
 import type { Serde } from '../serde/serde.js';
-import type { ReadOnlyKeyValueStore } from '../state/store.js';
+import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore } from '../state/store.js';
 
 export function compositeKeyValueStore<K, V>(stores: () => ReadonlyArray<ReadOnlyKeyValueStore<K, V>>): ReadOnlyKeyValueStore<K, V> {
   function* concat(pick: (s: ReadOnlyKeyValueStore<K, V>) => Iterable<KeyValue<K, V>>): Generator<KeyValue<K, V>> {
@@ -24,5 +24,43 @@ export function compositeKeyValueStore<K, V>(stores: () => ReadonlyArray<ReadOnl
     reverseAll: () => concat((s) => s.reverseAll()),
     prefixScan: (prefix: K, prefixSerde: Serde<K>) => concat((s) => s.prefixScan(prefix, prefixSerde)),
     approximateNumEntries: () => stores().reduce((n, s) => n + s.approximateNumEntries(), 0),
+  };
+}
+
+export function compositeWindowStore<K, V>(stores: () => ReadonlyArray<ReadOnlyWindowStore<K, V>>): ReadOnlyWindowStore<K, V> {
+  function* concat<T>(pick: (s: ReadOnlyWindowStore<K, V>) => Iterable<T>): Generator<T> {
+    for (const s of stores()) yield* pick(s);
+  }
+  return {
+    fetch(key, windowStart) {
+      for (const s of stores()) {
+        const v = s.fetch(key, windowStart);
+        if (v !== null) return v;
+      }
+      return null;
+    },
+    fetchRange: (key, from, to) => concat((s) => s.fetchRange(key, from, to)),
+    backwardFetchRange: (key, from, to) => concat((s) => s.backwardFetchRange(key, from, to)),
+    fetchKeyRange: (keyFrom, keyTo, from, to) => concat((s) => s.fetchKeyRange(keyFrom, keyTo, from, to)),
+    fetchAll: (from, to) => concat((s) => s.fetchAll(from, to)),
+    all: () => concat((s) => s.all()),
+  };
+}
+
+export function compositeSessionStore<K, V>(stores: () => ReadonlyArray<ReadOnlySessionStore<K, V>>): ReadOnlySessionStore<K, V> {
+  function* concat<T>(pick: (s: ReadOnlySessionStore<K, V>) => Iterable<T>): Generator<T> {
+    for (const s of stores()) yield* pick(s);
+  }
+  return {
+    findSessions: (key, earliestEnd, latestStart) => concat((s) => s.findSessions(key, earliestEnd, latestStart)),
+    fetchSession(key, start, end) {
+      for (const s of stores()) {
+        const v = s.fetchSession(key, start, end);
+        if (v !== null) return v;
+      }
+      return null;
+    },
+    fetch: (key) => concat((s) => s.fetch(key)),
+    all: () => concat((s) => s.all()),
   };
 }

@@ -9,12 +9,13 @@ import { createEmbeddedBackend } from '../backend/embedded/index.js';
 import { partitionForKey } from '../backend/partitioner.js';
 import type { Serde } from '../serde/serde.js';
 import type { QueryableStoreType } from '../state/queryable-store-types.js';
-import type { ReadOnlyKeyValueStore, StateStore } from '../state/store.js';
+import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StateStore } from '../state/store.js';
+import { readOnlyWindowFacade } from '../state/timestamped-window-store.js';
 import { isTimestampedStore, readOnlyKeyValueFacade } from '../state/timestamped-key-value-store.js';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
 import type { Topology } from '../topology/topology.js';
 import { internalTopicName } from '../topology/physical.js';
-import { compositeKeyValueStore } from './composite-stores.js';
+import { compositeKeyValueStore, compositeSessionStore, compositeWindowStore } from './composite-stores.js';
 import { resolveConfig, type Logger, type ResolvedConfig, type StreamsConfig } from './config.js';
 import { InvalidStateStoreError, StreamsError } from './errors.js';
 import { loadProcessId } from './process-id.js';
@@ -187,8 +188,17 @@ export class KafkaStreams {
     };
     const exists = global !== undefined || this.topology.physical().stores.has(storeName);
     if (!exists) throw new InvalidStateStoreError(`No state store named "${storeName}" in this topology`);
-    if (type.storeType !== 'keyValue') {
-      throw new InvalidStateStoreError(`Store type ${type.storeType} queries are not supported yet for "${storeName}"`);
+    if (type.storeType === 'window') {
+      const windows = (): ReadOnlyWindowStore<unknown, unknown>[] =>
+        find().map((s) =>
+          isTimestampedStore(s) && !type.timestamps
+            ? readOnlyWindowFacade(s as unknown as ReadOnlyWindowStore<unknown, ValueAndTimestamp<unknown>>)
+            : (s as unknown as ReadOnlyWindowStore<unknown, unknown>),
+        );
+      return compositeWindowStore(windows) as T;
+    }
+    if (type.storeType === 'session') {
+      return compositeSessionStore(() => find() as unknown as ReadOnlySessionStore<unknown, unknown>[]) as T;
     }
     const views = (): ReadOnlyKeyValueStore<unknown, unknown>[] =>
       find().map((s) =>

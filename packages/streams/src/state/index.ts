@@ -16,3 +16,4 @@ export type { WindowBytesStoreSupplier, SessionBytesStoreSupplier } from './wind
 export { MeteredKeyValueStore } from './metered-key-value-store.js';
 export { MeteredWindowStore } from './metered-window-store.js';
 export { MeteredSessionStore } from './metered-session-store.js';
+export { readOnlyWindowFacade } from './timestamped-window-store.js';

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import type { Headers } from '../api/record.js';
 import type { ConsumedRecord } from '../backend/port.js';
 import type { Serde } from '../serde/serde.js';
-import type { KeyValueStore, ReadOnlyKeyValueStore, SessionStore, StateStore, WindowStore } from '../state/store.js';
+import type { KeyValueStore, ReadOnlyKeyValueStore, ReadOnlyWindowStore, SessionStore, StateStore, WindowStore } from '../state/store.js';
+import { readOnlyWindowFacade } from '../state/timestamped-window-store.js';
 import { isTimestampedStore, readOnlyKeyValueFacade } from '../state/timestamped-key-value-store.js';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
 import type { PhysicalTopology } from '../topology/physical.js';
@@ -150,10 +151,19 @@ export class TopologyTestDriver {
     return store as unknown as KeyValueStore<K, ValueAndTimestamp<V>>;
   }
 
-  getWindowStore<K, V>(name: string): WindowStore<K, V> {
+  /** A window store by name; timestamped DSL window stores are shown without their timestamps, as Kafka's driver does. */
+  getWindowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> {
     const store = this.findStore(name);
     if (!store) throw new Error(`No state store named "${name}"`);
+    if (isTimestampedStore(store)) return readOnlyWindowFacade(store as unknown as WindowStore<K, ValueAndTimestamp<V>>);
     return store as unknown as WindowStore<K, V>;
+  }
+
+  /** A timestamped window store with its `ValueAndTimestamp` values. */
+  getTimestampedWindowStore<K, V>(name: string): WindowStore<K, ValueAndTimestamp<V>> {
+    const store = this.findStore(name);
+    if (!store) throw new Error(`No state store named "${name}"`);
+    return store as unknown as WindowStore<K, ValueAndTimestamp<V>>;
   }
 
   getSessionStore<K, V>(name: string): SessionStore<K, V> {

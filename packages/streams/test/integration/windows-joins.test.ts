@@ -4,6 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { QueryableStoreTypes } from '../../src/state/queryable-store-types.js';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
 import { Suppressed } from '../../src/dsl/suppressed.js';
 import { JoinWindows, TimeWindows } from '../../src/dsl/windows.js';
@@ -71,6 +72,11 @@ for (const target of testBackends()) {
           // The first minute closed after the restart: its final counts include what the buffer held before it.
           const finals = await consumeUntil(backend, finalOutput, windowedKey, L, (rs) => rs.length >= 2);
           assert.deepEqual(show(finals), ['u1@0=3', 'u2@0=1']);
+          // Interactive query of the window store, values without timestamps. Retention is size + grace, so the
+          // first minute has expired now that stream time is past it; the second is there.
+          const perMinute = second.store({ storeName: 'per-minute', type: QueryableStoreTypes.windowStore<string, number>() });
+          assert.deepEqual([...perMinute.fetchRange('u1', BASE, BASE + MINUTE)].map((e) => [e.key - BASE, e.value]), [[MINUTE, 1]]);
+          assert.equal(perMinute.fetch('u1', BASE + MINUTE), 1);
         } finally {
           await second.close();
         }

@@ -102,6 +102,31 @@ describe('stream-stream joins', () => {
     }
   });
 
+  it('a zero time difference joins records with equal timestamps only', () => {
+    const h = joinHarness('inner', JoinWindows.ofTimeDifferenceWithNoGrace(0));
+    try {
+      h.left('k', 'A', 5);
+      h.right('k', 'a', 5);
+      h.right('k', 'b', 6);
+      h.left('k', 'B', 6);
+      assert.deepEqual(h.read(), ['k:[A,a]@5', 'k:[B,b]@6']);
+    } finally {
+      h.driver.close();
+    }
+  });
+
+  it('a record still joins a partner at the far edge of its window while the window is open', () => {
+    const h = joinHarness('inner', JoinWindows.ofTimeDifferenceWithNoGrace(10));
+    try {
+      h.left('k', 'A', 0);
+      h.left('k', 'B', 20); // stream time 20: the window of a right record at 10 ([0, 20]) is still open
+      h.right('k', 'c', 10);
+      assert.deepEqual(h.read(), ['k:[A,c]@10', 'k:[B,c]@20']);
+    } finally {
+      h.driver.close();
+    }
+  });
+
   it('asymmetric windows: before/after bound where the other side may be', () => {
     const h = joinHarness('inner', JoinWindows.ofTimeDifferenceWithNoGrace(0).after(10));
     try {

@@ -4,7 +4,6 @@ import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
 import { TimeWindows } from '../../src/dsl/windows.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import { WindowedSerdes } from '../../src/serde/windowed-serdes.js';
-import type { ValueAndTimestamp } from '../../src/state/value-and-timestamp.js';
 import { TopologyTestDriver } from '../../src/testing/topology-test-driver.js';
 
 const S = Serdes.string();
@@ -68,11 +67,14 @@ describe('time-windowed aggregations', () => {
         'b@[10,20)=1 ts=15',
         'a@[10,20)=2 ts=19',
       ]);
-      const store = driver.getWindowStore<string, ValueAndTimestamp<number>>('counts');
-      assert.deepEqual(store.fetch('a', 0), { value: 2, timestamp: 5 });
-      assert.deepEqual(store.fetch('a', 10), { value: 2, timestamp: 19 });
+      const stamped = driver.getTimestampedWindowStore<string, number>('counts');
+      assert.deepEqual(stamped.fetch('a', 0), { value: 2, timestamp: 5 });
+      assert.deepEqual(stamped.fetch('a', 10), { value: 2, timestamp: 19 });
+      // The plain view shows values without timestamps, as Kafka Streams' driver does.
+      const store = driver.getWindowStore<string, number>('counts');
+      assert.equal(store.fetch('a', 0), 2);
       assert.deepEqual(
-        [...store.fetchRange('a', 0, 100)].map((e) => [e.key, e.value.value]),
+        [...store.fetchRange('a', 0, 100)].map((e) => [e.key, e.value]),
         [
           [0, 2],
           [10, 2],
