@@ -103,6 +103,7 @@ export class KafkaStreams {
       state: this.stateValue,
       stats: this.thread.stats,
       tasks: this.thread.activeTasks.size,
+      dropped: this.thread.droppedRecords(),
     }));
   }
 
@@ -250,6 +251,7 @@ export class KafkaStreams {
     restoring: { done: number; total: number };
     recoveries: number;
     lag: Record<string, number>;
+    droppedRecords: Record<string, number>;
     tasks: string[];
   } {
     const s = this.thread.stats;
@@ -262,6 +264,7 @@ export class KafkaStreams {
       restoring: { ...s.restoring },
       recoveries: s.recoveries,
       lag: Object.fromEntries(s.lag),
+      droppedRecords: Object.fromEntries(this.thread.droppedRecords()),
       tasks: [...this.thread.activeTasks.keys()],
     };
   }

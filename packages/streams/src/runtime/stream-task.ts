@@ -17,6 +17,7 @@ import { PartitionGroup } from './partition-group.js';
 import { PunctuationQueue } from './punctuation-queue.js';
 import type { RecordCollector } from './record-collector.js';
 import { TaskStateManager } from './task-state-manager.js';
+import type { DroppedRecordSink } from '../processor/logger.js';
 
 interface NodeInstance {
   readonly name: string;
@@ -67,8 +68,8 @@ export class StreamTask {
   private commitRequested = false;
   private processedSinceCommit = 0;
   private closed = false;
-  /** Records dropped by handlers or as invalid, for metrics. */
-  droppedRecords = 0;
+  /** Records skipped by error handlers or dropped by processors (late, null key), per reason, for metrics. */
+  readonly droppedRecords = new Map<string, number>();
 
   constructor(private readonly options: StreamTaskOptions) {
     this.id = options.taskId;
@@ -271,7 +272,7 @@ export class StreamTask {
         { cause: err },
       );
     }
-    this.droppedRecords++;
+    this.countDropped(kind === 'deserializationExceptionHandler' ? 'deserialization error' : 'processing error');
     this.options.logger.warn(
       { taskId: this.id, topic: raw.topic, partition: raw.partition, offset: raw.offset, processor: processorName, err: err.message },
       kind === 'deserializationExceptionHandler' ? 'skipping a record that cannot be deserialized' : 'skipping a record whose processing failed',
@@ -296,6 +297,10 @@ export class StreamTask {
         },
       });
     }
+  }
+
+  private countDropped(reason: string): void {
+    this.droppedRecords.set(reason, (this.droppedRecords.get(reason) ?? 0) + 1);
   }
 
   private instantiate(spec: NodeSpec): NodeInstance {
@@ -393,11 +398,16 @@ export class StreamTask {
     storeNames: ReadonlyArray<string>,
     children: ReadonlyArray<NodeInstance>,
     byName: ReadonlyMap<string, NodeInstance>,
-  ): ProcessorContext<unknown, unknown> {
+  ): ProcessorContext<unknown, unknown> & DroppedRecordSink {
     // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context object's methods run with their own 'this'
     const task = this;
     const allowed = new Set(storeNames);
     return {
+      recordDropped(reason: string): void {
+        task.countDropped(reason);
+        const c = task.recordContext;
+        task.options.logger.debug({ taskId: task.id, processor: nodeName, topic: c?.topic, partition: c?.partition, offset: c?.offset, reason }, 'dropped a record');
+      },
       applicationId: this.options.config.applicationId,
       taskId: this.id,
       forward(record: StreamRecord<unknown, unknown>, childName?: string): void {

@@ -36,6 +36,8 @@ export interface ThreadStats {
   recoveries: number;
   /** Consumer lag per input partition (`topic-partition` → records), refreshed every few seconds. */
   lag: Map<string, number>;
+  /** Records dropped per reason (late, null key, skipped by an error handler) by tasks closed so far. */
+  droppedClosedTasks: Map<string, number>;
 }
 
 /** A commit failed in a way that only loses this instance's claim on its tasks: recover, do not die. */
@@ -70,6 +72,7 @@ export class StreamThread {
     restoring: { done: 0, total: 0 },
     recoveries: 0,
     lag: new Map(),
+    droppedClosedTasks: new Map(),
   };
 
   constructor(
@@ -94,6 +97,17 @@ export class StreamThread {
 
   get activeTasks(): ReadonlyMap<string, StreamTask> {
     return this.tasks;
+  }
+
+  /** Records dropped per reason since start, over open and closed tasks. */
+  droppedRecords(): Map<string, number> {
+    const out = new Map(this.stats.droppedClosedTasks);
+    for (const t of this.tasks.values()) for (const [r, n] of t.droppedRecords) out.set(r, (out.get(r) ?? 0) + n);
+    return out;
+  }
+
+  private retire(task: StreamTask): void {
+    for (const [r, n] of task.droppedRecords) this.stats.droppedClosedTasks.set(r, (this.stats.droppedClosedTasks.get(r) ?? 0) + n);
   }
 
   get globalState(): GlobalStateManager | undefined {
@@ -286,6 +300,7 @@ export class StreamThread {
   /** Closes tasks without committing; under exactly-once their local state is wiped (it may hold aborted writes). */
   private closeTasksDirty(): void {
     for (const task of this.tasks.values()) {
+      this.retire(task);
       try {
         task.close();
       } catch (error) {
@@ -416,7 +431,10 @@ export class StreamThread {
         if (positions) this.writeTaskCheckpoint(task, positions);
       }
     }
-    for (const task of this.tasks.values()) task.close();
+    for (const task of this.tasks.values()) {
+      this.retire(task);
+      task.close();
+    }
     this.tasks.clear();
     this.taskOfPartition.clear();
     this.changelogPositions.clear();

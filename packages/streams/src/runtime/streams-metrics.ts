@@ -10,7 +10,7 @@ const STATES = ['CREATED', 'REBALANCING', 'RUNNING', 'PENDING_SHUTDOWN', 'NOT_RU
 export class StreamsMetrics {
   readonly registry = new Registry();
 
-  constructor(applicationId: string, processId: string, read: () => { state: string; stats: ThreadStats; tasks: number }) {
+  constructor(applicationId: string, processId: string, read: () => { state: string; stats: ThreadStats; tasks: number; dropped: ReadonlyMap<string, number> }) {
     this.registry.setDefaultLabels({ application_id: applicationId, process_id: processId });
     const r = [this.registry];
     new Gauge({
@@ -78,6 +78,16 @@ export class StreamsMetrics {
       registers: r,
       collect() {
         this.set(read().stats.restoredRecords);
+      },
+    });
+    new Gauge({
+      name: 'tributary_dropped_records',
+      help: 'Records dropped since start (late records, null keys, records skipped by error handlers), by reason',
+      labelNames: ['reason'],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const [reason, n] of read().dropped) this.set({ reason }, n);
       },
     });
     new Gauge({

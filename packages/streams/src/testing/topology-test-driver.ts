@@ -116,6 +116,13 @@ export class TopologyTestDriver {
     );
   }
 
+  /** Records dropped so far, per reason (late records, null keys, records skipped by error handlers). */
+  droppedRecords(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const t of this.tasks) for (const [r, n] of t.droppedRecords) out.set(r, (out.get(r) ?? 0) + n);
+    return out;
+  }
+
   /** Names of every topic the topology has written to so far (user, repartition and changelog topics). */
   producedTopicNames(): Set<string> {
     return new Set(this.outputs.keys());

@@ -57,6 +57,10 @@ for (const target of testBackends()) {
         await app.waitForRunning();
         const store = app.store({ storeName: 'counts', type: QueryableStoreTypes.keyValueStore<string, number>() });
         assert.equal(store.get('the'), 3);
+        const prometheus = await app.prometheusMetrics();
+        assert.match(prometheus, /tributary_state\{[^}]*state="RUNNING"[^}]*\} 1/);
+        assert.match(prometheus, /tributary_records_processed_total\{[^}]*\} [1-9]/);
+        assert.match(prometheus, /tributary_active_tasks\{[^}]*\} [1-9]/);
       } finally {
         await app.close();
         await backend.close();
