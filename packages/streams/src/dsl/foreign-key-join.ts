@@ -11,7 +11,7 @@ import {
   type Subscription,
 } from '../processor/joins/foreign-key-join.js';
 import { tableJoinMergeProcessor } from '../processor/joins/table-join-merge.js';
-import { storeValueGetter, type KTableValueGetterSupplier } from '../processor/value-getter.js';
+import { combinedValueGetter, storeValueGetter, type KTableValueGetterSupplier } from '../processor/value-getter.js';
 import { Serdes } from '../serde/serdes.js';
 import type { Serde } from '../serde/serde.js';
 import { Stores } from '../state/stores.js';
@@ -137,25 +137,12 @@ function foreignKeyValueGetter<K, V, FK, VR, VO>(
   joiner: (value: V, right: VR | null, key: K) => VO,
   leftJoin: boolean,
 ): KTableValueGetterSupplier<K, VO> {
-  return {
-    storeNames: [...left.storeNames, ...right.storeNames],
-    get() {
-      const l = left.get();
-      const r = right.get();
-      return {
-        init(context) {
-          l.init(context);
-          r.init(context);
-        },
-        get(key) {
-          const lv = l.get(key);
-          if (lv === null) return null;
-          const fk = extractor(lv.value);
-          const rv = fk === null ? null : r.get(fk);
-          if (rv === null && !leftJoin) return null;
-          return { value: joiner(lv.value, rv?.value ?? null, key), timestamp: Math.max(lv.timestamp, rv?.timestamp ?? 0) };
-        },
-      };
-    },
-  };
+  return combinedValueGetter<K, V, K, VR, FK, VO>(left, right, (leftOf, rightOf, key) => {
+    const lv = leftOf(key);
+    if (lv === null) return null;
+    const fk = extractor(lv.value);
+    const rv = fk === null ? null : rightOf(fk);
+    if (rv === null && !leftJoin) return null;
+    return { value: joiner(lv.value, rv?.value ?? null, key), timestamp: Math.max(lv.timestamp, rv?.timestamp ?? 0) };
+  });
 }

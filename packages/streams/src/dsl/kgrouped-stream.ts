@@ -4,10 +4,10 @@
  */
 import type { ProcessorSupplier } from '../api/processor.js';
 import { Serdes } from '../serde/serdes.js';
-import type { Serde } from '../serde/serde.js';
 import { streamAggregateProcessor } from '../processor/stream-aggregate.js';
 import { storeValueGetter } from '../processor/value-getter.js';
 import { serdeOrFallback } from './dsl-context.js';
+import { addAggregationNodes } from './aggregation-nodes.js';
 import type { StreamState } from './kstream.js';
 import { KTable } from './ktable.js';
 import { keyValueStoreBuilderFor } from './materialize.js';
@@ -58,38 +58,15 @@ export class KGroupedStream<K, V> {
     aggregator: (key: K, value: V, aggregate: A) => A,
     materialized: (MaterializedOptions<K, A> & NamedOptions) | undefined,
   ): KTable<K, A> {
-    const { stream, repartitionName } = this.grouped;
-    const { ctx } = stream;
-    // Kafka Streams generates the store name before the processor name, so the counter order matches its output.
-    const storeName = materialized?.storeName ?? ctx.graph.newStoreName(prefix);
-    const name = materialized?.name ?? ctx.graph.newProcessorName(prefix);
-    const keySerde = materialized?.keySerde ?? stream.keySerde;
-    let input: { name: string; sourceNodes: ReadonlyArray<string> } = stream;
-    if (stream.repartitionRequired) {
-      const node = ctx.repartition(stream.name, repartitionName ?? storeName, {
-        keySerde: keySerde as Serde<unknown> | undefined,
-        valueSerde: stream.valueSerde as Serde<unknown> | undefined,
-        userNamed: repartitionName !== undefined,
-      });
-      input = { name: node.sourceName, sourceNodes: [node.sourceName] };
-    }
-    ctx.graph.add({
-      kind: 'state-store',
-      builder: keyValueStoreBuilderFor(storeName, materialized, serdeOrFallback(keySerde), serdeOrFallback(materialized?.valueSerde)),
-    });
-    const sendOld = { value: false };
-    ctx.graph.add({
-      kind: 'processor',
-      name,
-      parents: [input.name],
-      supplier: streamAggregateProcessor<K, V, A>({
-        storeName,
-        ...(initializer ? { initializer } : {}),
-        aggregator,
-        sendOldValues: () => sendOld.value,
-      }) as AnySupplier,
-      stores: [storeName],
-    });
+    const { ctx } = this.grouped.stream;
+    const { name, storeName, keySerde, sendOldValues, sourceNodes } = addAggregationNodes(
+      this.grouped,
+      prefix,
+      materialized,
+      (store, keys) => keyValueStoreBuilderFor(store, materialized, serdeOrFallback(keys), serdeOrFallback(materialized?.valueSerde)),
+      (store, sendOld) =>
+        streamAggregateProcessor<K, V, A>({ storeName: store, ...(initializer ? { initializer } : {}), aggregator, sendOldValues: sendOld }) as AnySupplier,
+    );
     return new KTable<K, A>({
       ctx,
       name,
@@ -98,9 +75,9 @@ export class KGroupedStream<K, V> {
       storeName,
       queryable: materialized?.storeName !== undefined,
       valueGetter: storeValueGetter<K, A>(storeName),
-      sendOldValues: sendOld,
+      sendOldValues,
       enableParentOldValues: undefined,
-      sourceNodes: input.sourceNodes,
+      sourceNodes,
     });
   }
 }

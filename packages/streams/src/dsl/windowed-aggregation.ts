@@ -8,16 +8,13 @@ import type { Serde } from '../serde/serde.js';
 import type { StateStore, StoreBuilder, Windowed } from '../state/store.js';
 import type { KTableValueGetterSupplier } from '../processor/value-getter.js';
 import type { DslContext } from './dsl-context.js';
-import type { StreamState } from './kstream.js';
+import { addAggregationNodes, type GroupedStreamInput } from './aggregation-nodes.js';
 import { KTable } from './ktable.js';
 import type { MaterializedOptions, NamedOptions } from './options.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
-export interface GroupedStreamInput<K, V> {
-  readonly stream: StreamState<K, V>;
-  readonly repartitionName: string | undefined;
-}
+export type { GroupedStreamInput } from './aggregation-nodes.js';
 
 const graceByNode = new WeakMap<DslContext, Map<string, number>>();
 
@@ -50,30 +47,8 @@ export function buildWindowedAggregation<K, V, A>(
     readonly valueGetter: (storeName: string) => KTableValueGetterSupplier<Windowed<K>, A>;
   },
 ): KTable<Windowed<K>, A> {
-  const { stream, repartitionName } = input;
-  const { ctx } = stream;
-  // Kafka Streams names the store before the processor, so the counter order matches its topology.
-  const storeName = materialized?.storeName ?? ctx.graph.newStoreName(prefix);
-  const name = materialized?.name ?? ctx.graph.newProcessorName(prefix);
-  const keySerde = materialized?.keySerde ?? stream.keySerde;
-  let source: { name: string; sourceNodes: ReadonlyArray<string> } = stream;
-  if (stream.repartitionRequired) {
-    const node = ctx.repartition(stream.name, repartitionName ?? storeName, {
-      keySerde: keySerde as Serde<unknown> | undefined,
-      valueSerde: stream.valueSerde as Serde<unknown> | undefined,
-      userNamed: repartitionName !== undefined,
-    });
-    source = { name: node.sourceName, sourceNodes: [node.sourceName] };
-  }
-  ctx.graph.add({ kind: 'state-store', builder: parts.storeBuilder(storeName, keySerde) });
-  const sendOld = { value: false };
-  ctx.graph.add({
-    kind: 'processor',
-    name,
-    parents: [source.name],
-    supplier: parts.supplier(storeName, () => sendOld.value),
-    stores: [storeName],
-  });
+  const { ctx } = input.stream;
+  const { name, storeName, keySerde, sendOldValues, sourceNodes } = addAggregationNodes(input, prefix, materialized, parts.storeBuilder, parts.supplier);
   let graces = graceByNode.get(ctx);
   if (!graces) graceByNode.set(ctx, (graces = new Map()));
   graces.set(name, parts.graceMs);
@@ -85,8 +60,8 @@ export function buildWindowedAggregation<K, V, A>(
     storeName,
     queryable: materialized?.storeName !== undefined,
     valueGetter: parts.valueGetter(storeName),
-    sendOldValues: sendOld,
+    sendOldValues,
     enableParentOldValues: undefined,
-    sourceNodes: source.sourceNodes,
+    sourceNodes,
   });
 }

@@ -33,3 +33,28 @@ export function storeValueGetter<K, V>(storeName: string): KTableValueGetterSupp
     },
   };
 }
+
+/**
+ * A getter over two tables' getters (join results computed on read): `combine` gets a lookup function for each side
+ * and the key, and returns the result or null.
+ */
+export function combinedValueGetter<K, L, LK, R, RK, V>(
+  left: KTableValueGetterSupplier<LK, L>,
+  right: KTableValueGetterSupplier<RK, R>,
+  combine: (left: (key: LK) => ValueAndTimestamp<L> | null, right: (key: RK) => ValueAndTimestamp<R> | null, key: K) => ValueAndTimestamp<V> | null,
+): KTableValueGetterSupplier<K, V> {
+  return {
+    storeNames: [...left.storeNames, ...right.storeNames],
+    get() {
+      const l = left.get();
+      const r = right.get();
+      return {
+        init(context) {
+          l.init(context);
+          r.init(context);
+        },
+        get: (key) => combine((k) => l.get(k), (k) => r.get(k), key),
+      };
+    },
+  };
+}

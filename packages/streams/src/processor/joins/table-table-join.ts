@@ -5,7 +5,7 @@
  */
 import type { ProcessorContext, ProcessorSupplier } from '../../api/processor.js';
 import type { Change } from '../change.js';
-import type { KTableValueGetterSupplier } from '../value-getter.js';
+import { combinedValueGetter, type KTableValueGetterSupplier } from '../value-getter.js';
 
 export type TableJoinType = 'inner' | 'left' | 'outer';
 
@@ -62,25 +62,12 @@ export function joinedValueGetter<K, L, R, V>(
   right: KTableValueGetterSupplier<K, R>,
   joiner: TableJoiner<K, L, R, V>,
 ): KTableValueGetterSupplier<K, V> {
-  return {
-    storeNames: [...left.storeNames, ...right.storeNames],
-    get() {
-      const l = left.get();
-      const r = right.get();
-      return {
-        init(context) {
-          l.init(context);
-          r.init(context);
-        },
-        get(key) {
-          const lv = l.get(key);
-          const rv = r.get(key);
-          if (lv === null && rv === null) return null;
-          if (type === 'inner' && (lv === null || rv === null)) return null;
-          if (type === 'left' && lv === null) return null;
-          return { value: joiner(lv?.value ?? null, rv?.value ?? null, key), timestamp: Math.max(lv?.timestamp ?? 0, rv?.timestamp ?? 0) };
-        },
-      };
-    },
-  };
+  return combinedValueGetter<K, L, K, R, K, V>(left, right, (leftOf, rightOf, key) => {
+    const lv = leftOf(key);
+    const rv = rightOf(key);
+    if (lv === null && rv === null) return null;
+    if (type === 'inner' && (lv === null || rv === null)) return null;
+    if (type === 'left' && lv === null) return null;
+    return { value: joiner(lv?.value ?? null, rv?.value ?? null, key), timestamp: Math.max(lv?.timestamp ?? 0, rv?.timestamp ?? 0) };
+  });
 }
