@@ -64,6 +64,10 @@ export interface StreamsConfig {
   readonly sessionTimeoutMs?: number;
   /** Static membership (`group.instance.id`). */
   readonly groupInstanceId?: string;
+  /**
+   * Warm copies of each stateful task on other instances (Kafka's `num.standby.replicas`, default 0). They help
+   * persistent stores: a task that moves to an instance with a standby restores only the changelog's tail.
+   */
   readonly numStandbyReplicas?: number;
   /** Extra librdkafka settings for the Kafka backend. */
   readonly clientConfig?: Readonly<Record<string, string | number | boolean>>;
@@ -86,6 +90,7 @@ export interface ResolvedConfig {
   readonly defaultTimestampExtractor: TimestampExtractor | undefined;
   readonly applicationServer: { host: string; port: number } | undefined;
   readonly sessionTimeoutMs: number | undefined;
+  readonly numStandbyReplicas: number;
 }
 
 const APP_ID = /^[a-zA-Z0-9._-]+$/;
@@ -114,6 +119,10 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
       throw new StreamsConfigError(`${key} must be 'fail', 'logAndContinue' or a function (got ${JSON.stringify(v)})`);
     }
   }
+  const numStandbyReplicas = config.numStandbyReplicas ?? 0;
+  if (!Number.isInteger(numStandbyReplicas) || numStandbyReplicas < 0) {
+    throw new StreamsConfigError(`numStandbyReplicas must be an integer >= 0 (got ${String(config.numStandbyReplicas)})`);
+  }
   let applicationServer: { host: string; port: number } | undefined;
   if (config.applicationServer !== undefined) {
     const m = /^(.+):(\d{1,5})$/.exec(config.applicationServer);
@@ -138,5 +147,6 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     defaultTimestampExtractor: config.defaultTimestampExtractor,
     applicationServer,
     sessionTimeoutMs: config.sessionTimeoutMs,
+    numStandbyReplicas,
   };
 }

@@ -34,6 +34,8 @@ export class InstanceMetadata {
     private readonly processId: string,
     private readonly server: { host: string; port: number } | undefined,
     private readonly logger: Logger,
+    /** Instances that keep standby replicas announce themselves even without a server, so peers can place them. */
+    private readonly announce: boolean,
   ) {
     this.topic = metadataTopic(applicationId);
   }
@@ -51,18 +53,21 @@ export class InstanceMetadata {
       autoOffsetReset: 'earliest',
     });
     await this.consumer.assign([{ topic: this.topic, partition: 0, offset: 0 }]);
-    if (this.server) this.producer = await this.backend.createProducer({ clientId: `${this.processId}-metadata-producer` });
+    if (this.server || this.announce) this.producer = await this.backend.createProducer({ clientId: `${this.processId}-metadata-producer` });
   }
 
-  /** Announces this instance's tasks (only instances with an `applicationServer` announce). */
-  async publish(activeTasks: ReadonlyArray<string>): Promise<void> {
-    if (!this.producer || !this.server) return;
+  /**
+   * Announces this instance's tasks (instances with an `applicationServer`, or with standby replicas). Without a
+   * server the port is -1: peers never route queries there.
+   */
+  async publish(activeTasks: ReadonlyArray<string>, standbyTasks: ReadonlyArray<string> = []): Promise<void> {
+    if (!this.producer) return;
     const info: InstanceInfo = {
       processId: this.processId,
-      host: this.server.host,
-      port: this.server.port,
+      host: this.server?.host ?? '',
+      port: this.server?.port ?? -1,
       activeTasks: [...activeTasks],
-      standbyTasks: [],
+      standbyTasks: [...standbyTasks],
       updatedAt: Date.now(),
     };
     this.instances.set(this.processId, info);
@@ -87,6 +92,26 @@ export class InstanceMetadata {
         this.logger.warn({ err: String(error), processId: id }, 'ignoring malformed instance metadata');
       }
     }
+  }
+
+  /**
+   * Where standby replicas of `taskIds` belong, as the tasks this instance should keep warm: for each task, the
+   * `replicas` instances after its owner in process-id order (a ring), skipping the owner. Every instance computes
+   * the same placement from the same announcements, so no coordination is needed.
+   */
+  standbyTasksFor(processId: string, taskIds: ReadonlyArray<string>, replicas: number): string[] {
+    const ring = [...this.instances.keys()].sort();
+    if (replicas < 1 || ring.length < 2 || !ring.includes(processId)) return [];
+    const mine: string[] = [];
+    for (const taskId of taskIds) {
+      const owner = this.ownerOf(taskId);
+      if (!owner || owner.processId === processId) continue;
+      const start = ring.indexOf(owner.processId);
+      for (let i = 1; i <= Math.min(replicas, ring.length - 1); i++) {
+        if (ring[(start + i) % ring.length] === processId) mine.push(taskId);
+      }
+    }
+    return mine;
   }
 
   /** The instance that most recently claimed `taskId`. */

@@ -253,6 +253,8 @@ export class KafkaStreams {
     lag: Record<string, number>;
     droppedRecords: Record<string, number>;
     tasks: string[];
+    standbyTasks: string[];
+    standbyRecordsApplied: number;
   } {
     const s = this.thread.stats;
     return {
@@ -266,6 +268,8 @@ export class KafkaStreams {
       lag: Object.fromEntries(s.lag),
       droppedRecords: Object.fromEntries(this.thread.droppedRecords()),
       tasks: [...this.thread.activeTasks.keys()],
+      standbyTasks: this.thread.standbyTaskIds,
+      standbyRecordsApplied: this.thread.standbyRecordsApplied,
     };
   }
 

@@ -18,6 +18,7 @@ import { prepareTopics, type TopicLayout } from './internal-topics.js';
 import type { RecordCollector } from './record-collector.js';
 import { restoreChangelogs } from './restore.js';
 import { StreamTask } from './stream-task.js';
+import { StandbyTasks } from './standby-tasks.js';
 
 export interface ThreadCallbacks {
   onRebalancing(): void;
@@ -86,7 +87,20 @@ export class StreamThread {
   ) {
     this.eos = config.processingGuarantee === 'exactly_once_v2';
     this.clientId = `${config.applicationId}-${processId}-StreamThread-1`;
-    this.metadata = new InstanceMetadata(backend, config.applicationId, processId, config.applicationServer, logger);
+    this.metadata = new InstanceMetadata(backend, config.applicationId, processId, config.applicationServer, logger, config.numStandbyReplicas > 0);
+    this.standbys = config.numStandbyReplicas > 0 ? new StandbyTasks(backend, topology, config, logger, this.clientId) : undefined;
+  }
+
+  private readonly standbys: StandbyTasks | undefined;
+
+  /** Tasks this instance keeps standby replicas of. */
+  get standbyTaskIds(): string[] {
+    return this.standbys?.taskIds ?? [];
+  }
+
+  /** Changelog records applied to standby replicas since start. */
+  get standbyRecordsApplied(): number {
+    return this.standbys?.applied ?? 0;
   }
 
   private readonly clientId: string;
@@ -203,6 +217,7 @@ export class StreamThread {
     this.tasks.clear();
     this.taskOfPartition.clear();
     await attempt(() => this.global?.close());
+    await attempt(() => this.standbys?.close());
     await attempt(() => this.metadata.close());
     await attempt(async () => this.consumer?.close());
     await attempt(async () => this.restoreConsumer?.close());
@@ -253,15 +268,27 @@ export class StreamThread {
       } catch (error) {
         await this.recover(error);
       }
+      this.standbys?.checkpoint();
     }
     if (now - this.lastMetadataRefresh >= 500) {
       this.lastMetadataRefresh = now;
       await this.metadata.refresh();
+      await this.placeStandbys();
     }
+    await this.standbys?.poll();
     if (now - this.lastLagCheck >= 5_000) {
       this.lastLagCheck = now;
       await this.updateLag();
     }
+  }
+
+  /** Opens and closes standby replicas as the instances' announcements say they belong here. */
+  private async placeStandbys(): Promise<void> {
+    if (!this.standbys || !this.layout) return;
+    const wanted = this.metadata
+      .standbyTasksFor(this.processId, StandbyTasks.statefulTaskIds(this.topology, this.layout.tasksPerSubtopology), this.config.numStandbyReplicas)
+      .filter((id) => !this.tasks.has(id));
+    if (await this.standbys.sync(wanted)) await this.metadata.publish([...this.tasks.keys()], this.standbys.taskIds);
   }
 
   /**
@@ -461,6 +488,8 @@ export class StreamThread {
     }
     for (const [id, { st, partition, tps }] of bySubtopology) {
       const taskDir = this.taskDir(id);
+      // A standby of this task hands its files (and checkpoint) over, so only the changelog's tail is restored.
+      if (await this.standbys?.release(id)) this.logger.info({ task: id }, 'standby replica promoted to active');
       // Exactly-once deletes the checkpoint while a task runs: without one, local files may hold writes of an
       // aborted transaction, so they are rebuilt from the changelog (as Kafka Streams wipes such state).
       if (this.eos && existsSync(taskDir) && !existsSync(join(taskDir, '.checkpoint'))) rmSync(taskDir, { recursive: true, force: true });
@@ -482,7 +511,7 @@ export class StreamThread {
       for (const tp of tps) this.taskOfPartition.set(`${tp.topic}\u0000${tp.partition}`, task);
     }
     this.logger.info({ tasks: [...this.tasks.keys()] }, 'tasks assigned');
-    await this.metadata.publish([...this.tasks.keys()]);
+    await this.metadata.publish([...this.tasks.keys()], this.standbys?.taskIds ?? []);
     this.callbacks.onRunning();
   }
 
