@@ -1,9 +1,14 @@
-/** Starting and stopping a whole shop on a throw-away embedded log for end-to-end tests. */
-import { mkdtempSync, rmSync } from 'node:fs';
+/**
+ * Starting and stopping a whole shop for end-to-end tests, on each log the shop runs on: always the embedded log,
+ * and Apache Kafka when KAFKA_BOOTSTRAP_SERVERS names a broker (scripts/run-tests.mjs starts a throw-away one and
+ * sets it). The shop's topic names and application ids are fixed by shop-spec.md, so on Kafka every suite shares
+ * them with earlier suites on the same broker: tests there use ids unique to the run (`runId`, `uniqueCustomerId`).
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmbeddedBackend, type Backend, type Logger } from '@tributary/streams';
-import type { Email } from '../src/email/email-sender.js';
+import { createEmbeddedBackend, createKafkaBackend, type Backend, type Logger } from '@tributary/streams';
+import { fileEmailSender, type Email } from '../src/email/email-sender.js';
 import { startShop, type RunningShop } from '../src/shop.js';
 
 export const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -13,33 +18,104 @@ export function tempDir(prefix: string): { path: string; remove(): void } {
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
+/** Distinguishes this test process from earlier ones that used the same broker. */
+export const runId = `${process.pid.toString(36)}${Date.now().toString(36)}`;
+
+let customers = 0;
+const customerBase = Date.now() * 1000;
+/**
+ * A customer id no earlier run used: fraud totals are kept per customer over a 1-hour session and the customers
+ * topic is shared on a broker, so a reused id would carry another run's orders or level into this one.
+ */
+export function uniqueCustomerId(): number {
+  customers += 1;
+  return customerBase + customers;
+}
+
 export interface TestShop {
   readonly shop: RunningShop;
-  /** What the email service sent. */
+  /** What the email service sent, as the pluggable sender saw it. */
   readonly emails: Email[];
+  /** The default file sink (`DATA_DIR/emails.jsonl`) the same emails also went to. */
+  readonly emailFile: string;
   readonly backend: Backend;
   close(): Promise<void>;
 }
 
+/** The emails in the file sink, oldest first. */
+export function emailsInFile(shop: TestShop): Email[] {
+  let text: string;
+  try {
+    text = readFileSync(shop.emailFile, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Email);
+}
+
+export interface ShopTarget {
+  readonly name: 'embedded' | 'kafka';
+  /** Every service plus the API on this backend; state stores, emails and (embedded) the log live in `dir`. */
+  start(dir: string): Promise<TestShop>;
+}
+
+/** The broker the real-Kafka variants use, or undefined when they do not run. */
+export const kafkaBootstrapServers: string | undefined = process.env['KAFKA_BOOTSTRAP_SERVERS'] || undefined;
+
+export function shopTargets(): ShopTarget[] {
+  const targets: ShopTarget[] = [{ name: 'embedded', start: startTestShop }];
+  const bootstrapServers = kafkaBootstrapServers;
+  if (bootstrapServers !== undefined) {
+    targets.push({
+      name: 'kafka',
+      // Exactly-once services commit each transaction at the commit interval; 100 ms keeps a round trip short.
+      start: (dir) => startOn(createKafkaBackend({ bootstrapServers }), dir, 100),
+    });
+  }
+  return targets;
+}
+
 /** Every service plus the API on the embedded log in `dir` (durable, so a second start sees the first's data). */
-export async function startTestShop(dir: string): Promise<TestShop> {
-  const backend = createEmbeddedBackend({ dataDir: join(dir, 'log') });
+export function startTestShop(dir: string): Promise<TestShop> {
+  // Like the test broker (auto.create.topics.enable=false): a topic the shop forgets to create fails on both.
+  return startOn(createEmbeddedBackend({ dataDir: join(dir, 'log'), autoCreateTopics: false }), dir, 50);
+}
+
+async function startOn(opening: Backend | Promise<Backend>, dir: string, commitIntervalMs: number): Promise<TestShop> {
+  const backend = await opening;
   const emails: Email[] = [];
-  const shop = await startShop({
-    backend,
-    stateDir: join(dir, 'state'),
-    logger: quietLogger,
-    commitIntervalMs: 50,
-    emailSender: { send: (email) => emails.push(email) },
-  });
-  for (const app of shop.apps.values()) await app.waitForRunning(30_000);
-  return {
-    shop,
-    emails,
-    backend,
-    close: async () => {
-      await shop.close();
-      await backend.close();
-    },
+  const emailFile = join(dir, 'emails.jsonl');
+  const fileSink = fileEmailSender(emailFile);
+  let shop: RunningShop;
+  try {
+    shop = await startShop({
+      backend,
+      stateDir: join(dir, 'state'),
+      logger: quietLogger,
+      commitIntervalMs,
+      emailSender: {
+        send: (email) => {
+          emails.push(email);
+          fileSink.send(email);
+        },
+      },
+    });
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+  const close = async (): Promise<void> => {
+    await shop.close();
+    await backend.close();
   };
+  try {
+    for (const app of shop.apps.values()) await app.waitForRunning(60_000);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { shop, emails, emailFile, backend, close };
 }
