@@ -60,6 +60,11 @@ export interface StreamsConfig {
   readonly deadLetterQueueTopic?: string;
   /** Records a poll may return (Kafka's `max.poll.records`). */
   readonly maxPollRecords?: number;
+  /**
+   * Exactly-once: how long the broker lets a transaction stay open before aborting it (Kafka Streams' default
+   * 10000). It bounds how long a crashed instance's open transaction holds back read_committed readers.
+   */
+  readonly transactionTimeoutMs?: number;
   /** Consumer group session timeout (Kafka's `session.timeout.ms`, default 45000): how soon a dead instance's tasks move. */
   readonly sessionTimeoutMs?: number;
   /** Static membership (`group.instance.id`). */
@@ -91,6 +96,7 @@ export interface ResolvedConfig {
   readonly applicationServer: { host: string; port: number } | undefined;
   readonly sessionTimeoutMs: number | undefined;
   readonly numStandbyReplicas: number;
+  readonly transactionTimeoutMs: number;
 }
 
 const APP_ID = /^[a-zA-Z0-9._-]+$/;
@@ -148,5 +154,6 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     applicationServer,
     sessionTimeoutMs: config.sessionTimeoutMs,
     numStandbyReplicas,
+    transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
   };
 }

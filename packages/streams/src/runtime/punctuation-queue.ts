@@ -42,6 +42,11 @@ export class PunctuationQueue {
     return fired;
   }
 
+  /** Whether some schedule would fire at `now`. */
+  isDue(now: number): boolean {
+    return this.schedules.some((s) => !s.cancelled && s.next <= now);
+  }
+
   get size(): number {
     return this.schedules.length;
   }

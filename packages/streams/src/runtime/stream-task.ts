@@ -6,6 +6,7 @@
 import type { Cancellable, ProcessorContext, PunctuationType } from '../api/processor.js';
 import type { RecordContext, RecordMetadata, StreamRecord } from '../api/record.js';
 import type { ConsumedRecord, TopicPartitionOffset } from '../backend/port.js';
+import { ProducerFencedError } from '../backend/port.js';
 import { Serdes } from '../serde/serdes.js';
 import type { Serde } from '../serde/serde.js';
 import type { StateStore } from '../state/store.js';
@@ -36,6 +37,15 @@ export interface StreamTaskOptions {
   readonly logger: Logger;
   /** Absent: stores live only in memory and nothing is checkpointed (the test driver). */
   readonly taskDir: string;
+}
+
+function isFencing(error: unknown): boolean {
+  let e = error;
+  for (let i = 0; i < 5 && e instanceof Error; i++) {
+    if (e instanceof ProducerFencedError) return true;
+    e = e.cause;
+  }
+  return false;
 }
 
 /** Headers of dead-letter records, as Kafka Streams writes them (KIP-1034). */
@@ -188,6 +198,10 @@ export class StreamTask {
     return this.wallClockPunctuations.mayPunctuate(now);
   }
 
+  wallClockPunctuationDue(now: number): boolean {
+    return this.wallClockPunctuations.isDue(now);
+  }
+
   get currentStreamTime(): number {
     return this.streamTime;
   }
@@ -254,6 +268,8 @@ export class StreamTask {
     raw: ConsumedRecord,
   ): void {
     const err = error instanceof Error ? error : new Error(String(error));
+    // Fencing is not the record's fault: never let a handler skip the record because of it.
+    if (isFencing(err)) throw error;
     const setting: ErrorHandlerSetting = this.options.config[kind];
     const ctx: ErrorHandlerContext = {
       taskId: this.id,

@@ -41,6 +41,13 @@ export interface ThreadStats {
   droppedClosedTasks: Map<string, number>;
 }
 
+/** The error a processor or sink wrapped (ProcessorError keeps the original as its cause). */
+function rootCause(error: unknown): unknown {
+  let e = error;
+  for (let i = 0; i < 5 && e instanceof Error && e.cause !== undefined && !isTaskMigrated(e); i++) e = e.cause;
+  return e;
+}
+
 /** A commit failed in a way that only loses this instance's claim on its tasks: recover, do not die. */
 function isTaskMigrated(error: unknown): boolean {
   return error instanceof ProducerFencedError || error instanceof CommitFailedError;
@@ -194,7 +201,7 @@ export class StreamThread {
   private async createProducer(): Promise<Producer> {
     const producer = await this.backend.createProducer({
       clientId: `${this.clientId}-producer`,
-      ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}-1`, transactionTimeoutMs: 10_000 } : {}),
+      ...(this.eos ? { transactionalId: `${this.config.applicationId}-${this.processId}-1`, transactionTimeoutMs: this.config.transactionTimeoutMs } : {}),
     });
     if (this.eos) await producer.initTransactions();
     return producer;
@@ -250,16 +257,28 @@ export class StreamThread {
       const globalRecords = await this.globalConsumer.poll(this.config.maxPollRecords, 0);
       for (const r of globalRecords) this.global?.process(r);
     }
-    let processed = 0;
-    for (const task of this.tasks.values()) {
-      if (task.buffered > 0 && this.eos) await this.beginTransactionIfNeeded();
-      processed += task.process(Number.MAX_SAFE_INTEGER);
-    }
-    this.stats.processed += processed;
     const now = Date.now();
-    for (const task of this.tasks.values()) {
-      if (this.eos) await this.beginTransactionIfNeeded();
-      task.punctuateWallClock(now);
+    try {
+      let processed = 0;
+      for (const task of this.tasks.values()) {
+        if (task.buffered > 0) await this.beginTransactionIfNeeded();
+        processed += task.process(Number.MAX_SAFE_INTEGER);
+      }
+      this.stats.processed += processed;
+      for (const task of this.tasks.values()) {
+        // Open a transaction only for a punctuation that is due: an idle app must not hold one open until the
+        // broker aborts it and fences the producer.
+        if (!task.wallClockPunctuationDue(now)) continue;
+        await this.beginTransactionIfNeeded();
+        task.punctuateWallClock(now);
+      }
+    } catch (error) {
+      // A producer fenced while sending (another instance took the tasks over) is a task migration, not a bug in
+      // the topology: rebuild from committed state instead of stopping.
+      const cause = rootCause(error);
+      if (!isTaskMigrated(cause)) throw error;
+      await this.recover(cause);
+      return;
     }
     const requested = [...this.tasks.values()].some((t) => t.commitRequestedByUser);
     if (requested || now - this.lastCommit >= this.config.commitIntervalMs) {
@@ -377,7 +396,9 @@ export class StreamThread {
     const consumer = this.consumer as Consumer;
     const started = Date.now();
     const tasks = [...this.tasks.values()].filter((t) => t.commitNeeded);
-    if (tasks.length === 0) {
+    // An open transaction is always finished here, even with nothing to commit (punctuation output, or nothing):
+    // leaving it open would let the broker time it out and fence the producer.
+    if (tasks.length === 0 && !this.inTransaction) {
       this.lastCommit = started;
       return;
     }
