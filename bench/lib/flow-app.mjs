@@ -1,0 +1,84 @@
+/**
+ * Child process: the same benchmark topologies on the TypeScript peer @kafkats/flow (installed into bench/ by
+ * `npm install --prefix bench`). Its stores are in memory with a changelog topic: it has no persistent store.
+ *
+ *   node bench/lib/flow-app.mjs '<json: {case, bootstrap, input, output, table?, appId, stateDir, guarantee}>'
+ */
+import { flow, json, string, TimeWindows } from '@kafkats/flow';
+import { startMemorySampler } from './memory-sampler.mjs';
+import { MIN_AMOUNT } from './records.mjs';
+import { enrich, summarize } from './topologies.mjs';
+
+const args = JSON.parse(process.argv[2] ?? '{}');
+const memory = startMemorySampler();
+
+/** 8-byte big-endian, like Serdes.long() and Kafka's LongSerializer, so all contenders write the same bytes. */
+const long = {
+  encode: (n) => {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(BigInt(n));
+    return b;
+  },
+  decode: (b) => Number(b.readBigInt64BE(0)),
+};
+
+const app = flow({
+  applicationId: args.appId,
+  client: { brokers: [args.bootstrap], clientId: args.appId },
+  numStreamThreads: 1,
+  processingGuarantee: args.guarantee === 'exactly_once_v2' ? 'exactly_once' : 'at_least_once',
+  stateDir: args.stateDir,
+  consumer: { autoOffsetReset: 'earliest' },
+  changelog: { replicationFactor: 1 },
+});
+
+const S = string();
+const J = json();
+const events = app.stream(args.input, { key: S, value: J, offsetReset: 'earliest' });
+switch (args.case) {
+  case 'stateless':
+    events
+      .filter((_k, v) => v.amount >= MIN_AMOUNT)
+      .mapValues((v) => summarize(v))
+      .to(args.output, { key: S, value: J });
+    break;
+  case 'stateful':
+    events
+      .groupBy((_k, v) => v.user, { key: S, value: J })
+      .count({ storeName: 'counts', key: S, value: long })
+      .toStream()
+      .to(args.output, { key: S, value: long });
+    break;
+  case 'windowed':
+    events
+      .groupByKey({ key: S, value: J })
+      .windowedBy(TimeWindows.of('1m'))
+      .count({ storeName: 'window-counts' })
+      .toStream()
+      .map((wk, count) => [`${wk.key}@${wk.window.start}`, count])
+      .to(args.output, { key: S, value: long });
+    break;
+  case 'join': {
+    const users = app.table(args.table, { key: S, value: J, offsetReset: 'earliest', materialized: { storeName: 'users', key: S, value: J } });
+    events.leftJoin(users, (event, user) => enrich(event, user)).to(args.output, { key: S, value: J });
+    break;
+  }
+  default:
+    throw new Error(`unknown case ${args.case}`);
+}
+
+let closing = false;
+async function shutdown() {
+  if (closing) return;
+  closing = true;
+  console.log(memory.report());
+  try {
+    await app.close();
+  } finally {
+    process.exit(process.exitCode ?? 0);
+  }
+}
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());
+await app.start();
+console.log('STATE RUNNING');
