@@ -26,6 +26,7 @@ import {
 } from './lib/records.mjs';
 import { percentiles } from './lib/stats.mjs';
 import { renderChart, renderMarkdown } from './lib/report.mjs';
+import { shopLoad } from './lib/shop-load.mjs';
 import { summarizeProfiles } from './lib/profile-summary.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -90,6 +91,7 @@ async function main() {
     runs: [],
     ceilings: [],
     latency: [],
+    shop: [],
     profiles: [],
   };
   results.versions = versions(results.notes);
@@ -134,6 +136,16 @@ async function main() {
       const lat = contender === 'tributary-embedded' ? await embeddedLatency() : await brokerLatency(contender);
       log(`latency / ${contender}: ${lat.status} p50=${lat.p50} p99=${lat.p99}`);
       results.latency.push({ contender, ...lat });
+    }
+  }
+
+  if (opts.shop) {
+    for (const backend of ['embedded', bootstrap]) {
+      const label = backend === 'embedded' ? 'embedded log' : 'Kafka';
+      log(`shop load on the ${label}: ${opts.shopRate} orders/s for ${opts.shopSeconds} s`);
+      const run = await shopLoad({ root, work, backend, rate: opts.shopRate, seconds: opts.shopSeconds });
+      log(`shop / ${label}: ${run.status}${run.p50 !== undefined ? ` p50=${run.p50} ms p99=${run.p99} ms` : ''}`);
+      results.shop.push({ backend: label, ...run });
     }
   }
 
@@ -467,7 +479,7 @@ function sleep(ms) {
 }
 
 function parseOptions(argv) {
-  const o = { records: 1_000_000, keys: undefined, port: 19392, pacedRate: 5_000, pacedSeconds: 20, latency: true, ceiling: true, profile: false };
+  const o = { records: 1_000_000, keys: undefined, port: 19392, pacedRate: 5_000, pacedSeconds: 20, latency: true, ceiling: true, profile: false, shop: true, shopRate: 100, shopSeconds: 20 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -484,6 +496,9 @@ function parseOptions(argv) {
     else if (a === '--paced-seconds') o.pacedSeconds = Number(next());
     else if (a === '--no-latency') o.latency = false;
     else if (a === '--no-ceiling') o.ceiling = false;
+    else if (a === '--no-shop') o.shop = false;
+    else if (a === '--shop-rate') o.shopRate = Number(next());
+    else if (a === '--shop-seconds') o.shopSeconds = Number(next());
     else if (a === '--profile') o.profile = true;
     else if (a === '--tributary-client-config') o.tributaryClientConfig = JSON.parse(next());
     else if (a === '--tributary-store') o.tributaryStore = next();

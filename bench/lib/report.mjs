@@ -57,6 +57,17 @@ export function renderMarkdown(results, chartName) {
     lines.push('');
   }
 
+  if ((results.shop ?? []).length > 0) {
+    lines.push('## Reference shop (load generator)', '');
+    lines.push('`npm run shop:load` against the shop with every service in one process: orders posted at a fixed rate over HTTP, latency from POST /v1/orders to the order\'s VALIDATED or FAILED version (long-poll on /validated).', '');
+    lines.push('| backend | rate /s | seconds | started | VALIDATED | FAILED | timed out | p50 ms | p95 ms | p99 ms | max ms | outcomes/s | peak RSS MiB | status |');
+    lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const r of results.shop) {
+      lines.push(`| ${r.backend} | ${fmt(r.rate)} | ${fmt(r.seconds)} | ${fmt(r.started)} | ${fmt(r.validated)} | ${fmt(r.failed)} | ${fmt(r.timeouts)} | ${fmt(r.p50)} | ${fmt(r.p95)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${fmt(r.outcomesPerSec, 1)} | ${fmt(r.peakRssMiB)} | ${r.status}${r.detail ? `: ${String(r.detail).replace(/\|/g, '/')}` : ''} |`);
+    }
+    lines.push('');
+  }
+
   lines.push('## Targets', '');
   const rate = (s, c) => results.runs.find((r) => r.scenario === s && r.contender === c && r.status === 'ok');
   for (const s of ['stateless', 'stateful']) {
