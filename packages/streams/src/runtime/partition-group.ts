@@ -9,8 +9,8 @@ class RecordQueue {
   private items: ConsumedRecord[] = [];
   private head = 0;
 
-  push(records: ReadonlyArray<ConsumedRecord>): void {
-    for (const r of records) this.items.push(r);
+  push(record: ConsumedRecord): void {
+    this.items.push(record);
   }
   peek(): ConsumedRecord | undefined {
     return this.items[this.head];
@@ -36,26 +36,35 @@ class RecordQueue {
 }
 
 export class PartitionGroup {
-  private readonly queues = new Map<string, RecordQueue>();
+  private readonly queues: RecordQueue[] = [];
+  /** Queues by topic, then partition: found without building a string key per record. */
+  private readonly byTopic = new Map<string, Map<number, RecordQueue>>();
   private buffered = 0;
 
-  add(records: ReadonlyArray<ConsumedRecord>): void {
-    for (const r of records) {
-      const id = `${r.topic}\u0000${r.partition}`;
-      let q = this.queues.get(id);
-      if (!q) {
-        q = new RecordQueue();
-        this.queues.set(id, q);
-      }
-      q.push([r]);
-      this.buffered++;
+  add(record: ConsumedRecord): void {
+    this.queueOf(record.topic, record.partition, true)?.push(record);
+    this.buffered++;
+  }
+
+  private queueOf(topic: string, partition: number, create: boolean): RecordQueue | undefined {
+    let partitions = this.byTopic.get(topic);
+    if (!partitions) {
+      if (!create) return undefined;
+      this.byTopic.set(topic, (partitions = new Map()));
     }
+    let q = partitions.get(partition);
+    if (!q && create) {
+      q = new RecordQueue();
+      partitions.set(partition, q);
+      this.queues.push(q);
+    }
+    return q;
   }
 
   next(): ConsumedRecord | undefined {
     let best: RecordQueue | undefined;
     let bestTs = Infinity;
-    for (const q of this.queues.values()) {
+    for (const q of this.queues) {
       const head = q.peek();
       if (head !== undefined && head.timestamp < bestTs) {
         best = q;
@@ -73,7 +82,7 @@ export class PartitionGroup {
 
   /** Drops buffered records of one partition (after a seek or when a partition is revoked). */
   clearPartition(topic: string, partition: number): void {
-    const q = this.queues.get(`${topic}\u0000${partition}`);
+    const q = this.queueOf(topic, partition, false);
     if (q) {
       this.buffered -= q.size;
       q.clear();
@@ -81,7 +90,7 @@ export class PartitionGroup {
   }
 
   clear(): void {
-    for (const q of this.queues.values()) q.clear();
+    for (const q of this.queues) q.clear();
     this.buffered = 0;
   }
 }

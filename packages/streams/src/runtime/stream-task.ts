@@ -70,7 +70,8 @@ export class StreamTask {
   private readonly patternSources: Array<{ spec: SourceNodeSpec; node: NodeInstance }> = [];
   private readonly streamTimePunctuations = new PunctuationQueue();
   private readonly wallClockPunctuations = new PunctuationQueue();
-  private readonly consumed = new Map<string, TopicPartitionOffset>();
+  /** Next offset to commit per input topic and partition; entries are updated in place (this is per record). */
+  private readonly consumed = new Map<string, Map<number, { offset: number }>>();
   private readonly queue = new PartitionGroup();
   private recordContext: RecordContext | undefined;
   private currentRaw: ConsumedRecord | undefined;
@@ -123,8 +124,8 @@ export class StreamTask {
     return this.options.topology.internalTopics.has(name) ? internalTopicName(this.options.config.applicationId, name) : name;
   }
 
-  addRecords(records: ReadonlyArray<ConsumedRecord>): void {
-    this.queue.add(records);
+  addRecord(record: ConsumedRecord): void {
+    this.queue.add(record);
   }
 
   get buffered(): number {
@@ -180,7 +181,7 @@ export class StreamTask {
         );
       }
     } finally {
-      this.consumed.set(`${raw.topic}\u0000${raw.partition}`, { topic: raw.topic, partition: raw.partition, offset: raw.offset + 1 });
+      this.markConsumed(raw.topic, raw.partition, raw.offset + 1);
       this.recordContext = undefined;
       this.currentRaw = undefined;
       this.processedSinceCommit++;
@@ -208,7 +209,17 @@ export class StreamTask {
 
   /** Input offsets to commit: per partition, the next offset to read. */
   consumedOffsets(): TopicPartitionOffset[] {
-    return [...this.consumed.values()];
+    const out: TopicPartitionOffset[] = [];
+    for (const [topic, partitions] of this.consumed) for (const [partition, { offset }] of partitions) out.push({ topic, partition, offset });
+    return out;
+  }
+
+  private markConsumed(topic: string, partition: number, offset: number): void {
+    let partitions = this.consumed.get(topic);
+    if (!partitions) this.consumed.set(topic, (partitions = new Map()));
+    const entry = partitions.get(partition);
+    if (entry) entry.offset = offset;
+    else partitions.set(partition, { offset });
   }
 
   get commitNeeded(): boolean {

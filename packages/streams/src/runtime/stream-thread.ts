@@ -376,9 +376,17 @@ export class StreamThread {
   }
 
   private route(records: ReadonlyArray<ConsumedRecord>): void {
+    // A poll returns runs of records of one partition: look the task up once per run, not per record.
+    let lastTopic: string | undefined;
+    let lastPartition = -1;
+    let task: StreamTask | undefined;
     for (const r of records) {
-      const task = this.taskOfPartition.get(`${r.topic}\u0000${r.partition}`);
-      if (task) task.addRecords([r]);
+      if (r.topic !== lastTopic || r.partition !== lastPartition) {
+        lastTopic = r.topic;
+        lastPartition = r.partition;
+        task = this.taskOfPartition.get(`${r.topic}\u0000${r.partition}`);
+      }
+      if (task) task.addRecord(r);
       else this.logger.warn({ topic: r.topic, partition: r.partition }, 'record for a partition with no task; dropped');
     }
   }
