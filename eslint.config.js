@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'tools/kafka/libs/**', 'bench/work/**', '.kafka/**', 'data/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'tools/kafka/libs/**', 'bench/work/**', '.kafka/**', 'data/**', '.tmp/**', 'bench/node_modules/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

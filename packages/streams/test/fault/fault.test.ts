@@ -193,10 +193,14 @@ if (kafkaBootstrapServers) {
           return m.size === keys && [...m.values()].every((v) => v === total / keys);
         }, 120_000);
         const tasksOf = (w: WorkerProcess): string[] => (w.lastMetrics()?.tasks as string[] | undefined) ?? [];
-        // Metrics lines come every 500 ms: wait for j1's first report after the rebalance.
-        await w1.waitFor((w) => tasksOf(w).length > 0 && tasksOf(w).length < 4, 30_000, 'j1 to give up tasks');
-        const w2Tasks = tasksOf(w2);
-        assert.equal(new Set([...tasksOf(w1), ...w2Tasks]).size, 4, 'every task has one owner');
+        // Each worker reports its tasks every 500 ms, so two reports can straddle a rebalance: wait until both
+        // describe the same settled assignment, in which the four tasks are split between them.
+        const split = (): boolean => {
+          const [a, b] = [tasksOf(w1), tasksOf(w2 as WorkerProcess)];
+          return a.length > 0 && b.length > 0 && a.length + b.length === 4 && new Set([...a, ...b]).size === 4;
+        };
+        await w1.waitFor(split, 30_000, 'the four tasks to be split between j1 and j2');
+        assert.ok(split(), 'every task has exactly one owner');
         // Ask every key through the newcomer: keys it does not own are forwarded to j1.
         const servedBy = new Set<string>();
         for (let k = 0; k < keys; k++) {

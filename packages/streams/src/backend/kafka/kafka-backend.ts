@@ -42,7 +42,7 @@ class KafkaBackend implements Backend {
   async createProducer(options: ProducerOptions): Promise<Producer> {
     this.requireOpen();
     const config = producerConfig(this.options.bootstrapServers, options, this.options.clientConfig ?? {});
-    return this.track(await KafkaProducer.create(this.mod, options, config));
+    return this.track(await KafkaProducer.create(this.mod, options, config, this.offsets));
   }
 
   async createConsumer(options: ConsumerOptions): Promise<Consumer> {
