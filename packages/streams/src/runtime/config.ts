@@ -97,6 +97,8 @@ export interface ResolvedConfig {
   readonly sessionTimeoutMs: number | undefined;
   readonly numStandbyReplicas: number;
   readonly transactionTimeoutMs: number;
+  /** Set for the process-wide embedded log only (see `KafkaStreams`). */
+  readonly createMissingSourceTopics: boolean;
 }
 
 const APP_ID = /^[a-zA-Z0-9._-]+$/;
@@ -155,5 +157,6 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     sessionTimeoutMs: config.sessionTimeoutMs,
     numStandbyReplicas,
     transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
+    createMissingSourceTopics: false,
   };
 }

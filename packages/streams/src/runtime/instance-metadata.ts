@@ -114,6 +114,13 @@ export class InstanceMetadata {
     return mine;
   }
 
+  /** Query addresses of the instances keeping a standby of `taskId` (those with an `applicationServer`). */
+  standbyHostsOf(taskId: string): Array<{ host: string; port: number }> {
+    return [...this.instances.values()]
+      .filter((i) => i.port > 0 && (i.standbyTasks ?? []).includes(taskId))
+      .map((i) => ({ host: i.host, port: i.port }));
+  }
+
   /** The instance that most recently claimed `taskId`. */
   ownerOf(taskId: string): InstanceInfo | undefined {
     let best: InstanceInfo | undefined;

@@ -16,7 +16,13 @@ export interface TopicLayout {
   readonly tasksPerSubtopology: Map<number, number>;
 }
 
-export async function prepareTopics(admin: AdminClient, topology: PhysicalTopology, applicationId: string): Promise<TopicLayout> {
+export async function prepareTopics(
+  admin: AdminClient,
+  topology: PhysicalTopology,
+  applicationId: string,
+  /** The process-wide embedded log creates missing source topics (one partition), as a broker with auto-creation would. */
+  createMissingSources = false,
+): Promise<TopicLayout> {
   const real = (t: string): string => (topology.internalTopics.has(t) ? internalTopicName(applicationId, t) : t);
   const userSources = new Set<string>();
   for (const st of topology.subtopologies) for (const t of st.sourceTopics) if (!topology.internalTopics.has(t)) userSources.add(t);
@@ -27,7 +33,10 @@ export async function prepareTopics(admin: AdminClient, topology: PhysicalTopolo
   }
   const existing = await admin.describeTopics([...userSources, ...sinkTopics, ...[...topology.internalTopics.keys()].map(real)]);
   const missing = [...userSources].filter((t) => !existing.has(t));
-  if (missing.length > 0) {
+  if (missing.length > 0 && createMissingSources) {
+    await admin.createTopics(missing.map((name) => ({ name, numPartitions: 1 })));
+    for (const name of missing) existing.set(name, 1);
+  } else if (missing.length > 0) {
     throw new TopologyMismatchError(`Source topics do not exist: ${missing.join(', ')}. Create them before starting the application.`);
   }
   const partitions = new Map<string, number>(existing);

@@ -70,7 +70,10 @@ export class KafkaStreams {
     private readonly topology: Topology,
     config: StreamsConfig,
   ) {
-    this.config = resolveConfig(config);
+    // The process-wide embedded log (no broker, no backend given) creates missing source topics: there is no
+    // separate admin step there, and apps in one process may start before anything was produced.
+    const sharedEmbedded = !config.backend && !config.bootstrapServers;
+    this.config = { ...resolveConfig(config), createMissingSourceTopics: sharedEmbedded };
     this.logger = config.logger ?? defaultLogger();
     if (config.backend) {
       this.backend = config.backend;
@@ -105,6 +108,14 @@ export class KafkaStreams {
       tasks: this.thread.activeTasks.size,
       dropped: this.thread.droppedRecords(),
     }));
+  }
+
+  /**
+   * The log this app runs on. Without `bootstrapServers` or `backend` it is the process-wide embedded log: produce to
+   * it, or read from it, through this backend.
+   */
+  get log(): Backend {
+    return this.backend;
   }
 
   /** This instance's `applicationServer`, parsed. */
@@ -226,9 +237,10 @@ export class KafkaStreams {
     const partition = bytes ? partitionForKey(bytes, count) : 0;
     const taskId = `${st.id}_${partition}`;
     const local = this.thread.activeTasks.has(taskId);
-    if (local && this.config.applicationServer) return { activeHost: this.config.applicationServer, standbyHosts: [], partition };
+    const standbyHosts = this.thread.instances.standbyHostsOf(taskId);
+    if (local && this.config.applicationServer) return { activeHost: this.config.applicationServer, standbyHosts, partition };
     const owner = this.thread.instances.ownerOf(taskId);
-    return { activeHost: owner ? { host: owner.host, port: owner.port } : UNAVAILABLE_HOST, standbyHosts: [], partition };
+    return { activeHost: owner && owner.port > 0 ? { host: owner.host, port: owner.port } : UNAVAILABLE_HOST, standbyHosts, partition };
   }
 
   /** Every instance of this application that announced itself, with its tasks (Kafka's `metadataForAllStreamsClients`). */

@@ -143,7 +143,7 @@ export class StreamThread {
   async start(): Promise<void> {
     const admin = this.backend.admin();
     try {
-      this.layout = await prepareTopics(admin, this.topology, this.config.applicationId);
+      this.layout = await prepareTopics(admin, this.topology, this.config.applicationId, this.config.createMissingSourceTopics);
     } finally {
       await admin.close();
     }

@@ -41,6 +41,7 @@ for (const target of testBackends()) {
           stateDir: dirs[i]?.path,
           commitIntervalMs: 100,
           numStandbyReplicas: 1,
+          applicationServer: `127.0.0.1:${40001 + i}`,
           sessionTimeoutMs: 6000,
           logger: quietLogger,
         });
@@ -56,6 +57,9 @@ for (const target of testBackends()) {
         await produce(backend, input, S, S, Array.from({ length: n }, (_, i) => ({ key: `k${i}`, value: 'x' })));
         await consumeUntil(backend, output, S, L, (rs) => latest(rs).size === n);
         await until('the standby to catch up', () => standby.metrics().standbyRecordsApplied >= n);
+        // Interactive-query metadata names the standby's host for the task's keys.
+        await until('the standby to be announced', () => active.queryMetadataForKey('counts', 'k1', S).standbyHosts.length === 1);
+        assert.deepEqual(active.queryMetadataForKey('counts', 'k1', S).standbyHosts, [standby.applicationServer]);
         await active.close();
         await until('the standby to take over', () => standby.state === 'RUNNING' && standby.metrics().tasks.includes('0_0'));
         // The warm copy was handed over with its checkpoint: nothing (or only a tail) came from the changelog.
