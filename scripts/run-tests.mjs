@@ -10,13 +10,14 @@
 // Kafka client loads. In CI (CI=true) a missing native client or a broker that does not start fails the run:
 // a skipped real-broker suite must not look green there.
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
-const testPort = process.env.TRIBUTARY_TEST_KAFKA_PORT ?? '19192';
+const preferredPort = Number(process.env.TRIBUTARY_TEST_KAFKA_PORT ?? '19192');
 const kafkaScript = join(root, 'tools', 'kafka', 'kafka.sh');
 
 function log(message) {
@@ -70,6 +71,29 @@ function kafkaClientLoads() {
   return { ok: probe.status === 0, detail: (probe.stderr || '').trim().split('\n').slice(0, 3).join('\n') };
 }
 
+/** Whether the broker's port and its controller port (port + 1) are free on 127.0.0.1. */
+function portsFree(port) {
+  const one = (p) =>
+    new Promise((resolvePromise) => {
+      const srv = createServer();
+      srv.once('error', () => resolvePromise(false));
+      srv.listen(p, '127.0.0.1', () => srv.close(() => resolvePromise(true)));
+    });
+  return Promise.all([one(port), one(port + 1)]).then(([a, b]) => a && b);
+}
+
+/**
+ * The preferred port unless something else holds it (a broker left running by another run, say): then the next
+ * free pair, so a stray process cannot fail the suite.
+ */
+async function choosePort() {
+  for (let port = preferredPort; port < preferredPort + 200; port += 2) {
+    if (await portsFree(port)) return String(port);
+    log(`port ${port} is busy; trying ${port + 2}`);
+  }
+  return String(preferredPort);
+}
+
 function kafka(command, env, quiet = false) {
   return spawnSync('bash', [kafkaScript, command], { cwd: root, env, stdio: quiet ? 'ignore' : 'inherit' }).status === 0;
 }
@@ -111,6 +135,7 @@ async function main() {
   }
 
   if (client.ok && !env.KAFKA_BOOTSTRAP_SERVERS) {
+    const testPort = await choosePort();
     const brokerEnv = { ...process.env, KAFKA_PORT: testPort, KAFKA_BROKERS: '1' };
     brokerEnv.KAFKA_DATA_DIR = join(root, '.kafka', `test-${testPort}`);
     // A fresh log per run: earlier runs' topics and groups cannot leak into this one.
