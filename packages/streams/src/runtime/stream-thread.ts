@@ -532,6 +532,8 @@ export class StreamThread {
       this.stats.restoredRecords += result.restoredRecords;
       // Under exactly-once a crash may leave writes in a persistent store that were never committed: drop the
       // checkpoint while processing so such a store is rebuilt from the changelog after a crash.
+      // What was restored is made durable before a checkpoint says it is there.
+      if (result.restoredRecords > 0) task.flushState();
       if (this.eos) deleteCheckpoint(taskDir);
       else if (changelogs.some((c) => c.persistent)) this.writeTaskCheckpoint(task, result.positions);
       this.changelogPositions.set(id, result.positions);

@@ -94,7 +94,10 @@ export class TaskStateManager {
     let first: unknown;
     for (const store of this.stores.values()) {
       try {
-        if (store.isOpen()) store.close();
+        if (store.isOpen()) {
+          store.flush();
+          store.close();
+        }
       } catch (error) {
         first ??= error;
       }

@@ -67,7 +67,7 @@ for (const target of testBackends()) {
             { key: 'u1', value: 'e', timestamp: BASE + MINUTE + 1 },
           ]);
           const records = await consumeUntil(backend, output, windowedKey, L, (rs) => rs.length >= 5);
-          assert.deepEqual(show(records), ['u1@0=1', 'u1@0=2', 'u2@0=1', 'u1@0=3', `u1@${MINUTE}=1`]);
+          assert.deepEqual(show(records), ['u1@0=1', 'u1@0=2', 'u2@0=1', 'u1@0=3', `u1@${MINUTE}=1`], `after restoring ${second.metrics().restoredRecords} changelog records`);
           assert.ok(second.metrics().restoredRecords >= 3, `restored ${second.metrics().restoredRecords}`);
           // The first minute closed after the restart: its final counts include what the buffer held before it.
           const finals = await consumeUntil(backend, finalOutput, windowedKey, L, (rs) => rs.length >= 2);
