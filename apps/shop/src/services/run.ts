@@ -4,13 +4,12 @@
  * where <service> is `orders` (the HTTP API and its view) or a background service. Run several processes of one
  * service with different DATA_DIRs to share its partitions.
  */
-import { join } from 'node:path';
-import { fileEmailSender } from '../email/email-sender.js';
 import { openBackend } from '../backend.js';
 import { runProcess } from '../lifecycle.js';
 import { startShop } from '../shop.js';
 import { ensureTopics } from '../topics.js';
 import { isServiceName, SERVICES } from './registry.js';
+import { runtimeFromConfig } from './service-runtime.js';
 
 const names = ['orders', ...Object.keys(SERVICES)];
 const service = process.argv[2] ?? '';
@@ -26,14 +25,7 @@ if (!process.env['KAFKA_BOOTSTRAP_SERVERS']) {
 
 runProcess(service, async (config, logger) => {
   const backend = await openBackend(config);
-  const runtime = {
-    backend,
-    stateDir: config.stateDir,
-    logger,
-    commitIntervalMs: config.commitIntervalMs,
-    emailSender: fileEmailSender(join(config.dataDir, 'emails.jsonl')),
-    applicationServer: config.applicationServer,
-  };
+  const runtime = runtimeFromConfig(config, backend, logger);
   if (isServiceName(service)) {
     await ensureTopics(backend);
     const app = await SERVICES[service](runtime);

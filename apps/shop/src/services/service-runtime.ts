@@ -3,7 +3,9 @@
  * settings all services share. Services take this instead of reading the environment, so tests and `main.ts`
  * can run all of them in one process on one embedded log.
  */
-import type { EmailSender } from '../email/email-sender.js';
+import { join } from 'node:path';
+import type { ShopConfig } from '../config.js';
+import { fileEmailSender, type EmailSender } from '../email/email-sender.js';
 import { KafkaStreams, type Backend, type Logger, type StreamsConfig, type Topology } from '@tributary/streams';
 
 export interface ServiceRuntime {
@@ -14,6 +16,22 @@ export interface ServiceRuntime {
   readonly commitIntervalMs?: number | undefined;
   /** Where the email service sends; absent: to the log. */
   readonly emailSender?: EmailSender | undefined;
+}
+
+/** The runtime a process builds from its configuration (main.ts and services/run.ts alike). */
+export function runtimeFromConfig(
+  config: ShopConfig,
+  backend: Backend,
+  logger: Logger,
+): ServiceRuntime & { readonly applicationServer: string | undefined } {
+  return {
+    backend,
+    stateDir: config.stateDir,
+    logger,
+    commitIntervalMs: config.commitIntervalMs,
+    emailSender: fileEmailSender(join(config.dataDir, 'emails.jsonl')),
+    applicationServer: config.applicationServer,
+  };
 }
 
 export type ServiceOverrides = Partial<Pick<StreamsConfig, 'processingGuarantee' | 'commitIntervalMs' | 'applicationServer'>>;

@@ -1,7 +1,8 @@
 import type { KeyValue } from '../api/record.js';
 import { BTree } from './btree.js';
-import { compareBytes, isInvertedRange, mergeOverlay, takeWithPrefix } from './bytes.js';
+import { compareBytes, isInvertedRange, mergeOverlay } from './bytes.js';
 import type { KeyValueBytesStore, WrappingStore } from './key-value-bytes-store.js';
+import { KeyValueBytesStoreBase } from './key-value-bytes-store-base.js';
 import { recordTimestamp } from './record-timestamp.js';
 import type { StateStoreContext } from './store.js';
 
@@ -23,7 +24,7 @@ const ENTRY_OVERHEAD_BYTES = 64;
  * key are compacted, and only the latest reaches the changelog and the flush listener when the store is flushed (at
  * commit) or the cache outgrows its budget. Dirty keys flush in the order of their last write, as in Kafka.
  */
-export class CachingKeyValueBytesStore implements KeyValueBytesStore, WrappingStore {
+export class CachingKeyValueBytesStore extends KeyValueBytesStoreBase implements WrappingStore {
   private cache = new BTree<Buffer, CacheEntry>(undefined, compareBytes);
   /** Dirty keys in last-write order; the string form (latin1 keeps every byte) makes them Map keys. */
   private dirty = new Map<string, Buffer>();
@@ -36,7 +37,9 @@ export class CachingKeyValueBytesStore implements KeyValueBytesStore, WrappingSt
   constructor(
     readonly wrapped: KeyValueBytesStore,
     private readonly maxBytes: number = DEFAULT_CACHE_MAX_BYTES,
-  ) {}
+  ) {
+    super();
+  }
 
   get name(): string {
     return this.wrapped.name;
@@ -79,17 +82,8 @@ export class CachingKeyValueBytesStore implements KeyValueBytesStore, WrappingSt
     if (this.bytes > this.maxBytes) this.evict();
   }
 
-  putIfAbsent(key: Buffer, value: Buffer | null): Buffer | null {
-    const old = this.get(key);
-    if (old === null) this.put(key, value);
-    return old;
-  }
-
-  putAll(entries: ReadonlyArray<KeyValue<Buffer, Buffer | null>>): void {
-    for (const { key, value } of entries) this.put(key, value);
-  }
-
-  delete(key: Buffer): Buffer | null {
+  /** Unconditional, as Kafka's cache: the tombstone is cached (and logged on flush) even for an absent key. */
+  override delete(key: Buffer): Buffer | null {
     const old = this.get(key);
     this.put(key, null);
     return old;
@@ -103,16 +97,6 @@ export class CachingKeyValueBytesStore implements KeyValueBytesStore, WrappingSt
   reverseRange(from: Buffer | null, to: Buffer | null): Iterable<KeyValue<Buffer, Buffer>> {
     if (isInvertedRange(from, to)) return [];
     return mergeOverlay(this.cachedRange(from, to, true), this.wrapped.reverseRange(from, to), true);
-  }
-
-  all(): Iterable<KeyValue<Buffer, Buffer>> {
-    return this.range(null, null);
-  }
-  reverseAll(): Iterable<KeyValue<Buffer, Buffer>> {
-    return this.reverseRange(null, null);
-  }
-  prefixScan(prefix: Buffer): Iterable<KeyValue<Buffer, Buffer>> {
-    return takeWithPrefix(this.range(prefix, null), prefix);
   }
 
   approximateNumEntries(): number {

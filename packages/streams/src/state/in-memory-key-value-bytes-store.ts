@@ -1,16 +1,18 @@
 import type { KeyValue } from '../api/record.js';
 import { BTree } from './btree.js';
-import { compareBytes, isInvertedRange, takeWithPrefix } from './bytes.js';
-import type { KeyValueBytesStore } from './key-value-bytes-store.js';
+import { compareBytes, isInvertedRange } from './bytes.js';
+import { KeyValueBytesStoreBase } from './key-value-bytes-store-base.js';
 import type { StateStoreContext } from './store.js';
 
 /** A sorted in-memory map (B+ tree). Iterators walk an O(1) copy-on-write clone, so writes during iteration are safe. */
-export class InMemoryKeyValueBytesStore implements KeyValueBytesStore {
+export class InMemoryKeyValueBytesStore extends KeyValueBytesStoreBase {
   readonly persistent = false;
   private tree = new BTree<Buffer, Buffer>(undefined, compareBytes);
   private open = false;
 
-  constructor(readonly name: string) {}
+  constructor(readonly name: string) {
+    super();
+  }
 
   init(_context: StateStoreContext): void {
     this.open = true;
@@ -25,22 +27,6 @@ export class InMemoryKeyValueBytesStore implements KeyValueBytesStore {
     else this.tree.set(key, value, true);
   }
 
-  putIfAbsent(key: Buffer, value: Buffer | null): Buffer | null {
-    const old = this.get(key);
-    if (old === null) this.put(key, value);
-    return old;
-  }
-
-  putAll(entries: ReadonlyArray<KeyValue<Buffer, Buffer | null>>): void {
-    for (const { key, value } of entries) this.put(key, value);
-  }
-
-  delete(key: Buffer): Buffer | null {
-    const old = this.get(key);
-    if (old !== null) this.tree.delete(key);
-    return old;
-  }
-
   range(from: Buffer | null, to: Buffer | null): Iterable<KeyValue<Buffer, Buffer>> {
     if (isInvertedRange(from, to)) return [];
     return forward(this.tree.clone(), from, to);
@@ -49,18 +35,6 @@ export class InMemoryKeyValueBytesStore implements KeyValueBytesStore {
   reverseRange(from: Buffer | null, to: Buffer | null): Iterable<KeyValue<Buffer, Buffer>> {
     if (isInvertedRange(from, to)) return [];
     return backward(this.tree.clone(), from, to);
-  }
-
-  all(): Iterable<KeyValue<Buffer, Buffer>> {
-    return this.range(null, null);
-  }
-
-  reverseAll(): Iterable<KeyValue<Buffer, Buffer>> {
-    return this.reverseRange(null, null);
-  }
-
-  prefixScan(prefix: Buffer): Iterable<KeyValue<Buffer, Buffer>> {
-    return takeWithPrefix(this.range(prefix, null), prefix);
   }
 
   approximateNumEntries(): number {

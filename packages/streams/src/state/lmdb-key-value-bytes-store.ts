@@ -4,7 +4,7 @@ import { open, type RootDatabase } from 'lmdb';
 import type { KeyValue } from '../api/record.js';
 import { BTree } from './btree.js';
 import { compareBytes, isInvertedRange, mergeOverlay, takeWithPrefix } from './bytes.js';
-import type { KeyValueBytesStore } from './key-value-bytes-store.js';
+import { KeyValueBytesStoreBase } from './key-value-bytes-store-base.js';
 import type { StateStoreContext } from './store.js';
 
 /** LMDB rejects empty keys; a one-byte prefix on every key keeps byte order and allows the empty key. */
@@ -27,7 +27,7 @@ export interface LmdbStoreOptions {
  * (replayed from the checkpoint) for anything not yet flushed. Reads consult the overlay first, so they always see
  * the latest writes.
  */
-export class LmdbKeyValueBytesStore implements KeyValueBytesStore {
+export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
   readonly persistent = true;
   private db: RootDatabase<Buffer, Buffer> | undefined;
   private pending = new BTree<Buffer, Buffer | null>(undefined, compareBytes);
@@ -39,6 +39,7 @@ export class LmdbKeyValueBytesStore implements KeyValueBytesStore {
     /** Directory override (segmented stores place segments themselves); defaults to `<taskDir>/<name>`. */
     private readonly directory?: string,
   ) {
+    super();
     this.maxPendingWrites = options.maxPendingWrites ?? 10_000;
   }
 
@@ -66,22 +67,6 @@ export class LmdbKeyValueBytesStore implements KeyValueBytesStore {
     if (this.pending.size >= this.maxPendingWrites) this.commit();
   }
 
-  putIfAbsent(key: Buffer, value: Buffer | null): Buffer | null {
-    const old = this.get(key);
-    if (old === null) this.put(key, value);
-    return old;
-  }
-
-  putAll(entries: ReadonlyArray<KeyValue<Buffer, Buffer | null>>): void {
-    for (const { key, value } of entries) this.put(key, value);
-  }
-
-  delete(key: Buffer): Buffer | null {
-    const old = this.get(key);
-    if (old !== null) this.put(key, null);
-    return old;
-  }
-
   range(from: Buffer | null, to: Buffer | null): Iterable<KeyValue<Buffer, Buffer>> {
     if (isInvertedRange(from, to)) return [];
     const overlay = [...pendingRange(this.pending, from, to, false)];
@@ -96,15 +81,7 @@ export class LmdbKeyValueBytesStore implements KeyValueBytesStore {
     return lazy(() => mergeOverlay(overlay, base, true));
   }
 
-  all(): Iterable<KeyValue<Buffer, Buffer>> {
-    return this.range(null, null);
-  }
-
-  reverseAll(): Iterable<KeyValue<Buffer, Buffer>> {
-    return this.reverseRange(null, null);
-  }
-
-  prefixScan(prefix: Buffer): Iterable<KeyValue<Buffer, Buffer>> {
+  override prefixScan(prefix: Buffer): Iterable<KeyValue<Buffer, Buffer>> {
     return lazy(() => takeWithPrefix(this.range(prefix, null), prefix));
   }
 
