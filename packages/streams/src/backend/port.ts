@@ -156,6 +156,20 @@ export class ProducerFencedError extends Error {
   override readonly name = 'ProducerFencedError';
 }
 
+/**
+ * Whether a retry may cure `error`: a broker restarting, a leader or coordinator moving, a request timing out. A
+ * backend marks such errors with `retriable: true` (on the error or any error in its `cause` chain); the runtime
+ * then retries with back-off instead of stopping (Kafka's `RetriableException`).
+ */
+export function isRetriable(error: unknown): boolean {
+  let e: unknown = error;
+  for (let i = 0; i < 8 && e instanceof Error; i++) {
+    if ((e as { retriable?: unknown }).retriable === true) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
 /** A partition or topic the caller used does not exist. */
 export class UnknownTopicError extends Error {
   override readonly name = 'UnknownTopicError';

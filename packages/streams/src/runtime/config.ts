@@ -65,6 +65,12 @@ export interface StreamsConfig {
    * 10000). It bounds how long a crashed instance's open transaction holds back read_committed readers.
    */
   readonly transactionTimeoutMs?: number;
+  /**
+   * Kafka's `task.timeout.ms` (KIP-572), default 300000: how long the runtime keeps retrying retriable errors (a
+   * broker restarting, leaders or coordinators moving, timeouts) without making progress before it raises the error.
+   * 0 raises at the first one.
+   */
+  readonly taskTimeoutMs?: number;
   /** Consumer group session timeout (Kafka's `session.timeout.ms`, default 45000): how soon a dead instance's tasks move. */
   readonly sessionTimeoutMs?: number;
   /** Static membership (`group.instance.id`). */
@@ -97,6 +103,7 @@ export interface ResolvedConfig {
   readonly sessionTimeoutMs: number | undefined;
   readonly numStandbyReplicas: number;
   readonly transactionTimeoutMs: number;
+  readonly taskTimeoutMs: number;
   /** Set for the process-wide embedded log only (see `KafkaStreams`). */
   readonly createMissingSourceTopics: boolean;
 }
@@ -131,6 +138,10 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
   if (!Number.isInteger(numStandbyReplicas) || numStandbyReplicas < 0) {
     throw new StreamsConfigError(`numStandbyReplicas must be an integer >= 0 (got ${String(config.numStandbyReplicas)})`);
   }
+  const taskTimeoutMs = config.taskTimeoutMs ?? 300_000;
+  if (!Number.isFinite(taskTimeoutMs) || taskTimeoutMs < 0) {
+    throw new StreamsConfigError(`taskTimeoutMs must be a number >= 0 (got ${String(config.taskTimeoutMs)})`);
+  }
   let applicationServer: { host: string; port: number } | undefined;
   if (config.applicationServer !== undefined) {
     const m = /^(.+):(\d{1,5})$/.exec(config.applicationServer);
@@ -157,6 +168,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     sessionTimeoutMs: config.sessionTimeoutMs,
     numStandbyReplicas,
     transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
+    taskTimeoutMs,
     createMissingSourceTopics: false,
   };
 }

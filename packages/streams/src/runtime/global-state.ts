@@ -3,7 +3,8 @@
  * tasks start, then kept current. Their topics are their changelogs, so nothing here is logged.
  */
 import type { ProcessorContext } from '../api/processor.js';
-import type { ConsumedRecord } from '../backend/port.js';
+import type { AdminClient, ConsumedRecord, Consumer, TopicPartition } from '../backend/port.js';
+import { tpKey } from '../backend/topic-partition.js';
 import { Serdes } from '../serde/serdes.js';
 import type { StateStore } from '../state/store.js';
 import type { GlobalStoreSpec, PhysicalTopology } from '../topology/physical.js';
@@ -108,7 +109,7 @@ export class GlobalStateManager {
     const entry = this.byTopic.get(raw.topic);
     if (!entry) throw new StreamsError(`"${raw.topic}" is not a global topic`);
     entry.process(raw);
-    this.offsets.set(`${raw.topic}:${raw.partition}`, raw.offset + 1);
+    this.offsets.set(tpKey(raw.topic, raw.partition), raw.offset + 1);
   }
 
   /** Next offsets to read per global partition, as far as this instance has applied them. */
@@ -117,7 +118,26 @@ export class GlobalStateManager {
   }
 
   setAppliedOffset(topic: string, partition: number, offset: number): void {
-    this.offsets.set(`${topic}:${partition}`, offset);
+    this.offsets.set(tpKey(topic, partition), offset);
+  }
+
+  /**
+   * Fills the global stores from every partition of their topics up to the end seen now, before any task starts
+   * (Kafka Streams' global bootstrap); `consumer` keeps them current afterwards.
+   */
+  async bootstrap(consumer: Consumer, admin: AdminClient): Promise<void> {
+    const counts = await admin.describeTopics(this.topics);
+    const tps: TopicPartition[] = [];
+    for (const [topic, n] of counts) for (let p = 0; p < n; p++) tps.push({ topic, partition: p });
+    await consumer.assign(tps.map((tp) => ({ ...tp, offset: -1 })));
+    const ends = await consumer.endOffsets(tps);
+    const pending = new Map(ends.filter((e) => e.offset > 0).map((e) => [tpKey(e.topic, e.partition), e]));
+    while (pending.size > 0) {
+      const records = await consumer.poll(10_000, 200);
+      for (const r of records) this.process(r);
+      for (const [key, end] of pending) if (consumer.position(end) >= end.offset) pending.delete(key);
+    }
+    this.flush();
   }
 
   flush(): void {

@@ -18,6 +18,18 @@ export interface InstanceInfo {
   readonly updatedAt: number;
 }
 
+/**
+ * The key under which an instance asks the whole application to shut down (KIP-671's SHUTDOWN_APPLICATION). Kafka
+ * Streams carries that request in its assignor's error code; here it travels in the same topic as the announcements.
+ */
+const SHUTDOWN_KEY = '__shutdown_application__';
+
+interface ShutdownRequest {
+  readonly processId: string;
+  readonly reason: string;
+  readonly requestedAt: number;
+}
+
 export function metadataTopic(applicationId: string): string {
   return `${applicationId}-instance-metadata`;
 }
@@ -27,6 +39,7 @@ export class InstanceMetadata {
   private consumer: Consumer | undefined;
   private readonly instances = new Map<string, InstanceInfo>();
   private readonly topic: string;
+  private shutdown: ShutdownRequest | undefined;
 
   constructor(
     private readonly backend: Backend,
@@ -82,6 +95,10 @@ export class InstanceMetadata {
     for (const r of records) {
       const id = r.key?.toString() ?? '';
       if (!id) continue;
+      if (id === SHUTDOWN_KEY) {
+        this.readShutdownRequest(r.value);
+        continue;
+      }
       if (r.value === null) {
         this.instances.delete(id);
         continue;
@@ -128,6 +145,34 @@ export class InstanceMetadata {
       if (info.activeTasks.includes(taskId) && (!best || info.updatedAt > best.updatedAt)) best = info;
     }
     return best;
+  }
+
+  /** The reason of a shutdown request made after `sinceMs` (wall clock), if one was read. */
+  shutdownRequestedAfter(sinceMs: number): string | undefined {
+    const r = this.shutdown;
+    return r && r.requestedAt >= sinceMs ? `${r.reason} (from ${r.processId})` : undefined;
+  }
+
+  /** Asks every instance of the application to shut down; each sees it on its next `refresh()`. */
+  async requestShutdown(reason: string): Promise<void> {
+    const request: ShutdownRequest = { processId: this.processId, reason, requestedAt: Date.now() };
+    const producer = this.producer ?? (await this.backend.createProducer({ clientId: `${this.processId}-shutdown-producer` }));
+    try {
+      producer.send({ topic: this.topic, partition: 0, key: Buffer.from(SHUTDOWN_KEY), value: Buffer.from(JSON.stringify(request)) });
+      await producer.flush();
+    } finally {
+      if (producer !== this.producer) await producer.close();
+    }
+  }
+
+  private readShutdownRequest(value: Buffer | null): void {
+    if (value === null) return;
+    try {
+      const r = JSON.parse(value.toString()) as ShutdownRequest;
+      if (typeof r.requestedAt === 'number' && (!this.shutdown || r.requestedAt > this.shutdown.requestedAt)) this.shutdown = r;
+    } catch (error) {
+      this.logger.warn({ err: String(error) }, 'ignoring a malformed shutdown request');
+    }
   }
 
   all(): InstanceInfo[] {

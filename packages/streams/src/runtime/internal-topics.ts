@@ -6,7 +6,7 @@
  */
 import type { AdminClient, NewTopic } from '../backend/port.js';
 import type { PhysicalTopology, SubtopologySpec } from '../topology/physical.js';
-import { internalTopicName } from '../topology/physical.js';
+import { realTopicName } from '../topology/physical.js';
 import { TopologyMismatchError } from './errors.js';
 
 export interface TopicLayout {
@@ -23,7 +23,7 @@ export async function prepareTopics(
   /** The process-wide embedded log creates missing source topics (one partition), as a broker with auto-creation would. */
   createMissingSources = false,
 ): Promise<TopicLayout> {
-  const real = (t: string): string => (topology.internalTopics.has(t) ? internalTopicName(applicationId, t) : t);
+  const real = (t: string): string => realTopicName(topology, applicationId, t);
   const userSources = new Set<string>();
   for (const st of topology.subtopologies) for (const t of st.sourceTopics) if (!topology.internalTopics.has(t)) userSources.add(t);
   for (const g of topology.globalStores) userSources.add(g.topic);

@@ -2,7 +2,6 @@
  * `KafkaStreams`: runs a topology on Apache Kafka or on the embedded log, with Kafka Streams' life cycle
  * (CREATED → REBALANCING ⇄ RUNNING → PENDING_SHUTDOWN → NOT_RUNNING, or ERROR) and local store queries.
  */
-import { join } from 'node:path';
 import pino from 'pino';
 import type { Backend } from '../backend/port.js';
 import { createEmbeddedBackend } from '../backend/embedded/index.js';
@@ -14,13 +13,15 @@ import { readOnlyWindowFacade } from '../state/timestamped-window-store.js';
 import { isTimestampedStore, readOnlyKeyValueFacade } from '../state/timestamped-key-value-store.js';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
 import type { Topology } from '../topology/topology.js';
-import { internalTopicName } from '../topology/physical.js';
+import { realTopicName } from '../topology/physical.js';
 import { compositeKeyValueStore, compositeSessionStore, compositeWindowStore } from './composite-stores.js';
 import { resolveConfig, type Logger, type ResolvedConfig, type StreamsConfig } from './config.js';
 import { InvalidStateStoreError, StreamsError } from './errors.js';
 import { loadProcessId } from './process-id.js';
+import { applicationDirectory } from './task-directory.js';
 import { StreamsMetrics } from './streams-metrics.js';
-import { StreamThread } from './stream-thread.js';
+import { ApplicationShutdownRequestedError, StreamThread } from './stream-thread.js';
+import { ThreadStats } from './thread-stats.js';
 
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
 
@@ -36,6 +37,17 @@ export interface KeyQueryMetadata {
   readonly standbyHosts: ReadonlyArray<HostInfo>;
   readonly partition: number;
 }
+
+/**
+ * What happens after a stream thread died of an error it could not recover from (KIP-671):
+ * - `REPLACE_THREAD`: a new thread takes over; it resumes from the last commit (the failing record is processed
+ *   again), so a transient fault heals itself;
+ * - `SHUTDOWN_CLIENT` (default): this instance stops and goes to ERROR;
+ * - `SHUTDOWN_APPLICATION`: every instance of the application stops and goes to ERROR.
+ */
+export type StreamThreadExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION';
+
+export type StreamsUncaughtExceptionHandler = (error: Error) => StreamThreadExceptionResponse;
 
 /** Kafka's `HostInfo.unavailable()`: the owner of the key is not known (yet). */
 export const UNAVAILABLE_HOST: HostInfo = Object.freeze({ host: 'unavailable', port: -1 });
@@ -59,10 +71,13 @@ export class KafkaStreams {
   private readonly logger: Logger;
   private readonly backend: Backend;
   private readonly ownsBackend: boolean;
-  private readonly thread: StreamThread;
+  private thread: StreamThread;
+  private threadIndex = 1;
+  private readonly stats = new ThreadStats();
+  private threadReplacements = 0;
   private stateValue: KafkaStreamsState = 'CREATED';
   private listener: StateListener | undefined;
-  private errorHandler: ((error: unknown) => void) | undefined;
+  private errorHandler: StreamsUncaughtExceptionHandler | undefined;
   private closing: Promise<void> | undefined;
   private fatal: unknown;
 
@@ -88,23 +103,12 @@ export class KafkaStreams {
       );
       this.ownsBackend = false;
     }
-    this.processId = loadProcessId(join(this.config.stateDir, this.config.applicationId));
-    this.thread = new StreamThread(
-      this.backend,
-      topology.physical(),
-      this.config,
-      this.logger,
-      {
-        onRebalancing: () => this.setState('REBALANCING'),
-        onRunning: () => this.setState('RUNNING'),
-        onFatal: (error) => this.onFatal(error),
-      },
-      this.processId,
-      config.groupInstanceId,
-    );
+    this.processId = loadProcessId(applicationDirectory(this.config));
+    this.groupInstanceId = config.groupInstanceId;
+    this.thread = this.newThread();
     this.prometheus = new StreamsMetrics(this.config.applicationId, this.processId, () => ({
       state: this.stateValue,
-      stats: this.thread.stats,
+      stats: this.stats,
       tasks: this.thread.activeTasks.size,
       dropped: this.thread.droppedRecords(),
     }));
@@ -125,6 +129,7 @@ export class KafkaStreams {
 
   /** This instance's stable id (kept in the state directory). */
   readonly processId: string;
+  private readonly groupInstanceId: string | undefined;
   private readonly prometheus: StreamsMetrics;
 
   get state(): KafkaStreamsState {
@@ -136,8 +141,13 @@ export class KafkaStreams {
     this.listener = listener;
   }
 
-  /** Called once with the error that moved the app to ERROR. */
-  setUncaughtExceptionHandler(handler: (error: unknown) => void): void {
+  /**
+   * Decides what happens when a stream thread dies of an error it cannot recover from (Kafka's
+   * `setUncaughtExceptionHandler`, KIP-671). Without one, the instance shuts down (`SHUTDOWN_CLIENT`). Retriable
+   * errors (a broker restarting, leaders moving) never reach it unless they last longer than `taskTimeoutMs`.
+   */
+  setUncaughtExceptionHandler(handler: StreamsUncaughtExceptionHandler): void {
+    if (typeof handler !== 'function') throw new StreamsError('setUncaughtExceptionHandler needs a function');
     this.errorHandler = handler;
   }
 
@@ -231,7 +241,7 @@ export class KafkaStreams {
     const st = physical.subtopologies.find((s) => s.stores.includes(storeName));
     if (!st) throw new InvalidStateStoreError(`No state store named "${storeName}" in this topology`);
     const sourceTopic = st.sourceTopics[0];
-    const real = sourceTopic && physical.internalTopics.has(sourceTopic) ? internalTopicName(this.config.applicationId, sourceTopic) : sourceTopic;
+    const real = sourceTopic !== undefined ? realTopicName(physical, this.config.applicationId, sourceTopic) : undefined;
     const count = (real && this.thread.topicLayout?.partitions.get(real)) || 1;
     const bytes = keySerde.serialize(real ?? '', key);
     const partition = bytes ? partitionForKey(bytes, count) : 0;
@@ -262,13 +272,17 @@ export class KafkaStreams {
     restoredRecords: number;
     restoring: { done: number; total: number };
     recoveries: number;
+    /** Retriable errors and task migrations recovered from or being retried. */
+    retriableErrors: number;
+    /** Stream threads replaced after an uncaught error (REPLACE_THREAD). */
+    threadReplacements: number;
     lag: Record<string, number>;
     droppedRecords: Record<string, number>;
     tasks: string[];
     standbyTasks: string[];
     standbyRecordsApplied: number;
   } {
-    const s = this.thread.stats;
+    const s = this.stats;
     return {
       state: this.stateValue,
       processedRecords: s.processed,
@@ -277,6 +291,8 @@ export class KafkaStreams {
       restoredRecords: s.restoredRecords,
       restoring: { ...s.restoring },
       recoveries: s.recoveries,
+      retriableErrors: s.retriableErrors,
+      threadReplacements: this.threadReplacements,
       lag: Object.fromEntries(s.lag),
       droppedRecords: Object.fromEntries(this.thread.droppedRecords()),
       tasks: [...this.thread.activeTasks.keys()],
@@ -285,17 +301,65 @@ export class KafkaStreams {
     };
   }
 
-  private onFatal(error: unknown): void {
+  private newThread(): StreamThread {
+    const thread: StreamThread = new StreamThread(
+      this.backend,
+      this.topology.physical(),
+      this.config,
+      this.logger,
+      {
+        onRebalancing: () => this.setState('REBALANCING'),
+        onRunning: () => this.setState('RUNNING'),
+        onFatal: (error) => void this.onThreadDied(thread, error),
+      },
+      { processId: this.processId, groupInstanceId: this.groupInstanceId, index: this.threadIndex++ },
+      this.stats,
+    );
+    return thread;
+  }
+
+  /** A thread stopped on an error: its tasks are closed dirty (nothing committed), then the handler decides. */
+  private async onThreadDied(thread: StreamThread, error: unknown): Promise<void> {
+    const err = error instanceof Error ? error : new Error(String(error));
+    let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
+    if (!(err instanceof ApplicationShutdownRequestedError) && this.errorHandler) {
+      try {
+        response = this.errorHandler(err);
+      } catch (handlerError) {
+        this.logger.error({ err: String(handlerError) }, 'the uncaught-exception handler threw; shutting down the client');
+      }
+    }
+    this.logger.error({ err: err.message, response }, 'stream thread failed');
+    if (response === 'REPLACE_THREAD' && this.closing === undefined) {
+      await thread.stop('dirty').catch(() => undefined);
+      if (this.closing !== undefined) return;
+      this.threadReplacements++;
+      this.thread = this.newThread();
+      try {
+        await this.thread.start();
+      } catch (startError) {
+        await this.onThreadDied(this.thread, startError);
+      }
+      return;
+    }
+    if (response === 'SHUTDOWN_APPLICATION') {
+      await thread.requestApplicationShutdown(err.message).catch((e: unknown) => {
+        this.logger.error({ err: String(e) }, 'could not ask the other instances to shut down');
+      });
+    }
+    this.onFatal(error, thread);
+  }
+
+  private onFatal(error: unknown, thread: StreamThread = this.thread): void {
     if (this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR') return;
     this.fatal = error;
     this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'stream processing failed; stopping');
     this.setState('PENDING_ERROR');
-    void this.thread
-      .stop()
+    void thread
+      .stop('dirty')
       .catch(() => undefined)
       .finally(() => {
         this.setState('ERROR');
-        this.errorHandler?.(error);
       });
   }
 

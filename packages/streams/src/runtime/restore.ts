@@ -5,7 +5,7 @@
  */
 import type { Consumer, TopicPartitionOffset } from '../backend/port.js';
 import type { Checkpoint } from './checkpoint.js';
-import { checkpointKey } from './checkpoint.js';
+import { tpKey } from '../backend/topic-partition.js';
 import type { Logger } from './config.js';
 import type { ChangelogInfo } from './task-state-manager.js';
 
@@ -26,12 +26,12 @@ export async function restoreChangelogs(
   if (changelogs.length === 0) return { positions, restoredRecords: 0 };
   const tps = changelogs.map((c) => ({ topic: c.topic, partition: c.partition }));
   const [ends, begins] = await Promise.all([consumer.endOffsets(tps), consumer.beginningOffsets(tps)]);
-  const endOf = new Map(ends.map((e) => [checkpointKey(e.topic, e.partition), e.offset]));
-  const beginOf = new Map(begins.map((e) => [checkpointKey(e.topic, e.partition), e.offset]));
+  const endOf = new Map(ends.map((e) => [tpKey(e.topic, e.partition), e.offset]));
+  const beginOf = new Map(begins.map((e) => [tpKey(e.topic, e.partition), e.offset]));
   const pending = new Map<string, { info: ChangelogInfo; end: number }>();
   const assignment: TopicPartitionOffset[] = [];
   for (const info of changelogs) {
-    const key = checkpointKey(info.topic, info.partition);
+    const key = tpKey(info.topic, info.partition);
     const end = endOf.get(key) ?? 0;
     const begin = beginOf.get(key) ?? 0;
     const checkpointed = info.persistent ? checkpoint.get(key) : undefined;
@@ -46,14 +46,14 @@ export async function restoreChangelogs(
   }
   let restored = 0;
   if (assignment.length === 0) return { positions, restoredRecords: 0 };
-  const total = [...pending.values()].reduce((n, p) => n + (p.end - (positions.get(checkpointKey(p.info.topic, p.info.partition)) ?? 0)), 0);
+  const total = [...pending.values()].reduce((n, p) => n + (p.end - (positions.get(tpKey(p.info.topic, p.info.partition)) ?? 0)), 0);
   await consumer.assign(assignment);
   try {
     while (pending.size > 0) {
       const records = await consumer.poll(10_000, 200);
       const batches = new Map<string, Array<{ key: Buffer; value: Buffer | null; timestamp: number }>>();
       for (const r of records) {
-        const key = checkpointKey(r.topic, r.partition);
+        const key = tpKey(r.topic, r.partition);
         if (!pending.has(key) || r.key === null) {
           if (pending.has(key)) positions.set(key, r.offset + 1);
           continue;

@@ -3,19 +3,17 @@
  * reading their changelogs. When a task moves here, its persistent stores are already on disk with a checkpoint,
  * so the new active task restores only the tail instead of the whole changelog.
  */
-import { join } from 'node:path';
 import type { Backend, Consumer, TopicPartitionOffset } from '../backend/port.js';
+import { tpKey } from '../backend/topic-partition.js';
 import type { PhysicalTopology } from '../topology/physical.js';
-import { checkpointKey, readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { Logger, ResolvedConfig } from './config.js';
-import { StreamTask } from './stream-task.js';
-import type { ChangelogInfo } from './task-state-manager.js';
+import { parseTaskId, taskDirectory, taskIdOf } from './task-directory.js';
+import { TaskStateManager, type ChangelogInfo } from './task-state-manager.js';
 
 interface Standby {
-  readonly task: StreamTask;
+  /** The standby's stores, changelog positions and checkpoint: the same state manager an active task has. */
+  readonly state: TaskStateManager;
   readonly changelogs: ReadonlyArray<ChangelogInfo>;
-  /** Next changelog offset to apply, per changelog partition. */
-  readonly positions: Map<string, number>;
 }
 
 export class StandbyTasks {
@@ -42,7 +40,7 @@ export class StandbyTasks {
     const ids: string[] = [];
     for (const st of topology.subtopologies) {
       if (!st.stores.some((s) => topology.stores.get(s)?.changelogTopic)) continue;
-      for (let p = 0; p < (tasksPerSubtopology.get(st.id) ?? 0); p++) ids.push(`${st.id}_${p}`);
+      for (let p = 0; p < (tasksPerSubtopology.get(st.id) ?? 0); p++) ids.push(taskIdOf(st.id, p));
     }
     return ids;
   }
@@ -72,7 +70,7 @@ export class StandbyTasks {
     const records = await this.consumer.poll(this.config.maxPollRecords, 0);
     const batches = new Map<string, Array<{ key: Buffer; value: Buffer | null; timestamp: number }>>();
     for (const r of records) {
-      const key = checkpointKey(r.topic, r.partition);
+      const key = tpKey(r.topic, r.partition);
       if (!this.byPartition.has(key)) continue;
       let batch = batches.get(key);
       if (!batch) batches.set(key, (batch = []));
@@ -83,16 +81,13 @@ export class StandbyTasks {
       this.applied += batch.length;
     }
     for (const s of this.standbys.values()) {
-      for (const c of s.changelogs) {
-        const tp = { topic: c.topic, partition: c.partition };
-        s.positions.set(checkpointKey(c.topic, c.partition), this.consumer.position(tp));
-      }
+      for (const c of s.changelogs) s.state.setPosition(c.topic, c.partition, this.consumer.position(c));
     }
   }
 
   /** Makes standby stores durable and checkpoints them (called with each commit). */
   checkpoint(): void {
-    for (const [id, s] of this.standbys) this.flushAndCheckpoint(id, s);
+    for (const s of this.standbys.values()) this.flushAndCheckpoint(s);
   }
 
   /** Hands a standby's files over to the active task that replaces it: flush, checkpoint, close. */
@@ -110,54 +105,40 @@ export class StandbyTasks {
   }
 
   private open(id: string): void {
-    const [stId, partition] = id.split('_').map(Number);
-    const st = this.topology.subtopologies.find((s) => s.id === stId);
-    if (!st || partition === undefined || Number.isNaN(partition)) return;
-    const taskDir = join(this.config.stateDir, this.config.applicationId, id);
-    const task = new StreamTask({
+    const parsed = parseTaskId(id);
+    const st = parsed && this.topology.subtopologies.find((s) => s.id === parsed.subtopologyId);
+    if (!parsed || !st) return;
+    const state = new TaskStateManager({
       taskId: id,
-      subtopology: st,
-      partition,
+      partition: parsed.partition,
+      applicationId: this.config.applicationId,
+      taskDir: taskDirectory(this.config, id),
       topology: this.topology,
-      config: this.config,
+      storeNames: st.stores,
       // Standby stores are written only by their changelogs; nothing they do is logged again.
       collector: { send: () => undefined, partitionsFor: () => undefined },
-      globalStores: new Map(),
-      wallClock: () => Date.now(),
-      logger: this.logger,
-      taskDir,
+      currentTimestamp: () => -1,
     });
-    task.initializeStores();
-    const changelogs = task.stateManager.changelogs();
-    const checkpoint = readCheckpoint(taskDir);
-    const positions = new Map<string, number>();
-    for (const c of changelogs) {
-      const key = checkpointKey(c.topic, c.partition);
-      // In-memory stores start empty, so they start from the beginning; persistent ones from their checkpoint.
-      positions.set(key, c.persistent ? (checkpoint.get(key) ?? 0) : 0);
-      this.byPartition.set(key, c);
-    }
-    this.standbys.set(id, { task, changelogs, positions });
+    state.initializeStores();
+    state.startPositions();
+    const changelogs = state.changelogs();
+    for (const c of changelogs) this.byPartition.set(tpKey(c.topic, c.partition), c);
+    this.standbys.set(id, { state, changelogs });
     this.logger.info({ task: id }, 'standby replica opened');
   }
 
   private closeOne(id: string): void {
     const s = this.standbys.get(id);
     if (!s) return;
-    this.flushAndCheckpoint(id, s);
-    s.task.close();
-    for (const c of s.changelogs) this.byPartition.delete(checkpointKey(c.topic, c.partition));
+    this.flushAndCheckpoint(s);
+    s.state.close();
+    for (const c of s.changelogs) this.byPartition.delete(tpKey(c.topic, c.partition));
     this.standbys.delete(id);
   }
 
-  private flushAndCheckpoint(id: string, s: Standby): void {
-    s.task.flushState();
-    const persistent = s.changelogs.filter((c) => c.persistent).map((c) => checkpointKey(c.topic, c.partition));
-    if (persistent.length === 0) return;
-    writeCheckpoint(
-      join(this.config.stateDir, this.config.applicationId, id),
-      new Map(persistent.map((k) => [k, s.positions.get(k) ?? 0])),
-    );
+  private flushAndCheckpoint(s: Standby): void {
+    s.state.flush();
+    s.state.checkpoint();
   }
 
   private async reassign(): Promise<void> {
@@ -168,7 +149,7 @@ export class StandbyTasks {
     });
     const assignment: TopicPartitionOffset[] = [];
     for (const s of this.standbys.values()) {
-      for (const c of s.changelogs) assignment.push({ topic: c.topic, partition: c.partition, offset: s.positions.get(checkpointKey(c.topic, c.partition)) ?? 0 });
+      for (const c of s.changelogs) assignment.push({ topic: c.topic, partition: c.partition, offset: s.state.position(c.topic, c.partition) ?? 0 });
     }
     if (assignment.length === 0) await this.consumer.unassign();
     else await this.consumer.assign(assignment);

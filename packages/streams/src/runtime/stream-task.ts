@@ -11,7 +11,7 @@ import { Serdes } from '../serde/serdes.js';
 import type { Serde } from '../serde/serde.js';
 import type { StateStore } from '../state/store.js';
 import type { NodeSpec, PhysicalTopology, SinkNodeSpec, SourceNodeSpec, SubtopologySpec } from '../topology/physical.js';
-import { internalTopicName } from '../topology/physical.js';
+import { realTopicName } from '../topology/physical.js';
 import type { ErrorHandlerContext, ErrorHandlerSetting, Logger, ResolvedConfig } from './config.js';
 import { ProcessorError, StreamsError } from './errors.js';
 import { PartitionGroup } from './partition-group.js';
@@ -121,7 +121,7 @@ export class StreamTask {
 
   /** The real name of a topic named in the topology (internal topics get the application id prefix). */
   realTopic(name: string): string {
-    return this.options.topology.internalTopics.has(name) ? internalTopicName(this.options.config.applicationId, name) : name;
+    return realTopicName(this.options.topology, this.options.config.applicationId, name);
   }
 
   addRecord(record: ConsumedRecord): void {
@@ -144,7 +144,12 @@ export class StreamTask {
     return n;
   }
 
-  /** Processes one consumed record through the graph (the test driver calls this directly). */
+  /**
+   * Processes one consumed record through the graph (the test driver calls this directly). The record counts as
+   * consumed only once it was processed or an error handler chose to skip it: a record whose failure stops the app
+   * is never marked, so no commit can move past it and a restart processes it again (as Kafka Streams, which closes
+   * its tasks dirty on such an error).
+   */
   processRecord(raw: ConsumedRecord): void {
     const source = this.sourceFor(raw.topic);
     if (!source) throw new StreamsError(`Task ${this.id} has no source for topic "${raw.topic}"`);
@@ -153,7 +158,7 @@ export class StreamTask {
     try {
       let key: unknown;
       let value: unknown;
-      let timestamp: number;
+      let timestamp: number | undefined;
       try {
         key = (spec.keySerde ?? this.options.config.defaultKeySerde ?? FALLBACK_SERDE).deserialize(raw.topic, raw.key);
         value = (spec.valueSerde ?? this.options.config.defaultValueSerde ?? FALLBACK_SERDE).deserialize(raw.topic, raw.value);
@@ -166,26 +171,29 @@ export class StreamTask {
         }
       } catch (error) {
         this.handleError('deserializationExceptionHandler', error, spec.name, raw);
-        return;
+        timestamp = undefined;
       }
-      if (timestamp > this.streamTime) this.streamTime = timestamp;
-      this.recordContext = { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp, headers: raw.headers };
-      try {
-        node.process({ key, value, timestamp, headers: raw.headers });
-      } catch (error) {
-        this.handleError(
-          'processingExceptionHandler',
-          error,
-          error instanceof ProcessorError ? error.processorName : spec.name,
-          raw,
-        );
+      if (timestamp !== undefined) {
+        if (timestamp > this.streamTime) this.streamTime = timestamp;
+        this.recordContext = { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp, headers: raw.headers };
+        try {
+          node.process({ key, value, timestamp, headers: raw.headers });
+        } catch (error) {
+          this.handleError(
+            'processingExceptionHandler',
+            error,
+            error instanceof ProcessorError ? error.processorName : spec.name,
+            raw,
+          );
+        }
       }
     } finally {
-      this.markConsumed(raw.topic, raw.partition, raw.offset + 1);
       this.recordContext = undefined;
       this.currentRaw = undefined;
-      this.processedSinceCommit++;
     }
+    // Reached only when the record was processed or skipped by a handler (a failure above has thrown).
+    this.markConsumed(raw.topic, raw.partition, raw.offset + 1);
+    this.processedSinceCommit++;
     this.punctuateStreamTime();
   }
 

@@ -3,7 +3,7 @@
  * path only bumps plain numbers. Each instance has its own registry: several apps in one process do not collide.
  */
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { ThreadStats } from './stream-thread.js';
+import type { ThreadStats } from './thread-stats.js';
 
 const STATES = ['CREATED', 'REBALANCING', 'RUNNING', 'PENDING_SHUTDOWN', 'NOT_RUNNING', 'PENDING_ERROR', 'ERROR'] as const;
 

@@ -1,13 +1,20 @@
 /**
- * The stores of one task: creates them, hands them a `StateStoreContext`, routes their change-log writes to the
- * changelog partition of this task, and keeps what restore needs (changelog partitions, restore callbacks,
- * checkpointed offsets).
+ * The state of one task (Kafka Streams' `ProcessorStateManager`): it creates the task's stores, hands them a
+ * `StateStoreContext`, routes their change-log writes to this task's changelog partitions, and owns what restore and
+ * checkpoints need — the changelog partitions, their restore callbacks, and the changelog position up to which the
+ * local stores hold each changelog. Active tasks and standby replicas both use it; nothing else reads or writes a
+ * task's `.checkpoint` file.
  */
+import type { Consumer } from '../backend/port.js';
+import { tpKey } from '../backend/topic-partition.js';
 import type { RestoreRecord, StateStore, StateStoreContext } from '../state/store.js';
 import type { PhysicalTopology } from '../topology/physical.js';
 import { internalTopicName } from '../topology/physical.js';
+import { deleteCheckpoint, hasCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import type { Logger } from './config.js';
 import { StreamsError } from './errors.js';
 import type { RecordCollector } from './record-collector.js';
+import { restoreChangelogs } from './restore.js';
 
 export interface ChangelogInfo {
   readonly storeName: string;
@@ -18,22 +25,29 @@ export interface ChangelogInfo {
   restore(batch: ReadonlyArray<RestoreRecord>): void;
 }
 
+export interface TaskStateManagerOptions {
+  readonly taskId: string;
+  readonly partition: number;
+  readonly applicationId: string;
+  readonly taskDir: string;
+  readonly topology: PhysicalTopology;
+  readonly storeNames: ReadonlyArray<string>;
+  readonly collector: RecordCollector;
+  readonly currentTimestamp: () => number;
+}
+
 export class TaskStateManager {
   private readonly stores = new Map<string, StateStore>();
   private readonly restorers = new Map<string, (batch: ReadonlyArray<RestoreRecord>) => void>();
+  /** Next changelog offset the local stores hold, per changelog partition (`tpKey`). */
+  private readonly positions = new Map<string, number>();
+  private changelogList: ChangelogInfo[] | undefined;
 
-  constructor(
-    private readonly options: {
-      readonly taskId: string;
-      readonly partition: number;
-      readonly applicationId: string;
-      readonly taskDir: string;
-      readonly topology: PhysicalTopology;
-      readonly storeNames: ReadonlyArray<string>;
-      readonly collector: RecordCollector;
-      readonly currentTimestamp: () => number;
-    },
-  ) {}
+  constructor(private readonly options: TaskStateManagerOptions) {}
+
+  get taskDir(): string {
+    return this.options.taskDir;
+  }
 
   initializeStores(): void {
     const { topology, applicationId, taskId, taskDir, collector, partition } = this.options;
@@ -69,7 +83,8 @@ export class TaskStateManager {
   }
 
   /** Logged stores with their changelog partition and restore callback. */
-  changelogs(): ChangelogInfo[] {
+  changelogs(): ReadonlyArray<ChangelogInfo> {
+    if (this.changelogList) return this.changelogList;
     const out: ChangelogInfo[] = [];
     for (const [name, store] of this.stores) {
       const spec = this.options.topology.stores.get(name);
@@ -83,7 +98,80 @@ export class TaskStateManager {
         restore,
       });
     }
+    this.changelogList = out;
     return out;
+  }
+
+  get hasPersistentChangelogs(): boolean {
+    return this.changelogs().some((c) => c.persistent);
+  }
+
+  get hasCheckpoint(): boolean {
+    return hasCheckpoint(this.options.taskDir);
+  }
+
+  /**
+   * Brings the stores up to the end of their changelogs (persistent ones from their checkpoint, in-memory ones from
+   * the beginning) and makes what was restored durable. Returns the number of changelog records applied.
+   */
+  async restore(consumer: Consumer, logger: Logger, onProgress?: (done: number, total: number) => void): Promise<number> {
+    const result = await restoreChangelogs(consumer, this.changelogs(), readCheckpoint(this.options.taskDir), logger, onProgress);
+    for (const [key, offset] of result.positions) this.positions.set(key, offset);
+    if (result.restoredRecords > 0) this.flush();
+    return result.restoredRecords;
+  }
+
+  /**
+   * Where a standby starts reading each changelog: persistent stores from their checkpoint, in-memory ones (which
+   * start empty) from the beginning.
+   */
+  startPositions(): Map<string, number> {
+    const checkpoint = readCheckpoint(this.options.taskDir);
+    for (const c of this.changelogs()) {
+      const key = tpKey(c.topic, c.partition);
+      this.positions.set(key, c.persistent ? (checkpoint.get(key) ?? 0) : 0);
+    }
+    return new Map(this.positions);
+  }
+
+  position(topic: string, partition: number): number | undefined {
+    return this.positions.get(tpKey(topic, partition));
+  }
+
+  setPosition(topic: string, partition: number, offset: number): void {
+    this.positions.set(tpKey(topic, partition), offset);
+  }
+
+  /**
+   * After a commit made output durable: `written` holds, per partition written, the offset after the last record
+   * written there. The changelog partitions of this task move to those offsets.
+   */
+  advance(written: ReadonlyMap<string, number>): void {
+    for (const key of this.positions.keys()) {
+      const next = written.get(key);
+      if (next !== undefined) this.positions.set(key, next);
+    }
+  }
+
+  /**
+   * Writes the checkpoint of the persistent stores. Callers flush the stores first (the stores' flush makes them
+   * durable), so a checkpoint never names state that a crash could take away.
+   */
+  checkpoint(): void {
+    const persistent = this.changelogs().filter((c) => c.persistent);
+    if (persistent.length === 0) return;
+    const entries: Array<[string, number]> = [];
+    for (const c of persistent) {
+      const key = tpKey(c.topic, c.partition);
+      const position = this.positions.get(key);
+      if (position !== undefined) entries.push([key, position]);
+    }
+    writeCheckpoint(this.options.taskDir, new Map(entries));
+  }
+
+  /** Exactly-once: while a task runs its local state may hold uncommitted writes, so no checkpoint may vouch for it. */
+  deleteCheckpoint(): void {
+    deleteCheckpoint(this.options.taskDir);
   }
 
   flush(): void {

@@ -112,3 +112,8 @@ export interface PhysicalTopology {
 export function internalTopicName(applicationId: string, name: string): string {
   return `${applicationId}-${name}`;
 }
+
+/** The real name of a topic as the topology names it: internal topics get the application id prefix, others not. */
+export function realTopicName(topology: Pick<PhysicalTopology, 'internalTopics'>, applicationId: string, name: string): string {
+  return topology.internalTopics.has(name) ? internalTopicName(applicationId, name) : name;
+}

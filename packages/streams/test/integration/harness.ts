@@ -45,10 +45,18 @@ export async function consumeUntil<K, V>(
   done: (records: Array<{ key: K | null; value: V | null }>) => boolean,
   timeoutMs = 30_000,
 ): Promise<Array<{ key: K | null; value: V | null }>> {
+  // The topic may not exist yet: an app creates its output topics when it first writes to them.
   const admin = backend.admin();
-  const counts = await admin.describeTopics([topic]);
-  await admin.close();
-  const n = counts.get(topic) ?? 1;
+  let n: number | undefined;
+  const waitUntil = Date.now() + timeoutMs;
+  try {
+    while ((n = (await admin.describeTopics([topic])).get(topic)) === undefined && Date.now() < waitUntil) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    await admin.close();
+  }
+  if (n === undefined) throw new Error(`Timed out waiting for topic ${topic} to exist`);
   const consumer = await backend.createConsumer({
     clientId: `test-consumer-${topic}`,
     isolationLevel: 'read_committed',

@@ -36,6 +36,38 @@ const FENCING_CODES: ReadonlySet<number> = new Set([
   ErrorCode.REBALANCE_IN_PROGRESS,
 ]);
 
+/**
+ * Codes that describe a passing state of the cluster (Kafka's RetriableException family): brokers restarting or
+ * unreachable, leaders and coordinators moving, requests timing out, replicas catching up. librdkafka marks some
+ * errors retriable itself; these are the ones it reports from calls (offset listing, commits, transactions) where
+ * it does not.
+ */
+const RETRIABLE_CODES: ReadonlySet<number> = new Set([
+  -195, // _TRANSPORT: broker connection down
+  -192, // _MSG_TIMED_OUT
+  -187, // _ALL_BROKERS_DOWN
+  -185, // _TIMED_OUT
+  -184, // _QUEUE_FULL
+  -180, // _WAIT_COORD
+  -166, // _TIMED_OUT_QUEUE
+  5, // LEADER_NOT_AVAILABLE
+  6, // NOT_LEADER_OR_FOLLOWER
+  7, // REQUEST_TIMED_OUT
+  8, // BROKER_NOT_AVAILABLE
+  13, // NETWORK_EXCEPTION
+  14, // COORDINATOR_LOAD_IN_PROGRESS
+  15, // COORDINATOR_NOT_AVAILABLE
+  16, // NOT_COORDINATOR
+  19, // NOT_ENOUGH_REPLICAS
+  20, // NOT_ENOUGH_REPLICAS_AFTER_APPEND
+  51, // CONCURRENT_TRANSACTIONS
+  56, // KAFKA_STORAGE_ERROR
+  74, // FENCED_LEADER_EPOCH ("Leader epoch is older than broker epoch")
+  75, // UNKNOWN_LEADER_EPOCH
+  78, // OFFSET_NOT_AVAILABLE
+  89, // THROTTLING_QUOTA_EXCEEDED
+]);
+
 export function isNativeError(value: unknown): value is NativeError {
   return value instanceof Error && typeof (value as { code?: unknown }).code === 'number';
 }
@@ -53,7 +85,8 @@ export function toPortError(err: unknown, what: string, topic?: string): Error {
   ) {
     return new UnknownTopicError(topic);
   }
-  return new KafkaClientError(message, err.code, err.isFatal === true, err.isTxnRequiresAbort === true, err);
+  const retriable = err.isFatal !== true && (err.isRetriable === true || RETRIABLE_CODES.has(err.code));
+  return new KafkaClientError(message, err.code, err.isFatal === true, err.isTxnRequiresAbort === true, err, retriable);
 }
 
 /** Any other error of the Kafka client, with librdkafka's classification. */
@@ -66,6 +99,8 @@ export class KafkaClientError extends Error {
     /** The transaction must be aborted before the producer can go on. */
     readonly txnRequiresAbort: boolean,
     cause: unknown,
+    /** A retry may cure it (see `isRetriable` in the port). */
+    readonly retriable = false,
   ) {
     super(message, { cause });
   }

@@ -11,8 +11,9 @@ import { ErrorCode, call, callDone, toPortError } from './errors.js';
 import type { KafkaOffsets } from './kafka-offsets.js';
 import type { NativeConfig, NativeError, NativeKafkaConsumer, NativeMessage, NativeModule, NativeTopicPartition } from './native.js';
 import { registerGroupMetadata } from './group-metadata.js';
+import { tpKeyOf as tpKey } from '../topic-partition.js';
 
-const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
+
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /**

@@ -1,5 +1,6 @@
 import type { TopicPartition, TopicPartitionOffset } from '../port.js';
-import { call } from './errors.js';
+import { tpKey } from '../topic-partition.js';
+import { call, toPortError } from './errors.js';
 import type { NativeAdminClient, NativeModule } from './native.js';
 
 const TIMEOUT_MS = 30_000;
@@ -32,11 +33,13 @@ export class KafkaOffsets {
           cb,
         ),
     );
-    const byKey = new Map(result.map((r) => [`${r.topic}\u0000${r.partition}`, r]));
+    const byKey = new Map(result.map((r) => [tpKey(r.topic, r.partition), r]));
     return partitions.map((tp) => {
-      const r = byKey.get(`${tp.topic}\u0000${tp.partition}`);
-      if (r === undefined || r.error) {
-        throw new Error(`listing ${which} offsets of ${tp.topic}-${tp.partition} failed: ${r?.error?.message ?? 'no answer'}`);
+      const r = byKey.get(tpKey(tp.topic, tp.partition));
+      if (r === undefined) throw new Error(`listing ${which} offsets of ${tp.topic}-${tp.partition} failed: no answer`);
+      if (r.error) {
+        // Keep librdkafka's code, so a leader or epoch change during a broker restart is known to be retriable.
+        throw toPortError(r.error, `listing ${which} offsets of ${tp.topic}-${tp.partition}`);
       }
       return { topic: tp.topic, partition: tp.partition, offset: r.offset };
     });

@@ -5,6 +5,7 @@ import type {
   ProducerOptions,
   TopicPartitionOffset,
 } from '../port.js';
+import { tpKey } from '../topic-partition.js';
 import { call, callDone, isNativeError, toPortError } from './errors.js';
 import { consumerForGroupMetadata } from './group-metadata.js';
 import type { KafkaOffsets } from './kafka-offsets.js';
@@ -66,7 +67,7 @@ export class KafkaProducer implements Producer {
       throw toPortError(err, `sending to ${record.topic}`, record.topic);
     }
     if (record.partition !== undefined) {
-      const key = `${record.topic}\u0000${record.partition}`;
+      const key = tpKey(record.topic, record.partition);
       if (!this.written.has(key)) this.written.set(key, { topic: record.topic, partition: record.partition });
     }
   }

@@ -1,0 +1,38 @@
+/**
+ * How the stream thread reacts to an error, as Kafka Streams does:
+ * - `task-migrated`: another instance owns our tasks now (a newer producer with our transactional id, a newer group
+ *   generation). Close the tasks dirty and rejoin; never the records' fault, never skipped by a handler.
+ * - `retriable`: the cluster is in a passing state (a broker restarting, a leader or coordinator moving, a timeout).
+ *   Abort, rewind to what was committed and retry with back-off, for at most `taskTimeoutMs` without progress.
+ * - `fatal`: anything else (a processor that threw with the `fail` handler, a bug, bad configuration). The tasks are
+ *   closed dirty, nothing is committed, and the uncaught-exception handler decides what happens next.
+ */
+import { CommitFailedError, ProducerFencedError, isRetriable } from '../backend/port.js';
+
+export type FailureKind = 'task-migrated' | 'retriable' | 'fatal';
+
+export function classifyFailure(error: unknown): FailureKind {
+  let e: unknown = error;
+  for (let i = 0; i < 8 && e instanceof Error; i++) {
+    if (e instanceof ProducerFencedError || e instanceof CommitFailedError) return 'task-migrated';
+    e = e.cause;
+  }
+  if (isRetriable(error)) return 'retriable';
+  // A transaction the client says must be aborted is recovered by aborting it and rewinding.
+  if (requiresAbort(error)) return 'retriable';
+  return 'fatal';
+}
+
+function requiresAbort(error: unknown): boolean {
+  let e: unknown = error;
+  for (let i = 0; i < 8 && e instanceof Error; i++) {
+    if ((e as { txnRequiresAbort?: unknown }).txnRequiresAbort === true) return true;
+    e = e.cause;
+  }
+  return false;
+}
+
+/** Raised when a task made no progress for `taskTimeoutMs` while retrying (Kafka's task.timeout.ms, KIP-572). */
+export class TaskTimeoutError extends Error {
+  override readonly name = 'TaskTimeoutError';
+}
