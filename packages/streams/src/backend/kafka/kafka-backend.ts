@@ -30,7 +30,16 @@ class KafkaBackend implements Backend {
     private readonly mod: NativeModule,
     private readonly options: KafkaBackendOptions,
   ) {
-    this.offsets = new KafkaOffsets(mod, () => this.nativeAdmin());
+    this.offsets = new KafkaOffsets(
+      mod,
+      () => this.nativeAdmin(),
+      () => {
+        // The next call gets a new client with fresh metadata; calls in flight on the old one fail and are retried.
+        const stale = this.sharedAdmin;
+        this.sharedAdmin = undefined;
+        setTimeout(() => stale?.disconnect(), 1_000).unref();
+      },
+    );
   }
 
   admin(): AdminClient {

@@ -4,6 +4,8 @@ import { call, toPortError } from './errors.js';
 import type { NativeAdminClient, NativeModule } from './native.js';
 
 const TIMEOUT_MS = 30_000;
+/** NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH: the leader moved or its epoch changed. */
+const STALE_METADATA_CODES: ReadonlySet<number> = new Set([6, 74, 75]);
 
 /**
  * Log-start and end offsets through the ListOffsets admin API. Unlike `queryWatermarkOffsets` (always the high
@@ -13,6 +15,12 @@ export class KafkaOffsets {
   constructor(
     private readonly mod: NativeModule,
     private readonly admin: () => NativeAdminClient,
+    /**
+     * Called when the admin client's metadata is stale. After a broker restart librdkafka's admin ListOffsets keeps
+     * sending the leader epoch it cached and the broker keeps answering FENCED_LEADER_EPOCH; a fresh client asks for
+     * fresh metadata.
+     */
+    private readonly onStaleMetadata: () => void = () => undefined,
   ) {}
 
   async list(
@@ -39,7 +47,11 @@ export class KafkaOffsets {
       if (r === undefined) throw new Error(`listing ${which} offsets of ${tp.topic}-${tp.partition} failed: no answer`);
       if (r.error) {
         // Keep librdkafka's code, so a leader or epoch change during a broker restart is known to be retriable.
-        throw toPortError(r.error, `listing ${which} offsets of ${tp.topic}-${tp.partition}`);
+        // The per-partition error is a plain `{ code, message }`, not an Error: give it the shape of one.
+        const { code, message } = r.error as { code?: unknown; message?: unknown };
+        if (typeof code === 'number' && STALE_METADATA_CODES.has(code)) this.onStaleMetadata();
+        const native = Object.assign(new Error(typeof message === 'string' ? message : 'unknown error'), { code: typeof code === 'number' ? code : -1 });
+        throw toPortError(native, `listing ${which} offsets of ${tp.topic}-${tp.partition}`);
       }
       return { topic: tp.topic, partition: tp.partition, offset: r.offset };
     });

@@ -1,0 +1,223 @@
+/**
+ * Retriable errors never stop an app: a broker restarted mid-stream (both guarantees), and on a three-broker cluster
+ * (replication 3, min ISR 2) a broker SIGKILLed mid-stream and brought back. Each case starts its own broker(s) from
+ * tools/kafka/kafka.sh on free ports, so restarting them disturbs no other suite. The longest pause in processing is
+ * printed with each case.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Backend } from '../../src/backend/port.js';
+import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
+import { Serdes } from '../../src/serde/serdes.js';
+import { KafkaStreams } from '../../src/runtime/kafka-streams.js';
+import { kafkaBootstrapServers, uniqueName } from '../support/backends.js';
+import { consumeUntil, quietLogger, tempDir } from '../integration/harness.js';
+
+const S = Serdes.string();
+/** BROKER_TEST_LOG=1 shows what the app logs across the fault (for diagnosing this suite). */
+const loudLogger = {
+  info: (o: object, m?: string) => console.error('INFO', m, JSON.stringify(o)),
+  warn: (o: object, m?: string) => console.error('WARN', m, JSON.stringify(o)),
+  error: (o: object, m?: string) => console.error('ERROR', m, JSON.stringify(o)),
+  debug: () => undefined,
+};
+const L = Serdes.long();
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
+const script = join(root, 'tools', 'kafka', 'kafka.sh');
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const srv = createServer();
+    srv.once('error', () => done(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => done(true)));
+  });
+}
+
+/** A broker (or cluster) of this test's own, on the first free run of ports from `from`. */
+class OwnCluster {
+  private constructor(
+    readonly port: number,
+    readonly brokers: number,
+    readonly dataDir: string,
+  ) {}
+
+  static async start(brokers: 1 | 3, from: number, dataDir: string): Promise<OwnCluster> {
+    for (let port = from; port < from + 400; port += 2 * brokers) {
+      const ports = Array.from({ length: 2 * brokers }, (_, i) => port + i);
+      if ((await Promise.all(ports.map(portFree))).every(Boolean)) {
+        const cluster = new OwnCluster(port, brokers, dataDir);
+        await cluster.run('start');
+        return cluster;
+      }
+    }
+    throw new Error('no free ports for a test broker');
+  }
+
+  get bootstrapServers(): string {
+    return Array.from({ length: this.brokers }, (_, i) => `127.0.0.1:${this.port + 2 * i}`).join(',');
+  }
+
+  /** Runs kafka.sh without blocking the event loop (the app under test keeps running meanwhile). */
+  run(command: 'start' | 'stop' | 'restart'): Promise<void> {
+    return new Promise((done, fail) => {
+      const child = spawn('bash', [script, command], {
+        env: { ...process.env, KAFKA_PORT: String(this.port), KAFKA_BROKERS: String(this.brokers), KAFKA_DATA_DIR: this.dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+      child.on('exit', (code) => (code === 0 ? done() : fail(new Error(`kafka.sh ${command} failed (${code}):\n${output}`))));
+    });
+  }
+
+  killNode(n: number): void {
+    const pid = Number(readFileSync(join(this.dataDir, `node-${n}`, 'kafka.pid'), 'utf8').trim());
+    process.kill(pid, 'SIGKILL');
+  }
+}
+
+async function kafkaBackend(bootstrapServers: string): Promise<Backend> {
+  const { createKafkaBackend } = await import('../../src/backend/kafka/index.js');
+  return createKafkaBackend({ bootstrapServers });
+}
+
+/** Measures the longest stretch without progress of `processed()` while running. */
+class PauseMeter {
+  private last = 0;
+  private lastChange = Date.now();
+  longestMs = 0;
+  private readonly timer: NodeJS.Timeout;
+  constructor(processed: () => number) {
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      const n = processed();
+      if (n !== this.last) {
+        this.longestMs = Math.max(this.longestMs, now - this.lastChange);
+        this.last = n;
+        this.lastChange = now;
+      }
+    }, 50);
+  }
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+interface Case {
+  readonly name: string;
+  readonly brokers: 1 | 3;
+  readonly guarantee: 'exactly_once_v2' | 'at_least_once';
+  /** What happens to the cluster mid-stream. */
+  readonly fault: (cluster: OwnCluster) => Promise<void>;
+}
+
+const cases: Case[] = [
+  { name: 'a broker restart, exactly-once: output exact', brokers: 1, guarantee: 'exactly_once_v2', fault: (c) => c.run('restart') },
+  { name: 'a broker restart, at-least-once: nothing lost', brokers: 1, guarantee: 'at_least_once', fault: (c) => c.run('restart') },
+  {
+    name: 'three brokers, one SIGKILLed and brought back, exactly-once: output exact',
+    brokers: 3,
+    guarantee: 'exactly_once_v2',
+    fault: async (c) => {
+      c.killNode(2);
+      await new Promise((r) => setTimeout(r, 3_000));
+      await c.run('start');
+    },
+  },
+];
+
+if (kafkaBootstrapServers) {
+  describe('retriable errors on a real cluster', { timeout: 600_000, concurrency: 1 }, () => {
+    for (const tc of cases) {
+      it(tc.name, async () => {
+        const total = 40_000;
+        const keys = 1000;
+        const data = tempDir('broker');
+        const state = tempDir('broker-state');
+        const cluster = await OwnCluster.start(tc.brokers, 29300, data.path);
+        const backend = await kafkaBackend(cluster.bootstrapServers);
+        const [input, output] = [uniqueName('br-in'), uniqueName('br-out')];
+        const admin = backend.admin();
+        await admin.createTopics([input, output].map((name) => ({ name, numPartitions: 4 })));
+        await admin.close();
+        const builder = new StreamsBuilder();
+        builder
+          .stream<string, string>(input, { keySerde: S, valueSerde: S })
+          // groupBy, not groupByKey: the records go through a repartition topic, written and read across the fault.
+          .groupBy((key) => key, { keySerde: S, valueSerde: S })
+          .count()
+          .toStream()
+          .to(output, { keySerde: S, valueSerde: L });
+        const app = new KafkaStreams(builder.build(), {
+          applicationId: uniqueName('br-app'),
+          bootstrapServers: cluster.bootstrapServers,
+          stateDir: state.path,
+          processingGuarantee: tc.guarantee,
+          commitIntervalMs: tc.guarantee === 'exactly_once_v2' ? 100 : 1000,
+          logger: process.env['BROKER_TEST_LOG'] ? loudLogger : quietLogger,
+        });
+        const meter = new PauseMeter(() => app.metrics().processedRecords);
+        try {
+          await app.start();
+          await app.waitForRunning(90_000);
+          const producer = await backend.createProducer({ clientId: 'br-producer' });
+          let faultMs = 0;
+          for (let b = 0; b * 1000 < total; b++) {
+            for (let i = b * 1000; i < (b + 1) * 1000; i++) {
+              producer.send({ topic: input, key: Buffer.from(`k${i % keys}`), value: Buffer.from(String(i)) });
+            }
+            await producer.flush();
+            if (b === 10) {
+              const started = Date.now();
+              await tc.fault(cluster);
+              faultMs = Date.now() - started;
+            }
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          await producer.close();
+          const expected = total / keys;
+          const out = await consumeUntil(
+            backend,
+            output,
+            S,
+            L,
+            (rs) => {
+              const latest = new Map<string, number>();
+              for (const r of rs) if (r.key !== null && r.value !== null) latest.set(r.key, Math.max(latest.get(r.key) ?? 0, r.value));
+              return latest.size === keys && [...latest.values()].every((v) => v >= expected);
+            },
+            180_000,
+          );
+          assert.notEqual(app.state, 'ERROR');
+          const m = app.metrics();
+          console.log(
+            `${tc.name}: fault took ${faultMs} ms; longest processing pause ${meter.longestMs} ms; ` +
+              `${m.retriableErrors} retriable errors, ${m.recoveries} recoveries`,
+          );
+          const byKey = new Map<string, number[]>();
+          for (const r of out) if (r.key !== null && r.value !== null) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r.value]);
+          if (tc.guarantee === 'exactly_once_v2') {
+            // Exact: each key's counts are 1..expected, once each — no duplicate, no gap.
+            assert.equal(out.length, total, `output has ${out.length} records for ${total} inputs`);
+            for (const [key, seq] of byKey) assert.deepEqual(seq, Array.from({ length: expected }, (_, i) => i + 1), `counts of ${key}`);
+          } else {
+            for (const [key, seq] of byKey) assert.ok(Math.max(...seq) >= expected, `${key} lost records: ${Math.max(...seq)}`);
+          }
+        } finally {
+          meter.stop();
+          await app.close();
+          await backend.close();
+          await cluster.run('stop');
+          data.remove();
+          state.remove();
+        }
+      });
+    }
+  });
+}
