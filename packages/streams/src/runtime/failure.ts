@@ -36,3 +36,39 @@ function requiresAbort(error: unknown): boolean {
 export class TaskTimeoutError extends Error {
   override readonly name = 'TaskTimeoutError';
 }
+
+const RETRY_BACKOFF_MS = 100;
+const RETRY_BACKOFF_MAX_MS = 1_000;
+
+/**
+ * Back-off and give-up for recoverable failures (Kafka's `retry.backoff.ms` 100 doubling up to 1 s, bounded by
+ * `task.timeout.ms`): a run of failures starts at the first one and ends with the next successful commit.
+ */
+export class RetryPolicy {
+  private failingSince: number | undefined;
+  private backoffMs = RETRY_BACKOFF_MS;
+
+  constructor(private readonly taskTimeoutMs: number) {}
+
+  /** How long to wait before the next attempt; throws `TaskTimeoutError` once the run is longer than allowed. */
+  onFailure(error: unknown, now = Date.now()): { delayMs: number; failingForMs: number } {
+    this.failingSince ??= now;
+    const failingForMs = now - this.failingSince;
+    if (failingForMs > this.taskTimeoutMs) {
+      const text = error instanceof Error ? error.message : String(error);
+      throw new TaskTimeoutError(`No progress for ${failingForMs} ms (taskTimeoutMs ${this.taskTimeoutMs}) while retrying: ${text}`, { cause: error });
+    }
+    const delayMs = this.backoffMs;
+    this.backoffMs = Math.min(RETRY_BACKOFF_MAX_MS, this.backoffMs * 2);
+    return { delayMs, failingForMs };
+  }
+
+  failingForMs(now = Date.now()): number {
+    return this.failingSince === undefined ? 0 : now - this.failingSince;
+  }
+
+  progressed(): void {
+    this.failingSince = undefined;
+    this.backoffMs = RETRY_BACKOFF_MS;
+  }
+}

@@ -7,7 +7,7 @@
 import type { AdminClient, NewTopic } from '../backend/port.js';
 import type { PhysicalTopology, SubtopologySpec } from '../topology/physical.js';
 import { realTopicName } from '../topology/physical.js';
-import { TopologyMismatchError } from './errors.js';
+import { StreamsError, TopologyMismatchError } from './errors.js';
 
 export interface TopicLayout {
   /** Partition count by real topic name, for every topic the topology reads or writes that is known. */
@@ -129,4 +129,18 @@ export async function prepareTopics(
   }
   if (toCreate.length > 0) await admin.createTopics(toCreate);
   return { partitions, tasksPerSubtopology };
+}
+
+/** What the main consumer subscribes to: the source topics of every sub-topology (real names), or its one pattern. */
+export function subscriptionOf(topology: PhysicalTopology, applicationId: string): string[] | RegExp {
+  const topics = new Set<string>();
+  let pattern: RegExp | undefined;
+  for (const st of topology.subtopologies) {
+    for (const t of st.sourceTopics) topics.add(realTopicName(topology, applicationId, t));
+    if (st.sourcePattern) pattern = st.sourcePattern;
+  }
+  if (pattern && topics.size > 0) {
+    throw new StreamsError('A topology that subscribes to a pattern cannot also read named topics in this version');
+  }
+  return pattern ?? [...topics];
 }

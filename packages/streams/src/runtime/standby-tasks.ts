@@ -7,6 +7,8 @@ import type { Backend, Consumer, TopicPartitionOffset } from '../backend/port.js
 import { tpKey } from '../backend/topic-partition.js';
 import type { PhysicalTopology } from '../topology/physical.js';
 import type { Logger, ResolvedConfig } from './config.js';
+import type { InstanceMetadata } from './instance-metadata.js';
+import type { TopicLayout } from './internal-topics.js';
 import { parseTaskId, taskDirectory, taskIdOf } from './task-directory.js';
 import { TaskStateManager, type ChangelogInfo } from './task-state-manager.js';
 
@@ -43,6 +45,17 @@ export class StandbyTasks {
       for (let p = 0; p < (tasksPerSubtopology.get(st.id) ?? 0); p++) ids.push(taskIdOf(st.id, p));
     }
     return ids;
+  }
+
+  /**
+   * Keeps standbys where the instances' announcements say they belong (a ring over process ids, see
+   * `InstanceMetadata.standbyTasksFor`), never of a task active here; announces the change.
+   */
+  async place(metadata: InstanceMetadata, processId: string, active: ReadonlyMap<string, unknown>, layout: TopicLayout): Promise<void> {
+    const wanted = metadata
+      .standbyTasksFor(processId, StandbyTasks.statefulTaskIds(this.topology, layout.tasksPerSubtopology), this.config.numStandbyReplicas)
+      .filter((id) => !active.has(id));
+    if (await this.sync(wanted)) await metadata.publish([...active.keys()], this.taskIds);
   }
 
   /** Opens standbys for `wanted` and closes the others; returns whether anything changed. */

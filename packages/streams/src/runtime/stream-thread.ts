@@ -7,16 +7,16 @@
  */
 import type { Backend, Consumer, Producer, TopicPartition } from '../backend/port.js';
 import type { PhysicalTopology } from '../topology/physical.js';
-import { realTopicName } from '../topology/physical.js';
 import { Commit } from './commit.js';
 import type { Logger, ResolvedConfig } from './config.js';
 import { StreamsError } from './errors.js';
-import { classifyFailure, TaskTimeoutError } from './failure.js';
+import { classifyFailure, RetryPolicy } from './failure.js';
 import { GlobalStateManager } from './global-state.js';
 import { InstanceMetadata } from './instance-metadata.js';
-import { prepareTopics, type TopicLayout } from './internal-topics.js';
+import { prepareTopics, subscriptionOf, type TopicLayout } from './internal-topics.js';
 import type { StreamTask } from './stream-task.js';
 import { StandbyTasks } from './standby-tasks.js';
+import { measureLag } from './consumer-lag.js';
 import { applicationDirectory } from './task-directory.js';
 import { TaskManager } from './task-manager.js';
 import type { ThreadStats } from './thread-stats.js';
@@ -35,9 +35,6 @@ export interface ThreadIdentity {
   readonly index: number;
 }
 
-const RETRY_BACKOFF_MS = 100;
-const RETRY_BACKOFF_MAX_MS = 1_000;
-
 export class StreamThread {
   private consumer: Consumer | undefined;
   private restoreConsumer: Consumer | undefined;
@@ -55,9 +52,7 @@ export class StreamThread {
   private readonly startedAt = Date.now();
   /** Set while the tasks must be rebuilt from committed state before processing goes on. */
   private recovering = false;
-  /** When the current run of failures began (undefined while things progress). */
-  private failingSince: number | undefined;
-  private backoffMs = RETRY_BACKOFF_MS;
+  private readonly retries: RetryPolicy;
   private readonly exactlyOnce: boolean;
   private readonly clientId: string;
   private readonly metadata: InstanceMetadata;
@@ -74,6 +69,7 @@ export class StreamThread {
     readonly stats: ThreadStats,
   ) {
     this.exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
+    this.retries = new RetryPolicy(config.taskTimeoutMs);
     this.clientId = `${config.applicationId}-${identity.processId}-StreamThread-${identity.index}`;
     this.metadata = new InstanceMetadata(backend, config.applicationId, identity.processId, config.applicationServer, logger, config.numStandbyReplicas > 0);
     this.standbys = config.numStandbyReplicas > 0 ? new StandbyTasks(backend, topology, config, logger, this.clientId) : undefined;
@@ -160,17 +156,8 @@ export class StreamThread {
         this.stats.restoring = { done, total };
       },
     });
-    const topics = new Set<string>();
-    let pattern: RegExp | undefined;
-    for (const st of this.topology.subtopologies) {
-      for (const t of st.sourceTopics) topics.add(realTopicName(this.topology, this.config.applicationId, t));
-      if (st.sourcePattern) pattern = st.sourcePattern;
-    }
-    if (pattern && topics.size > 0) {
-      throw new StreamsError('A topology that subscribes to a pattern cannot also read named topics in this version');
-    }
     this.callbacks.onRebalancing();
-    await consumer.subscribe(pattern ?? [...topics], {
+    await consumer.subscribe(subscriptionOf(this.topology, this.config.applicationId), {
       onPartitionsRevoked: (partitions) => this.onRevoked(partitions),
       onPartitionsAssigned: (partitions) => this.onAssigned(partitions),
       onPartitionsLost: () => this.onLost(),
@@ -240,26 +227,18 @@ export class StreamThread {
     }
   }
 
-  /** Decides what an error means; rethrows when the thread must stop. */
+  /** Decides what an error means: waits before a recovery, or rethrows when the thread must stop. */
   private async onError(error: unknown): Promise<void> {
     const kind = classifyFailure(error);
     if (kind === 'fatal') throw error;
-    const now = Date.now();
-    this.failingSince ??= now;
-    if (now - this.failingSince > this.config.taskTimeoutMs) {
-      throw new TaskTimeoutError(
-        `No progress for ${now - this.failingSince} ms (taskTimeoutMs ${this.config.taskTimeoutMs}) while retrying: ${errorText(error)}`,
-        { cause: error },
-      );
-    }
+    const { delayMs, failingForMs } = this.retries.onFailure(error);
     this.stats.retriableErrors++;
     this.logger.warn(
-      { err: errorText(error), kind, failingForMs: now - this.failingSince, retryInMs: this.backoffMs },
+      { err: errorText(error), kind, failingForMs, retryInMs: delayMs },
       kind === 'task-migrated' ? 'tasks migrated; rejoining from committed state' : 'retriable error; retrying from committed state',
     );
     this.recovering = true;
-    await new Promise((resolve) => setTimeout(resolve, this.backoffMs));
-    this.backoffMs = Math.min(RETRY_BACKOFF_MAX_MS, this.backoffMs * 2);
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
   }
 
   /**
@@ -298,7 +277,7 @@ export class StreamThread {
     await this.onAssigned(assignment);
     this.recovering = false;
     this.stats.recoveries++;
-    this.logger.info({ pausedMs: this.failingSince !== undefined ? Date.now() - this.failingSince : 0 }, 'recovered; processing again');
+    this.logger.info({ pausedMs: this.retries.failingForMs() }, 'recovered; processing again');
   }
 
   /** Set when an error left the producer fenced or in a fatal state: recovery replaces it. */
@@ -335,12 +314,12 @@ export class StreamThread {
       await this.metadata.refresh();
       const request = this.metadata.shutdownRequestedAfter(this.startedAt);
       if (request) throw new ApplicationShutdownRequestedError(`Another instance asked the application to shut down: ${request}`);
-      await this.placeStandbys();
+      if (this.standbys && this.layout) await this.standbys.place(this.metadata, this.identity.processId, this.activeTasks, this.layout);
     }
     await this.standbys?.poll();
     if (now - this.lastLagCheck >= 5_000) {
       this.lastLagCheck = now;
-      await this.updateLag();
+      await measureLag(this.consumer as Consumer, this.stats.lag, this.logger);
     }
   }
 
@@ -357,9 +336,7 @@ export class StreamThread {
       this.stats.commits++;
       this.stats.lastCommitMs = result.durationMs;
     }
-    // Progress: the run of failures, if any, is over.
-    this.failingSince = undefined;
-    this.backoffMs = RETRY_BACKOFF_MS;
+    this.retries.progressed();
   }
 
   private async createProducer(): Promise<Producer> {
@@ -373,28 +350,6 @@ export class StreamThread {
     });
     if (this.exactlyOnce) await producer.initTransactions();
     return producer;
-  }
-
-  private async placeStandbys(): Promise<void> {
-    if (!this.standbys || !this.layout) return;
-    const active = this.activeTasks;
-    const wanted = this.metadata
-      .standbyTasksFor(this.identity.processId, StandbyTasks.statefulTaskIds(this.topology, this.layout.tasksPerSubtopology), this.config.numStandbyReplicas)
-      .filter((id) => !active.has(id));
-    if (await this.standbys.sync(wanted)) await this.metadata.publish([...active.keys()], this.standbys.taskIds);
-  }
-
-  private async updateLag(): Promise<void> {
-    const consumer = this.consumer as Consumer;
-    const assignment = consumer.assignment();
-    if (assignment.length === 0) return;
-    try {
-      const ends = await consumer.endOffsets(assignment);
-      this.stats.lag.clear();
-      for (const e of ends) this.stats.lag.set(`${e.topic}-${e.partition}`, Math.max(0, e.offset - Math.max(consumer.position(e), 0)));
-    } catch (error) {
-      this.logger.debug({ err: String(error) }, 'could not read end offsets for lag');
-    }
   }
 
   private async onRevoked(partitions: ReadonlyArray<TopicPartition>): Promise<void> {
