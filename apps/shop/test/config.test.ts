@@ -8,6 +8,8 @@ describe('shop config', () => {
   it('defaults to port 8080 and the embedded log under ./data', () => {
     const config = loadConfig({});
     assert.equal(config.port, 8080);
+    // Only this machine can reach a shop started without HOST.
+    assert.equal(config.host, '127.0.0.1');
     assert.equal(config.kafkaBootstrapServers, undefined);
     assert.equal(config.dataDir, resolve('./data'));
     assert.equal(config.logDir, join(resolve('./data'), 'log'));
@@ -15,13 +17,20 @@ describe('shop config', () => {
   });
 
   it('reads every variable and treats empty ones as unset', () => {
-    const config = loadConfig({ PORT: '9000', DATA_DIR: '/tmp/x', KAFKA_BOOTSTRAP_SERVERS: 'a:1,b:2', COMMIT_INTERVAL_MS: '50', APPLICATION_SERVER: 'h:9000', LOG_LEVEL: '' });
+    const config = loadConfig({ PORT: '9000', DATA_DIR: '/tmp/x', KAFKA_BOOTSTRAP_SERVERS: 'a:1,b:2', COMMIT_INTERVAL_MS: '50', APPLICATION_SERVER: 'h:9000', FORWARD_SECRET: 'sixteen-chars-at-least', LONG_POLL_MAX: '10', LOG_LEVEL: '' });
     assert.equal(config.port, 9000);
     assert.equal(config.logDir, '/tmp/x/log');
     assert.equal(config.kafkaBootstrapServers, 'a:1,b:2');
     assert.equal(config.commitIntervalMs, 50);
     assert.equal(config.applicationServer, 'h:9000');
     assert.equal(config.logLevel, 'info');
+    assert.equal(config.forwardSecret, 'sixteen-chars-at-least');
+    assert.equal(config.longPollMaxTotal, 10);
+  });
+
+  it('requires a shared FORWARD_SECRET when instances route to each other', () => {
+    assert.throws(() => loadConfig({ APPLICATION_SERVER: 'h:9000' }), /FORWARD_SECRET is required with APPLICATION_SERVER/);
+    assert.throws(() => loadConfig({ APPLICATION_SERVER: 'h:9000', FORWARD_SECRET: 'short' }), /FORWARD_SECRET must have at least 16/);
   });
 
   it('names each bad variable', () => {

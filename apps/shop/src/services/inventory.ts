@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { APP_IDS, RESERVED_STOCK_STORE } from '../app-ids.js';
 import type { Inventory, Order, OrderValidation } from '../schemas.js';
 import { serdes, TOPICS } from '../topics.js';
-import { startService, type ServiceRuntime } from './service-runtime.js';
+import { createService, type ServiceRuntime } from './service-runtime.js';
 
 /** Per order: what this service decided, so duplicates and outcomes are handled once. */
 export const ORDER_RESERVATIONS_STORE = 'order-reservations';
@@ -72,8 +72,12 @@ class InventoryProcessor implements Processor<string, OrderWithStock, string, Or
     };
     if (stock === null) return reject(`no inventory record for product ${order.product}`);
     if (!(order.quantity > 0)) return reject(`quantity must be greater than 0 (got ${order.quantity})`);
+    // Reservations are counted in a `long` changelog: a fraction or an inexact integer (another producer than the
+    // API may write one) could not be stored and would stop the service, so it fails the check instead.
+    if (!Number.isSafeInteger(order.quantity)) return reject(`quantity must be a whole number in the safe range (got ${order.quantity})`);
     const held = this.reserved.get(order.product) ?? 0;
-    if (stock - held - order.quantity < 0) {
+    // Compared rather than subtracted to zero: `held + quantity` never exceeds `stock`, so the sum stays exact.
+    if (order.quantity > stock - held) {
       return reject(`insufficient stock of ${order.product}: ${stock} in stock, ${held} reserved, ${order.quantity} requested`);
     }
     this.reserved.put(order.product, held + order.quantity);
@@ -108,6 +112,6 @@ export function inventoryTopology(): Topology {
   return builder.build();
 }
 
-export function startInventory(runtime: ServiceRuntime): Promise<KafkaStreams> {
-  return startService(inventoryTopology(), APP_IDS.inventory, runtime, { processingGuarantee: 'exactly_once_v2' });
+export function createInventory(runtime: ServiceRuntime): KafkaStreams {
+  return createService(inventoryTopology(), APP_IDS.inventory, runtime, { processingGuarantee: 'exactly_once_v2' });
 }

@@ -16,7 +16,8 @@ import {
 import { APP_IDS } from '../app-ids.js';
 import type { Inventory, Order } from '../schemas.js';
 import { RESERVED_STOCK_CHANGELOG, serdes, TOPICS } from '../topics.js';
-import { startService, type ServiceRuntime } from './service-runtime.js';
+import { createService, type ServiceRuntime } from './service-runtime.js';
+import type { SupervisedApp } from './supervisor.js';
 
 export const ORDERS_STORE = 'orders-store';
 export const INVENTORY_VIEW_STORE = 'inventory-view';
@@ -45,7 +46,12 @@ export function ordersViewTopology(onOrder: (order: Order) => void): Topology {
 
 /** Reads the view's stores; each read is null until the app is running or when the key is unknown. */
 export class OrdersView {
-  constructor(readonly app: KafkaStreams) {}
+  constructor(private readonly supervised: SupervisedApp) {}
+
+  /** The view's app now (a new one after each restart). */
+  get app(): KafkaStreams {
+    return this.supervised.app;
+  }
 
   get state(): KafkaStreamsState {
     return this.app.state;
@@ -80,16 +86,13 @@ export class OrdersView {
   }
 
   private read<V>(storeName: string): ReadOnlyKeyValueStore<string, V> | undefined {
-    if (this.app.state !== 'RUNNING' && this.app.state !== 'REBALANCING') return undefined;
-    return this.app.store({ storeName, type: QueryableStoreTypes.keyValueStore<string, V>() });
+    const app = this.app;
+    if (app.state !== 'RUNNING' && app.state !== 'REBALANCING') return undefined;
+    return app.store({ storeName, type: QueryableStoreTypes.keyValueStore<string, V>() });
   }
 }
 
-export async function startOrdersView(
-  runtime: ServiceRuntime,
-  onOrder: (order: Order) => void,
-  applicationServer?: string,
-): Promise<OrdersView> {
-  const app = await startService(ordersViewTopology(onOrder), APP_IDS.ordersView, runtime, applicationServer !== undefined ? { applicationServer } : {});
-  return new OrdersView(app);
+/** Creates (does not start) the view's app; `shop.ts` runs it under a `SupervisedApp`. */
+export function createOrdersView(runtime: ServiceRuntime, onOrder: (order: Order) => void, applicationServer?: string): KafkaStreams {
+  return createService(ordersViewTopology(onOrder), APP_IDS.ordersView, runtime, applicationServer !== undefined ? { applicationServer } : {});
 }

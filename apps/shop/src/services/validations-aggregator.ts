@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { APP_IDS } from '../app-ids.js';
 import { CHECK_TYPES, OrderSchema, type Order, type OrderValidation } from '../schemas.js';
 import { serdes, TOPICS } from '../topics.js';
-import { startService, type ServiceRuntime } from './service-runtime.js';
+import { createService, type ServiceRuntime } from './service-runtime.js';
 
 export const ORDER_CHECKS_STORE = 'order-checks';
 /** Validations stamped later than this after their order (event time) are ignored. */
@@ -101,6 +101,6 @@ export function validationsAggregatorTopology(): Topology {
   return builder.build();
 }
 
-export function startValidationsAggregator(runtime: ServiceRuntime): Promise<KafkaStreams> {
-  return startService(validationsAggregatorTopology(), APP_IDS.validationsAggregator, runtime, { processingGuarantee: 'exactly_once_v2' });
+export function createValidationsAggregator(runtime: ServiceRuntime): KafkaStreams {
+  return createService(validationsAggregatorTopology(), APP_IDS.validationsAggregator, runtime, { processingGuarantee: 'exactly_once_v2' });
 }
