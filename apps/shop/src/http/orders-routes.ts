@@ -16,7 +16,7 @@ export const MAX_WAIT_MS = 30_000;
 /** What a `503` for a full long-poll table asks the client to wait before trying again. */
 const RETRY_AFTER_S = 1;
 
-const WaitQuerySchema = z.object({
+export const WaitQuerySchema = z.object({
   timeout: z.coerce
     .number()
     .int()
