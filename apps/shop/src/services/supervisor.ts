@@ -53,7 +53,10 @@ export class SupervisedApp {
     return this.current?.state ?? 'CREATED';
   }
 
-  /** Starts the first app; rejects when it cannot start (the caller decides whether the process goes on). */
+  /**
+   * Starts the first app; rejects when it cannot start (the caller decides whether the process goes on; the
+   * supervisor keeps trying, with back-off, until it is closed).
+   */
   async start(): Promise<void> {
     await this.launch();
   }
@@ -75,7 +78,15 @@ export class SupervisedApp {
   }
 
   private async launch(): Promise<void> {
-    const app = this.create();
+    let app: KafkaStreams;
+    try {
+      app = this.create();
+    } catch (error) {
+      // No app, so no ERROR state to react to: schedule the next attempt here.
+      this.noteFailure(error);
+      this.scheduleRestart(undefined);
+      throw error;
+    }
     this.current = app;
     app.setStateListener((next) => this.onState(app, next));
     // Records why; with Kafka's KIP-671 handler, 'SHUTDOWN_CLIENT' is the outcome the ERROR state then reports.
@@ -86,8 +97,8 @@ export class SupervisedApp {
     try {
       await app.start();
     } catch (error) {
+      // start() failing moves the app to ERROR too, and the state listener schedules the restart.
       this.noteFailure(error);
-      // start() failing moves the app to ERROR too; the listener schedules the restart.
       throw error;
     }
   }
@@ -108,7 +119,7 @@ export class SupervisedApp {
     this.failure = { reason: `${message}${cause}`, at: Date.now() };
   }
 
-  private scheduleRestart(failed: KafkaStreams): void {
+  private scheduleRestart(failed: KafkaStreams | undefined): void {
     if (this.closed || this.restartTimer !== undefined) return;
     if (this.runningSince !== undefined && Date.now() - this.runningSince >= this.backoff.stableMs) this.consecutiveFailures = 0;
     this.runningSince = undefined;
@@ -118,15 +129,14 @@ export class SupervisedApp {
     this.logger.error({ service: this.name, reason: this.failure.reason, restartInMs: delayMs }, 'service failed; restarting it');
     this.restartTimer = setTimeout(() => {
       void (async () => {
-        await failed.close().catch(() => undefined);
+        await failed?.close().catch(() => undefined);
         this.restartTimer = undefined;
         if (this.closed) return;
         this.restarts += 1;
-        try {
-          await this.launch();
-        } catch (error) {
-          this.logger.error({ service: this.name, err: error instanceof Error ? error.message : String(error) }, 'restart failed');
-        }
+        // A failure is reported through noteFailure and retried by the state listener or by launch itself.
+        await this.launch().catch(() => undefined);
+        // Closed while the fresh app was starting: it must not outlive its supervisor.
+        if (this.closed) await this.current?.close();
       })();
     }, delayMs);
   }
