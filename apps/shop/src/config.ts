@@ -5,6 +5,7 @@
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_LONG_POLL_LIMITS } from './http/long-poll-limits.js';
+import { DEFAULT_SETTLED_RETENTION_MS } from './services/retention.js';
 
 export interface ShopConfig {
   readonly port: number;
@@ -25,6 +26,8 @@ export interface ShopConfig {
   readonly applicationServer: string | undefined;
   /** Shared by every orders instance of a deployment to sign forwarded requests (required with `applicationServer`). */
   readonly forwardSecret: string | undefined;
+  /** How long settled orders' per-order entries are kept (event time). */
+  readonly settledRetentionMs: number;
   /** Long polls held at once: in total and per client address. */
   readonly longPollMaxTotal: number;
   readonly longPollMaxPerClient: number;
@@ -50,6 +53,11 @@ const EnvSchema = z
     .regex(/^[^\s,:]+:\d{1,5}$/, 'APPLICATION_SERVER must be host:port (how other instances reach this one)')
     .optional(),
   FORWARD_SECRET: z.string().min(16, 'FORWARD_SECRET must have at least 16 characters').optional(),
+  ORDER_RETENTION_MS: z.coerce
+    .number({ message: 'ORDER_RETENTION_MS must be a number' })
+    .int()
+    .min(60_000, 'ORDER_RETENTION_MS must be at least 60000 (one minute)')
+    .default(DEFAULT_SETTLED_RETENTION_MS),
   LONG_POLL_MAX: z.coerce.number({ message: 'LONG_POLL_MAX must be a number' }).int().min(1).default(DEFAULT_LONG_POLL_LIMITS.maxTotal),
   LONG_POLL_MAX_PER_CLIENT: z.coerce
     .number({ message: 'LONG_POLL_MAX_PER_CLIENT must be a number' })
@@ -73,6 +81,7 @@ const ENV_KEYS = [
   'COMMIT_INTERVAL_MS',
   'APPLICATION_SERVER',
   'FORWARD_SECRET',
+  'ORDER_RETENTION_MS',
   'LONG_POLL_MAX',
   'LONG_POLL_MAX_PER_CLIENT',
   'LOG_LEVEL',
@@ -107,6 +116,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     logLevel: e.LOG_LEVEL,
     applicationServer: e.APPLICATION_SERVER,
     forwardSecret: e.FORWARD_SECRET,
+    settledRetentionMs: e.ORDER_RETENTION_MS,
     longPollMaxTotal: e.LONG_POLL_MAX,
     longPollMaxPerClient: e.LONG_POLL_MAX_PER_CLIENT,
   };

@@ -18,6 +18,8 @@ export interface ServiceRuntime {
   readonly commitIntervalMs?: number | undefined;
   /** Where the email service sends; absent: to the log. */
   readonly emailSender?: EmailSender | undefined;
+  /** How long settled orders' per-order entries are kept, in event time (default 7 days; see `retention.ts`). */
+  readonly settledRetentionMs?: number | undefined;
 }
 
 /** The runtime a process builds from its configuration (main.ts and services/run.ts alike). */
@@ -32,6 +34,7 @@ export function runtimeFromConfig(
     logger,
     commitIntervalMs: config.commitIntervalMs,
     emailSender: fileEmailSender(join(config.dataDir, 'emails.jsonl')),
+    settledRetentionMs: config.settledRetentionMs,
     applicationServer: config.applicationServer,
     forwardSecret: config.forwardSecret,
     longPollLimits: { maxTotal: config.longPollMaxTotal, maxPerClient: config.longPollMaxPerClient },
