@@ -33,6 +33,34 @@ describe('shop config', () => {
     assert.throws(() => loadConfig({ APPLICATION_SERVER: 'h:9000', FORWARD_SECRET: 'short' }), /FORWARD_SECRET must have at least 16/);
   });
 
+  it('reads TLS and SASL settings for Kafka, and names what is missing without showing a secret', () => {
+    const base = { KAFKA_BOOTSTRAP_SERVERS: 'k:9093' };
+    const sasl = loadConfig({ ...base, KAFKA_SECURITY_PROTOCOL: 'sasl_ssl', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'shop', KAFKA_SASL_PASSWORD: ' s3cret ', KAFKA_SSL_CA_LOCATION: '/ca.pem' });
+    assert.deepEqual(sasl.kafkaSecurity, {
+      protocol: 'SASL_SSL',
+      sasl: { mechanism: 'SCRAM-SHA-512', username: 'shop', password: ' s3cret ' },
+      ssl: { caLocation: '/ca.pem' },
+    });
+    assert.equal(loadConfig(base).kafkaSecurity, undefined);
+    assert.throws(
+      () => loadConfig({ ...base, KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_PASSWORD: 'hunter2-hunter2' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /KAFKA_SASL_MECHANISM/);
+        assert.match(error.message, /KAFKA_SASL_USERNAME/);
+        assert.doesNotMatch(error.message, /hunter2/);
+        return true;
+      },
+    );
+    assert.throws(() => loadConfig({ ...base, KAFKA_SASL_USERNAME: 'shop' }), /KAFKA_SASL_USERNAME: is set but KAFKA_SECURITY_PROTOCOL=PLAINTEXT/);
+    assert.throws(() => loadConfig({ ...base, KAFKA_SECURITY_PROTOCOL: 'TLS' }), /KAFKA_SECURITY_PROTOCOL: must be one of/);
+    assert.throws(() => loadConfig({ KAFKA_SECURITY_PROTOCOL: 'SSL' }), /KAFKA_BOOTSTRAP_SERVERS is not/);
+    assert.throws(
+      () => loadConfig({ ...base, KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD_FILE: '/nonexistent/pw' }),
+      /KAFKA_SASL_PASSWORD_FILE: cannot be read/,
+    );
+  });
+
   it('names each bad variable', () => {
     assert.throws(() => loadConfig({ PORT: 'eighty', KAFKA_BOOTSTRAP_SERVERS: 'nohost' }), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
