@@ -35,20 +35,21 @@ export const PROTECTED_CLIENT_KEYS: ReadonlySet<string> = new Set([
   'auto.offset.reset',
   'enable.partition.eof',
   'allow.auto.create.topics',
-  // Set through `security`, so that a secret has one place and the settings are checked together.
-  'security.protocol',
-  'sasl.mechanism',
-  'sasl.mechanisms',
-  'sasl.username',
-  'sasl.password',
 ]);
 
-/** Throws `KafkaConfigError` naming the first protected key `extra` sets. */
-export function checkClientConfig(extra: ClientConfig): void {
+const isSecurityKey = (key: string): boolean => key === 'security.protocol' || key.startsWith('sasl.') || key.startsWith('ssl.');
+
+/**
+ * Throws `KafkaConfigError` naming the first protected key `extra` sets, or a security key when the typed `security`
+ * settings are given too (a secret and the protocol have one place, checked together).
+ */
+export function checkClientConfig(extra: ClientConfig, withSecurity = false): void {
   for (const key of Object.keys(extra)) {
     if (PROTECTED_CLIENT_KEYS.has(key)) {
-      const hint = key.startsWith('sasl.') || key === 'security.protocol' ? ' (use the `security` option)' : ' (the runtime sets it; exactly-once and offset management depend on it)';
-      throw new KafkaConfigError(`clientConfig may not set '${key}'${hint}`);
+      throw new KafkaConfigError(`clientConfig may not set '${key}' (the runtime sets it; exactly-once and offset management depend on it)`);
+    }
+    if (withSecurity && isSecurityKey(key)) {
+      throw new KafkaConfigError(`clientConfig may not set '${key}' together with the \`security\` option; give it there`);
     }
   }
 }

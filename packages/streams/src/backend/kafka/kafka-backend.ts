@@ -22,7 +22,8 @@ export interface KafkaBackendOptions {
   readonly security?: KafkaSecurity;
   /**
    * librdkafka properties added to (and overriding the defaults of) every client's configuration. The settings
-   * exactly-once and offset management depend on, and the security ones, cannot be set here (`KafkaConfigError`).
+   * exactly-once and offset management depend on cannot be set here (`KafkaConfigError`), nor security ones when
+   * `security` is given.
    */
   readonly clientConfig?: ClientConfig;
 }
@@ -32,7 +33,7 @@ export interface KafkaBackendOptions {
  * native client lazily: it throws a clear error here when it is missing.
  */
 export async function createKafkaBackend(options: KafkaBackendOptions): Promise<Backend> {
-  checkClientConfig(options.clientConfig ?? {});
+  checkClientConfig(options.clientConfig ?? {}, options.security !== undefined);
   const security = securityConfig(options.security);
   const mod = await loadNativeModule();
   return new KafkaBackend(mod, options, security);

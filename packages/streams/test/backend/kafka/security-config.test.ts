@@ -60,8 +60,11 @@ describe('Kafka backend settings', () => {
         JSON.stringify(security.protocol),
       );
     }
-    // The security settings have one place: clientConfig cannot set them behind it.
-    await assert.rejects(createKafkaBackend({ bootstrapServers: '127.0.0.1:1', clientConfig: { 'sasl.password': SECRET } }), (error: unknown) => {
+    // With typed security settings, clientConfig cannot set others behind them (without, it may: KafkaStreams passes
+    // only clientConfig through).
+    checkClientConfig({ 'security.protocol': 'sasl_ssl', 'sasl.password': SECRET });
+    const security = { protocol: 'SASL_PLAINTEXT' as const, sasl: { mechanism: 'PLAIN' as const, username: 'u', password: 'p' } };
+    await assert.rejects(createKafkaBackend({ bootstrapServers: '127.0.0.1:1', security, clientConfig: { 'sasl.password': SECRET } }), (error: unknown) => {
       assert.ok(error instanceof KafkaConfigError);
       assert.match(error.message, /'sasl\.password'.*security/);
       assert.doesNotMatch(error.message, new RegExp(SECRET));
