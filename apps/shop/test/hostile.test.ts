@@ -227,9 +227,11 @@ describe('the shop under hostile input (embedded log)', { timeout: 300_000 }, ()
   it('survives a flood of long polls, then a restart of the shop', async () => {
     const order = { id: nextId(), customerId: uniqueCustomerId(), product: 'JUMPERS', quantity: 1, price: 1 };
     assert.equal((await inject(shop, 'POST', '/v1/orders', order)).status, 201);
+    const rejectedBefore = shop.shop.longPolls.rejected;
     const flood = Array.from({ length: 200 }, () => rawGet(base, `/v1/orders/flood-${runId}?timeout=${MAX_WAIT_MS}`));
     // At most 4 (one client) are held; the rest are refused at once, and the shop still serves everyone else.
     await eventually(() => shop.shop.longPolls.held, (n) => n === 4);
+    assert.equal(await eventually(() => shop.shop.longPolls.rejected - rejectedBefore, (n) => n === 196), 196);
     assert.equal((await inject(shop, 'GET', `/v1/orders/${order.id}/validated?timeout=${WAIT_MS}`, undefined, '10.0.0.9')).status, 200);
     assert.equal((await inject(shop, 'GET', '/health')).status, 200);
     await shop.close();

@@ -20,20 +20,24 @@ export class LongPollLimits {
 
   constructor(readonly settings: LongPollLimitSettings = DEFAULT_LONG_POLL_LIMITS) {}
 
-  /** Takes a slot for `client`; returns its release (call exactly once), or undefined when a bound is reached. */
-  acquire(client: string): (() => void) | undefined {
-    const held = this.byClient.get(client) ?? 0;
+  /**
+   * Takes a slot for `client` (undefined: counted in the total only, for polls another instance of the shop forwards
+   * on behalf of its clients); returns its release (call exactly once), or undefined when a bound is reached.
+   */
+  acquire(client: string | undefined): (() => void) | undefined {
+    const held = client === undefined ? 0 : (this.byClient.get(client) ?? 0);
     if (this.total >= this.settings.maxTotal || held >= this.settings.maxPerClient) {
       this.rejected += 1;
       return undefined;
     }
     this.total += 1;
-    this.byClient.set(client, held + 1);
+    if (client !== undefined) this.byClient.set(client, held + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.total -= 1;
+      if (client === undefined) return;
       const left = (this.byClient.get(client) ?? 1) - 1;
       if (left === 0) this.byClient.delete(client);
       else this.byClient.set(client, left);

@@ -61,12 +61,14 @@ async function answerWhen(deps: ApiDeps, request: FastifyRequest, reply: Fastify
   const query = WaitQuerySchema.safeParse(request.query);
   if (!query.success) return sendInvalid(reply, 'query', query.error);
   const { id } = params.data;
-  const owner = deps.forwarding.isForwarded(request) ? undefined : deps.view.remoteOwner(id);
+  const forwarded = deps.forwarding.isForwarded(request);
+  const owner = forwarded ? undefined : deps.view.remoteOwner(id);
   if (owner !== undefined) return forward(request, reply, owner, deps.forwarding, deps.logger);
   const current = deps.view.order(id);
   if (current !== null && accept(current)) return reply.send(current);
   const timeoutMs = query.data.timeout;
-  const release = timeoutMs > 0 ? deps.longPolls.acquire(request.ip) : () => undefined;
+  // A forwarded poll comes from another instance on behalf of its client, whose own limit was applied there.
+  const release = timeoutMs > 0 ? deps.longPolls.acquire(forwarded ? undefined : request.ip) : () => undefined;
   if (release === undefined) {
     return sendError(reply.header('retry-after', String(RETRY_AFTER_S)), 503, 'Too many requests are waiting; retry shortly');
   }
