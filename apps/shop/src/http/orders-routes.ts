@@ -61,17 +61,24 @@ async function answerWhen(deps: ApiDeps, request: FastifyRequest, reply: Fastify
   const query = WaitQuerySchema.safeParse(request.query);
   if (!query.success) return sendInvalid(reply, 'query', query.error);
   const { id } = params.data;
+  const timeoutMs = query.data.timeout;
   const forwarded = deps.forwarding.isForwarded(request);
   const owner = forwarded ? undefined : deps.view.remoteOwner(id);
-  if (owner !== undefined) return forward(request, reply, owner, deps.forwarding, deps.logger);
+  if (owner !== undefined) {
+    // Relaying a poll holds sockets here as well: the client's limit applies here, before it goes to the owner.
+    const release = timeoutMs > 0 ? deps.longPolls.acquire(request.ip) : () => undefined;
+    if (release === undefined) return tooManyWaiting(reply);
+    try {
+      return await forward(request, reply, owner, deps.forwarding, deps.logger);
+    } finally {
+      release();
+    }
+  }
   const current = deps.view.order(id);
   if (current !== null && accept(current)) return reply.send(current);
-  const timeoutMs = query.data.timeout;
   // A forwarded poll comes from another instance on behalf of its client, whose own limit was applied there.
   const release = timeoutMs > 0 ? deps.longPolls.acquire(forwarded ? undefined : request.ip) : () => undefined;
-  if (release === undefined) {
-    return sendError(reply.header('retry-after', String(RETRY_AFTER_S)), 503, 'Too many requests are waiting; retry shortly');
-  }
+  if (release === undefined) return tooManyWaiting(reply);
   // The client may give up first: its waiter must go with it.
   const abandoned = new AbortController();
   const onClose = (): void => abandoned.abort();
@@ -89,4 +96,8 @@ async function answerWhen(deps: ApiDeps, request: FastifyRequest, reply: Fastify
     release();
     reply.raw.off('close', onClose);
   }
+}
+
+function tooManyWaiting(reply: FastifyReply): FastifyReply {
+  return sendError(reply.header('retry-after', String(RETRY_AFTER_S)), 503, 'Too many requests are waiting; retry shortly');
 }
