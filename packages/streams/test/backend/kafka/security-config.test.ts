@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkClientConfig, consumerConfig, KafkaConfigError, producerConfig, PROTECTED_CLIENT_KEYS, securityConfig } from '../../../src/backend/kafka/config.js';
 import { createKafkaBackend } from '../../../src/backend/kafka/index.js';
+import { StreamsBuilder } from '../../../src/dsl/index.js';
+import { KafkaStreams } from '../../../src/runtime/index.js';
 
 const SECRET = 'correct-horse-battery-staple';
 
@@ -19,6 +21,13 @@ describe('Kafka backend settings', () => {
         key,
       );
     }
+    // KafkaStreams, which creates its backend only when it starts, refuses it when constructed.
+    const builder = new StreamsBuilder();
+    builder.stream('in').to('out');
+    assert.throws(
+      () => new KafkaStreams(builder.build(), { applicationId: 'protected-keys', bootstrapServers: '127.0.0.1:1', clientConfig: { 'enable.auto.commit': true } }),
+      (error: unknown) => error instanceof KafkaConfigError && error.message.includes("'enable.auto.commit'"),
+    );
     // Tuning the defaults stays possible, and wins over them.
     checkClientConfig({ 'linger.ms': 20, 'queued.min.messages': 1000 });
     assert.equal(producerConfig('h:1', { clientId: 'p' }, { 'linger.ms': 20 })['linger.ms'], 20);
