@@ -7,7 +7,9 @@
 // Real-Kafka test variants run when KAFKA_BOOTSTRAP_SERVERS is set. When it is not, this script starts a
 // throw-away local broker (tools/kafka/kafka.sh, on its own port and data directory), exports its address to
 // the tests and stops it afterwards, also on failure or Ctrl-C. TRIBUTARY_KAFKA=1 tells the tests that the native
-// Kafka client loads. In CI (CI=true) a missing native client or a broker that does not start fails the run:
+// Kafka client loads. The broker also opens a SASL_PLAINTEXT (SCRAM-SHA-256) listener for the tests against a
+// secured cluster: KAFKA_SASL_BOOTSTRAP_SERVERS, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD_FILE tell them where.
+// In CI (CI=true) a missing native client or a broker that does not start fails the run:
 // a skipped real-broker suite must not look green there.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -71,15 +73,15 @@ function kafkaClientLoads() {
   return { ok: probe.status === 0, detail: (probe.stderr || '').trim().split('\n').slice(0, 3).join('\n') };
 }
 
-/** Whether the broker's port and its controller port (port + 1) are free on 127.0.0.1. */
-function portsFree(port) {
+/** Whether the broker's port and its controller port (port + 1; only `port` when `pair` is false) are free on 127.0.0.1. */
+function portsFree(port, pair = true) {
   const one = (p) =>
     new Promise((resolvePromise) => {
       const srv = createServer();
       srv.once('error', () => resolvePromise(false));
       srv.listen(p, '127.0.0.1', () => srv.close(() => resolvePromise(true)));
     });
-  return Promise.all([one(port), one(port + 1)]).then(([a, b]) => a && b);
+  return Promise.all([one(port), pair ? one(port + 1) : true]).then(([a, b]) => a && b);
 }
 
 /**
@@ -92,6 +94,14 @@ async function choosePort() {
     log(`port ${port} is busy; trying ${port + 2}`);
   }
   return String(preferredPort);
+}
+
+/** A free port for the broker's SASL listener, away from the client/controller pairs `choosePort` hands out. */
+async function chooseSaslPort(testPort) {
+  for (let port = testPort + 400; port < testPort + 600; port++) {
+    if (await portsFree(port, false)) return String(port);
+  }
+  return String(testPort + 400);
 }
 
 function kafka(command, env, quiet = false) {
@@ -136,13 +146,20 @@ async function main() {
 
   if (client.ok && !env.KAFKA_BOOTSTRAP_SERVERS) {
     const testPort = await choosePort();
-    const brokerEnv = { ...process.env, KAFKA_PORT: testPort, KAFKA_BROKERS: '1' };
+    // The same broker also listens with SASL_PLAINTEXT/SCRAM-SHA-256, for the tests against a secured cluster.
+    const saslPort = await chooseSaslPort(Number(testPort));
+    const brokerEnv = { ...process.env, KAFKA_PORT: testPort, KAFKA_BROKERS: '1', KAFKA_SASL_PORT: saslPort };
+    delete brokerEnv.KAFKA_SASL_PASSWORD;
     brokerEnv.KAFKA_DATA_DIR = join(root, '.kafka', `test-${testPort}`);
     // A fresh log per run: earlier runs' topics and groups cannot leak into this one.
     if (!kafka('status', brokerEnv, true)) rmSync(brokerEnv.KAFKA_DATA_DIR, { recursive: true, force: true });
     log(`starting a test broker on 127.0.0.1:${testPort}`);
     if (kafka('start', brokerEnv)) {
       env.KAFKA_BOOTSTRAP_SERVERS = `127.0.0.1:${testPort}`;
+      // The password stays in its file (mode 600): tests read it from there, nothing prints it.
+      env.KAFKA_SASL_BOOTSTRAP_SERVERS = `127.0.0.1:${saslPort}`;
+      env.KAFKA_SASL_USERNAME = 'tributary';
+      env.KAFKA_SASL_PASSWORD_FILE = join(brokerEnv.KAFKA_DATA_DIR, 'sasl-password');
       let stopped = false;
       stopBroker = () => {
         if (stopped) return;

@@ -10,6 +10,12 @@
 #   KAFKA_DATA_DIR  where data, logs and pid files live (default <repo>/.kafka/<KAFKA_PORT>, so brokers on
 #                   different ports never share state).
 #   KAFKA_HEAP      JVM heap per node (default 512m).
+#   KAFKA_SASL_PORT optional: also a SASL_PLAINTEXT listener (SCRAM-SHA-256) on this port (single node only), for
+#                   tests against an authenticating cluster. Its user (KAFKA_SASL_USER, default "tributary") is
+#                   created when the storage is formatted (kafka-storage --add-scram), with the password from
+#                   KAFKA_SASL_PASSWORD or, when unset, a random one kept in $KAFKA_DATA_DIR/sasl-password (mode 600).
+#                   The password is never printed or logged. Decided at format time: a data directory formatted
+#                   without the user must be removed first.
 # Every command is idempotent: starting a running broker or stopping a stopped one succeeds and says so.
 set -euo pipefail
 
@@ -20,6 +26,8 @@ port="${KAFKA_PORT:-19092}"
 brokers="${KAFKA_BROKERS:-1}"
 data="${KAFKA_DATA_DIR:-$root/.kafka/$port}"
 heap="${KAFKA_HEAP:-512m}"
+sasl_port="${KAFKA_SASL_PORT:-}"
+sasl_user="${KAFKA_SASL_USER:-tributary}"
 start_timeout_s=90
 stop_timeout_s=30
 
@@ -28,6 +36,11 @@ die() { printf '[kafka] ERROR: %s\n' "$*" >&2; exit 1; }
 
 case "$brokers" in 1|3) ;; *) die "KAFKA_BROKERS must be 1 or 3 (got $brokers)";; esac
 [[ "$port" =~ ^[0-9]+$ ]] || die "KAFKA_PORT must be a number (got $port)"
+if [[ -n "$sasl_port" ]]; then
+  [[ "$sasl_port" =~ ^[0-9]+$ ]] || die "KAFKA_SASL_PORT must be a number (got $sasl_port)"
+  ((brokers == 1)) || die "KAFKA_SASL_PORT needs KAFKA_BROKERS=1"
+  [[ "$sasl_user" =~ ^[A-Za-z0-9._-]+$ ]] || die "KAFKA_SASL_USER may hold only letters, digits, '.', '_' and '-'"
+fi
 
 kafka_version() { sed -n 's|.*<kafka.version>\(.*\)</kafka.version>.*|\1|p' "$here/pom.xml"; }
 
@@ -71,17 +84,27 @@ write_config() {
   done
   rf=$brokers
   min_isr=$((brokers > 1 ? 2 : 1))
+  local sasl_listener="" sasl_map="" sasl_config=""
+  if [[ -n "$sasl_port" ]]; then
+    sasl_listener=",SASL_PLAINTEXT://127.0.0.1:$sasl_port"
+    sasl_map=",SASL_PLAINTEXT:SASL_PLAINTEXT"
+    # Users' SCRAM credentials live in the cluster metadata (added at format time); the login module needs none.
+    sasl_config="# SASL_PLAINTEXT listener with SCRAM-SHA-256 (KAFKA_SASL_PORT); no authorizer: any authenticated user may do anything.
+listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-256
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+  fi
   cat >"$dir/server.properties" <<EOF
 # Written by tools/kafka/kafka.sh on every start; edit the script, not this file.
 process.roles=broker,controller
 node.id=$n
 controller.quorum.voters=$voters
 controller.listener.names=CONTROLLER
-listeners=PLAINTEXT://127.0.0.1:$(client_port "$n"),CONTROLLER://127.0.0.1:$(controller_port "$n")
-advertised.listeners=PLAINTEXT://127.0.0.1:$(client_port "$n")
+listeners=PLAINTEXT://127.0.0.1:$(client_port "$n"),CONTROLLER://127.0.0.1:$(controller_port "$n")$sasl_listener
+advertised.listeners=PLAINTEXT://127.0.0.1:$(client_port "$n")$sasl_listener
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT$sasl_map
 log.dirs=$dir/data
+$sasl_config
 
 # Kafka Streams creates its internal topics explicitly and tests create theirs: a typo must fail, not auto-create.
 auto.create.topics.enable=false
@@ -147,17 +170,57 @@ java_opts() {
 format_storage() {
   local n="$1" dir cluster_id
   dir="$(node_dir "$n")"
-  [[ -f "$dir/data/meta.properties" ]] && return
+  if [[ -f "$dir/data/meta.properties" ]]; then
+    if [[ -n "$sasl_port" && "$(cat "$data/sasl-user" 2>/dev/null)" != "$sasl_user" ]]; then
+      die "$data was formatted without SASL user $sasl_user; remove it (or use another KAFKA_DATA_DIR) to add the SASL listener"
+    fi
+    return
+  fi
   if [[ ! -f "$data/cluster.id" ]]; then
     # A Kafka Uuid is 16 random bytes in unpadded URL-safe base64 (22 characters).
     head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$data/cluster.id"
   fi
   cluster_id="$(cat "$data/cluster.id")"
   log "formatting storage of node $n (cluster id $cluster_id)"
+  local scram=()
+  if [[ -n "$sasl_port" ]]; then
+    log "adding SCRAM-SHA-256 user $sasl_user for the SASL listener on 127.0.0.1:$sasl_port"
+    scram=(--add-scram "SCRAM-SHA-256=[name=$sasl_user,password=$(sasl_password)]")
+  fi
   # shellcheck disable=SC2046
   java $(java_opts "$n") -cp "$libs/*" kafka.tools.StorageTool format \
-    --cluster-id="$cluster_id" -c "$dir/server.properties" --ignore-formatted >"$dir/logs/format.log" 2>&1 \
-    || { cat "$dir/logs/format.log" >&2; die "formatting storage of node $n failed"; }
+    --cluster-id="$cluster_id" -c "$dir/server.properties" --ignore-formatted "${scram[@]}" >"$dir/logs/format.log" 2>&1 \
+    || { scrub "$dir/logs/format.log" >&2; die "formatting storage of node $n failed"; }
+  scrub_in_place "$dir/logs/format.log"
+  if [[ -n "$sasl_port" ]]; then echo "$sasl_user" >"$data/sasl-user"; else rm -f "$data/sasl-user"; fi
+}
+
+# The SASL user's password: KAFKA_SASL_PASSWORD, else one generated once and kept beside the data (mode 600).
+sasl_password() {
+  if [[ -n "${KAFKA_SASL_PASSWORD:-}" ]]; then
+    printf '%s' "$KAFKA_SASL_PASSWORD"
+    return
+  fi
+  local f="$data/sasl-password"
+  if [[ ! -s "$f" ]]; then
+    (umask 077 && head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n' >"$f")
+  fi
+  cat "$f"
+}
+
+# A log with the SASL password (should a tool ever echo its arguments) replaced by ***.
+scrub() {
+  if [[ -n "$sasl_port" ]]; then
+    local secret
+    secret="$(sasl_password)"
+    SECRET="$secret" perl -pe 's/\Q$ENV{SECRET}\E/***/g' "$1"
+  else
+    cat "$1"
+  fi
+}
+scrub_in_place() {
+  local tmp="$1.tmp"
+  scrub "$1" >"$tmp" && mv "$tmp" "$1"
 }
 
 launch() {
@@ -169,6 +232,9 @@ launch() {
   fi
   if port_open "$(client_port "$n")" || port_open "$(controller_port "$n")"; then
     die "port $(client_port "$n") or $(controller_port "$n") is taken by another process; pick another KAFKA_PORT"
+  fi
+  if [[ -n "$sasl_port" ]] && port_open "$sasl_port"; then
+    die "port $sasl_port is taken by another process; pick another KAFKA_SASL_PORT"
   fi
   write_config "$n"
   format_storage "$n"
@@ -200,6 +266,14 @@ wait_ready() {
   done
 }
 
+wait_port() {
+  local deadline=$((SECONDS + start_timeout_s))
+  until port_open "$1"; do
+    ((SECONDS < deadline)) || die "port $1 did not open in time"
+    sleep 0.3
+  done
+}
+
 bootstrap() {
   local i s=""
   for ((i = 1; i <= brokers; i++)); do s+="${s:+,}127.0.0.1:$(client_port "$i")"; done
@@ -215,6 +289,10 @@ start() {
   for ((i = 1; i <= brokers; i++)); do launch "$i"; done
   for ((i = 1; i <= brokers; i++)); do wait_ready "$i"; done
   log "ready: KAFKA_BOOTSTRAP_SERVERS=$(bootstrap) (data in $data)"
+  if [[ -n "$sasl_port" ]]; then
+    wait_port "$sasl_port"
+    log "SASL_PLAINTEXT (SCRAM-SHA-256) on 127.0.0.1:$sasl_port, user $sasl_user (password: KAFKA_SASL_PASSWORD or $data/sasl-password)"
+  fi
 }
 
 stop() {

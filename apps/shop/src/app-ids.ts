@@ -3,7 +3,9 @@
  * so changing one makes the app start over from scratch.
  */
 export const APP_IDS = {
-  ordersView: 'orders-service-view',
+  // v2: the view moved from a KTable's store to a store of its own (settled orders expire); a new id rebuilds it
+  // from the whole `orders` topic instead of starting empty at the old app's committed offsets.
+  ordersView: 'orders-service-view-v2',
   orderDetails: 'order-details-service',
   inventory: 'inventory-service',
   fraud: 'fraud-service',

@@ -4,6 +4,9 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_LONG_POLL_LIMITS } from './http/long-poll-limits.js';
+import { KAFKA_SECURITY_VARIABLES, kafkaSecurityFromEnv, type KafkaSecurity } from './kafka-security.js';
+import { DEFAULT_SETTLED_RETENTION_MS } from './services/retention.js';
 
 export interface ShopConfig {
   readonly port: number;
@@ -22,28 +25,70 @@ export interface ShopConfig {
    * each then forwards requests for ids whose partition another instance owns.
    */
   readonly applicationServer: string | undefined;
+  /** Shared by every orders instance of a deployment to sign forwarded requests (required with `applicationServer`). */
+  readonly forwardSecret: string | undefined;
+  /** How long settled orders' per-order entries are kept (event time). */
+  readonly settledRetentionMs: number;
+  /** TLS/SASL settings for Kafka (`kafka-security.ts`); undefined: PLAINTEXT. */
+  readonly kafkaSecurity: KafkaSecurity | undefined;
+  /** Long polls held at once: in total and per client address. */
+  readonly longPollMaxTotal: number;
+  readonly longPollMaxPerClient: number;
 }
 
-const EnvSchema = z.object({
-  PORT: z.coerce
-    .number({ message: 'PORT must be a number' })
-    .int('PORT must be an integer')
-    .min(0, 'PORT must be between 0 and 65535')
-    .max(65535, 'PORT must be between 0 and 65535')
-    .default(8080),
-  HOST: z.string().min(1, 'HOST must not be empty').default('0.0.0.0'),
-  DATA_DIR: z.string().min(1, 'DATA_DIR must not be empty').default('./data'),
-  KAFKA_BOOTSTRAP_SERVERS: z
-    .string()
-    .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...]')
-    .optional(),
-  COMMIT_INTERVAL_MS: z.coerce.number({ message: 'COMMIT_INTERVAL_MS must be a number' }).int().min(0).optional(),
-  APPLICATION_SERVER: z
-    .string()
-    .regex(/^[^\s,:]+:\d{1,5}$/, 'APPLICATION_SERVER must be host:port (how other instances reach this one)')
-    .optional(),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+const EnvSchema = z
+  .object({
+    PORT: z.coerce
+      .number({ message: 'PORT must be a number' })
+      .int('PORT must be an integer')
+      .min(0, 'PORT must be between 0 and 65535')
+      .max(65535, 'PORT must be between 0 and 65535')
+      .default(8080),
+    HOST: z.string().min(1, 'HOST must not be empty').default('127.0.0.1'),
+    DATA_DIR: z.string().min(1, 'DATA_DIR must not be empty').default('./data'),
+    KAFKA_BOOTSTRAP_SERVERS: z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...]')
+      .optional(),
+    COMMIT_INTERVAL_MS: z.coerce.number({ message: 'COMMIT_INTERVAL_MS must be a number' }).int().min(0).optional(),
+    APPLICATION_SERVER: z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}$/, 'APPLICATION_SERVER must be host:port (how other instances reach this one)')
+      .optional(),
+    FORWARD_SECRET: z.string().min(16, 'FORWARD_SECRET must have at least 16 characters').optional(),
+    ORDER_RETENTION_MS: z.coerce
+      .number({ message: 'ORDER_RETENTION_MS must be a number' })
+      .int()
+      .min(60_000, 'ORDER_RETENTION_MS must be at least 60000 (one minute)')
+      .default(DEFAULT_SETTLED_RETENTION_MS),
+    LONG_POLL_MAX: z.coerce.number({ message: 'LONG_POLL_MAX must be a number' }).int().min(1).default(DEFAULT_LONG_POLL_LIMITS.maxTotal),
+    LONG_POLL_MAX_PER_CLIENT: z.coerce
+      .number({ message: 'LONG_POLL_MAX_PER_CLIENT must be a number' })
+      .int()
+      .min(1)
+      .default(DEFAULT_LONG_POLL_LIMITS.maxPerClient),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  // Several instances forward requests to each other; without a shared secret they could not tell a forwarded
+  // request from a client's.
+  .refine((e) => e.APPLICATION_SERVER === undefined || e.FORWARD_SECRET !== undefined, {
+    path: ['FORWARD_SECRET'],
+    message: 'FORWARD_SECRET is required with APPLICATION_SERVER (the same secret on every orders instance)',
+  });
+
+const ENV_KEYS = [
+  'PORT',
+  'HOST',
+  'DATA_DIR',
+  'KAFKA_BOOTSTRAP_SERVERS',
+  'COMMIT_INTERVAL_MS',
+  'APPLICATION_SERVER',
+  'FORWARD_SECRET',
+  'ORDER_RETENTION_MS',
+  'LONG_POLL_MAX',
+  'LONG_POLL_MAX_PER_CLIENT',
+  'LOG_LEVEL',
+] as const;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -52,14 +97,23 @@ export class ConfigError extends Error {
 /** Reads the shop's settings; empty variables count as unset. Throws `ConfigError` listing every bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): ShopConfig {
   const present: Record<string, string> = {};
-  for (const key of Object.keys(EnvSchema.shape)) {
+  for (const key of ENV_KEYS) {
     const v = env[key];
     if (v !== undefined && v.trim() !== '') present[key] = v.trim();
   }
   const parsed = EnvSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  const securityEnv: Record<string, string> = {};
+  for (const key of KAFKA_SECURITY_VARIABLES) {
+    const v = env[key];
+    if (v !== undefined && v.trim() !== '') securityEnv[key] = key.endsWith('PASSWORD') ? v : v.trim();
+  }
+  const security = kafkaSecurityFromEnv(securityEnv);
+  if (security.security !== undefined && present['KAFKA_BOOTSTRAP_SERVERS'] === undefined) {
+    security.problems.push('KAFKA_SECURITY_PROTOCOL: is set but KAFKA_BOOTSTRAP_SERVERS is not (the embedded log needs no security)');
+  }
+  if (!parsed.success || security.problems.length > 0) {
+    const lines = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)), ...security.problems];
+    throw new ConfigError(`Invalid configuration:\n${lines.map((l) => `  ${l}`).join('\n')}`);
   }
   const e = parsed.data;
   const dataDir = resolve(e.DATA_DIR);
@@ -73,5 +127,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     commitIntervalMs: e.COMMIT_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     applicationServer: e.APPLICATION_SERVER,
+    forwardSecret: e.FORWARD_SECRET,
+    settledRetentionMs: e.ORDER_RETENTION_MS,
+    kafkaSecurity: security.security,
+    longPollMaxTotal: e.LONG_POLL_MAX,
+    longPollMaxPerClient: e.LONG_POLL_MAX_PER_CLIENT,
   };
 }

@@ -24,14 +24,47 @@ export const OrderSchema = z.object({
 });
 export type Order = z.infer<typeof OrderSchema>;
 
-/** `POST /v1/orders`: state may be omitted and, when given, must be CREATED (only services move an order on). */
+/** Longest order id, in characters (code points): the same limit for writing an order and for reading it. */
+export const MAX_ID_LENGTH = 100;
+/** Largest absolute price the API takes: `quantity * price` then stays finite for any safe-integer quantity. */
+export const MAX_PRICE = 1e9;
+/** Longest free-text field (names, addresses, product names, currency codes) the API takes. */
+export const MAX_TEXT_LENGTH = 1_000;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Text that survives the trip to a topic unchanged: a lone UTF-16 surrogate would be turned into U+FFFD when
+ * encoded as UTF-8, so a record keyed by it could never be found again by the same string.
+ */
+export function wellFormedText(maxLength: number, min = 0): z.ZodString {
+  return z
+    .string()
+    .refine((s) => !LONE_SURROGATE.test(s), { message: 'must be well-formed Unicode (no lone surrogates)', abort: true })
+    .refine((s) => codePoints(s) >= min, { message: min === 1 ? 'must not be empty' : `must have at least ${min} characters` })
+    .refine((s) => codePoints(s) <= maxLength, { message: `must have at most ${maxLength} characters` });
+}
+
+/** Length in code points: what a person counts as characters, and what the URL limit is sized for. */
+function codePoints(s: string): number {
+  return s.length - (s.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+}
+
+/** An order id as the API takes it, in a body or in a URL. */
+export const OrderIdSchema = wellFormedText(MAX_ID_LENGTH, 1);
+
+/**
+ * `POST /v1/orders`: state may be omitted and, when given, must be CREATED (only services move an order on).
+ * Quantities are integers in the safe range (the inventory keeps them in a `long` changelog), prices finite and
+ * bounded; zero or negative quantities and negative prices are still accepted: order-details FAILs them.
+ */
 export const NewOrderSchema = z.object({
-  id: z.string().min(1).max(200),
+  id: OrderIdSchema,
   customerId: z.number().int(),
   state: z.literal('CREATED').optional(),
-  product: z.string().min(1),
-  quantity: z.number().finite(),
-  price: z.number().finite(),
+  product: wellFormedText(MAX_TEXT_LENGTH, 1),
+  quantity: z.number().int('must be an integer in the safe range'),
+  price: z.number().min(-MAX_PRICE, `must be at least ${-MAX_PRICE}`).max(MAX_PRICE, `must be at most ${MAX_PRICE}`),
 });
 export type NewOrder = z.infer<typeof NewOrderSchema>;
 
@@ -51,9 +84,17 @@ export const PaymentSchema = z.object({
   id: z.string().min(1),
   orderId: z.string().min(1),
   ccy: z.string().min(1),
-  amount: z.number().finite(),
+  amount: z.number(),
 });
 export type Payment = z.infer<typeof PaymentSchema>;
+
+/** `POST /v1/payments`: the topic's shape, with text that survives the trip and a bounded amount. */
+export const NewPaymentSchema = z.object({
+  id: wellFormedText(MAX_ID_LENGTH, 1),
+  orderId: OrderIdSchema,
+  ccy: wellFormedText(MAX_TEXT_LENGTH, 1),
+  amount: z.number().min(-MAX_PRICE).max(MAX_PRICE),
+});
 
 export const CUSTOMER_LEVELS = ['platinum', 'gold', 'silver', 'bronze'] as const;
 export const CustomerLevelSchema = z.enum(CUSTOMER_LEVELS);
@@ -68,6 +109,16 @@ export const CustomerSchema = z.object({
   level: CustomerLevelSchema.default('bronze'),
 });
 export type Customer = z.infer<typeof CustomerSchema>;
+
+/** `POST /v1/customers`: the topic's shape, with text that survives the trip. */
+export const NewCustomerSchema = z.object({
+  id: z.number().int().nonnegative(),
+  firstName: wellFormedText(MAX_TEXT_LENGTH),
+  lastName: wellFormedText(MAX_TEXT_LENGTH),
+  email: wellFormedText(MAX_TEXT_LENGTH),
+  address: wellFormedText(MAX_TEXT_LENGTH),
+  level: CustomerLevelSchema.default('bronze'),
+});
 
 /** A `warehouse-inventory` record: the stock the warehouse holds, keyed by product. */
 export const InventorySchema = z.object({

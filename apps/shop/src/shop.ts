@@ -1,16 +1,20 @@
 /**
  * Assembles the orders service (view, waiters, HTTP API) and, optionally, the background services, on one
- * backend. `main.ts` runs everything this way; `services/run.ts` runs one part per process.
+ * backend, each streams app under a supervisor that replaces it after a failure. `main.ts` runs everything this
+ * way; `services/run.ts` runs one part per process.
  */
 import type { KafkaStreams, Logger } from '@tributary/streams';
 import type { FastifyInstance } from 'fastify';
+import { ForwardAuth } from './http/forward-auth.js';
+import { LongPollLimits, type LongPollLimitSettings } from './http/long-poll-limits.js';
 import { buildServer } from './http/server.js';
 import { OrderWaiters } from './http/order-waiters.js';
 import { PostedOrders } from './http/posted-orders.js';
 import { TopicWriter } from './http/topic-writer.js';
 import { SERVICES, type ServiceName } from './services/registry.js';
-import { startOrdersView, type OrdersView } from './services/orders-view.js';
+import { createOrdersView, OrdersView } from './services/orders-view.js';
 import type { ServiceRuntime } from './services/service-runtime.js';
+import { SupervisedApp, type BackoffSettings } from './services/supervisor.js';
 import { ensureTopics } from './topics.js';
 
 export interface ShopOptions extends ServiceRuntime {
@@ -18,13 +22,21 @@ export interface ShopOptions extends ServiceRuntime {
   readonly services?: ReadonlyArray<ServiceName>;
   /** `host:port` of this instance's HTTP API as other orders instances reach it (enables request routing). */
   readonly applicationServer?: string | undefined;
+  /** Secret every orders instance of the deployment shares to sign forwarded requests; omitted: a random one. */
+  readonly forwardSecret?: string | undefined;
+  /** Bounds on held long polls (default `DEFAULT_LONG_POLL_LIMITS`). */
+  readonly longPollLimits?: LongPollLimitSettings | undefined;
+  /** Restart back-off of failed apps (default `DEFAULT_BACKOFF`). */
+  readonly restartBackoff?: BackoffSettings | undefined;
 }
 
 export interface RunningShop {
   readonly server: FastifyInstance;
   readonly view: OrdersView;
   readonly waiters: OrderWaiters;
-  readonly apps: ReadonlyMap<string, KafkaStreams>;
+  readonly longPolls: LongPollLimits;
+  /** Every streams app of this process by service name, each under its supervisor. */
+  readonly apps: ReadonlyMap<string, SupervisedApp>;
   /** Stops answering, then closes every app and the producer; leaves the backend to its owner. */
   close(): Promise<void>;
 }
@@ -32,27 +44,36 @@ export interface RunningShop {
 export async function startShop(options: ShopOptions): Promise<RunningShop> {
   const { backend, logger } = options;
   await ensureTopics(backend);
-  const apps = new Map<string, KafkaStreams>();
+  const apps = new Map<string, SupervisedApp>();
   const waiters = new OrderWaiters();
   const posted = new PostedOrders();
+  const longPolls = new LongPollLimits(options.longPollLimits);
   let writer: TopicWriter | undefined;
   let view: OrdersView | undefined;
+  const supervise = async (name: string, create: () => KafkaStreams): Promise<SupervisedApp> => {
+    const app = new SupervisedApp(name, create, logger, options.restartBackoff);
+    apps.set(name, app);
+    await app.start();
+    return app;
+  };
   try {
     for (const name of options.services ?? (Object.keys(SERVICES) as ServiceName[])) {
-      apps.set(name, await SERVICES[name](options));
+      await supervise(name, () => SERVICES[name](options));
     }
-    view = await startOrdersView(
-      options,
-      (order) => {
-        posted.seen(order.id);
-        waiters.notify(order);
-      },
-      options.applicationServer,
+    const viewApp = await supervise('orders', () =>
+      createOrdersView(
+        options,
+        (order) => {
+          posted.seen(order.id);
+          waiters.notify(order);
+        },
+        options.applicationServer,
+      ),
     );
-    apps.set('orders', view.app);
+    view = new OrdersView(viewApp);
     // Answering before the view has restored would report existing orders as missing (restored records are not
     // replayed to waiters), so the API starts only once the view runs.
-    await view.app.waitForRunning();
+    await viewApp.waitForRunning();
     writer = new TopicWriter(await backend.createProducer({ clientId: 'orders-service-api' }));
   } catch (error) {
     await closeAll(apps, writer, logger);
@@ -64,7 +85,10 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
       waiters,
       posted,
       writer,
-      serviceStates: () => Object.fromEntries([...apps].map(([name, app]) => [name, app.state])),
+      longPolls,
+      forwarding: new ForwardAuth(options.forwardSecret),
+      logger,
+      services: apps,
     },
     logger,
   );
@@ -73,6 +97,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     server,
     view,
     waiters,
+    longPolls,
     apps,
     close: () =>
       (closing ??= (async () => {
@@ -84,7 +109,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   };
 }
 
-async function closeAll(apps: ReadonlyMap<string, KafkaStreams>, writer: TopicWriter | undefined, logger: Logger): Promise<void> {
+async function closeAll(apps: ReadonlyMap<string, SupervisedApp>, writer: TopicWriter | undefined, logger: Logger): Promise<void> {
   await Promise.all(
     [...apps].map(([name, app]) => app.close().catch((error: unknown) => logger.warn({ err: String(error), service: name }, 'closing failed'))),
   );

@@ -52,6 +52,11 @@ export const serdes = {
   reserved: Serdes.long(),
 };
 
+/** Where an app sets aside the records it cannot read or process (see `createService`). */
+export function deadLetterTopic(applicationId: string): string {
+  return `${applicationId}-dead-letters`;
+}
+
 const compacted = { 'cleanup.policy': 'compact' } as const;
 
 export const SHOP_TOPICS: ReadonlyArray<NewTopic> = [
@@ -67,6 +72,7 @@ export const SHOP_TOPICS: ReadonlyArray<NewTopic> = [
   { name: TOPICS.bronze, numPartitions: PARTITIONS },
   // Created up front so the orders view can subscribe before the inventory service first runs.
   { name: RESERVED_STOCK_CHANGELOG, numPartitions: PARTITIONS, config: compacted },
+  ...Object.values(APP_IDS).map((id): NewTopic => ({ name: deadLetterTopic(id), numPartitions: PARTITIONS })),
 ];
 
 /** Creates the topics that are missing (existing ones are left as they are). */

@@ -8,6 +8,8 @@ describe('shop config', () => {
   it('defaults to port 8080 and the embedded log under ./data', () => {
     const config = loadConfig({});
     assert.equal(config.port, 8080);
+    // Only this machine can reach a shop started without HOST.
+    assert.equal(config.host, '127.0.0.1');
     assert.equal(config.kafkaBootstrapServers, undefined);
     assert.equal(config.dataDir, resolve('./data'));
     assert.equal(config.logDir, join(resolve('./data'), 'log'));
@@ -15,13 +17,48 @@ describe('shop config', () => {
   });
 
   it('reads every variable and treats empty ones as unset', () => {
-    const config = loadConfig({ PORT: '9000', DATA_DIR: '/tmp/x', KAFKA_BOOTSTRAP_SERVERS: 'a:1,b:2', COMMIT_INTERVAL_MS: '50', APPLICATION_SERVER: 'h:9000', LOG_LEVEL: '' });
+    const config = loadConfig({ PORT: '9000', DATA_DIR: '/tmp/x', KAFKA_BOOTSTRAP_SERVERS: 'a:1,b:2', COMMIT_INTERVAL_MS: '50', APPLICATION_SERVER: 'h:9000', FORWARD_SECRET: 'sixteen-chars-at-least', LONG_POLL_MAX: '10', LOG_LEVEL: '' });
     assert.equal(config.port, 9000);
     assert.equal(config.logDir, '/tmp/x/log');
     assert.equal(config.kafkaBootstrapServers, 'a:1,b:2');
     assert.equal(config.commitIntervalMs, 50);
     assert.equal(config.applicationServer, 'h:9000');
     assert.equal(config.logLevel, 'info');
+    assert.equal(config.forwardSecret, 'sixteen-chars-at-least');
+    assert.equal(config.longPollMaxTotal, 10);
+  });
+
+  it('requires a shared FORWARD_SECRET when instances route to each other', () => {
+    assert.throws(() => loadConfig({ APPLICATION_SERVER: 'h:9000' }), /FORWARD_SECRET is required with APPLICATION_SERVER/);
+    assert.throws(() => loadConfig({ APPLICATION_SERVER: 'h:9000', FORWARD_SECRET: 'short' }), /FORWARD_SECRET must have at least 16/);
+  });
+
+  it('reads TLS and SASL settings for Kafka, and names what is missing without showing a secret', () => {
+    const base = { KAFKA_BOOTSTRAP_SERVERS: 'k:9093' };
+    const sasl = loadConfig({ ...base, KAFKA_SECURITY_PROTOCOL: 'sasl_ssl', KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', KAFKA_SASL_USERNAME: 'shop', KAFKA_SASL_PASSWORD: ' s3cret ', KAFKA_SSL_CA_LOCATION: '/ca.pem' });
+    assert.deepEqual(sasl.kafkaSecurity, {
+      protocol: 'SASL_SSL',
+      sasl: { mechanism: 'SCRAM-SHA-512', username: 'shop', password: ' s3cret ' },
+      ssl: { caLocation: '/ca.pem' },
+    });
+    assert.equal(loadConfig(base).kafkaSecurity, undefined);
+    assert.throws(
+      () => loadConfig({ ...base, KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_PASSWORD: 'hunter2-hunter2' }),
+      (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.match(error.message, /KAFKA_SASL_MECHANISM/);
+        assert.match(error.message, /KAFKA_SASL_USERNAME/);
+        assert.doesNotMatch(error.message, /hunter2/);
+        return true;
+      },
+    );
+    assert.throws(() => loadConfig({ ...base, KAFKA_SASL_USERNAME: 'shop' }), /KAFKA_SASL_USERNAME: is set but KAFKA_SECURITY_PROTOCOL=PLAINTEXT/);
+    assert.throws(() => loadConfig({ ...base, KAFKA_SECURITY_PROTOCOL: 'TLS' }), /KAFKA_SECURITY_PROTOCOL: must be one of/);
+    assert.throws(() => loadConfig({ KAFKA_SECURITY_PROTOCOL: 'SSL' }), /KAFKA_BOOTSTRAP_SERVERS is not/);
+    assert.throws(
+      () => loadConfig({ ...base, KAFKA_SECURITY_PROTOCOL: 'SASL_PLAINTEXT', KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD_FILE: '/nonexistent/pw' }),
+      /KAFKA_SASL_PASSWORD_FILE: cannot be read/,
+    );
   });
 
   it('names each bad variable', () => {

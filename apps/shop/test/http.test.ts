@@ -125,7 +125,7 @@ for (const target of shopTargets()) {
       try {
         const store = shop.shop.apps
           .get('inventory')
-          ?.store({ storeName: ORDER_RESERVATIONS_STORE, type: QueryableStoreTypes.keyValueStore<string, { status: string }>() });
+          ?.app.store({ storeName: ORDER_RESERVATIONS_STORE, type: QueryableStoreTypes.keyValueStore<string, { status: string }>() });
         return store?.get(orderId)?.status ?? null;
       } catch {
         // Not queryable for a moment (e.g. while partitions move): read again.
@@ -138,7 +138,7 @@ for (const target of shopTargets()) {
       const read = (): unknown => {
         try {
           return (
-            shop.shop.apps.get('email')?.store({ storeName: 'customers-store', type: QueryableStoreTypes.keyValueStore<string, unknown>() }).get(String(id)) ??
+            shop.shop.apps.get('email')?.app.store({ storeName: 'customers-store', type: QueryableStoreTypes.keyValueStore<string, unknown>() }).get(String(id)) ??
             null
           );
         } catch {

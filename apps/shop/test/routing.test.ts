@@ -1,6 +1,7 @@
 /**
  * Two orders instances on one log: each owns half of the `orders` partitions, and a request for an order the
- * other owns is forwarded there, so either instance answers for every order and duplicates are caught by the owner.
+ * other owns is forwarded there (signed with the deployment's shared secret), so either instance answers for every
+ * order and duplicates are caught by the owner.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,7 +40,7 @@ describe('routing between orders instances', () => {
     const shops: RunningShop[] = [];
     try {
       const [portA, portB] = [await freePort(), await freePort()];
-      const common = { backend, logger: quietLogger, commitIntervalMs: 50 };
+      const common = { backend, logger: quietLogger, commitIntervalMs: 50, forwardSecret: 'routing-test-shared-secret' };
       const a = await startShop({ ...common, stateDir: join(dir.path, 'a'), applicationServer: `127.0.0.1:${portA}` });
       shops.push(a);
       await a.server.listen({ port: portA, host: '127.0.0.1' });
@@ -72,6 +73,21 @@ describe('routing between orders instances', () => {
       assert.equal(b.view.order(id)?.state, 'VALIDATED');
       assert.equal((await at(portA, '/v1/orders', { method: 'POST', body: order })).status, 409);
       assert.equal((await at(portB, '/v1/orders', { method: 'POST', body: order })).status, 409);
+
+      // A client cannot pass its request off as forwarded to skip the owner (and its duplicate check).
+      const forged = await fetch(`http://127.0.0.1:${portA}/v1/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-shop-forwarded': '1' },
+        body: JSON.stringify(order),
+      });
+      assert.equal(forged.status, 409);
+
+      // An owner that does not answer gives a bare 502: nothing about the inside reaches the client.
+      await b.server.close();
+      const unreachable = await at(portA, `/v1/orders/${id}?timeout=0`);
+      assert.equal(unreachable.status, 502);
+      const text = await unreachable.text();
+      assert.doesNotMatch(text, new RegExp(`127\\.0\\.0\\.1|${portB}|ECONNREFUSED|fetch failed`));
     } finally {
       for (const s of shops.reverse()) await s.close();
       await backend.close();

@@ -7,9 +7,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmbeddedBackend, createKafkaBackend, type Backend, type Logger } from '@tributary/streams';
+import { createEmbeddedBackend, createKafkaBackend, type Backend, type ConsumedRecord, type Logger } from '@tributary/streams';
 import { fileEmailSender, type Email } from '../src/email/email-sender.js';
-import { startShop, type RunningShop } from '../src/shop.js';
+import { startShop, type RunningShop, type ShopOptions } from '../src/shop.js';
 
 export const quietLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
 
@@ -78,13 +78,46 @@ export function shopTargets(): ShopTarget[] {
   return targets;
 }
 
-/** Every service plus the API on the embedded log in `dir` (durable, so a second start sees the first's data). */
-export function startTestShop(dir: string): Promise<TestShop> {
-  // Like the test broker (auto.create.topics.enable=false): a topic the shop forgets to create fails on both.
-  return startOn(createEmbeddedBackend({ dataDir: join(dir, 'log'), autoCreateTopics: false }), dir, 50);
+/** Reads `topic` from its beginning until `done` holds for what was read (or `waitMs` pass); committed records only. */
+export async function readRawTopic(
+  backend: Backend,
+  topic: string,
+  done: (records: ConsumedRecord[]) => boolean,
+  waitMs = 60_000,
+): Promise<ConsumedRecord[]> {
+  const admin = backend.admin();
+  const partitions = (await admin.describeTopics([topic])).get(topic) ?? 0;
+  await admin.close();
+  const consumer = await backend.createConsumer({ clientId: `shop-test-raw-reader-${runId}`, isolationLevel: 'read_committed', autoOffsetReset: 'earliest' });
+  const records: ConsumedRecord[] = [];
+  try {
+    await consumer.assign(Array.from({ length: partitions }, (_, partition) => ({ topic, partition, offset: -1 })));
+    const deadline = Date.now() + waitMs;
+    while (!done(records) && Date.now() < deadline) records.push(...(await consumer.poll(200, 100)));
+  } finally {
+    await consumer.close();
+  }
+  return records;
 }
 
-async function startOn(opening: Backend | Promise<Backend>, dir: string, commitIntervalMs: number): Promise<TestShop> {
+/** Writes raw bytes to `topic`, as a producer other than the shop's API might. */
+export async function writeRaw(backend: Backend, topic: string, key: string, value: string): Promise<void> {
+  const producer = await backend.createProducer({ clientId: `shop-test-raw-writer-${runId}` });
+  try {
+    producer.send({ topic, key: Buffer.from(key, 'utf8'), value: Buffer.from(value, 'utf8') });
+    await producer.flush();
+  } finally {
+    await producer.close();
+  }
+}
+
+/** Every service plus the API on the embedded log in `dir` (durable, so a second start sees the first's data). */
+export function startTestShop(dir: string, extra: Partial<ShopOptions> = {}): Promise<TestShop> {
+  // Like the test broker (auto.create.topics.enable=false): a topic the shop forgets to create fails on both.
+  return startOn(createEmbeddedBackend({ dataDir: join(dir, 'log'), autoCreateTopics: false }), dir, 50, extra);
+}
+
+async function startOn(opening: Backend | Promise<Backend>, dir: string, commitIntervalMs: number, extra: Partial<ShopOptions> = {}): Promise<TestShop> {
   const backend = await opening;
   const emails: Email[] = [];
   const emailFile = join(dir, 'emails.jsonl');
@@ -92,6 +125,7 @@ async function startOn(opening: Backend | Promise<Backend>, dir: string, commitI
   let shop: RunningShop;
   try {
     shop = await startShop({
+      ...extra,
       backend,
       stateDir: join(dir, 'state'),
       logger: quietLogger,

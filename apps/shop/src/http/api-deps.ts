@@ -1,5 +1,9 @@
 /** What the HTTP API needs from the rest of the shop; `server.ts` wires it, tests may fake parts of it. */
+import type { Logger } from '@tributary/streams';
 import type { Inventory, Order } from '../schemas.js';
+import type { ServiceFailure } from '../services/supervisor.js';
+import type { ForwardAuth } from './forward-auth.js';
+import type { LongPollLimits } from './long-poll-limits.js';
 import type { OrderWaiters } from './order-waiters.js';
 import type { PostedOrders } from './posted-orders.js';
 import type { TopicWriter } from './topic-writer.js';
@@ -20,6 +24,16 @@ export interface ApiDeps {
   readonly waiters: OrderWaiters;
   readonly posted: PostedOrders;
   readonly writer: TopicWriter;
-  /** The state of every streams app of this process, by service name. */
-  readonly serviceStates: () => Record<string, string>;
+  readonly longPolls: LongPollLimits;
+  readonly forwarding: ForwardAuth;
+  /** Where request-level problems the client must not see (a failed forward, a 5xx) are told. */
+  readonly logger: Logger;
+  /** Every streams app of this process, by service name: its state, its last failure, how often it restarted. */
+  readonly services: ReadonlyMap<string, ServiceStatus>;
+}
+
+export interface ServiceStatus {
+  readonly state: string;
+  readonly failure: ServiceFailure | undefined;
+  readonly restarts: number;
 }

@@ -1,17 +1,23 @@
 /**
  * Request routing between orders instances: a request for an order whose partition another instance owns is
- * replayed there once (marked, so it is never forwarded again) and its answer relayed as it is.
+ * replayed there once (signed, see `forward-auth.ts`, so it is never forwarded again) and its answer relayed as it
+ * is. A failure is logged here and answered with a bare `502`: the client learns nothing about the inside.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '@tributary/streams';
 import { sendError } from './errors.js';
+import { FORWARDED_HEADER, type ForwardAuth } from './forward-auth.js';
 
-export const FORWARDED_HEADER = 'x-shop-forwarded';
+/** A forwarded request the owner does not answer within this is given up (long polls are capped well below it). */
+const FORWARD_TIMEOUT_MS = 45_000;
 
-export function wasForwarded(request: FastifyRequest): boolean {
-  return request.headers[FORWARDED_HEADER] !== undefined;
-}
-
-export async function forward(request: FastifyRequest, reply: FastifyReply, owner: { host: string; port: number }): Promise<FastifyReply> {
+export async function forward(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  owner: { host: string; port: number },
+  auth: ForwardAuth,
+  logger: Logger,
+): Promise<FastifyReply> {
   // A long poll forwarded for a client that left must not keep the owner waiting.
   const abandoned = new AbortController();
   const onClose = (): void => abandoned.abort();
@@ -19,22 +25,26 @@ export async function forward(request: FastifyRequest, reply: FastifyReply, owne
   try {
     const res = await fetch(`http://${owner.host}:${owner.port}${request.url}`, {
       method: request.method,
-      headers: { [FORWARDED_HEADER]: '1', ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        [FORWARDED_HEADER]: auth.sign(request.method, request.url),
+        ...(request.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
       ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-      signal: abandoned.signal,
+      signal: AbortSignal.any([abandoned.signal, AbortSignal.timeout(FORWARD_TIMEOUT_MS)]),
     });
     const body = await res.text();
     const location = res.headers.get('location');
     if (location !== null) reply.header('location', location);
+    const retryAfter = res.headers.get('retry-after');
+    if (retryAfter !== null) reply.header('retry-after', retryAfter);
     return reply
       .code(res.status)
       .type(res.headers.get('content-type') ?? 'application/json; charset=utf-8')
       .send(body);
   } catch (error) {
     if (abandoned.signal.aborted) return reply;
-    return sendError(reply, 502, `The instance owning this order (${owner.host}:${owner.port}) did not answer`, {
-      cause: error instanceof Error ? error.message : String(error),
-    });
+    logger.warn({ owner: `${owner.host}:${owner.port}`, url: request.url, err: error instanceof Error ? error.message : String(error) }, 'forwarding to the owner failed');
+    return sendError(reply, 502, 'The instance owning this order did not answer; retry shortly');
   } finally {
     reply.raw.off('close', onClose);
   }

@@ -23,10 +23,13 @@ interface Counters {
 }
 
 async function request(options: LoadOptions, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(new URL(path, options.url), {
-    method,
-    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
+  let res = await send(options, method, path, body);
+  // The shop bounds held long polls per client: a 503 with Retry-After asks to come back, as a polite client does.
+  while (res.status === 503 && res.headers.has('retry-after')) {
+    await res.arrayBuffer();
+    await new Promise((r) => setTimeout(r, Math.max(50, Number(res.headers.get('retry-after')) * 1000 || 1000)));
+    res = await send(options, method, path, body);
+  }
   const text = await res.text();
   let json: unknown = undefined;
   try {
@@ -35,6 +38,13 @@ async function request(options: LoadOptions, method: string, path: string, body?
     json = text;
   }
   return { status: res.status, json };
+}
+
+function send(options: LoadOptions, method: string, path: string, body?: unknown): Promise<Response> {
+  return fetch(new URL(path, options.url), {
+    method,
+    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
+  });
 }
 
 async function placeOne(options: LoadOptions, runId: string, n: number, counters: Counters, latency: LatencyStats): Promise<void> {

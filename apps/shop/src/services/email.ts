@@ -9,7 +9,7 @@ import { APP_IDS } from '../app-ids.js';
 import { composeEmail, logEmailSender, type EmailSender } from '../email/email-sender.js';
 import type { Customer, Order, OrderEnriched, Payment } from '../schemas.js';
 import { serdes, TOPICS } from '../topics.js';
-import { startService, type ServiceRuntime } from './service-runtime.js';
+import { createService, type ServiceRuntime } from './service-runtime.js';
 
 export const PAYMENT_WINDOW_MS = 60_000;
 /** Tolerates payments and orders arriving a little out of order across partitions. */
@@ -62,6 +62,6 @@ export function emailTopology(sender: EmailSender): Topology {
 }
 
 /** Sends through `runtime.emailSender`, or to the log when none is given. */
-export function startEmail(runtime: ServiceRuntime): Promise<KafkaStreams> {
-  return startService(emailTopology(runtime.emailSender ?? logEmailSender(runtime.logger)), APP_IDS.email, runtime);
+export function createEmail(runtime: ServiceRuntime): KafkaStreams {
+  return createService(emailTopology(runtime.emailSender ?? logEmailSender(runtime.logger)), APP_IDS.email, runtime);
 }

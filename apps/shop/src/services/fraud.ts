@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { APP_IDS } from '../app-ids.js';
 import { OrderSchema, type Order, type OrderValidation } from '../schemas.js';
 import { serdes, TOPICS } from '../topics.js';
-import { startService, type ServiceRuntime } from './service-runtime.js';
+import { createService, type ServiceRuntime } from './service-runtime.js';
 
 export const FRAUD_LIMIT = 2000;
 export const FRAUD_SESSION_GAP_MS = 60 * 60_000;
@@ -23,8 +23,18 @@ export const FRAUD_STORE = 'fraud-session-totals';
 const OrderValueSchema = z.object({ order: OrderSchema.nullable(), total: z.number() });
 type OrderValue = z.infer<typeof OrderValueSchema>;
 
-/** Never negative: an invalid order (order-details fails it) must not lower its customer's total for later ones. */
-const orderValue = (order: Order): number => Math.max(0, order.quantity * order.price);
+/**
+ * Never negative: an invalid order (order-details fails it) must not lower its customer's total for later ones.
+ * Never more than the limit: a larger value fails all the same, and a product of two large numbers (another
+ * producer than the API may write them) could be `Infinity`, which JSON cannot hold in the session store.
+ */
+export const orderValue = (order: Order): number => {
+  const value = order.quantity * order.price;
+  return Number.isNaN(value) ? 0 : Math.min(FRAUD_LIMIT, Math.max(0, value));
+};
+
+/** Totals saturate at the limit: the decision is the same, and a sum can never overflow whatever comes in. */
+const addToTotal = (total: number, value: number): number => Math.min(FRAUD_LIMIT, total + value);
 
 export function fraudTopology(): Topology {
   const builder = new StreamsBuilder();
@@ -35,9 +45,9 @@ export function fraudTopology(): Topology {
     .windowedBy(SessionWindows.ofInactivityGapAndGrace(FRAUD_SESSION_GAP_MS, FRAUD_GRACE_MS))
     .aggregate<OrderValue>(
       () => ({ order: null, total: 0 }),
-      (_customer, order, session) => ({ order, total: session.total + orderValue(order) }),
+      (_customer, order, session) => ({ order, total: addToTotal(session.total, orderValue(order)) }),
       // The merged session is then updated with the order that bridged the gap, which becomes its `order`.
-      (_customer, a, b) => ({ order: b.order ?? a.order, total: a.total + b.total }),
+      (_customer, a, b) => ({ order: b.order ?? a.order, total: addToTotal(a.total, b.total) }),
       { storeName: FRAUD_STORE, keySerde: Serdes.string(), valueSerde: Serdes.json<OrderValue>(OrderValueSchema) },
     )
     .toStream()
@@ -51,7 +61,7 @@ export function fraudTopology(): Topology {
               orderId: order.id,
               checkType: 'FRAUD_CHECK',
               validationResult: 'FAIL',
-              reason: `customer ${order.customerId} ordered ${value.total} within one session (limit ${FRAUD_LIMIT})`,
+              reason: `customer ${order.customerId} reached the limit of ${FRAUD_LIMIT} within one session`,
             }
           : { orderId: order.id, checkType: 'FRAUD_CHECK', validationResult: 'PASS' };
       return [order.id, validation];
@@ -60,7 +70,7 @@ export function fraudTopology(): Topology {
   return builder.build();
 }
 
-export function startFraud(runtime: ServiceRuntime): Promise<KafkaStreams> {
+export function createFraud(runtime: ServiceRuntime): KafkaStreams {
   // A replay after a crash must not count an order into its customer's total twice.
-  return startService(fraudTopology(), APP_IDS.fraud, runtime, { processingGuarantee: 'exactly_once_v2' });
+  return createService(fraudTopology(), APP_IDS.fraud, runtime, { processingGuarantee: 'exactly_once_v2' });
 }

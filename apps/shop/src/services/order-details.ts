@@ -6,7 +6,7 @@ import { StreamsBuilder, type KafkaStreams, type Topology } from '@tributary/str
 import { APP_IDS } from '../app-ids.js';
 import { PRODUCTS, type Order, type OrderValidation } from '../schemas.js';
 import { serdes, TOPICS } from '../topics.js';
-import { startService, type ServiceRuntime } from './service-runtime.js';
+import { createService, type ServiceRuntime } from './service-runtime.js';
 
 const KNOWN_PRODUCTS: ReadonlySet<string> = new Set(PRODUCTS);
 
@@ -34,6 +34,6 @@ export function orderDetailsTopology(): Topology {
   return builder.build();
 }
 
-export function startOrderDetails(runtime: ServiceRuntime): Promise<KafkaStreams> {
-  return startService(orderDetailsTopology(), APP_IDS.orderDetails, runtime);
+export function createOrderDetails(runtime: ServiceRuntime): KafkaStreams {
+  return createService(orderDetailsTopology(), APP_IDS.orderDetails, runtime);
 }

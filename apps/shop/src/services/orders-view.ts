@@ -1,35 +1,75 @@
 /**
  * The orders service's read side: a streams app that materializes `orders` (partitioned, the latest version per
- * id), and replicates `warehouse-inventory` and the inventory service's reserved-stock changelog in full (global
+ * id, settled orders expiring after the retention horizon), and replicates `warehouse-inventory` and the inventory service's reserved-stock changelog in full (global
  * tables), so the HTTP API answers reads locally. Every order version it applies is also handed to `onOrder`,
  * which feeds the long-poll waiters.
  */
 import {
   QueryableStoreTypes,
+  Serdes,
+  Stores,
   StreamsBuilder,
   type HostInfo,
   type KafkaStreams,
   type KafkaStreamsState,
+  type KeyValueStore,
+  type Processor,
+  type ProcessorContext,
   type ReadOnlyKeyValueStore,
+  type StreamRecord,
   type Topology,
 } from '@tributary/streams';
+import { z } from 'zod';
 import { APP_IDS } from '../app-ids.js';
-import type { Inventory, Order } from '../schemas.js';
+import { OrderSchema, type Inventory, type Order } from '../schemas.js';
 import { RESERVED_STOCK_CHANGELOG, serdes, TOPICS } from '../topics.js';
-import { startService, type ServiceRuntime } from './service-runtime.js';
+import { DEFAULT_SETTLED_RETENTION_MS, scheduleExpiry } from './retention.js';
+import { createService, type ServiceRuntime } from './service-runtime.js';
+import type { SupervisedApp } from './supervisor.js';
 
-export const ORDERS_STORE = 'orders-store';
+export const ORDERS_STORE = 'orders-view';
 export const INVENTORY_VIEW_STORE = 'inventory-view';
 export const RESERVED_VIEW_STORE = 'reserved-view';
 
-export function ordersViewTopology(onOrder: (order: Order) => void): Topology {
+/** The latest version of an order and the event time it was written at (which settles it for expiry). */
+const ViewEntrySchema = z.object({ order: OrderSchema, at: z.number() });
+type ViewEntry = z.infer<typeof ViewEntrySchema>;
+
+/**
+ * The latest version per order id, as a KTable of `orders` would hold it, in a store of its own so that settled
+ * orders can expire (see `retention.ts`); every version applied is handed to `onOrder`.
+ */
+class OrdersViewProcessor implements Processor<string, Order, never, never> {
+  private store!: KeyValueStore<string, ViewEntry>;
+
+  constructor(
+    private readonly onOrder: (order: Order) => void,
+    private readonly retentionMs: number,
+  ) {}
+
+  init(context: ProcessorContext<never, never>): void {
+    this.store = context.getStateStore<KeyValueStore<string, ViewEntry>>(ORDERS_STORE);
+    scheduleExpiry(context, this.store, (e) => (e.order.state === 'CREATED' ? undefined : e.at), this.retentionMs);
+  }
+
+  process(record: StreamRecord<string, Order>): void {
+    if (record.value === null) {
+      this.store.delete(record.key);
+      return;
+    }
+    this.store.put(record.key, { order: record.value, at: record.timestamp });
+    this.onOrder(record.value);
+  }
+}
+
+export function ordersViewTopology(onOrder: (order: Order) => void, retentionMs = DEFAULT_SETTLED_RETENTION_MS): Topology {
   const builder = new StreamsBuilder();
+  builder.addStateStore(
+    Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ORDERS_STORE), Serdes.string(), Serdes.json<ViewEntry>(ViewEntrySchema)),
+  );
   builder
-    .table<string, Order>(TOPICS.orders, { keySerde: serdes.key, valueSerde: serdes.order, storeName: ORDERS_STORE })
-    .toStream()
-    .foreach((_id, order) => {
-      if (order !== null) onOrder(order);
-    });
+    .stream<string, Order>(TOPICS.orders, { keySerde: serdes.key, valueSerde: serdes.order })
+    .process(() => new OrdersViewProcessor(onOrder, retentionMs), ORDERS_STORE);
   builder.globalTable<string, Inventory>(TOPICS.warehouseInventory, {
     keySerde: serdes.key,
     valueSerde: serdes.inventory,
@@ -45,7 +85,12 @@ export function ordersViewTopology(onOrder: (order: Order) => void): Topology {
 
 /** Reads the view's stores; each read is null until the app is running or when the key is unknown. */
 export class OrdersView {
-  constructor(readonly app: KafkaStreams) {}
+  constructor(private readonly supervised: SupervisedApp) {}
+
+  /** The view's app now (a new one after each restart). */
+  get app(): KafkaStreams {
+    return this.supervised.app;
+  }
 
   get state(): KafkaStreamsState {
     return this.app.state;
@@ -56,7 +101,7 @@ export class OrdersView {
   }
 
   order(id: string): Order | null {
-    return this.read<Order>(ORDERS_STORE)?.get(id) ?? null;
+    return this.read<ViewEntry>(ORDERS_STORE)?.get(id)?.order ?? null;
   }
 
   inventory(product: string): Inventory | null {
@@ -80,16 +125,13 @@ export class OrdersView {
   }
 
   private read<V>(storeName: string): ReadOnlyKeyValueStore<string, V> | undefined {
-    if (this.app.state !== 'RUNNING' && this.app.state !== 'REBALANCING') return undefined;
-    return this.app.store({ storeName, type: QueryableStoreTypes.keyValueStore<string, V>() });
+    const app = this.app;
+    if (app.state !== 'RUNNING' && app.state !== 'REBALANCING') return undefined;
+    return app.store({ storeName, type: QueryableStoreTypes.keyValueStore<string, V>() });
   }
 }
 
-export async function startOrdersView(
-  runtime: ServiceRuntime,
-  onOrder: (order: Order) => void,
-  applicationServer?: string,
-): Promise<OrdersView> {
-  const app = await startService(ordersViewTopology(onOrder), APP_IDS.ordersView, runtime, applicationServer !== undefined ? { applicationServer } : {});
-  return new OrdersView(app);
+/** Creates (does not start) the view's app; `shop.ts` runs it under a `SupervisedApp`. */
+export function createOrdersView(runtime: ServiceRuntime, onOrder: (order: Order) => void, applicationServer?: string): KafkaStreams {
+  return createService(ordersViewTopology(onOrder, runtime.settledRetentionMs), APP_IDS.ordersView, runtime, applicationServer !== undefined ? { applicationServer } : {});
 }

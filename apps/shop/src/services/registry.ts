@@ -1,22 +1,22 @@
 /**
  * The shop's background services by name: what `main.ts` starts in one process and what `run.ts` starts one at a
- * time. The orders service (HTTP API and its view) is not here: it is assembled in `shop.ts`.
+ * time (each entry creates the app; a `SupervisedApp` starts it and restarts it after a failure). The orders service (HTTP API and its view) is not here: it is assembled in `shop.ts`.
  */
 import type { KafkaStreams } from '@tributary/streams';
-import { startEmail } from './email.js';
-import { startFraud } from './fraud.js';
-import { startInventory } from './inventory.js';
-import { startOrderDetails } from './order-details.js';
+import { createEmail } from './email.js';
+import { createFraud } from './fraud.js';
+import { createInventory } from './inventory.js';
+import { createOrderDetails } from './order-details.js';
 import type { ServiceRuntime } from './service-runtime.js';
-import { startValidationsAggregator } from './validations-aggregator.js';
+import { createValidationsAggregator } from './validations-aggregator.js';
 
 export const SERVICES = {
-  'order-details': startOrderDetails,
-  inventory: startInventory,
-  fraud: startFraud,
-  'validations-aggregator': startValidationsAggregator,
-  email: startEmail,
-} as const satisfies Record<string, (runtime: ServiceRuntime) => Promise<KafkaStreams>>;
+  'order-details': createOrderDetails,
+  inventory: createInventory,
+  fraud: createFraud,
+  'validations-aggregator': createValidationsAggregator,
+  email: createEmail,
+} as const satisfies Record<string, (runtime: ServiceRuntime) => KafkaStreams>;
 
 export type ServiceName = keyof typeof SERVICES;
 

@@ -10,6 +10,7 @@ import { startShop } from '../shop.js';
 import { ensureTopics } from '../topics.js';
 import { isServiceName, SERVICES } from './registry.js';
 import { runtimeFromConfig } from './service-runtime.js';
+import { SupervisedApp } from './supervisor.js';
 
 const names = ['orders', ...Object.keys(SERVICES)];
 const service = process.argv[2] ?? '';
@@ -28,7 +29,8 @@ runProcess(service, async (config, logger) => {
   const runtime = runtimeFromConfig(config, backend, logger);
   if (isServiceName(service)) {
     await ensureTopics(backend);
-    const app = await SERVICES[service](runtime);
+    const app = new SupervisedApp(service, () => SERVICES[service](runtime), logger);
+    await app.start();
     logger.info({ service }, 'service started');
     return {
       close: async () => {

@@ -5,7 +5,9 @@
  */
 import { join } from 'node:path';
 import type { ShopConfig } from '../config.js';
+import type { ShopOptions } from '../shop.js';
 import { fileEmailSender, type EmailSender } from '../email/email-sender.js';
+import { deadLetterTopic } from '../topics.js';
 import { KafkaStreams, type Backend, type Logger, type StreamsConfig, type Topology } from '@tributary/streams';
 
 export interface ServiceRuntime {
@@ -16,6 +18,8 @@ export interface ServiceRuntime {
   readonly commitIntervalMs?: number | undefined;
   /** Where the email service sends; absent: to the log. */
   readonly emailSender?: EmailSender | undefined;
+  /** How long settled orders' per-order entries are kept, in event time (default 7 days; see `retention.ts`). */
+  readonly settledRetentionMs?: number | undefined;
 }
 
 /** The runtime a process builds from its configuration (main.ts and services/run.ts alike). */
@@ -23,38 +27,42 @@ export function runtimeFromConfig(
   config: ShopConfig,
   backend: Backend,
   logger: Logger,
-): ServiceRuntime & { readonly applicationServer: string | undefined } {
+): ServiceRuntime & Pick<ShopOptions, 'applicationServer' | 'forwardSecret' | 'longPollLimits'> {
   return {
     backend,
     stateDir: config.stateDir,
     logger,
     commitIntervalMs: config.commitIntervalMs,
     emailSender: fileEmailSender(join(config.dataDir, 'emails.jsonl')),
+    settledRetentionMs: config.settledRetentionMs,
     applicationServer: config.applicationServer,
+    forwardSecret: config.forwardSecret,
+    longPollLimits: { maxTotal: config.longPollMaxTotal, maxPerClient: config.longPollMaxPerClient },
   };
 }
 
 export type ServiceOverrides = Partial<Pick<StreamsConfig, 'processingGuarantee' | 'commitIntervalMs' | 'applicationServer'>>;
 
-/** Starts `topology` as application `applicationId` and resolves once it has joined its group. */
-export async function startService(
-  topology: Topology,
-  applicationId: string,
-  runtime: ServiceRuntime,
-  overrides: ServiceOverrides = {},
-): Promise<KafkaStreams> {
+/**
+ * Creates (does not start) `topology` as application `applicationId`; a `SupervisedApp` starts it and replaces it
+ * after a failure.
+ *
+ * A record a service cannot read (malformed JSON, a foreign producer's shape) or cannot process (a value its
+ * rules or its stores cannot hold) is set aside rather than stopping the service for good: it goes, as it was read,
+ * to the app's dead-letter topic with the reason in Kafka's `__streams.errors.*` headers, and is logged.
+ */
+export function createService(topology: Topology, applicationId: string, runtime: ServiceRuntime, overrides: ServiceOverrides = {}): KafkaStreams {
   const commitIntervalMs = overrides.commitIntervalMs ?? runtime.commitIntervalMs;
-  const app = new KafkaStreams(topology, {
+  return new KafkaStreams(topology, {
     applicationId,
     backend: runtime.backend,
     stateDir: runtime.stateDir,
     logger: runtime.logger,
-    // A record nobody can read (foreign producer, old schema) is logged and skipped rather than stopping the shop.
     deserializationExceptionHandler: 'logAndContinue',
+    processingExceptionHandler: 'logAndContinue',
+    deadLetterQueueTopic: deadLetterTopic(applicationId),
     ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),
     ...(overrides.processingGuarantee !== undefined ? { processingGuarantee: overrides.processingGuarantee } : {}),
     ...(overrides.applicationServer !== undefined ? { applicationServer: overrides.applicationServer } : {}),
   });
-  await app.start();
-  return app;
 }

@@ -18,7 +18,8 @@ import { z } from 'zod';
 import { APP_IDS } from '../app-ids.js';
 import { CHECK_TYPES, OrderSchema, type Order, type OrderValidation } from '../schemas.js';
 import { serdes, TOPICS } from '../topics.js';
-import { startService, type ServiceRuntime } from './service-runtime.js';
+import { DEFAULT_SETTLED_RETENTION_MS, scheduleExpiry } from './retention.js';
+import { createService, type ServiceRuntime } from './service-runtime.js';
 
 export const ORDER_CHECKS_STORE = 'order-checks';
 /** Validations stamped later than this after their order (event time) are ignored. */
@@ -31,6 +32,8 @@ const OrderChecksSchema = z.object({
   /** Keyed by check type; the first result of each type counts, repeats are ignored. */
   checks: z.record(z.string(), CheckSchema),
   outcome: z.enum(['VALIDATED', 'FAILED']).optional(),
+  /** Event time of the entry's last change (for a decided order: its decision); entries kept before it existed lack it. */
+  updatedAt: z.number().optional(),
 });
 type OrderChecks = z.infer<typeof OrderChecksSchema>;
 
@@ -40,9 +43,14 @@ class ValidationsAggregator implements Processor<string, AggregatorInput, string
   private context!: ProcessorContext<string, Order>;
   private store!: KeyValueStore<string, OrderChecks>;
 
+  constructor(private readonly retentionMs: number) {}
+
   init(context: ProcessorContext<string, Order>): void {
     this.context = context;
     this.store = context.getStateStore<KeyValueStore<string, OrderChecks>>(ORDER_CHECKS_STORE);
+    // A decided entry changes no more; an undecided one untouched for the horizon (checks missing, or checks
+    // whose order never came) is past the validation window long since: both go after the horizon.
+    scheduleExpiry(context, this.store, lastChange, this.retentionMs);
   }
 
   process(record: StreamRecord<string, AggregatorInput>): void {
@@ -64,6 +72,7 @@ class ValidationsAggregator implements Processor<string, AggregatorInput, string
       if (entry.checks[checkType] !== undefined) return;
       entry.checks[checkType] = { result: validationResult, timestamp: record.timestamp };
     }
+    entry.updatedAt = Math.max(entry.updatedAt ?? 0, record.timestamp);
     const outcome = decide(entry);
     if (outcome !== undefined && entry.order !== undefined) {
       entry.outcome = outcome;
@@ -73,6 +82,10 @@ class ValidationsAggregator implements Processor<string, AggregatorInput, string
   }
 }
 
+function lastChange(entry: OrderChecks): number | undefined {
+  return entry.updatedAt ?? entry.orderTimestamp ?? Math.max(...Object.values(entry.checks).map((c) => c.timestamp));
+}
+
 /** FAILED as soon as any check fails; VALIDATED once every check type has passed; otherwise undecided. */
 export function decide(entry: Pick<OrderChecks, 'checks'>): 'VALIDATED' | 'FAILED' | undefined {
   const results = Object.values(entry.checks).map((c) => c.result);
@@ -80,7 +93,7 @@ export function decide(entry: Pick<OrderChecks, 'checks'>): 'VALIDATED' | 'FAILE
   return CHECK_TYPES.every((t) => entry.checks[t]?.result === 'PASS') ? 'VALIDATED' : undefined;
 }
 
-export function validationsAggregatorTopology(): Topology {
+export function validationsAggregatorTopology(retentionMs = DEFAULT_SETTLED_RETENTION_MS): Topology {
   const builder = new StreamsBuilder();
   builder.addStateStore(
     Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(ORDER_CHECKS_STORE), Serdes.string(), Serdes.json<OrderChecks>(OrderChecksSchema)),
@@ -96,11 +109,11 @@ export function validationsAggregatorTopology(): Topology {
     .mapValues((validation): AggregatorInput => ({ kind: 'validation', validation }));
   orders
     .merge(validations)
-    .process(() => new ValidationsAggregator(), ORDER_CHECKS_STORE)
+    .process(() => new ValidationsAggregator(retentionMs), ORDER_CHECKS_STORE)
     .to(TOPICS.orders, { keySerde: serdes.key, valueSerde: serdes.order });
   return builder.build();
 }
 
-export function startValidationsAggregator(runtime: ServiceRuntime): Promise<KafkaStreams> {
-  return startService(validationsAggregatorTopology(), APP_IDS.validationsAggregator, runtime, { processingGuarantee: 'exactly_once_v2' });
+export function createValidationsAggregator(runtime: ServiceRuntime): KafkaStreams {
+  return createService(validationsAggregatorTopology(runtime.settledRetentionMs), APP_IDS.validationsAggregator, runtime, { processingGuarantee: 'exactly_once_v2' });
 }

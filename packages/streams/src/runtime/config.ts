@@ -4,6 +4,7 @@
  */
 import type { TimestampExtractor } from '../api/record.js';
 import type { Backend } from '../backend/port.js';
+import { checkClientConfig } from '../backend/kafka/config.js';
 import type { Serde } from '../serde/serde.js';
 import { StreamsConfigError } from './errors.js';
 
@@ -134,6 +135,8 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
       throw new StreamsConfigError(`${key} must be 'fail', 'logAndContinue' or a function (got ${JSON.stringify(v)})`);
     }
   }
+  // A clientConfig overriding what exactly-once and offsets depend on fails here, at construction, naming the key.
+  if (config.clientConfig !== undefined) checkClientConfig(config.clientConfig);
   const numStandbyReplicas = config.numStandbyReplicas ?? 0;
   if (!Number.isInteger(numStandbyReplicas) || numStandbyReplicas < 0) {
     throw new StreamsConfigError(`numStandbyReplicas must be an integer >= 0 (got ${String(config.numStandbyReplicas)})`);

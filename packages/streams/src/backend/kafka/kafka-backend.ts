@@ -1,5 +1,14 @@
 import type { AdminClient, Backend, Consumer, ConsumerOptions, Producer, ProducerOptions } from '../port.js';
-import { type ClientConfig, commonConfig, consumerConfig, producerConfig } from './config.js';
+import {
+  type ClientConfig,
+  type KafkaSecurity,
+  checkClientConfig,
+  commonConfig,
+  consumerConfig,
+  producerConfig,
+  securityConfig,
+} from './config.js';
+import type { NativeConfig } from './native.js';
 import { KafkaAdmin } from './kafka-admin.js';
 import { KafkaConsumer } from './kafka-consumer.js';
 import { KafkaOffsets } from './kafka-offsets.js';
@@ -9,14 +18,25 @@ import { type NativeAdminClient, type NativeModule, loadNativeModule } from './n
 export interface KafkaBackendOptions {
   /** Comma-separated `host:port` list. */
   readonly bootstrapServers: string;
-  /** librdkafka properties added to (and overriding) every client's configuration. */
+  /** TLS and SASL settings for a secured cluster; omitted: PLAINTEXT. */
+  readonly security?: KafkaSecurity;
+  /**
+   * librdkafka properties added to (and overriding the defaults of) every client's configuration. The settings
+   * exactly-once and offset management depend on cannot be set here (`KafkaConfigError`), nor security ones when
+   * `security` is given.
+   */
   readonly clientConfig?: ClientConfig;
 }
 
-/** The backend on Apache Kafka. Loads the native client lazily: it throws a clear error here when it is missing. */
+/**
+ * The backend on Apache Kafka. Checks the settings first (`KafkaConfigError` names a bad one), then loads the
+ * native client lazily: it throws a clear error here when it is missing.
+ */
 export async function createKafkaBackend(options: KafkaBackendOptions): Promise<Backend> {
+  checkClientConfig(options.clientConfig ?? {}, options.security !== undefined);
+  const security = securityConfig(options.security);
   const mod = await loadNativeModule();
-  return new KafkaBackend(mod, options);
+  return new KafkaBackend(mod, options, security);
 }
 
 class KafkaBackend implements Backend {
@@ -29,6 +49,7 @@ class KafkaBackend implements Backend {
   constructor(
     private readonly mod: NativeModule,
     private readonly options: KafkaBackendOptions,
+    private readonly security: NativeConfig,
   ) {
     this.offsets = new KafkaOffsets(
       mod,
@@ -50,13 +71,13 @@ class KafkaBackend implements Backend {
 
   async createProducer(options: ProducerOptions): Promise<Producer> {
     this.requireOpen();
-    const config = producerConfig(this.options.bootstrapServers, options, this.options.clientConfig ?? {});
+    const config = producerConfig(this.options.bootstrapServers, options, this.options.clientConfig ?? {}, this.security);
     return this.track(await KafkaProducer.create(this.mod, options, config, this.offsets));
   }
 
   async createConsumer(options: ConsumerOptions): Promise<Consumer> {
     this.requireOpen();
-    const config = consumerConfig(this.options.bootstrapServers, options, this.options.clientConfig ?? {});
+    const config = consumerConfig(this.options.bootstrapServers, options, this.options.clientConfig ?? {}, this.security);
     return this.track(await KafkaConsumer.create(this.mod, options, this.offsets, config));
   }
 
@@ -72,7 +93,7 @@ class KafkaBackend implements Backend {
   private nativeAdmin(): NativeAdminClient {
     this.requireOpen();
     this.sharedAdmin ??= this.mod.AdminClient.create({
-      ...commonConfig(this.options.bootstrapServers),
+      ...commonConfig(this.options.bootstrapServers, this.security),
       'client.id': 'tributary-admin',
       ...(this.options.clientConfig ?? {}),
     });

@@ -1,0 +1,43 @@
+/**
+ * How long per-order bookkeeping is kept. The orders view, the inventory service and the aggregator each keep one
+ * store entry per order; kept for ever, they grow with every order the shop has seen. Once an order is settled
+ * (decided, and its reservation kept or given back), its entries matter only against a late duplicate of its
+ * records, which a horizon of event time covers: entries settled longer ago than the horizon are deleted (with a
+ * tombstone in the changelog, so a restore does not bring them back).
+ *
+ * What "one outcome per order, ever" means past the horizon: within it, a replayed or duplicated record never
+ * produces a second outcome, a second reservation or a second `201` for the same id. Past it the shop has forgotten
+ * the order: a CREATED record with the same id arriving more than the horizon after the order settled is judged as
+ * a new order, and `GET /v1/orders/{id}` no longer finds it. Ids must therefore be unique within the horizon.
+ */
+import type { KeyValueStore, ProcessorContext } from '@tributary/streams';
+
+/** Default horizon: 7 days of event time. */
+export const DEFAULT_SETTLED_RETENTION_MS = 7 * 24 * 60 * 60_000;
+
+/** How often (in stream time) a store is swept: often enough that the store overshoots the horizon by little. */
+export function sweepIntervalMs(retentionMs: number): number {
+  return Math.max(1_000, Math.min(60 * 60_000, Math.floor(retentionMs / 10)));
+}
+
+/**
+ * Schedules, on stream time, the deletion of every entry of `store` that `settledAt` says settled before
+ * `streamTime - retentionMs` (undefined: not settled, kept).
+ */
+export function scheduleExpiry<V>(
+  context: ProcessorContext<unknown, unknown>,
+  store: KeyValueStore<string, V>,
+  settledAt: (value: V) => number | undefined,
+  retentionMs: number,
+): void {
+  context.schedule(sweepIntervalMs(retentionMs), 'STREAM_TIME', (streamTime) => {
+    const horizon = streamTime - retentionMs;
+    const expired: string[] = [];
+    for (const { key, value } of store.all()) {
+      const at = settledAt(value);
+      if (at !== undefined && at < horizon) expired.push(key);
+    }
+    // Deleted after the scan: a store need not support changes while it is iterated.
+    for (const key of expired) store.delete(key);
+  });
+}
