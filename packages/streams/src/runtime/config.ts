@@ -4,6 +4,7 @@
  */
 import type { TimestampExtractor } from '../api/record.js';
 import type { Backend } from '../backend/port.js';
+import type { KafkaSecurity } from '../backend/kafka/config.js';
 import { checkClientConfig } from '../backend/kafka/config.js';
 import type { Serde } from '../serde/serde.js';
 import { StreamsConfigError } from './errors.js';
@@ -81,6 +82,8 @@ export interface StreamsConfig {
    * persistent stores: a task that moves to an instance with a standby restores only the changelog's tail.
    */
   readonly numStandbyReplicas?: number;
+  /** How the Kafka backend reaches a secured cluster (TLS, SASL); see the Kafka backend's `KafkaSecurity`. */
+  readonly security?: KafkaSecurity;
   /** Extra librdkafka settings for the Kafka backend. */
   readonly clientConfig?: Readonly<Record<string, string | number | boolean>>;
   /** A pino-compatible logger; default: pino at `info` (TRIBUTARY_LOG_LEVEL overrides). */

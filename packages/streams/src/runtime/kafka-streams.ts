@@ -94,7 +94,7 @@ export class KafkaStreams {
       this.backend = config.backend;
       this.ownsBackend = false;
     } else if (config.bootstrapServers) {
-      this.backend = lazyKafkaBackend(config.bootstrapServers, config.clientConfig);
+      this.backend = lazyKafkaBackend(config.bootstrapServers, config.clientConfig, config.security);
       this.ownsBackend = true;
     } else {
       // Every app in this process without a broker shares one embedded log, so they can talk to each other.
@@ -373,11 +373,11 @@ export class KafkaStreams {
 }
 
 /** Defers loading the native Kafka client until the app starts, so the embedded path never needs it. */
-function lazyKafkaBackend(bootstrapServers: string, clientConfig: StreamsConfig['clientConfig']): Backend {
+function lazyKafkaBackend(bootstrapServers: string, clientConfig: StreamsConfig['clientConfig'], security: StreamsConfig['security']): Backend {
   let real: Promise<Backend> | undefined;
   const get = (): Promise<Backend> => {
     real ??= import('../backend/kafka/index.js').then((m) =>
-      m.createKafkaBackend({ bootstrapServers, ...(clientConfig ? { clientConfig: { ...clientConfig } } : {}) }),
+      m.createKafkaBackend({ bootstrapServers, ...(clientConfig ? { clientConfig: { ...clientConfig } } : {}), ...(security ? { security } : {}) }),
     );
     return real;
   };

@@ -176,42 +176,52 @@ for (const target of testBackends()) {
       }
     });
 
-    it('a persistent store restarts from its checkpoint: nothing is replayed from the changelog', async () => {
-      const backend = await target.create();
-      const dir = tempDir('checkpoint');
-      const input = uniqueName('cp-in');
-      const output = uniqueName('cp-out');
-      const admin = backend.admin();
-      await admin.createTopics([input, output].map((name) => ({ name, numPartitions: 2 })));
-      await admin.close();
-      const applicationId = uniqueName('cp-app');
-      const start = async (): Promise<KafkaStreams> => {
-        const builder = new StreamsBuilder();
-        builder
-          .stream<string, string>(input, { keySerde: S, valueSerde: S })
-          .groupByKey()
-          .count({ storeName: 'persistent-totals' })
-          .toStream()
-          .to(output, { keySerde: S, valueSerde: L });
-        const app = new KafkaStreams(builder.build(), { applicationId, backend, stateDir: dir.path, commitIntervalMs: 100, logger: quietLogger });
-        await app.start();
-        return app;
-      };
-      try {
-        const first = await start();
-        await produce(backend, input, S, S, Array.from({ length: 50 }, (_, i) => ({ key: `k${i % 5}`, value: 'x' })));
-        await consumeUntil(backend, output, S, L, (rs) => [...latest(rs).values()].filter((v) => v === 10).length === 5);
-        await first.close();
-        const second = await start();
-        await produce(backend, input, S, S, [{ key: 'k0', value: 'x' }]);
-        await consumeUntil(backend, output, S, L, (rs) => latest(rs).get('k0') === 11);
-        assert.equal(second.metrics().restoredRecords, 0, 'the LMDB store was reopened at its checkpoint');
-        assert.equal(second.metrics().processedRecords, 1);
-        await second.close();
-      } finally {
-        await backend.close();
-        dir.remove();
-      }
-    });
+    for (const guarantee of ['at_least_once', 'exactly_once_v2'] as const) {
+      it(`a persistent store restarts from its checkpoint under ${guarantee}: nothing is replayed from the changelog`, async () => {
+        const backend = await target.create();
+        const dir = tempDir('checkpoint');
+        const input = uniqueName('cp-in');
+        const output = uniqueName('cp-out');
+        const admin = backend.admin();
+        await admin.createTopics([input, output].map((name) => ({ name, numPartitions: 2 })));
+        await admin.close();
+        const applicationId = uniqueName('cp-app');
+        const start = async (): Promise<KafkaStreams> => {
+          const builder = new StreamsBuilder();
+          builder
+            .stream<string, string>(input, { keySerde: S, valueSerde: S })
+            .groupByKey()
+            .count({ storeName: 'persistent-totals' })
+            .toStream()
+            .to(output, { keySerde: S, valueSerde: L });
+          const app = new KafkaStreams(builder.build(), {
+            applicationId,
+            backend,
+            stateDir: dir.path,
+            processingGuarantee: guarantee,
+            commitIntervalMs: 100,
+            logger: quietLogger,
+          });
+          await app.start();
+          return app;
+        };
+        try {
+          const first = await start();
+          await produce(backend, input, S, S, Array.from({ length: 50 }, (_, i) => ({ key: `k${i % 5}`, value: 'x' })));
+          await consumeUntil(backend, output, S, L, (rs) => [...latest(rs).values()].filter((v) => v === 10).length === 5);
+          await first.close();
+          const second = await start();
+          await produce(backend, input, S, S, [{ key: 'k0', value: 'x' }]);
+          await consumeUntil(backend, output, S, L, (rs) => latest(rs).get('k0') === 11);
+          // Exactly-once too: a clean close writes the checkpoints (only a crash or a dirty close leaves none).
+          assert.equal(second.metrics().restoredRecords, 0, 'the LMDB store was reopened at its checkpoint');
+          assert.equal(second.metrics().processedRecords, 1);
+          await second.close();
+        } finally {
+          await backend.close();
+          dir.remove();
+        }
+      });
+    }
   });
 }
