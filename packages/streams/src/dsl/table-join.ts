@@ -37,6 +37,10 @@ export function buildTableJoin<K, L, R, V>(
     });
   }
   const sendOld = { value: false };
+  // As Kafka's KTableImpl.doJoin: a side whose rows may stand alone in the result (left in left/outer, right in outer)
+  // sends old values, so that its deletions of existing rows can be told from deletions of keys it never held.
+  if (type !== 'inner') left.enableSendingOldValues();
+  if (type === 'outer') right.enableSendingOldValues();
   const leftGetter = left.state.valueGetter as KTableValueGetterSupplier<K, L | R>;
   const rightGetter = right.state.valueGetter as KTableValueGetterSupplier<K, L | R>;
   ctx.graph.add({
