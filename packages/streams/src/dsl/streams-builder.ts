@@ -113,6 +113,34 @@ export class StreamsBuilder {
     return this;
   }
 
+  /**
+   * A global store fed by the user's processor (Kafka's `StreamsBuilder.addGlobalStore`): every instance reads all
+   * partitions of `topic` and hands each record to the processor, which writes the store. The topic is the store's
+   * changelog, so the store is never logged; processors anywhere in the topology may read it by name.
+   */
+  addGlobalStore<K, V, S extends StateStore>(
+    storeBuilder: StoreBuilder<S>,
+    topic: string,
+    consumed: ConsumedOptions<K, V>,
+    stateUpdateSupplier: ProcessorSupplier<K, V, void, void>,
+  ): this {
+    this.checkOpen();
+    // Kafka's names: the source `<name>-source` or KSTREAM-SOURCE-n, the processor `<name>` or KTABLE-SOURCE-n.
+    const sourceName = consumed.name ? `${consumed.name}-source` : this.ctx.graph.newProcessorName('KSTREAM-SOURCE-');
+    const processorName = consumed.name ?? this.ctx.graph.newProcessorName('KTABLE-SOURCE-');
+    this.ctx.graph.add({
+      kind: 'global-store',
+      builder: (storeBuilder as unknown as StoreBuilder<StateStore>).withLoggingDisabled(),
+      sourceName,
+      processorName,
+      topic,
+      keySerde: consumed.keySerde as Serde<unknown> | undefined,
+      valueSerde: consumed.valueSerde as Serde<unknown> | undefined,
+      supplier: stateUpdateSupplier as unknown as AnySupplier,
+    });
+    return this;
+  }
+
   build(): Topology {
     this.built = true;
     return compile(this.ctx.graph.nodes);
