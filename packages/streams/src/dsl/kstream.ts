@@ -29,6 +29,7 @@ import type { JoinWindows } from './windows.js';
 import { keyValueStoreBuilderFor } from './materialize.js';
 import type {
   GroupedOptions,
+  JoinedOptions,
   NamedOptions,
   ProducedOptions,
   RepartitionedOptions,
@@ -215,7 +216,7 @@ export class KStream<K, V> {
   }
 
   /** Stream-table join: each stream record looks up the table's current value for its key. */
-  join<TV, R>(table: KTable<K, TV>, joiner: (value: V, tableValue: TV, key: K) => R, named?: NamedOptions): KStream<K, R>;
+  join<TV, R>(table: KTable<K, TV>, joiner: (value: V, tableValue: TV, key: K) => R, joined?: JoinedOptions<K, V, TV>): KStream<K, R>;
   /** Stream-global-table join: `keySelector` maps each stream record to the global table's key. */
   join<GK, GV, R>(
     globalTable: GlobalKTable<GK, GV>,
@@ -235,7 +236,7 @@ export class KStream<K, V> {
     return this.lookupJoin(false, args);
   }
 
-  leftJoin<TV, R>(table: KTable<K, TV>, joiner: (value: V, tableValue: TV | null, key: K) => R, named?: NamedOptions): KStream<K, R>;
+  leftJoin<TV, R>(table: KTable<K, TV>, joiner: (value: V, tableValue: TV | null, key: K) => R, joined?: JoinedOptions<K, V, TV>): KStream<K, R>;
   leftJoin<GK, GV, R>(
     globalTable: GlobalKTable<GK, GV>,
     keySelector: (key: K, value: V) => GK,
@@ -280,10 +281,12 @@ export class KStream<K, V> {
     if (other instanceof KTable) {
       const table = other as KTable<K, unknown>;
       const joiner = args[1] as (v: V, t: unknown, k: K) => unknown;
-      const named = args[2] as NamedOptions | undefined;
+      const named = args[2] as JoinedOptions<K, V, unknown> | undefined;
+      // As Kafka: the Joined serdes win over the ones the stream carries, for the repartition topic and downstream.
+      const keySerde = named?.keySerde ?? this.state.keySerde ?? table.state.keySerde;
       const input = this.state.repartitionRequired
-        ? this.repartitionFor(named?.name ?? this.state.name, this.state.keySerde ?? table.state.keySerde, this.state.valueSerde, named?.name !== undefined)
-        : this.state;
+        ? this.repartitionFor(named?.name ?? this.state.name, keySerde, named?.valueSerde ?? this.state.valueSerde, named?.name !== undefined)
+        : { ...this.state, keySerde };
       const name = named?.name ?? ctx.graph.newProcessorName(prefix);
       const getter = table.state.valueGetter;
       ctx.graph.add({

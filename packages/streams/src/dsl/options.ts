@@ -75,4 +75,14 @@ export interface NamedOptions {
   readonly name?: string;
 }
 
+/**
+ * Kafka's `Joined` for stream-table joins: the serdes of the stream's key and value (used when the stream must be
+ * repartitioned before the join) and of the table's value; `name` names the join processor and the repartition topic.
+ */
+export interface JoinedOptions<K, V, VO> extends NamedOptions {
+  readonly keySerde?: Serde<K>;
+  readonly valueSerde?: Serde<V>;
+  readonly otherValueSerde?: Serde<VO>;
+}
+
 export type TopicOrExtractor<K, V> = string | TopicNameExtractor<K, V>;

@@ -88,7 +88,19 @@ export interface ReadOnlyWindowStore<K, V> {
   all(): Iterable<KeyValue<Windowed<K>, V>>;
 }
 
-export interface WindowStore<K, V> extends StateStore, ReadOnlyWindowStore<K, V> {
+/**
+ * A window store as processors and the test driver see it, with Kafka's `fetch` overloads: `fetch(key, windowStart)`
+ * is the one window's value, `fetch(key, timeFrom, timeTo)` the windows of `key` whose start lies in
+ * [timeFrom, timeTo], oldest first, keyed by window start (Kafka's `WindowStore.fetch(K, Instant, Instant)`).
+ */
+export interface ReadableWindowStore<K, V> extends ReadOnlyWindowStore<K, V> {
+  fetch(key: K, windowStart: number): V | null;
+  fetch(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>>;
+  /** `fetch(key, timeFrom, timeTo)` newest first. */
+  backwardFetch(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>>;
+}
+
+export interface WindowStore<K, V> extends StateStore, ReadableWindowStore<K, V> {
   /**
    * Puts the window of `key` starting at `windowStart`; null deletes it. With `retainDuplicates` every put is kept
    * (stream-stream joins) and null is ignored. Puts older than retention (relative to the largest window start

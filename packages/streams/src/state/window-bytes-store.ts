@@ -73,7 +73,9 @@ export class WindowBytesStore implements StateStore {
   }
 
   *fetchRange(key: Buffer, timeFrom: number, timeTo: number, reverse: boolean): Generator<WindowBytesEntry> {
-    const from = Math.max(timeFrom, this.observedStreamTime - this.retentionMs + 1);
+    // Window starts are never negative; a negative bound (e.g. `ts - 10` early on) would encode as a huge key and
+    // empty the byte range, so it is clamped to 0, as Kafka's WindowKeySchema.lowerRangeFixedSize does.
+    const from = Math.max(timeFrom, 0, this.observedStreamTime - this.retentionMs + 1);
     if (from > timeTo) return;
     for (const segment of this.segments.between(from, timeTo, reverse)) {
       const lower = windowLowerBound(key, from);

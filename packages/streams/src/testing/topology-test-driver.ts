@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Headers } from '../api/record.js';
 import type { ConsumedRecord } from '../backend/port.js';
 import type { Serde } from '../serde/serde.js';
-import type { KeyValueStore, ReadOnlyKeyValueStore, ReadOnlyWindowStore, SessionStore, StateStore, WindowStore } from '../state/store.js';
+import type { KeyValueStore, ReadOnlyKeyValueStore, ReadableWindowStore, SessionStore, StateStore, WindowStore } from '../state/store.js';
 import { readOnlyWindowFacade } from '../state/timestamped-window-store.js';
 import { isTimestampedStore, readOnlyKeyValueFacade } from '../state/timestamped-key-value-store.js';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
@@ -159,7 +159,7 @@ export class TopologyTestDriver {
   }
 
   /** A window store by name; timestamped DSL window stores are shown without their timestamps, as Kafka's driver does. */
-  getWindowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> {
+  getWindowStore<K, V>(name: string): ReadableWindowStore<K, V> {
     const store = this.findStore(name);
     if (!store) throw new Error(`No state store named "${name}"`);
     if (isTimestampedStore(store)) return readOnlyWindowFacade(store as unknown as WindowStore<K, ValueAndTimestamp<V>>);
