@@ -68,8 +68,8 @@ export class KTable<K, V> {
   }
 
   /** The table's changelog as a stream (deletes are records with a null value); with a mapper, re-keyed by it. */
-  toStream(named?: NamedOptions): KStream<K, V>;
   toStream<K2>(keyMapper: (key: K, value: V) => K2, named?: NamedOptions): KStream<K2, V>;
+  toStream(named?: NamedOptions): KStream<K, V>;
   toStream<K2>(mapperOrNamed?: ((key: K, value: V) => K2) | NamedOptions, maybeNamed?: NamedOptions): KStream<K, V> | KStream<K2, V> {
     const { ctx } = this.state;
     const keyMapper = typeof mapperOrNamed === 'function' ? (mapperOrNamed as (key: K, value: V) => K2) : undefined;
