@@ -41,6 +41,7 @@ export class TopologyTestDriver {
   private readonly stateDir: string;
   private readonly applicationId: string;
   private wallClock: number;
+  private processedRecords = 0;
   private processing = false;
   private closed = false;
 
@@ -121,6 +122,20 @@ export class TopologyTestDriver {
     const out = new Map<string, number>();
     for (const t of this.tasks) for (const [r, n] of t.droppedRecords) out.set(r, (out.get(r) ?? 0) + n);
     return out;
+  }
+
+  /**
+   * The driver's metrics, in the shape of `KafkaStreams.metrics()` where it applies: records processed (input and
+   * fed-back records, global ones included), records dropped per reason and in total, and the task ids.
+   */
+  metrics(): { processedRecords: number; droppedRecords: Record<string, number>; droppedRecordsTotal: number; tasks: string[] } {
+    const dropped = this.droppedRecords();
+    return {
+      processedRecords: this.processedRecords,
+      droppedRecords: Object.fromEntries(dropped),
+      droppedRecordsTotal: [...dropped.values()].reduce((a, b) => a + b, 0),
+      tasks: this.tasks.map((t) => t.id),
+    };
   }
 
   /** Names of every topic the topology has written to so far (user, repartition and changelog topics). */
@@ -213,6 +228,7 @@ export class TopologyTestDriver {
   private deliver(r: CapturedRecord): void {
     const offset = this.offsets.get(r.topic) ?? 0;
     this.offsets.set(r.topic, offset + 1);
+    this.processedRecords++;
     const raw: ConsumedRecord = {
       topic: r.topic,
       partition: 0,
