@@ -2,7 +2,7 @@
  * `KafkaStreams` configuration: Kafka Streams' settings as an options object, validated once at construction so a
  * bad setting fails loudly before anything runs.
  */
-import type { TimestampExtractor } from '../api/record.js';
+import type { Headers, TimestampExtractor } from '../api/record.js';
 import type { Backend } from '../backend/port.js';
 import type { Serde } from '../serde/serde.js';
 import { StreamsConfigError } from './errors.js';
@@ -16,6 +16,13 @@ export interface ErrorHandlerContext {
   readonly timestamp: number;
   /** The processor that threw (processing errors) or the source node (deserialization errors). */
   readonly processorName: string | undefined;
+  /**
+   * The failing record (Kafka's `Record` given to `ProcessingExceptionHandler.handle`): for processing errors the
+   * record as the failing processor received it; for deserialization errors the raw bytes.
+   */
+  readonly key?: unknown;
+  readonly value?: unknown;
+  readonly headers?: Headers;
 }
 
 export type ErrorHandlerResponse = 'continue' | 'fail';

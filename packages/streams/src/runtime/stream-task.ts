@@ -39,6 +39,19 @@ export interface StreamTaskOptions {
   readonly taskDir: string;
 }
 
+/**
+ * The record each processing failure happened on, as the failing processor received it: the processing exception
+ * handler gets it (Kafka hands its handler the processor's record, not the source record).
+ */
+const failedRecords = new WeakMap<Error, StreamRecord<unknown, unknown>>();
+
+function processorFailure(name: string, taskId: string, error: unknown, record: StreamRecord<unknown, unknown>): ProcessorError {
+  if (error instanceof ProcessorError) return error;
+  const failure = new ProcessorError(name, taskId, error);
+  failedRecords.set(failure, record);
+  return failure;
+}
+
 function isFencing(error: unknown): boolean {
   let e = error;
   for (let i = 0; i < 5 && e instanceof Error; i++) {
@@ -170,14 +183,16 @@ export class StreamTask {
       }
       if (timestamp > this.streamTime) this.streamTime = timestamp;
       this.recordContext = { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp, headers: raw.headers };
+      const record = { key, value, timestamp, headers: raw.headers };
       try {
-        node.process({ key, value, timestamp, headers: raw.headers });
+        node.process(record);
       } catch (error) {
         this.handleError(
           'processingExceptionHandler',
           error,
           error instanceof ProcessorError ? error.processorName : spec.name,
           raw,
+          (error instanceof Error ? failedRecords.get(error) : undefined) ?? record,
         );
       }
     } finally {
@@ -277,6 +292,8 @@ export class StreamTask {
     error: unknown,
     processorName: string,
     raw: ConsumedRecord,
+    /** The record the failing processor received (processing errors only). */
+    record?: StreamRecord<unknown, unknown>,
   ): void {
     const err = error instanceof Error ? error : new Error(String(error));
     // Fencing is not the record's fault: never let a handler skip the record because of it.
@@ -287,13 +304,21 @@ export class StreamTask {
       topic: raw.topic,
       partition: raw.partition,
       offset: raw.offset,
-      timestamp: raw.timestamp,
+      timestamp: record?.timestamp ?? raw.timestamp,
       processorName,
+      key: record ? record.key : raw.key,
+      value: record ? record.value : raw.value,
+      headers: record?.headers ?? raw.headers,
     };
     const response = setting === 'fail' ? 'fail' : setting === 'logAndContinue' ? 'continue' : setting(err, ctx);
     if (response === 'fail') {
+      if (kind === 'processingExceptionHandler') {
+        // As Kafka's message: where the input record came from, besides the processor and the task.
+        const failure = err instanceof ProcessorError ? err : new ProcessorError(processorName, this.id, err);
+        failure.message += ` (record at topic ${raw.topic}, partition ${raw.partition}, offset ${raw.offset})`;
+        throw failure;
+      }
       if (err instanceof ProcessorError) throw err;
-      if (kind === 'processingExceptionHandler') throw new ProcessorError(processorName, this.id, err);
       throw new StreamsError(
         `Deserialization failed in task ${this.id} for ${raw.topic}-${raw.partition}@${raw.offset}: ${err.message}`,
         { cause: err },
@@ -361,7 +386,7 @@ export class StreamTask {
             try {
               processor.process(record);
             } catch (error) {
-              throw error instanceof ProcessorError ? error : new ProcessorError(name, taskId, error);
+              throw processorFailure(name, taskId, error, record);
             }
           },
         };
@@ -414,7 +439,7 @@ export class StreamTask {
           }
           collector.send({ topic, partition, key, value, timestamp: record.timestamp, headers: record.headers });
         } catch (error) {
-          throw error instanceof ProcessorError ? error : new ProcessorError(spec.name, taskId, error);
+          throw processorFailure(spec.name, taskId, error, record);
         }
       },
     };
