@@ -5,6 +5,7 @@ export { GlobalKTable } from './global-ktable.js';
 export { KGroupedStream } from './kgrouped-stream.js';
 export { KGroupedTable } from './kgrouped-table.js';
 export type * from './options.js';
+export { EmitStrategy, type EmitStrategyType } from './emit-strategy.js';
 export { TimeWindow, TimeWindows, Windows, SessionWindows, SlidingWindows, JoinWindows } from './windows.js';
 export { TimeWindowedKStream } from './time-windowed-kstream.js';
 export { SessionWindowedKStream } from './session-windowed-kstream.js';

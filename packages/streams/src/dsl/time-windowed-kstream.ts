@@ -17,6 +17,7 @@ import type { MaterializedOptions, NamedOptions } from './options.js';
 import { buildWindowedAggregation, type GroupedStreamInput } from './windowed-aggregation.js';
 import { retentionFor, timestampedWindowStoreBuilderFor } from './windowed-materialize.js';
 import type { Window } from '../state/store.js';
+import { EmitStrategy } from './emit-strategy.js';
 import { SlidingWindows, type Windows } from './windows.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
@@ -26,7 +27,16 @@ export class TimeWindowedKStream<K, V> {
   constructor(
     private readonly input: GroupedStreamInput<K, V>,
     readonly windows: Windows<Window> | SlidingWindows,
+    private readonly emit: EmitStrategy = EmitStrategy.onWindowUpdate(),
   ) {}
+
+  /** KIP-825: `EmitStrategy.onWindowClose()` emits each window's final result once, when it closes. */
+  emitStrategy(strategy: EmitStrategy): TimeWindowedKStream<K, V> {
+    if (strategy.type === 'ON_WINDOW_CLOSE' && this.windows instanceof SlidingWindows) {
+      throw new TypeError('emitStrategy(onWindowClose()) is supported for TimeWindows and custom Windows, not yet for SlidingWindows');
+    }
+    return new TimeWindowedKStream<K, V>(this.input, this.windows, strategy);
+  }
 
   count(materialized?: MaterializedOptions<K, number> & NamedOptions): KTable<Windowed<K>, number> {
     return this.build<number>('KSTREAM-AGGREGATE-', () => 0, (_k, _v, agg) => agg + 1, {
@@ -72,6 +82,8 @@ export class TimeWindowedKStream<K, V> {
           storeName,
           windowsFor: (ts) => [...windows.windowsFor(ts).values()],
           graceMs,
+          sizeMs,
+          emitOnWindowClose: this.emit.type === 'ON_WINDOW_CLOSE',
           ...init,
           aggregator,
           sendOldValues,

@@ -89,6 +89,10 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateS
     return this.windowed(this.inner.all());
   }
 
+  fetchAllInKeptSegments(timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>> {
+    return this.windowed(this.inner.fetchAllInKeptSegments(timeFrom, timeTo));
+  }
+
   flush(): void {
     this.inner.flush();
   }

@@ -72,6 +72,23 @@ export class SessionBytesStore implements StateStore {
     }
   }
 
+  /**
+   * Sessions of every key that ended in [earliestEnd, latestEnd] and are still in a kept segment, even when older
+   * than retention (Kafka's `findSessions(earliestSessionEndTime, latestSessionEndTime)` of its time-ordered session
+   * store, read by emit-on-window-close when sessions reach retention's edge). Per segment, then key bytes.
+   */
+  *findSessionsByEnd(earliestEnd: number, latestEnd: number): Generator<SessionBytesEntry> {
+    if (earliestEnd > latestEnd) return;
+    for (const segment of this.segments.between(earliestEnd, latestEnd, false)) {
+      for (const entry of segment.range(null, null)) {
+        if (entry.key.length < SESSION_SUFFIX) continue;
+        const end = sessionEndOf(entry.key);
+        if (end < earliestEnd || end > latestEnd) continue;
+        yield { key: sessionKeyOf(entry.key), start: sessionStartOf(entry.key), end, value: entry.value };
+      }
+    }
+  }
+
   flush(): void {
     this.segments.flush();
   }

@@ -107,6 +107,11 @@ export interface WindowStore<K, V> extends StateStore, ReadableWindowStore<K, V>
    * seen) are dropped.
    */
   put(key: K, value: V | null, windowStart: number): void;
+  /**
+   * Windows of every key starting in [timeFrom, timeTo], including ones just past retention whose segment is still
+   * kept (Kafka's time-ordered window store, which emit-on-window-close reads).
+   */
+  fetchAllInKeptSegments(timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>>;
 }
 
 export interface ReadOnlySessionStore<K, AGG> {
@@ -121,6 +126,11 @@ export interface ReadOnlySessionStore<K, AGG> {
 export interface SessionStore<K, AGG> extends StateStore, ReadOnlySessionStore<K, AGG> {
   put(session: Windowed<K>, aggregate: AGG | null): void;
   remove(session: Windowed<K>): void;
+  /**
+   * Sessions of every key that ended in [earliestSessionEnd, latestSessionEnd], including ones just past retention
+   * whose segment is still kept (Kafka's `findSessions(earliestSessionEndTime, latestSessionEndTime)`).
+   */
+  findSessionsByEnd(earliestSessionEnd: number, latestSessionEnd: number): Iterable<KeyValue<Windowed<K>, AGG>>;
 }
 
 export type StoreType = 'keyValue' | 'window' | 'session';

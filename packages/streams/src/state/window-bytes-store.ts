@@ -88,9 +88,21 @@ export class WindowBytesStore implements StateStore {
   }
 
   /** Per segment (oldest first), then by key bytes, then by start, as Kafka's segmented stores return them. */
-  *fetchKeyRange(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number, reverse: boolean): Generator<WindowBytesEntry> {
+  fetchKeyRange(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number, reverse: boolean): Generator<WindowBytesEntry> {
+    return this.scan(keyFrom, keyTo, Math.max(timeFrom, this.observedStreamTime - this.retentionMs + 1), timeTo, reverse);
+  }
+
+  /**
+   * Windows of every key starting in [timeFrom, timeTo] that are still in a kept segment, even when older than
+   * retention: what Kafka's time-ordered window store returns to emit-on-window-close, whose windows have just
+   * reached end + grace (retention's edge) when they are read.
+   */
+  fetchAllInKeptSegments(timeFrom: number, timeTo: number): Generator<WindowBytesEntry> {
+    return this.scan(null, null, timeFrom, timeTo, false);
+  }
+
+  private *scan(keyFrom: Buffer | null, keyTo: Buffer | null, from: number, timeTo: number, reverse: boolean): Generator<WindowBytesEntry> {
     if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return;
-    const from = Math.max(timeFrom, this.observedStreamTime - this.retentionMs + 1);
     if (from > timeTo) return;
     const lower = keyFrom;
     const upper = keyTo === null ? null : keyUpperBound(keyTo, WINDOW_SUFFIX);
