@@ -28,6 +28,11 @@ export interface MaterializedOptions<K, V> {
   readonly logging?: boolean;
   /** Extra changelog topic configs. */
   readonly logConfig?: Readonly<Record<string, string>>;
+  /**
+   * Kafka's `withCachingEnabled()`: the store's record cache coalesces updates of a key until the next commit (or
+   * until the cache outgrows `statestoreCacheMaxBytes`), and the operation forwards only the latest. Off by default
+   * here, so every update is forwarded as it happens (Kafka enables it by default for DSL stores).
+   */
   readonly caching?: boolean;
   /** Window and session stores only. */
   readonly retentionMs?: number;
@@ -37,6 +42,8 @@ export interface TableOptions<K, V> extends ConsumedOptions<K, V> {
   readonly storeName?: string;
   readonly storeType?: StoreKind;
   readonly logging?: boolean;
+  /** As `MaterializedOptions.caching`. */
+  readonly caching?: boolean;
 }
 
 export interface ProducedOptions<K, V> {
@@ -69,6 +76,8 @@ export interface ToTableOptions<K, V> {
   readonly valueSerde?: Serde<V>;
   readonly storeType?: StoreKind;
   readonly logging?: boolean;
+  /** As `MaterializedOptions.caching`. */
+  readonly caching?: boolean;
 }
 
 export interface NamedOptions {

@@ -8,15 +8,21 @@ import type { KeyValueStore } from '../state/store.js';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
 import { change } from './change.js';
 import { droppedRecord } from './logger.js';
+import { tableForwarder, type TableForwarder } from './table-forwarder.js';
 
 export function tableSourceProcessor<K, V>(storeName: string, sendOldValues: () => boolean, forward = true): ProcessorSupplier<K, V, K, unknown> {
   return () => {
     let ctx: ProcessorContext<K, unknown>;
     let store: KeyValueStore<K, ValueAndTimestamp<V>>;
+    let forwarder: TableForwarder<K, V> | undefined;
     return {
       init(context) {
         ctx = context;
         store = context.getStateStore<KeyValueStore<K, ValueAndTimestamp<V>>>(storeName);
+        if (forward) forwarder = tableForwarder(store, context as ProcessorContext<K, never>, sendOldValues());
+      },
+      close() {
+        forwarder?.close();
       },
       process(record) {
         if (record.key === null || record.key === undefined) {
@@ -26,8 +32,7 @@ export function tableSourceProcessor<K, V>(storeName: string, sendOldValues: () 
         const old = store.get(record.key);
         const value = record.value === undefined ? null : record.value;
         store.put(record.key, value === null ? null : { value, timestamp: record.timestamp });
-        if (!forward) return;
-        ctx.forward({
+        forwarder?.maybeForward({
           key: record.key,
           value: change<V>(value, sendOldValues() && old !== null ? old.value : null),
           timestamp: record.timestamp,

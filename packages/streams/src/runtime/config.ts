@@ -81,6 +81,12 @@ export interface StreamsConfig {
    * persistent stores: a task that moves to an instance with a standby restores only the changelog's tail.
    */
   readonly numStandbyReplicas?: number;
+  /**
+   * Kafka's `statestore.cache.max.bytes` (default 10 MiB): the record cache of stores with caching on, which
+   * coalesces updates of a key between commits so DSL aggregations forward one update per key per commit. 0 turns
+   * caching off: every update is forwarded.
+   */
+  readonly statestoreCacheMaxBytes?: number;
   /** Extra librdkafka settings for the Kafka backend. */
   readonly clientConfig?: Readonly<Record<string, string | number | boolean>>;
   /** A pino-compatible logger; default: pino at `info` (TRIBUTARY_LOG_LEVEL overrides). */
@@ -104,6 +110,7 @@ export interface ResolvedConfig {
   readonly sessionTimeoutMs: number | undefined;
   readonly numStandbyReplicas: number;
   readonly transactionTimeoutMs: number;
+  readonly statestoreCacheMaxBytes: number;
   /** Set for the process-wide embedded log only (see `KafkaStreams`). */
   readonly createMissingSourceTopics: boolean;
 }
@@ -138,6 +145,10 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
   if (!Number.isInteger(numStandbyReplicas) || numStandbyReplicas < 0) {
     throw new StreamsConfigError(`numStandbyReplicas must be an integer >= 0 (got ${String(config.numStandbyReplicas)})`);
   }
+  const statestoreCacheMaxBytes = config.statestoreCacheMaxBytes ?? 10 * 1024 * 1024;
+  if (!Number.isSafeInteger(statestoreCacheMaxBytes) || statestoreCacheMaxBytes < 0) {
+    throw new StreamsConfigError(`statestoreCacheMaxBytes must be an integer >= 0 (got ${String(config.statestoreCacheMaxBytes)})`);
+  }
   let applicationServer: { host: string; port: number } | undefined;
   if (config.applicationServer !== undefined) {
     const m = /^(.+):(\d{1,5})$/.exec(config.applicationServer);
@@ -164,6 +175,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     sessionTimeoutMs: config.sessionTimeoutMs,
     numStandbyReplicas,
     transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
+    statestoreCacheMaxBytes,
     createMissingSourceTopics: false,
   };
 }

@@ -12,6 +12,7 @@ import type { Serde } from '../serde/serde.js';
 import type { StateStore } from '../state/store.js';
 import type { NodeSpec, PhysicalTopology, SinkNodeSpec, SourceNodeSpec, SubtopologySpec } from '../topology/physical.js';
 import { internalTopicName } from '../topology/physical.js';
+import { withCacheBudget } from '../topology/cache-budget.js';
 import type { ErrorHandlerContext, ErrorHandlerSetting, Logger, ResolvedConfig } from './config.js';
 import { ProcessorError, StreamsError } from './errors.js';
 import { PartitionGroup } from './partition-group.js';
@@ -103,7 +104,7 @@ export class StreamTask {
       partition: options.partition,
       applicationId: options.config.applicationId,
       taskDir: options.taskDir,
-      topology: options.topology,
+      topology: withCacheBudget(options.topology, options.config.statestoreCacheMaxBytes),
       storeNames: options.subtopology.stores,
       collector: options.collector,
       currentTimestamp: () => this.recordContext?.timestamp ?? this.streamTime,

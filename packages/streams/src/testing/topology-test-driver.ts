@@ -221,7 +221,6 @@ export class TopologyTestDriver {
       throw new Error(`Unknown topic "${topic}": the topology does not read it`);
     }
     this.deliver({ topic, partition: 0, key, value, timestamp, headers });
-    this.drain();
     this.flushAll();
   }
 
@@ -252,16 +251,27 @@ export class TopologyTestDriver {
     this.processing = true;
     try {
       let next: CapturedRecord | undefined;
-      while ((next = this.pending.shift()) !== undefined) this.deliver(next);
+      while ((next = this.pending.shift()) !== undefined) {
+        this.deliver(next);
+        this.flushStores();
+      }
     } finally {
       this.processing = false;
     }
   }
 
+  /**
+   * As Kafka's driver commits after every record it processes (fed-back ones too), stores flush after each: record
+   * caches forward what they coalesced within that one record.
+   */
   private flushAll(): void {
+    this.flushStores();
+    this.drain();
+  }
+
+  private flushStores(): void {
     for (const task of this.tasks) task.flushState();
     this.global.flush();
-    this.drain();
   }
 
   private taskFor(topic: string): StreamTask | undefined {
