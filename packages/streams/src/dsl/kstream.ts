@@ -148,7 +148,7 @@ export class KStream<K, V> {
   toTable(options: ToTableOptions<K, V> = {}): KTable<K, V> {
     const { ctx } = this.state;
     const name = ctx.graph.newProcessorName('KSTREAM-TOTABLE-');
-    const storeName = options.storeName ?? ctx.graph.newStoreName('KSTREAM-TOTABLE-');
+    const storeName = options.storeSupplier?.name ?? options.storeName ?? ctx.graph.newStoreName('KSTREAM-TOTABLE-');
     const keySerde = options.keySerde ?? this.state.keySerde;
     const valueSerde = options.valueSerde ?? this.state.valueSerde;
     const input = this.state.repartitionRequired

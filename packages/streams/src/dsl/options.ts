@@ -5,6 +5,7 @@
 import type { TimestampExtractor } from '../api/record.js';
 import type { Serde } from '../serde/serde.js';
 import type { StreamPartitioner, TopicNameExtractor } from '../topology/physical.js';
+import type { VersionedBytesStoreSupplier } from '../state/versioned-store.js';
 
 export interface ConsumedOptions<K, V> {
   readonly keySerde?: Serde<K>;
@@ -44,6 +45,12 @@ export interface TableOptions<K, V> extends ConsumedOptions<K, V> {
   readonly logging?: boolean;
   /** As `MaterializedOptions.caching`. */
   readonly caching?: boolean;
+  /**
+   * Kafka's `Materialized.as(Stores.persistentVersionedKeyValueStore(name, historyRetention))`: the table keeps
+   * every version within the history retention (its store name is the supplier's), stream-table joins read it as of
+   * each stream record's timestamp, and out-of-order updates do not change table-table joins or aggregations.
+   */
+  readonly storeSupplier?: VersionedBytesStoreSupplier;
 }
 
 export interface ProducedOptions<K, V> {
@@ -78,6 +85,8 @@ export interface ToTableOptions<K, V> {
   readonly logging?: boolean;
   /** As `MaterializedOptions.caching`. */
   readonly caching?: boolean;
+  /** As `TableOptions.storeSupplier`. */
+  readonly storeSupplier?: VersionedBytesStoreSupplier;
 }
 
 export interface NamedOptions {

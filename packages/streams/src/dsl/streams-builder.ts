@@ -49,7 +49,7 @@ export class StreamsBuilder {
   table<K, V>(topic: string, options: TableOptions<K, V> = {}): KTable<K, V> {
     this.checkOpen();
     // Kafka Streams' order: store name, then the source, then the table source processor.
-    const storeName = options.storeName ?? this.ctx.graph.newStoreName(`${topic}-`);
+    const storeName = options.storeSupplier?.name ?? options.storeName ?? this.ctx.graph.newStoreName(`${topic}-`);
     const sourceName = options.name ?? this.ctx.graph.newProcessorName('KSTREAM-SOURCE-');
     const name = this.ctx.graph.newProcessorName('KTABLE-SOURCE-');
     this.ctx.graph.add({
@@ -79,7 +79,7 @@ export class StreamsBuilder {
       keySerde: options.keySerde,
       valueSerde: options.valueSerde,
       storeName,
-      queryable: options.storeName !== undefined,
+      queryable: options.storeName !== undefined || options.storeSupplier !== undefined,
       valueGetter: storeValueGetter<K, V>(storeName),
       sendOldValues: sendOld,
       enableParentOldValues: undefined,

@@ -52,7 +52,7 @@ export function tableTransformProcessor<K, V, V2>(
         store?.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
         forwarder.maybeForward({
           key: record.key,
-          value: { newValue, oldValue: sendOldValues() ? oldValue : null },
+          value: { newValue, oldValue: sendOldValues() ? oldValue : null, ...(c.isLatest === false ? { isLatest: false } : {}) },
           timestamp: record.timestamp,
           headers: record.headers,
         });
@@ -72,12 +72,13 @@ export function transformedValueGetter<K, V, V2>(
       const inner = parent.get();
       return {
         init: (context) => inner.init(context),
-        get(key) {
-          const v = inner.get(key);
+        get(key, asOfTimestamp) {
+          const v = inner.get(key, asOfTimestamp);
           if (v === null) return null;
           const mapped = transform(key, v.value);
           return mapped === null ? null : { value: mapped, timestamp: v.timestamp };
         },
+        isVersioned: () => inner.isVersioned?.() ?? false,
       };
     },
   };

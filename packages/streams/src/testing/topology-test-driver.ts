@@ -14,6 +14,7 @@ import type { KeyValueStore, ReadOnlyKeyValueStore, ReadableWindowStore, Session
 import { readOnlyWindowFacade } from '../state/timestamped-window-store.js';
 import { isTimestampedStore, readOnlyKeyValueFacade } from '../state/timestamped-key-value-store.js';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
+import { isVersionedStore, type VersionedKeyValueStore } from '../state/versioned-store.js';
 import type { PhysicalTopology } from '../topology/physical.js';
 import { internalTopicName } from '../topology/physical.js';
 import type { Topology } from '../topology/topology.js';
@@ -186,6 +187,14 @@ export class TopologyTestDriver {
     const store = this.findStore(name);
     if (!store) throw new Error(`No state store named "${name}"`);
     return store as unknown as WindowStore<K, ValueAndTimestamp<V>>;
+  }
+
+  /** A versioned key-value store (KIP-889) by name. */
+  getVersionedKeyValueStore<K, V>(name: string): VersionedKeyValueStore<K, V> {
+    const store = this.findStore(name);
+    if (!store) throw new Error(`No state store named "${name}"`);
+    if (!isVersionedStore<K, V>(store)) throw new Error(`State store "${name}" is not a versioned key-value store`);
+    return store;
   }
 
   getSessionStore<K, V>(name: string): SessionStore<K, V> {

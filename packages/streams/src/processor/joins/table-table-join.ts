@@ -37,6 +37,8 @@ export function tableJoinSideProcessor<K, L, R, V>(
       process(record) {
         const key = record.key;
         if (key === null || key === undefined) return;
+        // An out-of-order update of a versioned table changes no join result (Kafka's KIP-914).
+        if (record.value.isLatest === false) return;
         const other = getter.get(key);
         const otherValue = other?.value ?? null;
         if (otherValue === null && !otherOptional) return;
