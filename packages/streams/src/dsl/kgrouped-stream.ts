@@ -10,7 +10,7 @@ import { serdeOrFallback } from './dsl-context.js';
 import { addAggregationNodes } from './aggregation-nodes.js';
 import type { StreamState } from './kstream.js';
 import { KTable } from './ktable.js';
-import { keyValueStoreBuilderFor } from './materialize.js';
+import { keyValueStoreBuilderFor, materializedStoreName } from './materialize.js';
 import type { MaterializedOptions, NamedOptions } from './options.js';
 import { SessionWindowedKStream } from './session-windowed-kstream.js';
 import { TimeWindowedKStream } from './time-windowed-kstream.js';
@@ -78,7 +78,7 @@ export class KGroupedStream<K, V> {
       keySerde,
       valueSerde: materialized?.valueSerde,
       storeName,
-      queryable: materialized?.storeName !== undefined,
+      queryable: materializedStoreName(materialized) !== undefined,
       valueGetter: storeValueGetter<K, A>(storeName),
       sendOldValues,
       enableParentOldValues: undefined,

@@ -26,7 +26,7 @@ import { KGroupedStream } from './kgrouped-stream.js';
 import { KTable } from './ktable.js';
 import { streamStreamJoin, type StreamJoinKind, type StreamJoinedOptions } from './stream-stream-join.js';
 import type { JoinWindows } from './windows.js';
-import { keyValueStoreBuilderFor } from './materialize.js';
+import { keyValueStoreBuilderFor, materializedStoreName } from './materialize.js';
 import type {
   GroupedOptions,
   JoinedOptions,
@@ -156,7 +156,7 @@ export class KStream<K, V> {
       : this.state;
     ctx.graph.add({
       kind: 'state-store',
-      builder: keyValueStoreBuilderFor(storeName, options, serdeOrFallback(keySerde), serdeOrFallback(valueSerde)),
+      builder: keyValueStoreBuilderFor(storeName, options, serdeOrFallback(keySerde), serdeOrFallback(valueSerde), true),
     });
     const sendOld = { value: false };
     ctx.graph.add({
@@ -172,7 +172,7 @@ export class KStream<K, V> {
       keySerde,
       valueSerde,
       storeName,
-      queryable: options.storeName !== undefined,
+      queryable: materializedStoreName(options) !== undefined,
       valueGetter: storeValueGetter<K, V>(storeName),
       sendOldValues: sendOld,
       enableParentOldValues: undefined,

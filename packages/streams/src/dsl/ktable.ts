@@ -20,7 +20,7 @@ import type { DslContext } from './dsl-context.js';
 import { serdeOrFallback } from './dsl-context.js';
 import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
-import { keyValueStoreBuilderFor } from './materialize.js';
+import { keyValueStoreBuilderFor, materializedStoreName } from './materialize.js';
 import type { GroupedOptions, MaterializedOptions, NamedOptions } from './options.js';
 import { suppressTable } from './suppress-table.js';
 import { buildForeignKeyJoin } from './foreign-key-join.js';
@@ -183,7 +183,7 @@ export class KTable<K, V> {
   ): KTable<K, V2> {
     const { ctx } = this.state;
     const name = materialized?.name ?? ctx.graph.newProcessorName(prefix);
-    const storeName = materialized?.storeName;
+    const storeName = materializedStoreName(materialized);
     const keySerde = materialized?.keySerde ?? this.state.keySerde;
     const outSerde = materialized?.valueSerde ?? valueSerde;
     if (storeName) {

@@ -5,6 +5,7 @@
 import type { TimestampExtractor } from '../api/record.js';
 import type { Serde } from '../serde/serde.js';
 import type { StreamPartitioner, TopicNameExtractor } from '../topology/physical.js';
+import type { KeyValueBytesStoreSupplier } from '../state/key-value-bytes-store.js';
 import type { VersionedBytesStoreSupplier } from '../state/versioned-store.js';
 
 export interface ConsumedOptions<K, V> {
@@ -35,6 +36,11 @@ export interface MaterializedOptions<K, V> {
    * here, so every update is forwarded as it happens (Kafka enables it by default for DSL stores).
    */
   readonly caching?: boolean;
+  /**
+   * Kafka's `Materialized.as(supplier)`: the key-value store supplier to use (its name is the store name), e.g.
+   * `Stores.inMemoryKeyValueStore('counts')`. Versioned suppliers are for source tables only (see `TableOptions`).
+   */
+  readonly storeSupplier?: KeyValueBytesStoreSupplier;
   /** Window and session stores only. */
   readonly retentionMs?: number;
 }
@@ -46,11 +52,12 @@ export interface TableOptions<K, V> extends ConsumedOptions<K, V> {
   /** As `MaterializedOptions.caching`. */
   readonly caching?: boolean;
   /**
-   * Kafka's `Materialized.as(Stores.persistentVersionedKeyValueStore(name, historyRetention))`: the table keeps
-   * every version within the history retention (its store name is the supplier's), stream-table joins read it as of
-   * each stream record's timestamp, and out-of-order updates do not change table-table joins or aggregations.
+   * Kafka's `Materialized.as(supplier)`: a key-value store supplier, or a versioned one,
+   * `Stores.persistentVersionedKeyValueStore(name, historyRetention)`: the table then keeps every version within the
+   * history retention (its store name is the supplier's), stream-table joins read it as of each stream record's
+   * timestamp, and out-of-order updates do not change table-table joins or aggregations.
    */
-  readonly storeSupplier?: VersionedBytesStoreSupplier;
+  readonly storeSupplier?: KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier;
 }
 
 export interface ProducedOptions<K, V> {
@@ -86,7 +93,7 @@ export interface ToTableOptions<K, V> {
   /** As `MaterializedOptions.caching`. */
   readonly caching?: boolean;
   /** As `TableOptions.storeSupplier`. */
-  readonly storeSupplier?: VersionedBytesStoreSupplier;
+  readonly storeSupplier?: KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier;
 }
 
 export interface NamedOptions {

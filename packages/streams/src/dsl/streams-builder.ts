@@ -13,7 +13,7 @@ import { DslContext, serdeOrFallback } from './dsl-context.js';
 import { GlobalKTable } from './global-ktable.js';
 import { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
-import { keyValueStoreBuilderFor } from './materialize.js';
+import { keyValueStoreBuilderFor, materializedStoreName } from './materialize.js';
 import type { ConsumedOptions, TableOptions } from './options.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
@@ -63,7 +63,7 @@ export class StreamsBuilder {
     });
     this.ctx.graph.add({
       kind: 'state-store',
-      builder: keyValueStoreBuilderFor(storeName, options, serdeOrFallback(options.keySerde), serdeOrFallback(options.valueSerde)),
+      builder: keyValueStoreBuilderFor(storeName, options, serdeOrFallback(options.keySerde), serdeOrFallback(options.valueSerde), true),
     });
     const sendOld = { value: false };
     this.ctx.graph.add({
@@ -90,7 +90,7 @@ export class StreamsBuilder {
   /** A table replicated on every instance (all partitions), for joins without co-partitioning. */
   globalTable<K, V>(topic: string, options: TableOptions<K, V> = {}): GlobalKTable<K, V> {
     this.checkOpen();
-    const storeName = options.storeName ?? this.ctx.graph.newStoreName(`${topic}-`);
+    const storeName = materializedStoreName(options) ?? this.ctx.graph.newStoreName(`${topic}-`);
     const sourceName = options.name ?? this.ctx.graph.newProcessorName('KSTREAM-SOURCE-');
     const processorName = this.ctx.graph.newProcessorName('KTABLE-SOURCE-');
     this.ctx.graph.add({

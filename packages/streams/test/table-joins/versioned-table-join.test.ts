@@ -61,4 +61,17 @@ describe('versioned tables', () => {
     assert.deepEqual(driver.createOutputTopic('left-changes', S, S).readValuesToList(), ['new', 'older', 'newest']);
     assert.deepEqual(driver.createOutputTopic('joined', S, S).readValuesToList(), ['new+R', 'newest+R']);
   });
+
+  it('store suppliers: a key-value supplier names and backs a store; a versioned one only fits a source table', () => {
+    const b = new StreamsBuilder();
+    const stream = b.stream<string, string>('in', { keySerde: S, valueSerde: S });
+    stream.groupByKey().count({ storeSupplier: Stores.inMemoryKeyValueStore('counted') }).toStream().to('out', { keySerde: S, valueSerde: Serdes.long() });
+    assert.throws(
+      () => b.globalTable<string, string>('g', { keySerde: S, valueSerde: S, storeSupplier: Stores.inMemoryVersionedKeyValueStore('g-store', 10) }),
+      /versioned store can only materialize a source table/,
+    );
+    driver = new TopologyTestDriver(b.build(), { applicationId: 'suppliers' }, 0);
+    driver.createInputTopic('in', S, S).pipeInput('k', 'x', 1);
+    assert.equal(driver.getKeyValueStore<string, number>('counted').get('k'), 1);
+  });
 });
