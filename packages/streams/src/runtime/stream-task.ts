@@ -314,9 +314,9 @@ export class StreamTask {
     const response = setting === 'fail' ? 'fail' : setting === 'logAndContinue' ? 'continue' : setting(err, ctx);
     if (response === 'fail') {
       if (kind === 'processingExceptionHandler') {
-        // As Kafka's message: where the input record came from, besides the processor and the task.
+        // Where the input record came from, in the key=value form of Kafka's "Exception caught in process" message.
         const failure = err instanceof ProcessorError ? err : new ProcessorError(processorName, this.id, err);
-        failure.message += ` (record at topic ${raw.topic}, partition ${raw.partition}, offset ${raw.offset})`;
+        failure.message += ` (taskId=${this.id}, processor=${failure.processorName}, topic=${raw.topic}, partition=${raw.partition}, offset=${raw.offset})`;
         throw failure;
       }
       if (err instanceof ProcessorError) throw err;
