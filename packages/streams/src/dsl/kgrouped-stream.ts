@@ -45,8 +45,10 @@ export class KGroupedStream<K, V> {
     return this.build<A>('KSTREAM-AGGREGATE-', initializer, aggregator, materialized);
   }
 
-  /** Windowed aggregation: by time (tumbling, hopping, sliding) or by session. */
-  /** `TimeWindows`, `SlidingWindows` or a custom `Windows` subclass: a TimeWindowedKStream; `SessionWindows`: sessions. */
+  /**
+   * Windowed aggregation: by time (`TimeWindows`, `SlidingWindows` or a custom `Windows` subclass) or by session
+   * (`SessionWindows`).
+   */
   windowedBy(windows: Windows<Window> | SlidingWindows): TimeWindowedKStream<K, V>;
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
   windowedBy(windows: Windows<Window> | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
