@@ -32,9 +32,6 @@ export class TimeWindowedKStream<K, V> {
 
   /** KIP-825: `EmitStrategy.onWindowClose()` emits each window's final result once, when it closes. */
   emitStrategy(strategy: EmitStrategy): TimeWindowedKStream<K, V> {
-    if (strategy.type === 'ON_WINDOW_CLOSE' && this.windows instanceof SlidingWindows) {
-      throw new TypeError('emitStrategy(onWindowClose()) is supported for TimeWindows and custom Windows, not yet for SlidingWindows');
-    }
     return new TimeWindowedKStream<K, V>(this.input, this.windows, strategy);
   }
 
@@ -102,6 +99,7 @@ export class TimeWindowedKStream<K, V> {
           initializer: initializer ?? (() => null),
           aggregator: (key, value, agg) => (agg === null ? (initializer ? aggregator(key, value, initializer()) : (value as unknown as A)) : aggregator(key, value, agg)),
           sendOldValues,
+          emitOnWindowClose: this.emit.type === 'ON_WINDOW_CLOSE',
         }) as AnySupplier;
     }
     return buildWindowedAggregation<K, V, A>(this.input, prefix, materialized, {

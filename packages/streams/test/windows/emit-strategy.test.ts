@@ -1,4 +1,4 @@
-/** KIP-825 emit strategies: `onWindowClose()` emits each time window or session once, when it closes. */
+/** KIP-825 emit strategies: `onWindowClose()` emits each time, sliding or session window once, when it closes. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EmitStrategy } from '../../src/dsl/emit-strategy.js';
@@ -72,9 +72,41 @@ describe('emitStrategy(onWindowClose)', () => {
     }
   });
 
-  it('onWindowUpdate is the default; sliding windows refuse onWindowClose clearly', () => {
+  it('sliding windows: the final value of each window once its (inclusive) end is below the close time', () => {
+    const run = (strategy: EmitStrategy): string[] => {
+      const b = new StreamsBuilder();
+      b.stream<string, string>('in', { keySerde: S, valueSerde: S })
+        .groupByKey()
+        .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(10))
+        .emitStrategy(strategy)
+        .count()
+        .toStream()
+        .to('out', { valueSerde: L });
+      const driver = new TopologyTestDriver(b.build(), { applicationId: 'emit-final' }, 0);
+      try {
+        const input = driver.createInputTopic('in', S, S);
+        for (const ts of [10, 15, 12, 30]) input.pipeInput('a', 'x', ts);
+        return driver
+          .createOutputTopic('out', WindowedSerdes.timeWindowed(S, 10), L)
+          .readRecordsToList()
+          .map((r) => `${r.key?.window.start}=${r.value}`);
+      } finally {
+        driver.close();
+      }
+    };
+    const updates = run(EmitStrategy.onWindowUpdate());
+    // The last update of each window that had closed by stream time 30 (end = start + 10 < 30).
+    const lastPerWindow = new Map<string, string>();
+    for (const u of updates) lastPerWindow.set(u.split('=')[0] as string, u);
+    const closed = [...lastPerWindow.entries()].filter(([start]) => Number(start) + 10 < 30).map(([, u]) => u);
+    const finals = run(EmitStrategy.onWindowClose());
+    assert.ok(closed.length >= 3, `closed windows: ${JSON.stringify(closed)}`);
+    assert.deepEqual([...finals].sort(), [...closed].sort());
+    assert.equal(new Set(finals.map((f) => f.split('=')[0])).size, finals.length, 'each window once');
+  });
+
+  it('onWindowUpdate is the default', () => {
     const grouped = new StreamsBuilder().stream<string, string>('in', { keySerde: S, valueSerde: S }).groupByKey();
     assert.doesNotThrow(() => grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(5)).emitStrategy(EmitStrategy.onWindowUpdate()).count());
-    assert.throws(() => grouped.windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(5)).emitStrategy(EmitStrategy.onWindowClose()), /not yet for SlidingWindows/);
   });
 });
