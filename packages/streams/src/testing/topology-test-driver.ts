@@ -22,6 +22,7 @@ import { resolveConfig, type Logger, type StreamsConfig } from '../runtime/confi
 import { GlobalStateManager } from '../runtime/global-state.js';
 import type { RecordCollector } from '../runtime/record-collector.js';
 import { StreamTask } from '../runtime/stream-task.js';
+import { TestDriverMetrics } from './test-driver-metrics.js';
 import { TestInputTopic } from './test-input-topic.js';
 import { TestOutputTopic } from './test-output-topic.js';
 import type { CapturedRecord } from './test-record.js';
@@ -125,18 +126,13 @@ export class TopologyTestDriver {
     return out;
   }
 
-  /**
-   * The driver's metrics, in the shape of `KafkaStreams.metrics()` where it applies: records processed (input and
-   * fed-back records, global ones included), records dropped per reason and in total, and the task ids.
-   */
-  metrics(): { processedRecords: number; droppedRecords: Record<string, number>; droppedRecordsTotal: number; tasks: string[] } {
-    const dropped = this.droppedRecords();
-    return {
-      processedRecords: this.processedRecords,
-      droppedRecords: Object.fromEntries(dropped),
-      droppedRecordsTotal: [...dropped.values()].reduce((a, b) => a + b, 0),
-      tasks: this.tasks.map((t) => t.id),
-    };
+  /** The driver's metrics: processed and dropped records, also under Kafka's metric names (see TestDriverMetrics). */
+  metrics(): TestDriverMetrics {
+    return new TestDriverMetrics(
+      this.processedRecords,
+      this.droppedRecords(),
+      this.tasks.map((t) => t.id),
+    );
   }
 
   /** Names of every topic the topology has written to so far (user, repartition and changelog topics). */

@@ -92,5 +92,7 @@ describe('TopologyTestDriver helpers', () => {
     assert.equal(m.droppedRecordsTotal, 1);
     assert.equal(Object.values(m.droppedRecords).reduce((a, n) => a + n, 0), 1);
     assert.deepEqual(m.tasks, ['0_0']);
+    assert.equal(m.get('dropped-records-total'), 1, "Kafka's metric names");
+    assert.equal(m.get('process-total'), 2);
   });
 });
