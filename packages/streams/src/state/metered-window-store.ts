@@ -89,8 +89,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateS
     return this.windowed(this.inner.all());
   }
 
-  fetchAllInKeptSegments(timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>> {
-    return this.windowed(this.inner.fetchAllInKeptSegments(timeFrom, timeTo));
+  fetchAllByTime(timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>> {
+    return this.windowed(this.inner.fetchAllByTime(timeFrom, timeTo));
   }
 
   flush(): void {

@@ -108,10 +108,10 @@ export interface WindowStore<K, V> extends StateStore, ReadableWindowStore<K, V>
    */
   put(key: K, value: V | null, windowStart: number): void;
   /**
-   * Windows of every key starting in [timeFrom, timeTo], including ones just past retention whose segment is still
-   * kept (Kafka's time-ordered window store, which emit-on-window-close reads).
+   * Windows of every key starting in [timeFrom, timeTo] by start, then key, down to the window that reached
+   * retention's edge (Kafka's time-ordered window store `fetchAll`, which emit-on-window-close reads).
    */
-  fetchAllInKeptSegments(timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>>;
+  fetchAllByTime(timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>>;
 }
 
 export interface ReadOnlySessionStore<K, AGG> {
@@ -127,8 +127,9 @@ export interface SessionStore<K, AGG> extends StateStore, ReadOnlySessionStore<K
   put(session: Windowed<K>, aggregate: AGG | null): void;
   remove(session: Windowed<K>): void;
   /**
-   * Sessions of every key that ended in [earliestSessionEnd, latestSessionEnd], including ones just past retention
-   * whose segment is still kept (Kafka's `findSessions(earliestSessionEndTime, latestSessionEndTime)`).
+   * Sessions of every key that ended in [earliestSessionEnd, latestSessionEnd], by end, then key, including ones
+   * past retention whose segment is still kept (Kafka's time-ordered `findSessions(earliestSessionEndTime,
+   * latestSessionEndTime)`, which emit-on-window-close reads).
    */
   findSessionsByEnd(earliestSessionEnd: number, latestSessionEnd: number): Iterable<KeyValue<Windowed<K>, AGG>>;
 }

@@ -93,12 +93,16 @@ export class WindowBytesStore implements StateStore {
   }
 
   /**
-   * Windows of every key starting in [timeFrom, timeTo] that are still in a kept segment, even when older than
-   * retention: what Kafka's time-ordered window store returns to emit-on-window-close, whose windows have just
-   * reached end + grace (retention's edge) when they are read.
+   * Kafka's time-ordered window store `fetchAll`, which emit-on-window-close reads: windows of every key starting in
+   * [max(timeFrom, observedStreamTime - retention), timeTo], ordered by start, then key. Its lower bound is one less
+   * than the other reads' (Kafka's time-first key schema), so the window that closed exactly at retention's edge
+   * is still seen; older ones are not, as in Kafka.
    */
-  fetchAllInKeptSegments(timeFrom: number, timeTo: number): Generator<WindowBytesEntry> {
-    return this.scan(null, null, timeFrom, timeTo, false);
+  fetchAllByTime(timeFrom: number, timeTo: number): WindowBytesEntry[] {
+    const from = Math.max(timeFrom, 0, this.observedStreamTime - this.retentionMs);
+    if (from > timeTo) return [];
+    const out = [...this.scan(null, null, from, timeTo, false)];
+    return out.sort((a, b) => a.windowStart - b.windowStart || Buffer.compare(a.key, b.key));
   }
 
   private *scan(keyFrom: Buffer | null, keyTo: Buffer | null, from: number, timeTo: number, reverse: boolean): Generator<WindowBytesEntry> {

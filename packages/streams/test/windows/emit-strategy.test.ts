@@ -12,7 +12,47 @@ const S = Serdes.string();
 const L = Serdes.long();
 
 describe('emitStrategy(onWindowClose)', () => {
-  it('time windows: one final result per window once stream time passes its end plus grace', () => {
+  // Kafka's TimeWindowedKStreamIntegrationTest (hopping windows of 10 advancing by 5), verbatim: with onWindowClose a
+  // window that stream time skipped past retention's edge is never emitted, as there ([10, 20) without grace).
+  const kafkaInput: Array<[string, string, number]> = [['A', '1', 0], ['A', '2', 5], ['A', '3', 10], ['B', '4', 6], ['B', '5', 11], ['B', '6', 15], ['C', '7', 25]];
+  const kafkaCases: Array<[string, TimeWindows, EmitStrategy, string[]]> = [
+    ['no grace, onWindowClose', TimeWindows.ofSizeWithNoGrace(10).advanceBy(5), EmitStrategy.onWindowClose(), ['A@0=0+1+2@5', 'A@5=0+2+3@10', 'B@5=0+4+5@11', 'B@15=0+6@15']],
+    ['grace 5, onWindowClose', TimeWindows.ofSizeAndGrace(10, 5).advanceBy(5), EmitStrategy.onWindowClose(), ['A@0=0+1+2@5', 'B@0=0+4@6', 'A@10=0+3@10', 'B@10=0+5+6@15']],
+    [
+      'no grace, onWindowUpdate',
+      TimeWindows.ofSizeWithNoGrace(10).advanceBy(5),
+      EmitStrategy.onWindowUpdate(),
+      ['A@0=0+1@0', 'A@0=0+1+2@5', 'A@5=0+2@5', 'A@5=0+2+3@10', 'A@10=0+3@10', 'B@5=0+4@6', 'B@5=0+4+5@11', 'B@10=0+5@11', 'B@10=0+5+6@15', 'B@15=0+6@15', 'C@20=0+7@25', 'C@25=0+7@25'],
+    ],
+  ];
+  for (const [name, windows, strategy, expected] of kafkaCases) {
+    for (const storeType of ['persistent', 'memory'] as const) {
+      it(`time windows, ${name} (${storeType} store), as Kafka's TimeWindowedKStreamIntegrationTest`, () => {
+        const b = new StreamsBuilder();
+        b.stream<string, string>('in', { keySerde: S, valueSerde: S })
+          .groupByKey()
+          .windowedBy(windows)
+          .emitStrategy(strategy)
+          .aggregate(() => '0', (_k, v, agg) => `${agg}+${v}`, { storeName: 'aggregated_value', valueSerde: S, storeType })
+          .toStream()
+          .to('out', { keySerde: WindowedSerdes.timeWindowed(S, 10), valueSerde: S });
+        const driver = new TopologyTestDriver(b.build(), { applicationId: 'emit-final', statestoreCacheMaxBytes: 0 }, 0);
+        try {
+          const input = driver.createInputTopic('in', S, S);
+          for (const [k, v, ts] of kafkaInput) input.pipeInput(k, v, ts);
+          const out = driver
+            .createOutputTopic('out', WindowedSerdes.timeWindowed(S, 10), S)
+            .readRecordsToList()
+            .map((r) => `${r.key?.key}@${r.key?.window.start}=${r.value}@${r.timestamp}`);
+          assert.deepEqual(out, expected);
+        } finally {
+          driver.close();
+        }
+      });
+    }
+  }
+
+  it('time windows: nothing before a window closes; late records dropped; the store keeps open windows', () => {
     const b = new StreamsBuilder();
     b.stream<string, string>('in', { keySerde: S, valueSerde: S })
       .groupByKey()
@@ -36,9 +76,9 @@ describe('emitStrategy(onWindowClose)', () => {
       input.pipeInput('b', 'x', 3); // late for [0,10): dropped, nothing new closes
       input.pipeInput('a', 'x', 13);
       assert.deepEqual(read(), []);
-      input.pipeInput('b', 'x', 40); // close time 38: [10,20) closed (and [20,30) is empty)
+      input.pipeInput('b', 'x', 22); // close time 20: [10,20) closed
       assert.deepEqual(read(), ['a@10=3 ts=13']);
-      assert.equal(driver.getWindowStore<string, number>('counts').fetch('b', 40), 1, 'open windows are in the store, unemitted');
+      assert.equal(driver.getWindowStore<string, number>('counts').fetch('b', 20), 1, 'open windows are in the store, unemitted');
     } finally {
       driver.close();
     }

@@ -53,7 +53,7 @@ export function slidingWindowAggregateProcessor<K, V, A>(spec: SlidingWindowAggr
       const upper = closeTime - diff - 1;
       const lower = lastEmitCloseTime === -1 ? 0 : Math.max(0, lastEmitCloseTime - diff);
       if (upper < lower) return;
-      for (const { key, value } of store.fetchAllInKeptSegments(lower, upper)) {
+      for (const { key, value } of store.fetchAllByTime(lower, upper)) {
         ctx.forward({ key, value: change(value.value, null), timestamp: value.timestamp, headers });
       }
       lastEmitCloseTime = closeTime;

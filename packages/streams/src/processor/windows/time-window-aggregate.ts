@@ -37,8 +37,8 @@ export function timeWindowAggregateProcessor<K, V, A>(spec: TimeWindowAggregatio
     let lastEmitCloseTime = -1;
     /**
      * Kafka's KStreamWindowAggregate emit-final pass: windows that started after the last pass's closed range and
-     * have ended by `closeTime` (start <= closeTime - size), read back from the store, oldest segment first (they sit
-     * at retention's edge, hence the kept-segments read).
+     * have ended by `closeTime` (start <= closeTime - size), read back from the store by start, then key. A window
+     * whose close stream time skipped past retention's edge is gone by then and never emitted, as in Kafka.
      */
     const emitFinal = (headers: Record<string, string | Buffer>, closeTime: number): void => {
       if (lastEmitCloseTime !== -1 && lastEmitCloseTime >= closeTime) return;
@@ -46,7 +46,7 @@ export function timeWindowAggregateProcessor<K, V, A>(spec: TimeWindowAggregatio
       const upper = closeTime - size;
       if (upper < 0) return;
       const lower = lastEmitCloseTime === -1 ? 0 : Math.max(0, lastEmitCloseTime - size) + 1;
-      for (const { key, value } of store.fetchAllInKeptSegments(lower, upper)) {
+      for (const { key, value } of store.fetchAllByTime(lower, upper)) {
         ctx.forward({ key, value: change(value.value, null), timestamp: value.timestamp, headers });
       }
       lastEmitCloseTime = closeTime;
