@@ -314,9 +314,9 @@ export class StreamTask {
     const response = setting === 'fail' ? 'fail' : setting === 'logAndContinue' ? 'continue' : setting(err, ctx);
     if (response === 'fail') {
       if (kind === 'processingExceptionHandler') {
-        // Where the input record came from, in the key=value form of Kafka's "Exception caught in process" message.
+        // Where the input record came from, as Kafka's message says it ("Exception caught in process. taskId=...").
         const failure = err instanceof ProcessorError ? err : new ProcessorError(processorName, this.id, err);
-        failure.message += ` (taskId=${this.id}, processor=${failure.processorName}, topic=${raw.topic}, partition=${raw.partition}, offset=${raw.offset})`;
+        failure.message += ` (Exception caught in process. taskId=${this.id}, processor=${failure.processorName}, topic=${raw.topic}, partition=${raw.partition}, offset=${raw.offset})`;
         throw failure;
       }
       if (err instanceof ProcessorError) throw err;

@@ -43,6 +43,7 @@ export class TopologyTestDriver {
   private readonly stateDir: string;
   private readonly applicationId: string;
   private wallClock: number;
+  private readonly startWallClock: number;
   private processedRecords = 0;
   private processing = false;
   private closed = false;
@@ -52,6 +53,7 @@ export class TopologyTestDriver {
     this.applicationId = resolved.applicationId;
     this.topology = topology.physical();
     this.wallClock = initialWallClockMs ?? Date.now();
+    this.startWallClock = this.wallClock;
     this.stateDir = mkdtempSync(join(tmpdir(), 'tributary-ttd-'));
     const collector: RecordCollector = {
       send: (r) => {
@@ -132,6 +134,7 @@ export class TopologyTestDriver {
       this.processedRecords,
       this.droppedRecords(),
       this.tasks.map((t) => t.id),
+      this.wallClock - this.startWallClock,
     );
   }
 

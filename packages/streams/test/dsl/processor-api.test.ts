@@ -127,7 +127,7 @@ describe('errors', () => {
       (e: unknown) =>
         e instanceof ProcessorError &&
         e.processorName === 'risky-step' &&
-        /risky-step.*task 0_0.*unlucky.*taskId=0_0, processor=risky-step, topic=in, partition=0, offset=1/.test(e.message),
+        /risky-step.*task 0_0.*unlucky.*Exception caught in process\. taskId=0_0, processor=risky-step, topic=in, partition=0, offset=1/.test(e.message),
     );
   });
 

@@ -89,4 +89,29 @@ describe('record cache', () => {
       driver.close();
     }
   });
+
+  it('a processor failing on a flushed record fails the flush, naming the store (Kafka message)', () => {
+    const b = new StreamsBuilder();
+    const seen: string[] = [];
+    b.stream<string, string>('in', { keySerde: S, valueSerde: S })
+      .groupByKey()
+      .count({ caching: true })
+      .toStream()
+      .mapValues((v) => String(v))
+      .foreach((_k, v) => {
+        if (v === '3') throw new Error('Exception should be handled by processing exception handler');
+        seen.push(v);
+      });
+    const driver = new TopologyTestDriver(b.build(), { applicationId: 'cache' }, 0);
+    try {
+      const input = driver.createInputTopic('in', S, S);
+      assert.throws(
+        () => input.pipeKeyValueList(['A1', 'A2', 'A3', 'A4'].map((value) => ({ key: 'ID123-1', value })), 0, 0),
+        /Failed to flush cache of store KSTREAM-AGGREGATE-STATE-STORE-0000000001/,
+      );
+      assert.deepEqual(seen, ['1', '2']);
+    } finally {
+      driver.close();
+    }
+  });
 });

@@ -94,5 +94,6 @@ describe('TopologyTestDriver helpers', () => {
     assert.deepEqual(m.tasks, ['0_0']);
     assert.equal(m.get('dropped-records-total'), 1, "Kafka's metric names");
     assert.equal(m.get('process-total'), 2);
+    assert.ok((m.get('dropped-records-rate') ?? 0) > 0);
   });
 });
