@@ -40,19 +40,6 @@ export interface StreamTaskOptions {
   readonly taskDir: string;
 }
 
-/**
- * The record each processing failure happened on, as the failing processor received it: the processing exception
- * handler gets it (Kafka hands its handler the processor's record, not the source record).
- */
-const failedRecords = new WeakMap<Error, StreamRecord<unknown, unknown>>();
-
-function processorFailure(name: string, taskId: string, error: unknown, record: StreamRecord<unknown, unknown>): ProcessorError {
-  if (error instanceof ProcessorError) return error;
-  const failure = new ProcessorError(name, taskId, error);
-  failedRecords.set(failure, record);
-  return failure;
-}
-
 function isFencing(error: unknown): boolean {
   let e = error;
   for (let i = 0; i < 5 && e instanceof Error; i++) {
@@ -184,18 +171,8 @@ export class StreamTask {
       }
       if (timestamp > this.streamTime) this.streamTime = timestamp;
       this.recordContext = { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp, headers: raw.headers };
-      const record = { key, value, timestamp, headers: raw.headers };
-      try {
-        node.process(record);
-      } catch (error) {
-        this.handleError(
-          'processingExceptionHandler',
-          error,
-          error instanceof ProcessorError ? error.processorName : spec.name,
-          raw,
-          (error instanceof Error ? failedRecords.get(error) : undefined) ?? record,
-        );
-      }
+      // Processing errors are handled where they happen (processingFailed); what reaches here is a failure.
+      node.process({ key, value, timestamp, headers: raw.headers });
     } finally {
       this.markConsumed(raw.topic, raw.partition, raw.offset + 1);
       this.recordContext = undefined;
@@ -289,12 +266,10 @@ export class StreamTask {
   }
 
   private handleError(
-    kind: 'deserializationExceptionHandler' | 'processingExceptionHandler',
+    kind: 'deserializationExceptionHandler',
     error: unknown,
     processorName: string,
     raw: ConsumedRecord,
-    /** The record the failing processor received (processing errors only). */
-    record?: StreamRecord<unknown, unknown>,
   ): void {
     const err = error instanceof Error ? error : new Error(String(error));
     // Fencing is not the record's fault: never let a handler skip the record because of it.
@@ -305,33 +280,70 @@ export class StreamTask {
       topic: raw.topic,
       partition: raw.partition,
       offset: raw.offset,
-      timestamp: record?.timestamp ?? raw.timestamp,
+      timestamp: raw.timestamp,
       processorName,
-      key: record ? record.key : raw.key,
-      value: record ? record.value : raw.value,
-      headers: record?.headers ?? raw.headers,
+      key: raw.key,
+      value: raw.value,
+      headers: raw.headers,
     };
     const response = setting === 'fail' ? 'fail' : setting === 'logAndContinue' ? 'continue' : setting(err, ctx);
     if (response === 'fail') {
-      if (kind === 'processingExceptionHandler') {
-        // Where the input record came from, as Kafka's message says it ("Exception caught in process. taskId=...").
-        const failure = err instanceof ProcessorError ? err : new ProcessorError(processorName, this.id, err);
-        failure.message += ` (Exception caught in process. taskId=${this.id}, processor=${failure.processorName}, topic=${raw.topic}, partition=${raw.partition}, offset=${raw.offset})`;
-        throw failure;
-      }
       if (err instanceof ProcessorError) throw err;
       throw new StreamsError(
         `Deserialization failed in task ${this.id} for ${raw.topic}-${raw.partition}@${raw.offset}: ${err.message}`,
         { cause: err },
       );
     }
+    this.skipRecord(kind, err, processorName, raw);
+  }
+
+  /**
+   * A processor (or sink) threw on `record`: as Kafka's ProcessorNode, the processing exception handler decides right
+   * there, with the record as that processor received it. `continue` drops the record at this node only (its parent
+   * goes on with its other children, as in Kafka); `fail` throws a ProcessorError, which the nodes above pass on.
+   */
+  private processingFailed(processorName: string, error: unknown, record: StreamRecord<unknown, unknown>): void {
+    // Decided further down, or fencing (not the record's fault: never let a handler skip the record because of it).
+    if (error instanceof ProcessorError || isFencing(error)) throw error;
+    const err = error instanceof Error ? error : new Error(String(error));
+    const c = this.recordContext;
+    const ctx: ErrorHandlerContext = {
+      taskId: this.id,
+      topic: c?.topic,
+      partition: c?.partition,
+      offset: c?.offset,
+      timestamp: record.timestamp,
+      processorName,
+      key: record.key,
+      value: record.value,
+      headers: record.headers,
+    };
+    const setting = this.options.config.processingExceptionHandler;
+    const response = setting === 'fail' ? 'fail' : setting === 'logAndContinue' ? 'continue' : setting(err, ctx);
+    if (response === 'fail') {
+      const failure = new ProcessorError(processorName, this.id, err);
+      // Where the input record came from, as Kafka's message says it ("Exception caught in process. taskId=...").
+      failure.message += ` (Exception caught in process. taskId=${this.id}, processor=${processorName}, topic=${c?.topic}, partition=${c?.partition}, offset=${c?.offset})`;
+      throw failure;
+    }
+    this.skipRecord('processingExceptionHandler', err, processorName, this.currentRaw);
+  }
+
+  /** A handler said `continue`: count and log the dropped record, and send its raw form to the dead-letter topic. */
+  private skipRecord(
+    kind: 'deserializationExceptionHandler' | 'processingExceptionHandler',
+    err: Error,
+    processorName: string,
+    raw: ConsumedRecord | undefined,
+  ): void {
     this.countDropped(kind === 'deserializationExceptionHandler' ? 'deserialization error' : 'processing error');
     this.options.logger.warn(
-      { taskId: this.id, topic: raw.topic, partition: raw.partition, offset: raw.offset, processor: processorName, err: err.message },
+      { taskId: this.id, topic: raw?.topic, partition: raw?.partition, offset: raw?.offset, processor: processorName, err: err.message },
       kind === 'deserializationExceptionHandler' ? 'skipping a record that cannot be deserialized' : 'skipping a record whose processing failed',
     );
     const dlq = this.options.config.deadLetterQueueTopic;
-    if (dlq) {
+    // Outside a consumed record (a punctuation, a cache flush) there are no raw bytes to write.
+    if (dlq && raw) {
       const cause = err instanceof ProcessorError && err.cause instanceof Error ? err.cause : err;
       this.options.collector.send({
         topic: dlq,
@@ -383,11 +395,11 @@ export class StreamTask {
         const taskId = this.id;
         instance = {
           name,
-          process(record) {
+          process: (record) => {
             try {
               processor.process(record);
             } catch (error) {
-              throw processorFailure(name, taskId, error, record);
+              this.processingFailed(name, error, record);
             }
           },
         };
@@ -417,7 +429,6 @@ export class StreamTask {
     const valueSerde = spec.valueSerde ?? config.defaultValueSerde ?? FALLBACK_SERDE;
     const staticTopic = typeof spec.topic === 'string' ? this.realTopic(spec.topic) : undefined;
     const extractor = typeof spec.topic === 'string' ? undefined : spec.topic;
-    const taskId = this.id;
     return {
       name: spec.name,
       process: (record) => {
@@ -440,7 +451,7 @@ export class StreamTask {
           }
           collector.send({ topic, partition, key, value, timestamp: record.timestamp, headers: record.headers });
         } catch (error) {
-          throw processorFailure(spec.name, taskId, error, record);
+          this.processingFailed(spec.name, error, record);
         }
       },
     };
