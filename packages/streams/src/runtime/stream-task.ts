@@ -319,7 +319,14 @@ export class StreamTask {
       headers: record.headers,
     };
     const setting = this.options.config.processingExceptionHandler;
-    const response = setting === 'fail' ? 'fail' : setting === 'logAndContinue' ? 'continue' : setting(err, ctx);
+    let response: unknown;
+    try {
+      response = setting === 'fail' ? 'fail' : setting === 'logAndContinue' ? 'continue' : setting(err, ctx);
+      if (response !== 'fail' && response !== 'continue') throw new TypeError(`Invalid processing exception handler response: ${String(response)}`);
+    } catch (handlerError) {
+      // As Kafka: a handler that throws (or answers nonsense) is fatal, and is not asked again by the nodes above.
+      throw new ProcessorError(processorName, this.id, new StreamsError('Fatal user code error in processing error callback', { cause: handlerError }));
+    }
     if (response === 'fail') {
       const failure = new ProcessorError(processorName, this.id, err);
       // Where the input record came from, as Kafka's message says it ("Exception caught in process. taskId=...").

@@ -149,4 +149,30 @@ describe("Kafka's ProcessingExceptionHandlerIntegrationTest", () => {
       driver.close();
     }
   });
+
+  it('a handler that throws or answers neither continue nor fail stops processing, asked once', () => {
+    for (const handler of [
+      (() => {
+        throw new Error('handler bug');
+      }) as ErrorHandler,
+      (() => null) as unknown as ErrorHandler,
+    ]) {
+      let calls = 0;
+      const processed: string[] = [];
+      const counting: ErrorHandler = (error, context) => {
+        calls++;
+        return handler(error, context);
+      };
+      const driver = new TopologyTestDriver(mapThenFail(processed).build(), { applicationId: 'peh', processingExceptionHandler: counting }, 0);
+      try {
+        const input = driver.createInputTopic('TOPIC_NAME', S, S);
+        input.pipeInput('ID123-1', 'ID123-A1', TIMESTAMP);
+        assert.throws(() => input.pipeInput('ID123-ERR-FATAL', 'ID123-A2', TIMESTAMP), /Fatal user code error in processing error callback/);
+        assert.equal(calls, 1);
+        assert.deepEqual(processed, [`ID123-1=ID123-A1@${TIMESTAMP}`]);
+      } finally {
+        driver.close();
+      }
+    }
+  });
 });
