@@ -145,6 +145,45 @@ describe('emitStrategy(onWindowClose)', () => {
     assert.equal(new Set(finals.map((f) => f.split('=')[0])).size, finals.length, 'each window once');
   });
 
+  // Kafka's SlidingWindowedKStreamIntegrationTest (difference 10), verbatim.
+  const slidingNoGrace: Array<[string, string, number]> = [['A', '1', 0], ['A', '2', 5], ['A', '3', 10], ['A', '4', 17], ['B', '5', 6], ['B', '6', 11], ['B', '7', 18], ['C', '8', 25]];
+  const slidingGrace: Array<[string, string, number]> = [['A', '1', 0], ['A', '2', 5], ['A', '3', 10], ['A', '4', 6], ['A', '5', 11], ['A', '6', 16], ['A', '7', 27], ['A', '8', 11]];
+  const slidingCases: Array<[string, SlidingWindows, EmitStrategy, Array<[string, string, number]>, string[]]> = [
+    ['no grace, onWindowClose', SlidingWindows.ofTimeDifferenceWithNoGrace(10), EmitStrategy.onWindowClose(), slidingNoGrace, ['A@0=0+1+2+3@10', 'A@1=0+2+3@10', 'A@6=0+3@10', 'A@7=0+3+4@17', 'B@8=0+7@18', 'A@11=0+4@17']],
+    [
+      'no grace, onWindowUpdate',
+      SlidingWindows.ofTimeDifferenceWithNoGrace(10),
+      EmitStrategy.onWindowUpdate(),
+      slidingNoGrace,
+      ['A@0=0+1@0', 'A@1=0+2@5', 'A@0=0+1+2@5', 'A@1=0+2+3@10', 'A@0=0+1+2+3@10', 'A@6=0+3@10', 'A@11=0+4@17', 'A@7=0+3+4@17', 'B@8=0+7@18', 'C@15=0+8@25'],
+    ],
+    ['grace 5, onWindowClose', SlidingWindows.ofTimeDifferenceAndGrace(10, 5), EmitStrategy.onWindowClose(), slidingGrace, ['A@0=0+1+2+3+4@10', 'A@1=0+2+3+4+5@11', 'A@6=0+3+4+5+6@16', 'A@7=0+3+5+6@16', 'A@11=0+5+6@16']],
+  ];
+  for (const [name, windows, strategy, records, expected] of slidingCases) {
+    it(`sliding windows, ${name}, as Kafka's SlidingWindowedKStreamIntegrationTest`, () => {
+      const b = new StreamsBuilder();
+      b.stream<string, string>('in', { keySerde: S, valueSerde: S })
+        .groupByKey()
+        .windowedBy(windows)
+        .emitStrategy(strategy)
+        .aggregate(() => '0', (_k, v, agg) => `${agg}+${v}`, { valueSerde: S })
+        .toStream()
+        .to('out', { keySerde: WindowedSerdes.timeWindowed(S, 10), valueSerde: S });
+      const driver = new TopologyTestDriver(b.build(), { applicationId: 'emit-final', statestoreCacheMaxBytes: 0 }, 0);
+      try {
+        const input = driver.createInputTopic('in', S, S);
+        for (const [k, v, ts] of records) input.pipeInput(k, v, ts);
+        const out = driver
+          .createOutputTopic('out', WindowedSerdes.timeWindowed(S, 10), S)
+          .readRecordsToList()
+          .map((r) => `${r.key?.key}@${r.key?.window.start}=${r.value}@${r.timestamp}`);
+        assert.deepEqual(out, expected);
+      } finally {
+        driver.close();
+      }
+    });
+  }
+
   it('onWindowUpdate is the default', () => {
     const grouped = new StreamsBuilder().stream<string, string>('in', { keySerde: S, valueSerde: S }).groupByKey();
     assert.doesNotThrow(() => grouped.windowedBy(TimeWindows.ofSizeWithNoGrace(5)).emitStrategy(EmitStrategy.onWindowUpdate()).count());
