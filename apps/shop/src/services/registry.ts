@@ -3,6 +3,7 @@
  * time. The orders service (HTTP API and its view) is not here: it is assembled in `shop.ts`.
  */
 import type { KafkaStreams } from '@tributary/streams';
+import { startCatalogPipeline } from '../catalog/catalog-pipeline.js';
 import { startEmail } from './email.js';
 import { startFraud } from './fraud.js';
 import { startInventory } from './inventory.js';
@@ -16,6 +17,7 @@ export const SERVICES = {
   fraud: startFraud,
   'validations-aggregator': startValidationsAggregator,
   email: startEmail,
+  'catalog-pipeline': startCatalogPipeline,
 } as const satisfies Record<string, (runtime: ServiceRuntime) => Promise<KafkaStreams>>;
 
 export type ServiceName = keyof typeof SERVICES;
