@@ -4,6 +4,8 @@
  */
 import type { KafkaStreams, Logger } from '@tributary/streams';
 import type { FastifyInstance } from 'fastify';
+import type { SearchConfig } from './catalog/catalog-config.js';
+import { startCatalog, type RunningCatalog } from './catalog/catalog-service.js';
 import { buildServer } from './http/server.js';
 import { OrderWaiters } from './http/order-waiters.js';
 import { PostedOrders } from './http/posted-orders.js';
@@ -18,6 +20,8 @@ export interface ShopOptions extends ServiceRuntime {
   readonly services?: ReadonlyArray<ServiceName>;
   /** `host:port` of this instance's HTTP API as other orders instances reach it (enables request routing). */
   readonly applicationServer?: string | undefined;
+  /** The catalog's search engine (default: the embedded index). */
+  readonly search?: SearchConfig | undefined;
 }
 
 export interface RunningShop {
@@ -37,6 +41,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   const posted = new PostedOrders();
   let writer: TopicWriter | undefined;
   let view: OrdersView | undefined;
+  let catalog: RunningCatalog | undefined;
   try {
     for (const name of options.services ?? (Object.keys(SERVICES) as ServiceName[])) {
       apps.set(name, await SERVICES[name](options));
@@ -53,8 +58,11 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     // Answering before the view has restored would report existing orders as missing (restored records are not
     // replayed to waiters), so the API starts only once the view runs.
     await view.app.waitForRunning();
+    catalog = await startCatalog(options, options.search ?? { engine: 'embedded' });
+    apps.set('catalog-view', catalog.app);
     writer = new TopicWriter(await backend.createProducer({ clientId: 'orders-service-api' }));
   } catch (error) {
+    await catalog?.close().catch(() => undefined);
     await closeAll(apps, writer, logger);
     throw error;
   }
@@ -65,6 +73,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
       posted,
       writer,
       serviceStates: () => Object.fromEntries([...apps].map(([name, app]) => [name, app.state])),
+      catalog: catalog.api,
     },
     logger,
   );
@@ -79,6 +88,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
         // Long polls would hold the server open until they time out; answer them now.
         waiters.cancelAll();
         await server.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the HTTP server failed'));
+        await catalog?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the catalog failed'));
         await closeAll(apps, writer, logger);
       })()),
   };

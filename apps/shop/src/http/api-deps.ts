@@ -1,4 +1,5 @@
 /** What the HTTP API needs from the rest of the shop; `server.ts` wires it, tests may fake parts of it. */
+import type { CatalogApi } from '../catalog/catalog-service.js';
 import type { Inventory, Order } from '../schemas.js';
 import type { OrderWaiters } from './order-waiters.js';
 import type { PostedOrders } from './posted-orders.js';
@@ -22,4 +23,6 @@ export interface ApiDeps {
   readonly writer: TopicWriter;
   /** The state of every streams app of this process, by service name. */
   readonly serviceStates: () => Record<string, string>;
+  /** The catalog's search, products, rejects and feeds (absent: no catalog routes). */
+  readonly catalog?: CatalogApi | undefined;
 }
