@@ -121,6 +121,14 @@ export function catalogContract(engine: string, start: () => Promise<CatalogShop
       assert.deepEqual([none.status, none.body.rejects], [200, []]);
     });
 
+    it('serves the page with a catalog search box and facets', async () => {
+      const page = await shop.shop.server.inject({ method: 'GET', url: '/' });
+      assert.equal(page.statusCode, 200);
+      assert.match(page.body, /<form id="catalog-search">/);
+      assert.match(page.body, /id="catalog-facets"/);
+      assert.match(page.body, /\/v1\/catalog\/search\?/);
+    });
+
     it('answers client errors with 400 naming the field, unknown things with 404, never 5xx', async () => {
       const bad = async (url: string, field: string, payload?: unknown): Promise<void> => {
         const res = payload === undefined ? await shop.get<{ error: string; field: string }>(url) : await shop.post<{ error: string; field: string }>(url, payload);
