@@ -19,17 +19,12 @@ interface IndexedProduct {
   readonly amount: number;
 }
 
-interface StoredFields {
-  readonly gtin: string;
-  readonly title: string;
-  readonly brand: string;
-  readonly category: string;
-  readonly amount: number;
-}
-
-/** First line of the snapshot file; the serialized index follows on the second, as MiniSearch.loadJSON reads it. */
+/**
+ * First line of the snapshot file; the documents follow on the second line, the serialized index (as
+ * MiniSearch.loadJSON reads it) on the third.
+ */
 interface SnapshotHeader {
-  readonly format: 1;
+  readonly format: 2;
   readonly positions: Record<string, number>;
   /** Offset of the last change applied per GTIN (deletions included). */
   readonly versions: Record<string, number>;
@@ -37,13 +32,16 @@ interface SnapshotHeader {
 
 interface Snapshot {
   readonly header: SnapshotHeader;
+  readonly docs: ReadonlyArray<IndexedProduct>;
   readonly index: string;
 }
 
 const OPTIONS: Options<IndexedProduct> = {
   idField: 'gtin',
   fields: ['title', 'brand', 'category'],
-  storeFields: ['gtin', 'title', 'brand', 'category', 'amount'],
+  // Nothing stored in MiniSearch: results copy stored fields per match, which doubled the cost of broad queries;
+  // the documents live in `docs` instead.
+  storeFields: [],
   searchOptions: {
     boost: { ...FIELD_BOOSTS },
     fuzzy: (term) => autoFuzziness(term),
@@ -59,6 +57,8 @@ export class MiniSearchIndex implements SearchIndex {
   private index = new MiniSearch<IndexedProduct>(OPTIONS);
   private positions = new Map<number, number>();
   private versions = new Map<string, number>();
+  /** Every live document's fields: an empty query scans these instead of materializing MiniSearch's wildcard. */
+  private readonly docs = new Map<string, IndexedProduct>();
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -74,6 +74,7 @@ export class MiniSearchIndex implements SearchIndex {
       this.index = await MiniSearch.loadJSONAsync<IndexedProduct>(snapshot.index, OPTIONS);
       this.positions = new Map(Object.entries(snapshot.header.positions).map(([p, o]) => [Number(p), o]));
       this.versions = new Map(Object.entries(snapshot.header.versions));
+      for (const doc of snapshot.docs) this.docs.set(doc.gtin, doc);
     }
     if (this.snapshotPath !== undefined) {
       this.timer = setInterval(() => this.snapshotIfDirty(), SNAPSHOT_EVERY_MS);
@@ -88,7 +89,12 @@ export class MiniSearchIndex implements SearchIndex {
       if (version !== undefined && change.offset <= version) continue;
       this.versions.set(change.gtin, change.offset);
       if (this.index.has(change.gtin)) this.index.discard(change.gtin);
-      if (change.product !== null) this.index.add(toIndexed(change.product));
+      this.docs.delete(change.gtin);
+      if (change.product !== null) {
+        const doc = toIndexed(change.product);
+        this.index.add(doc);
+        this.docs.set(doc.gtin, doc);
+      }
     }
     for (const [partition, offset] of positions) this.positions.set(partition, offset);
     this.dirty = this.dirty || changes.length > 0 || positions.size > 0;
@@ -96,8 +102,7 @@ export class MiniSearchIndex implements SearchIndex {
   }
 
   search(query: SearchQuery): Promise<SearchResult> {
-    const filter = (r: MiniResult): boolean => {
-      const doc = r as unknown as StoredFields;
+    const accept = (doc: IndexedProduct): boolean => {
       if (query.brand !== undefined && doc.brand !== query.brand) return false;
       if (query.category !== undefined && doc.category !== query.category) return false;
       if (query.minPrice !== undefined && doc.amount < query.minPrice) return false;
@@ -105,25 +110,35 @@ export class MiniSearchIndex implements SearchIndex {
       return true;
     };
     const text = query.q.trim();
-    const results = text === '' ? this.index.search(MiniSearch.wildcard, { filter }) : this.index.search(text, { filter });
-    // The same order as the OpenSearch engine: score, then GTIN (an empty query scores every product alike).
-    results.sort((a, b) => b.score - a.score || (String(a.id) < String(b.id) ? -1 : 1));
+    let results: Array<{ readonly doc: IndexedProduct; readonly score: number }>;
+    if (text === '') {
+      // Every product scores alike (as OpenSearch's match_all): no need to ask the full-text index.
+      results = [];
+      for (const doc of this.docs.values()) if (accept(doc)) results.push({ doc, score: 1 });
+    } else {
+      results = this.index
+        .search(text)
+        .flatMap((r: MiniResult) => {
+          const doc = this.docs.get(String(r.id));
+          return doc !== undefined && accept(doc) ? [{ doc, score: r.score }] : [];
+        });
+    }
+    // The same order as the OpenSearch engine: score, then GTIN.
+    results.sort((a, b) => b.score - a.score || (a.doc.gtin < b.doc.gtin ? -1 : a.doc.gtin > b.doc.gtin ? 1 : 0));
     const brand: Record<string, number> = {};
     const category: Record<string, number> = {};
-    for (const r of results) {
-      const doc = r as unknown as StoredFields;
+    for (const { doc } of results) {
       if (doc.brand !== '') brand[doc.brand] = (brand[doc.brand] ?? 0) + 1;
       if (doc.category !== '') category[doc.category] = (category[doc.category] ?? 0) + 1;
     }
     const from = (query.page - 1) * query.size;
-    const hits = results.slice(from, from + query.size).map((r) => {
-      const doc = r as unknown as StoredFields;
+    const hits = results.slice(from, from + query.size).map(({ doc, score }) => {
       return {
         gtin: doc.gtin,
         title: doc.title,
         brand: doc.brand === '' ? null : doc.brand,
         price: { amount: doc.amount, currency: 'EUR' as const },
-        score: r.score,
+        score,
       };
     });
     return Promise.resolve({ total: results.length, hits, facets: { brand, category } });
@@ -142,12 +157,12 @@ export class MiniSearchIndex implements SearchIndex {
 
   private snapshotIfDirty(): void {
     if (!this.dirty || this.snapshotPath === undefined) return;
-    const header: SnapshotHeader = { format: 1, positions: Object.fromEntries(this.positions), versions: Object.fromEntries(this.versions) };
+    const header: SnapshotHeader = { format: 2, positions: Object.fromEntries(this.positions), versions: Object.fromEntries(this.versions) };
     try {
       mkdirSync(dirname(this.snapshotPath), { recursive: true });
       // Write then rename: a crash mid-write leaves the previous snapshot, never half of one.
       const tmp = `${this.snapshotPath}.tmp`;
-      writeFileSync(tmp, `${JSON.stringify(header)}\n${JSON.stringify(this.index)}`);
+      writeFileSync(tmp, `${JSON.stringify(header)}\n${JSON.stringify([...this.docs.values()])}\n${JSON.stringify(this.index)}`);
       renameSync(tmp, this.snapshotPath);
       this.dirty = false;
     } catch (error) {
@@ -164,9 +179,12 @@ export class MiniSearchIndex implements SearchIndex {
       return undefined;
     }
     try {
-      const newline = text.indexOf('\n');
-      const header = JSON.parse(text.slice(0, newline)) as SnapshotHeader;
-      if (newline > 0 && header.format === 1) return { header, index: text.slice(newline + 1) };
+      const first = text.indexOf('\n');
+      const second = text.indexOf('\n', first + 1);
+      const header = JSON.parse(text.slice(0, first)) as SnapshotHeader;
+      if (first > 0 && second > first && header.format === 2) {
+        return { header, docs: JSON.parse(text.slice(first + 1, second)) as IndexedProduct[], index: text.slice(second + 1) };
+      }
     } catch (error) {
       this.logger?.warn({ err: String(error), path: this.snapshotPath }, 'unreadable search snapshot; rebuilding from the topic');
     }
