@@ -14,7 +14,7 @@ import { runId } from './support.js';
 const SEARCHABLE_MS = 2_000;
 
 export function catalogContract(engine: string, start: () => Promise<CatalogShop>): void {
-  describe(`catalog over HTTP (${engine} search)`, () => {
+  describe(`catalog over HTTP (${engine})`, () => {
     let shop: CatalogShop;
     // Words unique to this run keep searches independent of other suites' products.
     const word = `zq${runId}`.replace(/[^a-z0-9]/g, '');

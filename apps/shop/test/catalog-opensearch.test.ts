@@ -68,7 +68,7 @@ after(async () => {
   dir.remove();
 });
 
-catalogContract('opensearch', async () => {
+catalogContract('OpenSearch, embedded log', async () => {
   const url = await ensureOpenSearch();
   const index = `${indexPrefix}-http`;
   dropped.push(new OpenSearchIndex({ url, index }));

@@ -3,7 +3,7 @@
  * engine, HTTP through fastify's `inject`, valid GTINs, and polling with a deadline.
  */
 import { join } from 'node:path';
-import { createEmbeddedBackend } from '@tributary/streams';
+import { createEmbeddedBackend, createKafkaBackend, type Backend } from '@tributary/streams';
 import type { SearchConfig } from '../src/catalog/catalog-config.js';
 import { gtinCheckDigit } from '../src/catalog/gtin.js';
 import { startShop, type RunningShop } from '../src/shop.js';
@@ -27,11 +27,17 @@ export interface CatalogShop {
   close(): Promise<void>;
 }
 
-export async function startCatalogShop(dir: string, search: SearchConfig): Promise<CatalogShop> {
-  const backend = await createEmbeddedBackend({ dataDir: join(dir, 'log'), autoCreateTopics: false });
+/** The whole shop with `search`, on a temporary embedded log in `dir`, or on the broker `bootstrapServers` names. */
+export async function startCatalogShop(dir: string, search: SearchConfig, bootstrapServers?: string): Promise<CatalogShop> {
+  const backend: Backend =
+    bootstrapServers === undefined
+      ? await createEmbeddedBackend({ dataDir: join(dir, 'log'), autoCreateTopics: false })
+      : await createKafkaBackend({ bootstrapServers });
   let shop: RunningShop;
   try {
-    shop = await startShop({ backend, stateDir: join(dir, 'state'), logger: quietLogger, commitIntervalMs: 50, search });
+    // Exactly-once services commit at the commit interval; 100 ms on Kafka keeps round trips short (as support.ts).
+    const commitIntervalMs = bootstrapServers === undefined ? 50 : 100;
+    shop = await startShop({ backend, stateDir: join(dir, 'state'), logger: quietLogger, commitIntervalMs, search });
     for (const app of shop.apps.values()) await app.waitForRunning(60_000);
   } catch (error) {
     await backend.close();
