@@ -145,7 +145,11 @@ export function catalogContract(engine: string, start: () => Promise<CatalogShop
       await bad('/v1/catalog/search?page=0', 'page');
       await bad('/v1/catalog/search?minPrice=-1', 'minPrice');
       await bad('/v1/catalog/search?minPrice=10&maxPrice=5', 'maxPrice');
-      await bad('/v1/catalog/search?brand=&q=x', 'brand');
+      await bad(`/v1/catalog/search?brand=${'b'.repeat(101)}`, 'brand');
+      await bad('/v1/catalog/search?q=x&q=y', 'q');
+      // Empty parameters, as a form sends them, mean "not given".
+      const blank = await search(`q=${word}nothingmatches&brand=&category=&minPrice=&maxPrice=&page=&size=`);
+      assert.deepEqual([blank.status, blank.body.total], [200, 0]);
       await bad('/v1/catalog/rejects', 'sku');
       await bad(`/v1/catalog/rejects?sku=${'s'.repeat(101)}`, 'sku');
       assert.equal((await shop.post('/v1/catalog/feeds/initech', { sku: 'x' })).status, 404);

@@ -53,11 +53,24 @@ const RejectsQuerySchema = z.object({ sku: id('sku') });
 const FeedRecordSchema = z.looseObject({ sku: id('sku').refine((s) => s.trim() !== '', 'sku must not be blank') });
 const FeedBatchSchema = z.array(FeedRecordSchema).min(1, 'at least one record').max(MAX_FEED_BATCH, `at most ${MAX_FEED_BATCH} records`);
 
+/** `?brand=&page=` as an HTML form sends them: an empty parameter means "not given". */
+function withoutEmpty(query: unknown): unknown {
+  if (typeof query !== 'object' || query === null) return query;
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== ''));
+}
+
 export function registerCatalogRoutes(app: FastifyInstance, catalog: CatalogApi): void {
   app.get('/v1/catalog/search', async (request, reply) => {
-    const query = SearchQuerySchema.safeParse(request.query);
+    const query = SearchQuerySchema.safeParse(withoutEmpty(request.query));
     if (!query.success) return sendInvalid(reply, 'search query', query.error);
-    return reply.send(await catalog.search(query.data));
+    try {
+      return reply.send(await catalog.search(query.data));
+    } catch (error) {
+      // The engine (an OpenSearch node) is down or refused: the server's problem, not the client's.
+      return sendError(reply, 503, `The ${catalog.engine} search engine is unavailable; retry shortly`, {
+        cause: error instanceof Error ? error.message : String(error),
+      });
+    }
   });
 
   app.get('/v1/catalog/products/:gtin', (request, reply) => {

@@ -55,6 +55,14 @@ export class OpenSearchIndex implements SearchIndex {
   }
 
   async open(): Promise<IndexPositions> {
+    try {
+      await this.client.ping();
+    } catch (error) {
+      throw new Error(
+        `OpenSearch at ${this.options.url} does not answer (${error instanceof Error ? error.message : String(error)}); ` +
+          'start one with `npm run search:start` or set OPENSEARCH_URL',
+      );
+    }
     await this.createIfMissing(this.options.index, {
       settings: {
         number_of_shards: 1,
