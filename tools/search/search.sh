@@ -36,6 +36,15 @@ as_root() { [[ "$(id -u)" == "0" ]]; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# The node answers HTTP with a green or yellow cluster (curl when there is one, else an open port will do).
+healthy() {
+  if command -v curl >/dev/null; then
+    curl -fs "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1
+  else
+    port_open "$port"
+  fi
+}
+
 # The pid file alone is not trusted: after a reboot the pid may belong to an unrelated process.
 search_pid() {
   local f pid
@@ -174,7 +183,7 @@ start() {
   )
   for _ in $(seq 50); do [[ -s "$(pid_file)" ]] && break; sleep 0.1; done
   deadline=$((SECONDS + start_timeout_s))
-  until curl -fs "http://127.0.0.1:$port/_cluster/health?wait_for_status=yellow&timeout=1s" >/dev/null 2>&1; do
+  until healthy; do
     if ! search_pid >/dev/null; then
       log "OpenSearch exited during startup; last log lines:"
       tail -n 40 "$data/logs/console.log" >&2 || true
@@ -215,7 +224,7 @@ stop() {
 status() {
   local pid
   if pid="$(search_pid)"; then
-    if curl -fs "http://127.0.0.1:$port/_cluster/health" >/dev/null 2>&1; then
+    if healthy; then
       log "running (pid $pid) on 127.0.0.1:$port"
     else
       log "starting (pid $pid), not answering on 127.0.0.1:$port yet"
