@@ -57,7 +57,7 @@ export class SearchSink {
     return this.index.search(query);
   }
 
-  /** Positions applied to the index so far (tests and benchmarks wait on these). */
+  /** Positions applied to the index so far (next offset per partition). */
   positions(): ReadonlyMap<number, number> {
     return this.applied;
   }
