@@ -141,6 +141,7 @@ export function catalogContract(engine: string, start: () => Promise<CatalogShop
       await bad('/v1/catalog/feeds/acme', 'sku', { sku: '   ' });
       await bad('/v1/catalog/feeds/acme', '1.sku', [{ sku: 'ok' }, { title: 'no sku' }]);
       await bad('/v1/catalog/feeds/globex', 'sku', { sku: 'x'.repeat(101) });
+      await bad('/v1/catalog/feeds/globex', 'sku', { sku: 'lone \ud800 surrogate' });
       await bad('/v1/catalog/search?size=0', 'size');
       await bad('/v1/catalog/search?size=abc', 'size');
       await bad('/v1/catalog/search?page=0', 'page');
