@@ -69,7 +69,7 @@ export class OpenSearchIndex implements SearchIndex {
         number_of_replicas: 0,
         // An explicit interval keeps the shard refreshing even when nobody searches (no search-idle), so a change
         // is searchable well within the 2 s the contract allows.
-        refresh_interval: '500ms',
+        refresh_interval: '250ms',
         'index.gc_deletes': '1d',
       },
       mappings: {
