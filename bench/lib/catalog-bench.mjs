@@ -3,7 +3,7 @@
  *
  *   node bench/lib/catalog-bench.mjs [--products 100000] [--seconds 20] [--rate 50] [--work DIR] [--no-opensearch]
  *
- * 1. Pipeline: N supplier records (60 % acme, 40 % globex, a third of them the same GTINs as acme's, so dedupe
+ * 1. Pipeline: N supplier records (60 % acme, 40 % globex, half of globex's on acme's GTINs, so dedupe
  *    merges) pre-loaded into the feed topics of a durable embedded log, then the catalog-pipeline app started; the
  *    rate is N over the time from start until N product versions are in `catalog-products`.
  * 2. Search: N products loaded into each engine through the SearchIndex port (the sink's path), then a fixed set of

@@ -71,7 +71,7 @@ export function renderMarkdown(results, chartName) {
   const catalog = results.catalog;
   if (catalog !== undefined) {
     lines.push('## Catalog (pipeline and search)', '');
-    lines.push('`bench/lib/catalog-bench.mjs`: supplier records (60 % acme, 40 % globex, a third of those on acme\'s GTINs) pre-loaded into the feed topics of a durable embedded log, then the catalog-pipeline app from start until every product version is in `catalog-products`; then the same number of products loaded into each search engine through the `SearchIndex` port and a fixed query mix (words, typos, filters, facets) issued at a fixed rate, latency measured at the port from each query\'s scheduled time (OpenSearch: including HTTP). "alone": the same queries one at a time, without queueing — when it exceeds 1000/rate ms the engine cannot keep up and the paced latencies grow with the run.', '');
+    lines.push('`bench/lib/catalog-bench.mjs`: supplier records (60 % acme, 40 % globex, half of globex\'s on acme\'s GTINs) pre-loaded into the feed topics of a durable embedded log, then the catalog-pipeline app from start until every product version is in `catalog-products`; then the same number of products loaded into each search engine through the `SearchIndex` port and a fixed query mix (words, typos, filters, facets) issued at a fixed rate, latency measured at the port from each query\'s scheduled time (OpenSearch: including HTTP). "alone": the same queries one at a time, without queueing — when it exceeds 1000/rate ms the engine cannot keep up and the paced latencies grow with the run.', '');
     if (catalog.status !== 'ok') {
       lines.push(`Not measured: ${catalog.status}${catalog.detail ? ` (${catalog.detail})` : ''}`, '');
     } else {
