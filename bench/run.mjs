@@ -27,6 +27,7 @@ import {
 import { percentiles } from './lib/stats.mjs';
 import { renderChart, renderMarkdown } from './lib/report.mjs';
 import { shopLoad } from './lib/shop-load.mjs';
+import { catalogBench } from './lib/catalog-run.mjs';
 import { summarizeProfiles } from './lib/profile-summary.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -92,6 +93,7 @@ async function main() {
     ceilings: [],
     latency: [],
     shop: [],
+    catalog: undefined,
     profiles: [],
   };
   results.versions = versions(results.notes);
@@ -147,6 +149,12 @@ async function main() {
       log(`shop / ${label}: ${run.status}${run.p50 !== undefined ? ` p50=${run.p50} ms p99=${run.p99} ms` : ''}`);
       results.shop.push({ backend: label, ...run });
     }
+  }
+
+  if (opts.catalog) {
+    log(`catalog: ${opts.catalogProducts} products through the pipeline, then search at ${opts.catalogRate} queries/s for ${opts.catalogSeconds} s per engine`);
+    results.catalog = await catalogBench({ root, work, products: opts.catalogProducts, seconds: opts.catalogSeconds, rate: opts.catalogRate });
+    log(`catalog: ${results.catalog.status}${results.catalog.pipeline ? ` pipeline ${Math.round(results.catalog.pipeline.recordsPerSec)} rec/s` : ''}`);
   }
 
   if (opts.profile) results.profiles = await profileRuns();
@@ -479,7 +487,7 @@ function sleep(ms) {
 }
 
 function parseOptions(argv) {
-  const o = { records: 1_000_000, keys: undefined, port: 19392, pacedRate: 5_000, pacedSeconds: 20, latency: true, ceiling: true, profile: false, shop: true, shopRate: 100, shopSeconds: 20 };
+  const o = { records: 1_000_000, keys: undefined, port: 19392, pacedRate: 5_000, pacedSeconds: 20, latency: true, ceiling: true, profile: false, shop: true, shopRate: 100, shopSeconds: 20, catalog: true, catalogProducts: 100_000, catalogRate: 50, catalogSeconds: 20 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -499,6 +507,10 @@ function parseOptions(argv) {
     else if (a === '--no-shop') o.shop = false;
     else if (a === '--shop-rate') o.shopRate = Number(next());
     else if (a === '--shop-seconds') o.shopSeconds = Number(next());
+    else if (a === '--no-catalog') o.catalog = false;
+    else if (a === '--catalog-products') o.catalogProducts = Number(next());
+    else if (a === '--catalog-rate') o.catalogRate = Number(next());
+    else if (a === '--catalog-seconds') o.catalogSeconds = Number(next());
     else if (a === '--profile') o.profile = true;
     else if (a === '--tributary-client-config') o.tributaryClientConfig = JSON.parse(next());
     else if (a === '--tributary-store') o.tributaryStore = next();

@@ -68,6 +68,24 @@ export function renderMarkdown(results, chartName) {
     lines.push('');
   }
 
+  const catalog = results.catalog;
+  if (catalog !== undefined) {
+    lines.push('## Catalog (pipeline and search)', '');
+    lines.push('`bench/lib/catalog-bench.mjs`: supplier records (60 % acme, 40 % globex, half of globex\'s on acme\'s GTINs) pre-loaded into the feed topics of a durable embedded log, then the catalog-pipeline app from start until every product version is in `catalog-products`; then the same number of products loaded into each search engine through the `SearchIndex` port and a fixed query mix (words, typos, filters, facets) issued at a fixed rate, latency measured at the port from each query\'s scheduled time (OpenSearch: including HTTP). "alone": the same queries one at a time, without queueing — when it exceeds 1000/rate ms the engine cannot keep up and the paced latencies grow with the run.', '');
+    if (catalog.status !== 'ok') {
+      lines.push(`Not measured: ${catalog.status}${catalog.detail ? ` (${catalog.detail})` : ''}`, '');
+    } else {
+      const p = catalog.pipeline;
+      lines.push('| pipeline | records | product versions | ms | records/s | status |', '| --- | ---: | ---: | ---: | ---: | --- |');
+      lines.push(`| clean → dedupe → amend (embedded log) | ${fmt(p.records)} | ${fmt(p.outputs)} | ${fmt(p.ms)} | ${fmt(p.recordsPerSec)} | ${p.status} |`, '');
+      lines.push('| search engine | products | load ms | alone p50 ms | alone p95 ms | queries | rate /s | p50 ms | p95 ms | p99 ms | max ms | status |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+      for (const r of catalog.search) {
+        lines.push(`| ${r.engine} | ${fmt(r.products)} | ${fmt(r.loadMs)} | ${fmt(r.serviceP50, 1)} | ${fmt(r.serviceP95, 1)} | ${fmt(r.queries)} | ${fmt(r.rate)} | ${fmt(r.p50, 1)} | ${fmt(r.p95, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.max, 1)} | ${r.status}${r.detail ? `: ${r.detail}` : ''} |`);
+      }
+      lines.push('');
+    }
+  }
+
   lines.push('## Targets', '');
   const rate = (s, c) => results.runs.find((r) => r.scenario === s && r.contender === c && r.status === 'ok');
   for (const s of ['stateless', 'stateful']) {

@@ -7,6 +7,8 @@ import type { KafkaStreams, Logger } from '@tributary/streams';
 import type { FastifyInstance } from 'fastify';
 import { ForwardAuth } from './http/forward-auth.js';
 import { LongPollLimits, type LongPollLimitSettings } from './http/long-poll-limits.js';
+import type { SearchConfig } from './catalog/catalog-config.js';
+import { startCatalog, type RunningCatalog } from './catalog/catalog-service.js';
 import { buildServer } from './http/server.js';
 import { OrderWaiters } from './http/order-waiters.js';
 import { PostedOrders } from './http/posted-orders.js';
@@ -28,6 +30,8 @@ export interface ShopOptions extends ServiceRuntime {
   readonly longPollLimits?: LongPollLimitSettings | undefined;
   /** Restart back-off of failed apps (default `DEFAULT_BACKOFF`). */
   readonly restartBackoff?: BackoffSettings | undefined;
+  /** The catalog's search engine (default: the embedded index). */
+  readonly search?: SearchConfig | undefined;
 }
 
 export interface RunningShop {
@@ -56,6 +60,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     await app.start();
     return app;
   };
+  let catalog: RunningCatalog | undefined;
   try {
     for (const name of options.services ?? (Object.keys(SERVICES) as ServiceName[])) {
       await supervise(name, () => SERVICES[name](options));
@@ -74,8 +79,10 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     // Answering before the view has restored would report existing orders as missing (restored records are not
     // replayed to waiters), so the API starts only once the view runs.
     await viewApp.waitForRunning();
+    catalog = await startCatalog(options, options.search ?? { engine: 'embedded' }, supervise);
     writer = new TopicWriter(await backend.createProducer({ clientId: 'orders-service-api' }));
   } catch (error) {
+    await catalog?.close().catch(() => undefined);
     await closeAll(apps, writer, logger);
     throw error;
   }
@@ -89,6 +96,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
       forwarding: new ForwardAuth(options.forwardSecret),
       logger,
       services: apps,
+      catalog: catalog.api,
     },
     logger,
   );
@@ -104,6 +112,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
         // Long polls would hold the server open until they time out; answer them now.
         waiters.cancelAll();
         await server.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the HTTP server failed'));
+        await catalog?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the catalog failed'));
         await closeAll(apps, writer, logger);
       })()),
   };

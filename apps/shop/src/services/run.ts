@@ -6,6 +6,7 @@
  */
 import { openBackend } from '../backend.js';
 import { runProcess } from '../lifecycle.js';
+import { loadSearchConfig } from '../catalog/catalog-config.js';
 import { startShop } from '../shop.js';
 import { ensureTopics } from '../topics.js';
 import { isServiceName, SERVICES } from './registry.js';
@@ -39,7 +40,7 @@ runProcess(service, async (config, logger) => {
       },
     };
   }
-  const shop = await startShop({ ...runtime, services: [] });
+  const shop = await startShop({ ...runtime, services: [], search: loadSearchConfig() });
   const address = await shop.server.listen({ port: config.port, host: config.host });
   logger.info({ address }, 'orders service listening');
   return {
