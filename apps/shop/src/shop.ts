@@ -18,6 +18,7 @@ import { createOrdersView, OrdersView } from './services/orders-view.js';
 import type { ServiceRuntime } from './services/service-runtime.js';
 import { SupervisedApp, type BackoffSettings } from './services/supervisor.js';
 import { ensureTopics } from './topics.js';
+import { ensureCatalogTopics } from './catalog/catalog-topics.js';
 
 export interface ShopOptions extends ServiceRuntime {
   /** Background services to run in this process besides the orders service (default: all of them). */
@@ -48,6 +49,8 @@ export interface RunningShop {
 export async function startShop(options: ShopOptions): Promise<RunningShop> {
   const { backend, logger } = options;
   await ensureTopics(backend);
+  // The catalog's too: its pipeline is one of the background services.
+  await ensureCatalogTopics(backend);
   const apps = new Map<string, SupervisedApp>();
   const waiters = new OrderWaiters();
   const posted = new PostedOrders();

@@ -2,7 +2,6 @@
  * The shop's topics (names and shapes fixed by shop-spec.md), their serdes, and the one place that creates them.
  */
 import { Serdes, type Backend, type NewTopic } from '@tributary/streams';
-import { ensureCatalogTopics } from './catalog/catalog-topics.js';
 import { APP_IDS, RESERVED_STOCK_STORE } from './app-ids.js';
 import {
   CustomerSchema,
@@ -84,6 +83,4 @@ export async function ensureTopics(backend: Backend): Promise<void> {
   } finally {
     await admin.close();
   }
-  // The catalog's topics too: its pipeline is one of the background services any process may run.
-  await ensureCatalogTopics(backend);
 }
