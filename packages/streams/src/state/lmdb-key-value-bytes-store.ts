@@ -24,8 +24,8 @@ export interface LmdbStoreOptions {
  * one synchronous transaction per `flush()`, on disk (fsync'ed: `overlappingSync` is off) when `flush()` returns
  * (the runtime flushes before each commit and before writing a checkpoint), or earlier when the overlay grows past
  * `maxPendingWrites`. Measured with test/state/measure-kv.ts (200k scattered keys, a flush per 1,000): ≈100k puts/s
- * with lmdb-js's default overlapping sync, ≈91k/s without. A commit per write would pay a transaction (and with sync, an fsync) per
- * record; Kafka Streams likewise keeps RocksDB writes in memtables with the WAL off and relies on the changelog
+ * with lmdb-js's default overlapping sync, ≈91k/s without. A commit per write would pay a transaction (and with
+ * sync, an fsync) per record; Kafka Streams likewise keeps RocksDB writes in memtables with the WAL off and relies on the changelog
  * (replayed from the checkpoint) for anything not yet flushed. Reads consult the overlay first, so they always see
  * the latest writes.
  */

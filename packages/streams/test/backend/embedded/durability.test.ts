@@ -118,7 +118,7 @@ test('a transaction whose commit entry reached disk is completed as committed on
   log.close();
   // Simulates a crash between the durable commit entry and the markers: cut the markers off both partition files.
   for (const partition of [0, 1]) {
-    const file = join(dataDir, 'topics', 't', `${partition}.log`);
+    const file = join(dataDir, 'topics', 't', String(partition), '00000000000000000000.log');
     truncateSync(file, firstEntrySize(file));
     assert.ok(statSync(file).size > 0);
   }
@@ -143,7 +143,7 @@ test('a torn tail (partial write) is cut off on load; earlier records are intact
   producer.send({ topic: 't', key: null, value: b('two') });
   await producer.flush();
   await first.close();
-  appendFileSync(join(dataDir, 'topics', 't', '0.log'), Buffer.from([0, 0, 0, 99, 1, 2, 3]));
+  appendFileSync(join(dataDir, 'topics', 't', '0', '00000000000000000000.log'), Buffer.from([0, 0, 0, 99, 1, 2, 3]));
 
   const second = createEmbeddedBackend({ dataDir });
   const log = new EmbeddedLog(dataDir, undefined);
