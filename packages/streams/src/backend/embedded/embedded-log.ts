@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProducerFencedError, UnknownTopicError, type NewTopic } from '../port.js';
 import { ConsumerGroup } from './consumer-group.js';
@@ -13,6 +13,11 @@ import type { TopicDirectory } from './topic-directory.js';
 import { Txn } from './transaction.js';
 
 const META_COMPACT_EVERY = 10000;
+/**
+ * Written by a clean close (every file synced), removed on open: as Kafka's `.kafka_cleanshutdown`. After a clean
+ * shutdown no write can have been torn, so even damage in a last entry or metadata line refuses to open.
+ */
+const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
 /** How often retention and compaction run (Kafka: `log.retention.check.interval.ms` 5 min, cleaner backoff 15 s). */
 export const DEFAULT_CLEANER_INTERVAL_MS = 15000;
 
@@ -60,6 +65,7 @@ export class EmbeddedLog implements TopicDirectory {
   private metaInFlight = 0;
   private closed = false;
   private readonly cleanerTimer: NodeJS.Timeout | undefined;
+  private cleanShutdown = false;
 
   constructor(
     readonly dataDir: string | undefined,
@@ -321,8 +327,26 @@ export class EmbeddedLog implements TopicDirectory {
     this.closed = true;
     clearInterval(this.cleanerTimer);
     for (const state of this.producers.values()) if (state.txn !== null) clearTimeout(state.txn.timer);
-    for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.close();
+    let clean = this.dataDir !== undefined && this.meta !== null;
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        try {
+          p.file?.syncNow();
+        } catch {
+          clean = false;
+        }
+        p.file?.close();
+      }
+    }
     this.meta?.close();
+    if (clean) {
+      try {
+        closeSync(openSync(join(this.dataDir!, CLEAN_SHUTDOWN_FILE), 'w'));
+        fsyncDir(this.dataDir!);
+      } catch {
+        // Without the marker the next open is merely more lenient with a torn tail.
+      }
+    }
     this.signal.notify();
   }
 
@@ -403,7 +427,8 @@ export class EmbeddedLog implements TopicDirectory {
     const openFirst = new Map<number, number>();
     const aborted = new Set<number>();
     let maxTxnId = 0;
-    const file = PartitionFile.open(join(this.topicDir(p.topic), String(p.partition)), segmentConfigOf(config), (h) => {
+    const dir = join(this.topicDir(p.topic), String(p.partition));
+    const file = PartitionFile.open(dir, segmentConfigOf(config), (h) => {
       if (h.txnId === 0) return;
       if (h.txnId > maxTxnId) maxTxnId = h.txnId;
       if (h.kind === EntryKind.Data) {
@@ -412,7 +437,7 @@ export class EmbeddedLog implements TopicDirectory {
         openFirst.delete(h.txnId);
         if (h.kind === EntryKind.AbortMarker) aborted.add(h.txnId);
       }
-    });
+    }, this.cleanShutdown);
     const next = Math.max(file.writtenEnd, file.active.baseOffset);
     p.attach(file, next, recovery?.logStarts.get(offsetKey(p.topic, p.partition)) ?? 0);
     for (const id of aborted) p.abortedTxns.add(id);
@@ -440,7 +465,10 @@ export class EmbeddedLog implements TopicDirectory {
     const committedTxns = new Set<number>();
     const offsets = new Map<string, Map<string, number>>();
     const logStarts = new Map<string, number>();
-    const meta = MetaLog.read(metaPath);
+    const cleanMarker = join(dataDir, CLEAN_SHUTDOWN_FILE);
+    const cleanShutdown = existsSync(cleanMarker);
+    this.cleanShutdown = cleanShutdown;
+    const meta = MetaLog.read(metaPath, cleanShutdown);
     for (const entry of meta.entries) {
       switch (entry.t) {
         case 'topic':
@@ -474,6 +502,11 @@ export class EmbeddedLog implements TopicDirectory {
       for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.close();
       this.closed = true;
       throw err;
+    }
+    // Everything read and found sound; removed before the first write, as a crash from here on is not clean.
+    if (cleanShutdown) {
+      rmSync(cleanMarker);
+      fsyncDir(dataDir);
     }
     if (!meta.tornTail) {
       // Directories of topics deleted just before a crash.

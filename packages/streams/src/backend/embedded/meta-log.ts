@@ -85,9 +85,10 @@ export class MetaLog {
 
   /**
    * Reads the entries. An unreadable last line (a crash mid-append) is ignored and reported as `tornTail`; an
-   * unreadable line followed by others is damage no crash explains and throws `CorruptLogError`.
+   * unreadable line followed by others, or any after a clean shutdown, is damage no crash explains and throws
+   * `CorruptLogError`.
    */
-  static read(path: string): MetaRead {
+  static read(path: string, cleanShutdown = false): MetaRead {
     if (!existsSync(path)) return { entries: [], tornTail: false };
     const entries: MetaEntry[] = [];
     const lines = metaLines(readFileSync(path, 'utf8')).filter((l) => l.line.length > 0);
@@ -98,9 +99,11 @@ export class MetaLog {
         entries.push(parsed.entry);
         continue;
       }
-      if (i === lines.length - 1) return { entries, tornTail: true };
+      if (i === lines.length - 1 && !cleanShutdown) return { entries, tornTail: true };
       const why = 'error' in parsed ? parsed.error : 'unterminated';
-      throw new CorruptLogError(path, position, `metadata line ${i + 1} is unreadable (${why}) and ${lines.length - 1 - i} line(s) follow it`);
+      const context =
+        i === lines.length - 1 ? 'the last line, after a clean shutdown (no write can have been torn)' : `${lines.length - 1 - i} line(s) follow it`;
+      throw new CorruptLogError(path, position, `metadata line ${i + 1} is unreadable (${why}); ${context}`);
     }
     return { entries, tornTail: false };
   }

@@ -52,7 +52,7 @@ export class PartitionFile {
    * every entry: checksums, and offsets that rise within and across segments. A torn last entry (a crash mid-append)
    * is cut; any other damage throws `CorruptLogError`. `onEntry` sees each valid entry's fixed fields in order.
    */
-  static open(dir: string, config: SegmentConfig, onEntry: (header: EntryHeader) => void): PartitionFile {
+  static open(dir: string, config: SegmentConfig, onEntry: (header: EntryHeader) => void, cleanShutdown = false): PartitionFile {
     migrateSingleFile(dir);
     mkdirSync(dir, { recursive: true });
     const bases = readdirSync(dir)
@@ -78,14 +78,16 @@ export class PartitionFile {
         continue;
       }
       const laterData = bases.slice(i + 1).some((b) => statSync(join(dir, segmentFileName(b))).size > 0);
-      if (damage.offsetAfter !== undefined || damage.reason.startsWith('entry stores offset') || laterData) {
+      if (damage.offsetAfter !== undefined || damage.reason.startsWith('entry stores offset') || laterData || cleanShutdown) {
         for (const s of segments) s.close();
         const after =
           damage.offsetAfter !== undefined
             ? `valid entries follow (offset ${damage.offsetAfter} at byte ${damage.end})`
             : laterData
               ? 'later segments hold entries'
-              : 'an entry out of order';
+              : cleanShutdown
+                ? 'the log was shut down cleanly, so no write can have been torn'
+                : 'an entry out of order';
         throw new CorruptLogError(path, damage.position, `${damage.reason}; ${after}`);
       }
       // Only a torn last entry: what a crash in the middle of an append leaves. Cut, as Kafka's recovery does.

@@ -72,9 +72,7 @@ export function scanSegment(
       if (validLength < 0) validLength = pos;
       const next = reader.resync(pos + 1, last);
       const reason =
-        problem === 'incomplete'
-          ? `entry of ${frameSizeOrUnknown(reader, pos)} bytes runs past the end of what follows`
-          : 'checksum mismatch or malformed entry';
+        problem === 'incomplete' ? `${describeIncomplete(reader, pos)} runs past the end of the file` : 'checksum mismatch or malformed entry';
       damages.push({
         position: pos,
         end: next?.position ?? fileSize,
@@ -91,9 +89,10 @@ export function scanSegment(
   }
 }
 
-function frameSizeOrUnknown(reader: WindowReader, pos: number): string {
+function describeIncomplete(reader: WindowReader, pos: number): string {
   reader.ensure(pos, FRAME);
-  return pos - reader.start + FRAME <= reader.buf.length ? String(frameSize(reader.buf, pos - reader.start)) : 'a torn header of';
+  const rel = pos - reader.start;
+  return rel + FRAME <= reader.buf.length ? `an entry of ${frameSize(reader.buf, rel)} bytes` : 'an entry header';
 }
 
 /** A window of the file in memory, moved as the scan advances, so that a scan of any size needs one chunk of RAM. */

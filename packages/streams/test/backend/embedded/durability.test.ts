@@ -143,6 +143,8 @@ test('a torn tail (partial write) is cut off on load; earlier records are intact
   producer.send({ topic: 't', key: null, value: b('two') });
   await producer.flush();
   await first.close();
+  // A torn write only happens in a crash: no clean-shutdown marker then.
+  rmSync(join(dataDir, '.clean-shutdown'));
   appendFileSync(join(dataDir, 'topics', 't', '0', '00000000000000000000.log'), Buffer.from([0, 0, 0, 99, 1, 2, 3]));
 
   const second = createEmbeddedBackend({ dataDir });
