@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProducerFencedError, UnknownTopicError, type NewTopic } from '../port.js';
 import { ConsumerGroup } from './consumer-group.js';
@@ -142,9 +142,15 @@ export class EmbeddedLog implements TopicDirectory {
     this.topics.delete(name);
     for (const p of topic.partitions) p.file?.close();
     if (this.dataDir !== undefined) {
-      this.meta?.appendSync({ t: 'delete-topic', name });
-      rmSync(this.topicDir(name), { recursive: true, force: true });
+      // Moved aside first (as Kafka renames to `-delete`): opening removes only what was moved there, never a
+      // directory merely missing from the metadata.
+      const deleted = join(this.dataDir, 'deleted');
+      mkdirSync(deleted, { recursive: true });
+      renameSync(this.topicDir(name), join(deleted, `${encodeURIComponent(name)}-${Date.now()}`));
       fsyncDir(join(this.dataDir, 'topics'));
+      fsyncDir(deleted);
+      this.meta?.appendSync({ t: 'delete-topic', name });
+      rmSync(deleted, { recursive: true, force: true });
     }
     for (const group of this.groups.values()) {
       for (const key of [...group.offsets.keys()]) if (splitOffsetKey(key)[0] === name) group.offsets.delete(key);
@@ -508,12 +514,13 @@ export class EmbeddedLog implements TopicDirectory {
       rmSync(cleanMarker);
       fsyncDir(dataDir);
     }
-    if (!meta.tornTail) {
-      // Directories of topics deleted just before a crash.
-      for (const dir of readdirSync(join(dataDir, 'topics'))) {
-        if (!topicSpecs.has(decodeURIComponent(dir))) rmSync(join(dataDir, 'topics', dir), { recursive: true, force: true });
+    // Directories of topics deleted just before a crash. A directory the metadata does not name is kept: it may be
+    // a topic whose metadata line was lost (see `tributary-log repair`).
+    rmSync(join(dataDir, 'deleted'), { recursive: true, force: true });
+    for (const dir of readdirSync(join(dataDir, 'topics'))) {
+      if (!topicSpecs.has(decodeURIComponent(dir))) {
+        process.emitWarning(`${join(dataDir, 'topics', dir)} belongs to no topic in the metadata; kept (see tributary-log check)`, 'TributaryLogRecovery');
       }
-      fsyncDir(join(dataDir, 'topics'));
     }
     for (const [p, txn] of unfinished) {
       const committed = committedTxns.has(txn.id);
