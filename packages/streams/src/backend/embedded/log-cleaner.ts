@@ -132,6 +132,8 @@ function compact(p: PartitionLog, deleteRetentionMs: number, now: number): void 
     if (dropped === 0) rmSync(tmp, { force: true });
     else file.replaceSegment(i, tmp);
   }
+  // Readers see the compacted segments, not the superseded records still held in memory.
+  p.evictThrough(lastCleanable);
   state.cleanedThrough = lastCleanable;
   state.nextTombstoneExpiry = nextExpiry;
 }

@@ -176,6 +176,12 @@ export class PartitionLog {
     this.file?.deleteSegmentsBelow(this.logStartOffset);
   }
 
+  /** Drops the in-memory copies of offsets up to `offset` (written ones only), e.g. after compaction rewrote them. */
+  evictThrough(offset: number): void {
+    const written = this.file?.writtenEnd ?? 0;
+    while (this.tailStart <= offset && this.tailStart < written) this.dropHead();
+  }
+
   /**
    * After a failed write: forgets the records that never reached the file, so memory matches the disk (no record a
    * reader saw here is missing after a restart because of that failure, and offsets are not handed out twice).

@@ -135,7 +135,11 @@ export class Segment {
 
   close(): void {
     if (this.fd < 0) return;
-    closeSync(this.fd);
+    try {
+      closeSync(this.fd);
+    } catch {
+      // A descriptor that failed (EIO) may fail to close too; the partition is being let go either way.
+    }
     this.fd = -1;
   }
 }
