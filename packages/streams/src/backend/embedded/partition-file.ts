@@ -35,6 +35,8 @@ export class PartitionFile {
   /** Offset after the last pending entry. */
   private pendingEnd: number;
   private writeScheduled = false;
+  /** Reused by every `read` (entries are copied out of it), so reading allocates no chunk per call. */
+  private readonly readBuffer = Buffer.allocUnsafe(READ_CHUNK);
 
   private constructor(
     readonly dir: string,
@@ -205,13 +207,13 @@ export class PartitionFile {
         continue;
       }
       let position = segment.lookup(from);
-      let chunk = segment.read(position, maxBytes);
+      let chunk = segment.read(position, maxBytes, this.readBuffer);
       let rel = 0;
       for (;;) {
         if (rel >= chunk.length) {
           if (out.length > 0 || position + rel >= segment.size) break;
           position += rel;
-          chunk = segment.read(position, maxBytes);
+          chunk = segment.read(position, maxBytes, this.readBuffer);
           rel = 0;
           continue;
         }
@@ -223,7 +225,7 @@ export class PartitionFile {
           }
           // An entry larger than the chunk, or cut by its end: read it whole.
           position += rel;
-          chunk = segment.read(position, Math.max(need, maxBytes));
+          chunk = segment.read(position, Math.max(need, maxBytes), this.readBuffer);
           rel = 0;
           continue;
         }

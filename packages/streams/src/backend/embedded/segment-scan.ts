@@ -97,8 +97,9 @@ function describeIncomplete(reader: WindowReader, pos: number): string {
 
 /** A window of the file in memory, moved as the scan advances, so that a scan of any size needs one chunk of RAM. */
 class WindowReader {
-  buf = Buffer.alloc(0);
+  buf: Buffer = Buffer.alloc(0);
   start = 0;
+  private spare: Buffer | null = null;
 
   constructor(
     private readonly fd: number,
@@ -110,7 +111,9 @@ class WindowReader {
     if (pos >= this.start && pos + n <= this.start + this.buf.length) return;
     if (pos >= this.start && this.start + this.buf.length >= this.fileSize) return;
     const length = Math.min(Math.max(CHUNK, n), this.fileSize - pos);
-    const buf = Buffer.allocUnsafe(length);
+    // One chunk reused while entries fit (callers copy what they keep), so a scan of any size allocates once.
+    if (this.spare === null || this.spare.length < length) this.spare = Buffer.allocUnsafe(Math.max(length, CHUNK));
+    const buf = this.spare;
     let done = 0;
     while (done < length) {
       const got = readSync(this.fd, buf, done, length - done, pos + done);
