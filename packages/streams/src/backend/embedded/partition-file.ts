@@ -57,6 +57,8 @@ export class PartitionFile {
   static open(dir: string, config: SegmentConfig, onEntry: (header: EntryHeader) => void, cleanShutdown = false): PartitionFile {
     migrateSingleFile(dir);
     mkdirSync(dir, { recursive: true });
+    // A compaction or repair a crash interrupted leaves its temporary file; the segment it was to replace is intact.
+    for (const name of readdirSync(dir)) if (name.endsWith('.cleaned') || name.endsWith('.repair-tmp')) rmSync(join(dir, name), { force: true });
     const bases = readdirSync(dir)
       .map(parseSegmentFileName)
       .filter((b): b is number => b !== undefined)
