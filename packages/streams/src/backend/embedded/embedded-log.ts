@@ -124,6 +124,16 @@ export class EmbeddedLog implements TopicDirectory {
       throw new RangeError(`Topic "${spec.name}" needs at least one partition, got ${spec.numPartitions}`);
     }
     const config = { ...(spec.config ?? {}) };
+    if (this.dataDir !== undefined && existsSync(this.topicDir(spec.name))) {
+      // A directory the metadata does not name (kept on open): a new topic must not adopt its records. Moved aside,
+      // not deleted: it may be the data of a topic whose metadata line was lost.
+      const aside = join(this.dataDir, 'quarantine', `orphaned-${encodeURIComponent(spec.name)}-${Date.now()}`);
+      mkdirSync(join(this.dataDir, 'quarantine'), { recursive: true });
+      renameSync(this.topicDir(spec.name), aside);
+      fsyncDir(join(this.dataDir, 'topics'));
+      fsyncDir(join(this.dataDir, 'quarantine'));
+      process.emitWarning(`${this.topicDir(spec.name)} belonged to no topic; moved to ${aside} before creating "${spec.name}"`, 'TributaryLogRecovery');
+    }
     this.meta?.appendSync({ t: 'topic', name: spec.name, partitions: spec.numPartitions, config });
     const topic = this.openTopic(spec.name, spec.numPartitions, config);
     if (this.dataDir !== undefined) {

@@ -88,6 +88,8 @@ function compact(p: PartitionLog, deleteRetentionMs: number, now: number): void 
   if (cleanable === 0) return;
   const lastCleanable = file.segments[cleanable - 1]!.lastOffset;
   if (lastCleanable <= state.cleanedThrough && now < state.nextTombstoneExpiry) return;
+  // Only what is on disk may supersede: a record dropped for a newer one that a crash then loses would be gone.
+  file.syncNow();
 
   // Pass 1: the latest offset of every key, over everything written below the LSO (the active segment included).
   const latest = new Map<string, number>();

@@ -200,3 +200,20 @@ test('a torn last metadata line after a crash is ignored, and a topic directory 
   assert.ok(log.topic('stock'), 're-registered by repair');
   log.close();
 });
+
+test('a new topic does not adopt the records of a directory the metadata does not name: it is moved to quarantine', async (t) => {
+  const dataDir = tempDir(t);
+  await writeOrders(dataDir, 3);
+  const meta = join(dataDir, 'meta.jsonl');
+  // The metadata loses every line naming `payments` (as if repaired without it); its directory stays.
+  writeFileSync(meta, readFileSync(meta, 'utf8').split('\n').filter((l) => !l.includes('"payments"')).join('\n'));
+  const log = new EmbeddedLog(dataDir, undefined);
+  assert.ok(log.topic('payments') === undefined);
+  log.createTopic({ name: 'payments', numPartitions: 2 });
+  assert.equal(log.partition('payments', 0)!.highWatermark, 0, 'a fresh topic, not the old records');
+  log.close();
+  const quarantined = readdirSync(join(dataDir, 'quarantine'));
+  assert.equal(quarantined.length, 1);
+  assert.ok(quarantined[0]!.startsWith('orphaned-payments-'));
+  assert.ok(existsSync(join(dataDir, 'quarantine', quarantined[0]!, '0', SEGMENT)));
+});
