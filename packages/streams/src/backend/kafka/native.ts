@@ -128,7 +128,7 @@ export interface NativeAdminClient {
   deleteRecords(
     records: Array<{ topic: string; partition: number; offset: number }>,
     options: { timeout?: number; operationTimeout?: number },
-    cb: NativeCallback<Array<{ topic: string; partition: number; lowWatermark: number; error?: NativeError }>>,
+    cb: NativeCallback<Array<{ topic: string; partition: number; lowWatermark: number; error?: { code?: number; message?: string } }>>,
   ): void;
   disconnect(): void;
 }
