@@ -5,6 +5,7 @@
 //   C <k> <count>                       transaction k committed with <count> records
 //   X <k>                               transaction k aborted
 //   F <k>                               transaction k failed (a write error): it must never become visible
+//   K <key> <n>                         update n of a key of the compacted topic `table`, durable
 //   E <message>                         a write failed (a full disk); the child exits after a few
 // A run number (argv[3]) keeps values unique across runs. SIGXFSZ is ignored so that a file size limit (ulimit -f)
 // turns into EFBIG write errors, the way a full disk turns into ENOSPC.
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   const config = { 'segment.bytes': '16384' };
   log.createTopic({ name: 'plain', numPartitions: 2, config });
   log.createTopic({ name: 'txn-out', numPartitions: 2, config });
+  // Compacted, with tiny segments, and cleaned often: kills land in the middle of compaction passes too.
+  log.createTopic({ name: 'table', numPartitions: 1, config: { 'cleanup.policy': 'compact', 'segment.bytes': '2048' } });
   const plain = new EmbeddedProducer(log, { clientId: 'plain' });
   const tx = new EmbeddedProducer(log, { clientId: 'tx', transactionalId: 'tx' });
   await tx.initTransactions();
@@ -51,7 +54,19 @@ async function main(): Promise<void> {
   for (let k = run * 1_000_000; ; k++) {
     let inTxn = false;
     try {
-      if (random() < 0.5) {
+      const choice = random();
+      if (choice < 0.25) {
+        const updates: Array<[string, number]> = [];
+        for (let i = 0, n = 1 + Math.floor(random() * 20); i < n; i++) {
+          const key = `k${Math.floor(random() * 30)}`;
+          const version = run * 1_000_000 + seq++;
+          plain.send({ topic: 'table', partition: 0, key: Buffer.from(key), value: Buffer.from(`${version}`.padEnd(30, '.')) });
+          updates.push([key, version]);
+        }
+        await plain.flush();
+        for (const [key, version] of updates) emit(`K ${key} ${version}`);
+        if (random() < 0.5) log.clean(Date.now());
+      } else if (choice < 0.6) {
         const n = 1 + Math.floor(random() * 40);
         const sent: Array<[number, string]> = [];
         for (let i = 0; i < n; i++) {

@@ -37,6 +37,9 @@ interface Expected {
   readonly committed: Map<number, number>;
   /** Transactions aborted or failed: never visible to read_committed. */
   readonly invisible: Set<number>;
+  /** Latest acknowledged version of each key of the compacted topic. */
+  readonly table: Map<string, number>;
+  tableWrites: number;
   errors: number;
 }
 
@@ -75,6 +78,10 @@ function record(lines: ReadonlyArray<string>, expected: Expected): void {
     else if (kind === 'C') expected.committed.set(Number(a), Number(b));
     else if (kind === 'X' || kind === 'F') expected.invisible.add(Number(a));
     else if (kind === 'E') expected.errors++;
+    else if (kind === 'K') {
+      expected.table.set(a!, Math.max(expected.table.get(a!) ?? -1, Number(b)));
+      expected.tableWrites++;
+    }
   }
 }
 
@@ -121,6 +128,12 @@ async function verify(dataDir: string, expected: Expected, context: string): Pro
     for (const [k, n] of expected.committed) {
       assert.equal(visible.get(k)?.count, n, `${context}: acknowledged transaction ${k} not (wholly) visible (seed ${SEED})`);
     }
+    // Compaction may drop superseded versions, never the latest acknowledged one (nor put an older one last).
+    const latest = new Map<string, number>();
+    for (const r of await readAll(log, 'table', 0, 'read_uncommitted')) latest.set(r.key!.toString('utf8'), Number(text(r)));
+    for (const [key, version] of expected.table) {
+      assert.ok((latest.get(key) ?? -1) >= version, `${context}: key ${key} reads ${latest.get(key)}, acknowledged ${version} (seed ${SEED})`);
+    }
     // Offsets committed with a transaction become visible with its records, atomically.
     const offset = log.group('g').offsets.get('src\u00000');
     if (expected.committed.size > 0) {
@@ -134,7 +147,7 @@ async function verify(dataDir: string, expected: Expected, context: string): Pro
 
 function dataFiles(dataDir: string): string[] {
   const out: string[] = [];
-  for (const topic of ['plain', 'txn-out']) {
+  for (const topic of ['plain', 'txn-out', 'table']) {
     for (const partition of ['0', '1']) {
       const dir = join(dataDir, 'topics', topic, partition);
       if (!existsSync(dir)) continue;
@@ -153,7 +166,7 @@ function lastSegment(dataDir: string, topic: string, partition: number): string 
 test(`SIGKILL at random points of produce/commit loops, torn tails, flipped bits and a full disk lose no acknowledged record (${ROUNDS} rounds)`, async (t) => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tributary-crash-'));
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  const expected: Expected = { plain: new Map(), committed: new Map(), invisible: new Set(), errors: 0 };
+  const expected: Expected = { plain: new Map(), committed: new Map(), invisible: new Set(), table: new Map(), tableWrites: 0, errors: 0 };
   let refusals = 0;
   let tornTails = 0;
   let fullDiskRounds = 0;
@@ -196,12 +209,17 @@ test(`SIGKILL at random points of produce/commit loops, torn tails, flipped bits
       await verify(dataDir, expected, `round ${run} after restoring a flipped bit`);
     }
   }
-  assert.ok(expected.plain.size > 0 && expected.committed.size > 0, `the children acknowledged nothing (seed ${SEED})`);
+  assert.ok(expected.plain.size > 0 && expected.committed.size > 0 && expected.table.size > 0, `the children acknowledged nothing (seed ${SEED})`);
   assert.ok(expected.errors > 0, `no write failed in ${fullDiskRounds} full-disk rounds (seed ${SEED})`);
+  const final = new EmbeddedLog(dataDir, undefined);
+  const tableRecords = (await readAll(final, 'table', 0, 'read_uncommitted')).length;
+  final.close();
+  assert.ok(tableRecords < expected.tableWrites, `compaction never ran: ${tableRecords} records of ${expected.tableWrites} writes (seed ${SEED})`);
   assert.equal(refusals, ROUNDS / 5);
   assert.equal(tornTails, ROUNDS / 5);
   t.diagnostic(
     `seed ${SEED}: ${expected.plain.size} plain records, ${expected.committed.size} committed and ${expected.invisible.size} aborted ` +
-      `transactions acknowledged; ${expected.errors} write errors`,
+      `transactions acknowledged; ${expected.tableWrites} updates of ${expected.table.size} keys compacted to ${tableRecords} records; ` +
+      `${expected.errors} write errors`,
   );
 });
