@@ -70,7 +70,7 @@ function lostOffsets(d: Damage, lastSegmentWithData: boolean): { lost: string; t
     const last = d.offsetAfter - 1;
     return { lost: last < first ? 'no offset (the damage lies between consecutive entries)' : `offsets ${first}..${last}`, tornTail: false };
   }
-  if (d.reason.startsWith('entry stores offset')) return { lost: `the entry at this position (${d.reason})`, tornTail: false };
+  if (d.outOfOrder) return { lost: `the entry at this position (${d.reason})`, tornTail: false };
   return {
     lost: `every entry after offset ${d.offsetBefore} in this file${lastSegmentWithData ? ' (a torn tail: cut on open)' : ''}`,
     tornTail: lastSegmentWithData,

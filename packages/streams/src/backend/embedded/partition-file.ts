@@ -82,7 +82,7 @@ export class PartitionFile {
         continue;
       }
       const laterData = bases.slice(i + 1).some((b) => statSync(join(dir, segmentFileName(b))).size > 0);
-      if (damage.offsetAfter !== undefined || damage.reason.startsWith('entry stores offset') || laterData || cleanShutdown) {
+      if (damage.offsetAfter !== undefined || damage.outOfOrder || laterData || cleanShutdown) {
         for (const s of segments) s.close();
         const after =
           damage.offsetAfter !== undefined
@@ -113,12 +113,6 @@ export class PartitionFile {
 
   get active(): Segment {
     return this.segments[this.segments.length - 1]!;
-  }
-
-  /** Offset of the first entry kept (or the next offset when the partition holds none). */
-  get firstOffset(): number {
-    for (const s of this.segments) if (s.firstOffset >= 0) return s.firstOffset;
-    return this.pendingEnd;
   }
 
   setConfig(config: SegmentConfig): void {

@@ -105,12 +105,17 @@ export class PartitionLog {
   appendMarker(txn: Txn, committed: boolean): void {
     this.openTxns.delete(txn);
     if (!committed) this.abortedTxns.add(txn.id);
-    if (this.file?.failure != null) return;
     const offset = this.nextOffset;
     if (this.file !== null) {
+      if (this.file.failure !== null) return;
       const kind = committed ? EntryKind.CommitMarker : EntryKind.AbortMarker;
       const now = Date.now();
-      this.file.append(encodeEntry(kind, offset, txn.id, now, null, null, NO_HEADERS), offset, now);
+      try {
+        this.file.append(encodeEntry(kind, offset, txn.id, now, null, null, NO_HEADERS), offset, now);
+      } catch {
+        // The partition stopped on this write: the marker stays in memory only, like the others after a failure.
+        return;
+      }
     }
     this.push(null, txn.id, 0);
   }

@@ -10,6 +10,8 @@ export interface Damage {
   /** Where the next valid entry starts, or the file size when none follows. */
   readonly end: number;
   readonly reason: string;
+  /** A valid entry whose stored offset is out of place (not a torn or garbled one). */
+  readonly outOfOrder: boolean;
   /** Offset of the last valid entry before the damage (-1: none in this file) and of the first after it. */
   readonly offsetBefore: number;
   readonly offsetAfter: number | undefined;
@@ -60,6 +62,7 @@ export function scanSegment(
           position: pos,
           end: problem,
           reason: `entry stores offset ${header.offset}, expected ${expected}`,
+          outOfOrder: true,
           offsetBefore: last,
           offsetAfter: undefined,
         };
@@ -77,6 +80,7 @@ export function scanSegment(
         position: pos,
         end: next?.position ?? fileSize,
         reason,
+        outOfOrder: false,
         offsetBefore: last,
         offsetAfter: next?.offset,
       });
