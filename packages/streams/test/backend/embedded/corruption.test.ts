@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -216,4 +218,27 @@ test('a new topic does not adopt the records of a directory the metadata does no
   assert.equal(quarantined.length, 1);
   assert.ok(quarantined[0]!.startsWith('orphaned-payments-'));
   assert.ok(existsSync(join(dataDir, 'quarantine', quarantined[0]!, '0', SEGMENT)));
+});
+
+test('the tributary-log command: check exits 1 and names the damage, repair fixes it, check then exits 0', async (t) => {
+  const dataDir = tempDir(t);
+  await writeOrders(dataDir, 40);
+  const file = join(dataDir, 'topics', 'orders', '0', SEGMENT);
+  flipByte(file, Math.floor(statSync(file).size / 2));
+  const cli = fileURLToPath(new URL('../../../src/backend/embedded/log-tool-cli.ts', import.meta.url));
+  const run = (...args: string[]): { status: number | null; out: string } => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8' });
+    return { status: r.status, out: r.stdout + r.stderr };
+  };
+  const check = run('check', dataDir);
+  assert.equal(check.status, 1, check.out);
+  assert.match(check.out, /topics\/orders\/0\/0{20}\.log bytes \d+\.\.\d+: checksum mismatch/);
+  assert.match(check.out, /lost if removed: offsets \d+\.\.\d+/);
+  const repair = run('repair', dataDir);
+  assert.equal(repair.status, 0, repair.out);
+  assert.match(repair.out, /removed bytes saved in .*quarantine/);
+  const again = run('check', dataDir);
+  assert.equal(again.status, 0, again.out);
+  assert.match(again.out, /no damage found/);
+  assert.equal(run('frobnicate', dataDir).status, 2);
 });
