@@ -6,7 +6,7 @@ import { fsyncDir } from './fs-sync.js';
 import { runCleaner, segmentConfigOf } from './log-cleaner.js';
 import { MetaLog, type MetaEntry } from './meta-log.js';
 import { PartitionFile } from './partition-file.js';
-import { PartitionLog } from './partition-log.js';
+import { CACHE_MAX_BYTES, CACHE_MIN_BYTES, PartitionLog } from './partition-log.js';
 import { EntryKind } from './record-codec.js';
 import { Signal } from './signal.js';
 import type { TopicDirectory } from './topic-directory.js';
@@ -18,6 +18,12 @@ const META_COMPACT_EVERY = 10000;
  * shutdown no write can have been torn, so even damage in a last entry or metadata line refuses to open.
  */
 const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
+/**
+ * Memory for the in-memory tails of all partitions together (with a data directory): a system of many topics (the
+ * shop has ~90 partitions) must not hold a megabyte per partition. Each partition gets a share within
+ * [CACHE_MIN_BYTES, CACHE_MAX_BYTES].
+ */
+const TAIL_BUDGET_BYTES = 16 * 1024 * 1024;
 /** How often retention and compaction run (Kafka: `log.retention.check.interval.ms` 5 min, cleaner backoff 15 s). */
 export const DEFAULT_CLEANER_INTERVAL_MS = 15000;
 
@@ -140,6 +146,7 @@ export class EmbeddedLog implements TopicDirectory {
       fsyncDir(this.topicDir(spec.name));
       fsyncDir(join(this.dataDir, 'topics'));
     }
+    this.shareTailBudget();
     this.topicsVersion++;
     this.signal.notify();
     return topic;
@@ -165,8 +172,17 @@ export class EmbeddedLog implements TopicDirectory {
     for (const group of this.groups.values()) {
       for (const key of [...group.offsets.keys()]) if (splitOffsetKey(key)[0] === name) group.offsets.delete(key);
     }
+    this.shareTailBudget();
     this.topicsVersion++;
     this.signal.notify();
+  }
+
+  /** Divides the tail budget among the partitions (a shrunk limit applies from each partition's next append). */
+  private shareTailBudget(): void {
+    let count = 0;
+    for (const topic of this.topics.values()) count += topic.partitions.length;
+    const share = Math.min(CACHE_MAX_BYTES, Math.max(CACHE_MIN_BYTES, Math.floor(TAIL_BUDGET_BYTES / Math.max(1, count))));
+    for (const topic of this.topics.values()) for (const p of topic.partitions) p.tailMaxBytes = share;
   }
 
   /** Honours `message.timestamp.type=LogAppendTime`; otherwise the producer's timestamp (or now) is kept. */
@@ -544,6 +560,7 @@ export class EmbeddedLog implements TopicDirectory {
       const group = this.group(groupId);
       for (const [key, offset] of map) group.offsets.set(key, offset);
     }
+    this.shareTailBudget();
     // Compacts the metadata to a snapshot: transaction entries are no longer needed once every marker is written.
     for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.writePending();
     this.meta = MetaLog.rewrite(metaPath, this.snapshot());

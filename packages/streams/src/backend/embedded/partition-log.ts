@@ -7,9 +7,11 @@ const NO_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({});
 
 /**
  * How many recent records a partition with a data directory keeps in memory (those already written can be evicted):
- * consumers that keep up read them without touching the disk; others read the segment files. Per partition.
+ * consumers that keep up read them without touching the disk; others read the segment files. Per partition; the
+ * byte limit is set by the log from a budget shared by all partitions (`EmbeddedLog`), between these bounds.
  */
 export const CACHE_MAX_RECORDS = 4096;
+export const CACHE_MIN_BYTES = 64 * 1024;
 export const CACHE_MAX_BYTES = 1024 * 1024;
 /** Rough per-record overhead of a cached record object, counted against `CACHE_MAX_BYTES`. */
 const RECORD_OVERHEAD = 160;
@@ -34,6 +36,8 @@ export class PartitionLog {
   readonly abortedTxns = new Set<number>();
   private readonly openTxns = new Set<Txn>();
   file: PartitionFile | null = null;
+  /** Byte limit of the in-memory tail (with a data directory). */
+  tailMaxBytes = CACHE_MAX_BYTES;
 
   constructor(
     readonly topic: string,
@@ -212,7 +216,7 @@ export class PartitionLog {
   private evict(): void {
     const written = this.file!.writtenEnd;
     while (
-      (this.nextOffset - this.tailStart > CACHE_MAX_RECORDS || this.tailBytes > CACHE_MAX_BYTES) &&
+      (this.nextOffset - this.tailStart > CACHE_MAX_RECORDS || this.tailBytes > this.tailMaxBytes) &&
       this.tailStart < written
     ) {
       this.dropHead();
