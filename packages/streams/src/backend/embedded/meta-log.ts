@@ -111,17 +111,22 @@ export class MetaLog {
   /** Replaces the file with a snapshot (atomically: a synced temporary file renamed over it, then the directory synced). */
   static rewrite(path: string, entries: ReadonlyArray<MetaEntry>): MetaLog {
     const tmp = `${path}.tmp`;
-    const fd = openSync(tmp, 'w');
     try {
-      const text = entries.map(encodeMetaLine).join('');
-      if (text.length > 0) writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      const fd = openSync(tmp, 'w');
+      try {
+        const text = entries.map(encodeMetaLine).join('');
+        if (text.length > 0) writeSync(fd, text);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, path);
+      fsyncDir(dirname(path));
+      return new MetaLog(path, openSync(path, 'a'));
+    } catch (err) {
+      // The old file is intact until the rename; a leftover temporary file is overwritten next time.
+      throw new LogStorageError(`Rewriting ${path} failed (${err instanceof Error ? err.message : String(err)})`, { cause: err });
     }
-    renameSync(tmp, path);
-    fsyncDir(dirname(path));
-    return new MetaLog(path, openSync(path, 'a'));
   }
 
   /** Appends and waits until the entry is on disk. */

@@ -6,7 +6,8 @@
 //   X <k>                               transaction k aborted
 //   F <k>                               transaction k failed (a write error): it must never become visible
 //   K <key> <n>                         update n of a key of the compacted topic `table`, durable
-//   E <message>                         a write failed (a full disk); the child exits after a few
+//   E <message>                         a write failed (a full disk); the child exits (3) after a few
+// Exit 4: opening failed with LogStorageError (recovery could not write under the full disk).
 // A run number (argv[3]) keeps values unique across runs. SIGXFSZ is ignored so that a file size limit (ulimit -f)
 // turns into EFBIG write errors, the way a full disk turns into ENOSPC.
 import { EmbeddedLog } from '../../../src/backend/embedded/embedded-log.js';
@@ -38,7 +39,14 @@ function drain(): void {
 }
 
 async function main(): Promise<void> {
-  const log = new EmbeddedLog(dataDir!, undefined);
+  let log: EmbeddedLog;
+  try {
+    log = new EmbeddedLog(dataDir!, undefined);
+  } catch (err) {
+    // Recovery could not write its markers (the disk is full): opening refuses, which is what it must do.
+    process.stderr.write(`open failed: ${String(err)}\n`);
+    process.exit((err as Error).name === 'LogStorageError' ? 4 : 2);
+  }
   // Small segments, so that rolls happen under the kills too.
   const config = { 'segment.bytes': '16384' };
   log.createTopic({ name: 'plain', numPartitions: 2, config });

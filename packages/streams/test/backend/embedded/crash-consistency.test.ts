@@ -61,7 +61,7 @@ function runChild(dataDir: string, run: number, killAfterMs: number, fileSizeLim
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
-      if (signal !== 'SIGKILL' && code !== 3) {
+      if (signal !== 'SIGKILL' && code !== 3 && !(code === 4 && fileSizeLimitKb !== undefined)) {
         reject(new Error(`child exited with ${code ?? signal} (seed ${SEED}): ${stderr}`));
         return;
       }
