@@ -139,8 +139,12 @@ test('after a clean shutdown even a damaged last entry refuses to open; after a 
   assert.throws(() => new EmbeddedLog(dataDir, undefined), /shut down cleanly/);
   assert.ok(existsSync(join(dataDir, '.clean-shutdown')), 'a refused open keeps the marker, so a retry refuses too');
   assert.throws(() => new EmbeddedLog(dataDir, undefined), CorruptLogError);
-  // The same bytes after a crash (no marker): a torn append, cut.
+  // The same bytes after a crash (no marker): a torn append, which check reports as such and opening cuts.
   rmSync(join(dataDir, '.clean-shutdown'));
+  const torn = checkDataDir(dataDir).damages;
+  assert.equal(torn.length, 1);
+  assert.equal(torn[0]!.tornTail, true);
+  assert.match(torn[0]!.lost, /every entry after offset 8 in this file \(a torn tail: cut on open\)/);
   const log = new EmbeddedLog(dataDir, undefined);
   assert.equal((await readAll(log, 'orders', 0)).length, 9);
   log.close();
