@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { basename, dirname, join } from 'node:path';
 import { CorruptLogError, LogStorageError } from './log-errors.js';
 import { fsyncDir } from './fs-sync.js';
-import { checkFrame, decodeEntry, frameSize, FRAME, type EntryHeader, type LogEntry } from './record-codec.js';
+import { decodeIfIntact, frameSize, FRAME, type EntryHeader, type LogEntry } from './record-codec.js';
 import { parseSegmentFileName, Segment, segmentFileName } from './segment.js';
 import { scanSegment } from './segment-scan.js';
 
@@ -225,13 +225,10 @@ export class PartitionFile {
           rel = 0;
           continue;
         }
-        const end = checkFrame(chunk, rel);
-        if (typeof end !== 'number') {
-          throw new CorruptLogError(segment.path, position + rel, `${end} entry found while reading offset ${from}`);
-        }
-        const entry = decodeEntry(chunk, rel);
+        const entry = decodeIfIntact(chunk, rel);
+        if (entry === null) throw new CorruptLogError(segment.path, position + rel, `damaged entry found while reading offset ${from}`);
         if (entry.offset >= from) out.push(entry);
-        rel = end;
+        rel += need;
       }
       if (out.length === 0) i++;
     }

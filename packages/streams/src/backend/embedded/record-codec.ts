@@ -142,9 +142,26 @@ export function isTombstone(data: Buffer, pos: number): boolean {
   return data.readInt32BE(b + 4 + Math.max(0, keyLength)) < 0;
 }
 
-/** Decodes a checked frame; key, value and headers are copied, so that `data` can be garbage collected. */
-export function decodeEntry(data: Buffer, pos: number): LogEntry {
-  const body = data.subarray(pos + FRAME, pos + frameSize(data, pos));
+/**
+ * Checks the frame's checksum and decodes it in one pass (the read path: entries were fully verified when the log
+ * opened, so the checksum alone tells damage since then). Null when the frame is cut short or damaged. Key, value
+ * and headers are copied, so that `data` can be reused or garbage collected.
+ */
+export function decodeIfIntact(data: Buffer, pos: number): LogEntry | null {
+  if (pos + FRAME > data.length) return null;
+  const size = data.readUInt32BE(pos);
+  const end = pos + FRAME + size;
+  if (size < FIXED_BODY || end > data.length) return null;
+  const body = data.subarray(pos + FRAME, end);
+  if (crc32(body) !== data.readUInt32BE(pos + 4)) return null;
+  try {
+    return decodeBody(body);
+  } catch {
+    return null;
+  }
+}
+
+function decodeBody(body: Buffer): LogEntry {
   let p = 0;
   const kind = body.readUInt8(p) as EntryKind;
   p += 1;
