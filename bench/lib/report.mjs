@@ -86,6 +86,16 @@ export function renderMarkdown(results, chartName) {
     }
   }
 
+  if ((results.logStorage ?? []).length > 0) {
+    lines.push('## Embedded log storage', '');
+    lines.push('`bench/lib/embedded-log-io.mjs`: records with 200-byte values written to one partition of a durable embedded log (a flush, i.e. an fdatasync, per 10,000), then read back from offset 0 by a consumer polling 1,000 at a time (the runtime\'s default); records older than the in-memory tail come from the segment files.', '');
+    lines.push('| records | write records/s | read records/s | peak RSS while writing MiB | peak RSS MiB | status |', '| ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const r of results.logStorage) {
+      lines.push(`| ${fmt(r.records)} | ${fmt(r.writeRecordsPerSec)} | ${fmt(r.readRecordsPerSec)} | ${fmt(r.peakRssWriteMiB)} | ${fmt(r.peakRssMiB)} | ${r.status}${r.detail ? `: ${r.detail}` : ''} |`);
+    }
+    lines.push('');
+  }
+
   lines.push('## Targets', '');
   const rate = (s, c) => results.runs.find((r) => r.scenario === s && r.contender === c && r.status === 'ok');
   for (const s of ['stateless', 'stateful']) {
@@ -93,6 +103,8 @@ export function renderMarkdown(results, chartName) {
     const j = rate(s, 'jvm');
     lines.push(`- ${s}: Tributary ≥ JVM — ${t && j ? `${fmt(t.recordsPerSec)} vs ${fmt(j.recordsPerSec)} rec/s: ${t.recordsPerSec >= j.recordsPerSec ? 'met' : `**not met** (${fmt(t.recordsPerSec / j.recordsPerSec, 2)}×)`}` : 'not measured'}`);
   }
+  const ls = (results.logStorage ?? []).find((r) => r.status === 'ok');
+  lines.push(`- embedded log: ${fmt(ls?.records ?? 10_000_000)} records of 200 B written and read back with RSS < 150 MB — ${ls ? `${fmt(ls.peakRssMiB)} MiB (${fmt((ls.peakRssMiB * 1048576) / 1e6)} MB): ${ls.peakRssMiB * 1048576 < 150e6 ? 'met' : '**not met**'}` : 'not measured'}`);
   const e = rate('stateless', 'tributary-embedded');
   lines.push(`- embedded stateless > 500k rec/s — ${e ? `${fmt(e.recordsPerSec)} rec/s: ${e.recordsPerSec > 500_000 ? 'met' : '**not met**'}` : 'not measured'}`);
   const st = rate('stateful', 'tributary');
