@@ -80,6 +80,11 @@ export interface StreamsConfig {
    * 0 raises at the first one.
    */
   readonly taskTimeoutMs?: number;
+  /**
+   * Kafka's `repartition.purge.interval.ms` (default 30000): how often records of repartition topics that were
+   * consumed and committed are deleted (`deleteRecords`), so the application's own plumbing does not grow.
+   */
+  readonly repartitionPurgeIntervalMs?: number;
   /** Consumer group session timeout (Kafka's `session.timeout.ms`, default 45000): how soon a dead instance's tasks move. */
   readonly sessionTimeoutMs?: number;
   /** Static membership (`group.instance.id`). */
@@ -121,6 +126,7 @@ export interface ResolvedConfig {
   readonly numStandbyReplicas: number;
   readonly transactionTimeoutMs: number;
   readonly taskTimeoutMs: number;
+  readonly repartitionPurgeIntervalMs: number;
   readonly statestoreCacheMaxBytes: number;
   /** Set for the process-wide embedded log only (see `KafkaStreams`). */
   readonly createMissingSourceTopics: boolean;
@@ -162,6 +168,10 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
   if (!Number.isFinite(taskTimeoutMs) || taskTimeoutMs < 0) {
     throw new StreamsConfigError(`taskTimeoutMs must be a number >= 0 (got ${String(config.taskTimeoutMs)})`);
   }
+  const repartitionPurgeIntervalMs = config.repartitionPurgeIntervalMs ?? 30_000;
+  if (!Number.isFinite(repartitionPurgeIntervalMs) || repartitionPurgeIntervalMs < 0) {
+    throw new StreamsConfigError(`repartitionPurgeIntervalMs must be a number >= 0 (got ${String(config.repartitionPurgeIntervalMs)})`);
+  }
   const statestoreCacheMaxBytes = config.statestoreCacheMaxBytes ?? 10 * 1024 * 1024;
   if (!Number.isSafeInteger(statestoreCacheMaxBytes) || statestoreCacheMaxBytes < 0) {
     throw new StreamsConfigError(`statestoreCacheMaxBytes must be an integer >= 0 (got ${String(config.statestoreCacheMaxBytes)})`);
@@ -193,6 +203,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     numStandbyReplicas,
     transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
     taskTimeoutMs,
+    repartitionPurgeIntervalMs,
     statestoreCacheMaxBytes,
     createMissingSourceTopics: false,
   };
