@@ -139,7 +139,7 @@ const cases: Case[] = [
 ];
 
 if (kafkaBootstrapServers) {
-  describe('retriable errors on a real cluster', { timeout: 600_000, concurrency: 1 }, () => {
+  describe('retriable errors on a real cluster', { timeout: 1_200_000, concurrency: 1 }, () => {
     for (const tc of cases) {
       it(tc.name, async () => {
         const total = 40_000;
@@ -150,7 +150,16 @@ if (kafkaBootstrapServers) {
         const backend = await kafkaBackend(cluster.bootstrapServers);
         const [input, output] = [uniqueName('br-in'), uniqueName('br-out')];
         const admin = backend.admin();
-        await admin.createTopics([input, output].map((name) => ({ name, numPartitions: 4 })));
+        // A cluster that just opened its ports may still be electing a controller or registering brokers.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await admin.createTopics([input, output].map((name) => ({ name, numPartitions: 4 })));
+            break;
+          } catch (error) {
+            if (attempt >= 10) throw error;
+            await new Promise((r) => setTimeout(r, 1_000));
+          }
+        }
         await admin.close();
         const logLines: string[] = [];
         const builder = new StreamsBuilder();
@@ -201,7 +210,7 @@ if (kafkaBootstrapServers) {
               for (const r of rs) if (r.key !== null && r.value !== null) latest.set(r.key, Math.max(latest.get(r.key) ?? 0, r.value));
               return latest.size === keys && [...latest.values()].every((v) => v >= expected);
             },
-            180_000,
+            240_000,
           ).catch((error: unknown) => {
             // Say what the app went through, not the records read so far.
             const m = app.metrics();
