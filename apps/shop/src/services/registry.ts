@@ -7,6 +7,7 @@ import { createEmail } from './email.js';
 import { createFraud } from './fraud.js';
 import { createInventory } from './inventory.js';
 import { createOrderDetails } from './order-details.js';
+import { createRegistrations } from './registrations.js';
 import type { ServiceRuntime } from './service-runtime.js';
 import { createValidationsAggregator } from './validations-aggregator.js';
 
@@ -16,6 +17,7 @@ export const SERVICES = {
   fraud: createFraud,
   'validations-aggregator': createValidationsAggregator,
   email: createEmail,
+  registrations: createRegistrations,
 } as const satisfies Record<string, (runtime: ServiceRuntime) => KafkaStreams>;
 
 export type ServiceName = keyof typeof SERVICES;
