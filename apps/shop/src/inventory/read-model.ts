@@ -46,15 +46,24 @@ export function addInventoryReadModel(
   builder: StreamsBuilder,
   storeName = INVENTORY_READ_MODEL_STORE,
   onEvent?: (event: InventoryEvent) => void,
+  durable = true,
 ): StreamsBuilder {
-  builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(storeName), Serdes.string(), stockSerde));
+  const store = Stores.keyValueStoreBuilder(
+    durable ? Stores.persistentKeyValueStore(storeName) : Stores.inMemoryKeyValueStore(storeName),
+    Serdes.string(),
+    stockSerde,
+  );
+  builder.addStateStore(durable ? store : store.withLoggingDisabled());
   builder
     .stream<string, InventoryEvent>(TOPICS.inventoryEvents, { keySerde: Serdes.string(), valueSerde: inventoryEventSerde })
     .process(() => new InventoryReadModelProcessor(storeName, onEvent), storeName);
   return builder;
 }
 
-/** The fold as an app of its own (the rebuild). */
-export function inventoryReadModelTopology(storeName = INVENTORY_READ_MODEL_STORE): Topology {
-  return addInventoryReadModel(new StreamsBuilder(), storeName).build();
+/**
+ * The fold as an app of its own (the rebuild). `durable: false` keeps it in memory without a changelog: a one-off
+ * rebuild then leaves no topic behind and simply starts from offset 0 again when run again.
+ */
+export function inventoryReadModelTopology(storeName = INVENTORY_READ_MODEL_STORE, durable = true): Topology {
+  return addInventoryReadModel(new StreamsBuilder(), storeName, undefined, durable).build();
 }
