@@ -47,10 +47,23 @@ export function registerInventoryRoutes(app: FastifyInstance, deps: ApiDeps): vo
     const owner = ownerOf(request, product);
     if (owner !== undefined) return forward(request, reply, owner, deps.forwarding, deps.logger);
     const command: InventoryCommand = { commandId: randomUUID(), type: 'SET', product, quantity: body.data.quantity };
-    // Waiting before writing: the event cannot slip past between the write and the wait.
-    const applied = deps.feeds.inventoryEvents.wait(product, (e) => e.commandId === command.commandId, PUT_WAIT_MS);
-    await deps.writer.write(TOPICS.inventoryCommands, product, inventoryCommandSerde, command);
-    const event: InventoryEvent | undefined = await applied;
+    // Waiting before writing: the event cannot slip past between the write and the wait. The waiter goes with a
+    // failed write or a client that leaves.
+    const done = new AbortController();
+    const onClose = (): void => done.abort();
+    reply.raw.once('close', onClose);
+    let event: InventoryEvent | undefined;
+    try {
+      const applied = deps.feeds.inventoryEvents.wait(product, (e) => e.commandId === command.commandId, PUT_WAIT_MS, done.signal);
+      await deps.writer.write(TOPICS.inventoryCommands, product, inventoryCommandSerde, command).catch((error: unknown) => {
+        done.abort();
+        throw error;
+      });
+      event = await applied;
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+    if (done.signal.aborted) return reply;
     if (event === undefined) return sendError(reply, 504, `The stock of ${product} was not set within ${PUT_WAIT_MS} ms`, { product, commandId: command.commandId });
     if (event.type === 'REJECTED') return sendError(reply, 409, event.reason ?? 'rejected', { product, commandId: command.commandId });
     return reply.send(stockBody(product, event));
