@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { QueryableStoreTypes, type Backend } from '@tributary/streams';
 import type { Order, Product } from '../src/schemas.js';
-import { ORDER_RESERVATIONS_STORE } from '../src/services/inventory.js';
+import { ORDER_HOLDS_STORE } from '../src/inventory/command-processor.js';
 import { TOPICS } from '../src/topics.js';
 import { emailsInFile, runId, shopTargets, startTestShop, tempDir, uniqueCustomerId, type TestShop } from './support.js';
 
@@ -125,7 +125,7 @@ for (const target of shopTargets()) {
       try {
         const store = shop.shop.apps
           .get('inventory')
-          ?.app.store({ storeName: ORDER_RESERVATIONS_STORE, type: QueryableStoreTypes.keyValueStore<string, { status: string }>() });
+          ?.app.store({ storeName: ORDER_HOLDS_STORE, type: QueryableStoreTypes.keyValueStore<string, { status: string }>() });
         return store?.get(orderId)?.status ?? null;
       } catch {
         // Not queryable for a moment (e.g. while partitions move): read again.

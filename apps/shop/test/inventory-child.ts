@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { createEmbeddedBackend, createKafkaBackend, KafkaStreams } from '@tributary/streams';
 import type { InventoryCommand } from '../src/inventory/schemas.js';
-import { inventoryCommandSerde } from '../src/services/inventory.js';
+import { inventoryCommandSerde } from '../src/inventory/serdes.js';
 import { ensureTopics, serdes, TOPICS } from '../src/topics.js';
 import { crashTestApp } from './inventory-crash-app.js';
 

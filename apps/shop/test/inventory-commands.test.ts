@@ -8,10 +8,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Serdes, TopologyTestDriver, type TestInputTopic, type TestOutputTopic } from '@tributary/streams';
 import { STOCK_STORE } from '../src/inventory/command-processor.js';
-import { INVENTORY_READ_MODEL_STORE, inventoryEventSerde, inventoryReadModelTopology } from '../src/inventory/read-model.js';
+import { INVENTORY_READ_MODEL_STORE, inventoryReadModelTopology } from '../src/inventory/read-model.js';
+import { commandResultSerde, inventoryCommandSerde, inventoryEventSerde } from '../src/inventory/serdes.js';
 import type { CommandResult, InventoryCommand, InventoryEvent, Stock } from '../src/inventory/schemas.js';
 import { decide } from '../src/inventory/stock-rules.js';
-import { commandResultSerde, inventoryCommandSerde, inventoryTopology } from '../src/services/inventory.js';
+import { inventoryTopology } from '../src/services/inventory.js';
 import type { Order } from '../src/schemas.js';
 import { serdes, TOPICS } from '../src/topics.js';
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createEmbeddedBackend, createKafkaBackend, type Backend } from '@tributary/streams';
 import type { InventoryCommand, InventoryEvent } from '../src/inventory/schemas.js';
-import { inventoryCommandSerde } from '../src/services/inventory.js';
+import { inventoryCommandSerde } from '../src/inventory/serdes.js';
 import { serdes, TOPICS } from '../src/topics.js';
 import { crashTestApp } from './inventory-crash-app.js';
 import { kafkaBootstrapServers, readRawTopic, runId, tempDir } from './support.js';

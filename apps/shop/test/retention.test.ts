@@ -8,8 +8,8 @@ import { TopologyTestDriver, type Topology } from '@tributary/streams';
 import { STOCK_STORE } from '../src/inventory/command-processor.js';
 import type { Stock } from '../src/inventory/schemas.js';
 import type { Order } from '../src/schemas.js';
-import { inventoryTopology, ORDER_RESERVATIONS_STORE } from '../src/services/inventory.js';
-import { COMMAND_LOG_STORE } from '../src/inventory/command-processor.js';
+import { inventoryTopology } from '../src/services/inventory.js';
+import { COMMAND_LOG_STORE, ORDER_HOLDS_STORE } from '../src/inventory/command-processor.js';
 import { reserveCommandId } from '../src/inventory/schemas.js';
 import { ORDERS_STORE, ordersViewTopology } from '../src/services/orders-view.js';
 import { DEFAULT_SETTLED_RETENTION_MS, sweepIntervalMs } from '../src/services/retention.js';
@@ -85,7 +85,7 @@ describe('retention of settled orders', () => {
     withDriver(inventoryTopology(RETENTION), (driver) => {
       const stock = driver.createInputTopic(TOPICS.warehouseInventory, serdes.key, serdes.inventory);
       const orders = driver.createInputTopic(TOPICS.orders, serdes.key, serdes.order);
-      const reservations = driver.getKeyValueStore<string, { status: string }>(ORDER_RESERVATIONS_STORE);
+      const reservations = driver.getKeyValueStore<string, { status: string }>(ORDER_HOLDS_STORE);
       const commandLog = driver.getKeyValueStore<string, unknown>(COMMAND_LOG_STORE);
       stock.pipeInput('JUMPERS', { product: 'JUMPERS', quantity: 10 }, T0);
       orders.pipeInput('kept', order('kept', { quantity: 2 }), T0);

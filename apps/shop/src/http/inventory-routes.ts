@@ -13,7 +13,7 @@ import { InventoryUpdateSchema, OrderIdSchema } from '../schemas.js';
 import { NewInventoryCommandSchema, StockedProductSchema, type InventoryCommand, type InventoryEvent, type Stock } from '../inventory/schemas.js';
 import { INVENTORY_READ_MODEL_STORE } from '../inventory/read-model.js';
 import { COMMAND_RESULTS_STORE } from '../services/command-views.js';
-import { inventoryCommandSerde } from '../services/inventory.js';
+import { inventoryCommandSerde } from '../inventory/serdes.js';
 import { TOPICS } from '../topics.js';
 import type { ApiDeps } from './api-deps.js';
 import { sendError, sendInvalid } from './errors.js';

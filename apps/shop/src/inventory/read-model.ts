@@ -9,12 +9,10 @@
  */
 import { Serdes, Stores, StreamsBuilder, type KeyValueStore, type Processor, type ProcessorContext, type StreamRecord, type Topology } from '@tributary/streams';
 import { TOPICS } from '../topics.js';
-import { InventoryEventSchema, StockSchema, type InventoryEvent, type Stock } from './schemas.js';
+import type { InventoryEvent, Stock } from './schemas.js';
+import { inventoryEventSerde, stockSerde } from './serdes.js';
 
 export const INVENTORY_READ_MODEL_STORE = 'inventory-read-model';
-
-export const inventoryEventSerde = Serdes.json<InventoryEvent>(InventoryEventSchema);
-export const stockSerde = Serdes.json<Stock>(StockSchema);
 
 export class InventoryReadModelProcessor implements Processor<string, InventoryEvent, never, never> {
   private store!: KeyValueStore<string, Stock>;

@@ -28,6 +28,7 @@ import { z } from 'zod';
 import { APP_IDS } from '../app-ids.js';
 import { addInventoryReadModel, INVENTORY_READ_MODEL_STORE } from '../inventory/read-model.js';
 import { CommandResultSchema, type CommandResult, type InventoryEvent, type Stock } from '../inventory/schemas.js';
+import { commandResultSerde } from '../inventory/serdes.js';
 import { EMAIL_CLAIMS_CHANGELOG } from '../command-topics.js';
 import type { Claim } from '../registrations/messages.js';
 import { normaliseEmail, RegistrationEventSchema, type RegistrationEvent } from '../registrations/schemas.js';
@@ -36,7 +37,6 @@ import { TOPICS } from '../topics.js';
 import { DEFAULT_SETTLED_RETENTION_MS, scheduleExpiry } from './retention.js';
 import { createService, type ServiceRuntime } from './service-runtime.js';
 import type { SupervisedApp } from './supervisor.js';
-import { commandResultSerde } from './inventory.js';
 
 export const COMMAND_RESULTS_STORE = 'command-results-view';
 export const REGISTRATION_RESULTS_STORE = 'registration-results-view';

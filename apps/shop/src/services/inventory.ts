@@ -22,25 +22,12 @@ import {
   type CommandOutput,
   type OrderHold,
 } from '../inventory/command-processor.js';
-import {
-  CommandResultSchema,
-  InventoryCommandSchema,
-  releaseCommandId,
-  reserveCommandId,
-  StockSchema,
-  type CommandResult,
-  type InventoryCommand,
-  type InventoryEvent,
-  type Stock,
-} from '../inventory/schemas.js';
-import { inventoryEventSerde } from '../inventory/read-model.js';
+import { releaseCommandId, reserveCommandId, type InventoryCommand, type InventoryEvent } from '../inventory/schemas.js';
+import { commandResultSerde, inventoryCommandSerde, inventoryEventSerde, stockSerde } from '../inventory/serdes.js';
 import type { Inventory, Order, OrderValidation } from '../schemas.js';
 import { serdes, TOPICS } from '../topics.js';
 import { DEFAULT_SETTLED_RETENTION_MS } from './retention.js';
 import { createService, type ServiceRuntime } from './service-runtime.js';
-
-export const inventoryCommandSerde = Serdes.json<InventoryCommand>(InventoryCommandSchema);
-export const commandResultSerde = Serdes.json<CommandResult>(CommandResultSchema);
 
 /** The command a version of an order causes: a reservation when CREATED, its release when FAILED. */
 export function orderCommand(order: Order): InventoryCommand | undefined {
@@ -80,7 +67,7 @@ class WarehouseRecordToSet implements Processor<string, Inventory, string, Inven
 
 export function inventoryTopology(retentionMs = DEFAULT_SETTLED_RETENTION_MS): Topology {
   const builder = new StreamsBuilder();
-  builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STOCK_STORE), Serdes.string(), Serdes.json<Stock>(StockSchema)));
+  builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STOCK_STORE), Serdes.string(), stockSerde));
   builder.addStateStore(
     Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COMMAND_LOG_STORE), Serdes.string(), Serdes.json<CommandLogEntry>(CommandLogEntrySchema)),
   );
@@ -123,7 +110,3 @@ export function inventoryTopology(retentionMs = DEFAULT_SETTLED_RETENTION_MS): T
 export function createInventory(runtime: ServiceRuntime): KafkaStreams {
   return createService(inventoryTopology(runtime.settledRetentionMs), APP_IDS.inventory, runtime, { processingGuarantee: 'exactly_once_v2' });
 }
-
-/** Kept for readers of the old name: the per-order record of what the inventory did for each order. */
-export const ORDER_RESERVATIONS_STORE = ORDER_HOLDS_STORE;
-export type { OrderHold };
