@@ -27,6 +27,7 @@ import {
 import { percentiles } from './lib/stats.mjs';
 import { renderChart, renderMarkdown } from './lib/report.mjs';
 import { shopLoad } from './lib/shop-load.mjs';
+import { catalogBench } from './lib/catalog-run.mjs';
 import { summarizeProfiles } from './lib/profile-summary.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -92,6 +93,8 @@ async function main() {
     ceilings: [],
     latency: [],
     shop: [],
+    catalog: undefined,
+    logStorage: [],
     profiles: [],
   };
   results.versions = versions(results.notes);
@@ -148,6 +151,13 @@ async function main() {
       results.shop.push({ backend: label, ...run });
     }
   }
+
+  if (opts.catalog) {
+    log(`catalog: ${opts.catalogProducts} products through the pipeline, then search at ${opts.catalogRate} queries/s for ${opts.catalogSeconds} s per engine`);
+    results.catalog = await catalogBench({ root, work, products: opts.catalogProducts, seconds: opts.catalogSeconds, rate: opts.catalogRate });
+    log(`catalog: ${results.catalog.status}${results.catalog.pipeline ? ` pipeline ${Math.round(results.catalog.pipeline.recordsPerSec)} rec/s` : ''}`);
+  }
+  if (opts.logStorage) results.logStorage = await logStorageRun();
 
   if (opts.profile) results.profiles = await profileRuns();
 
@@ -337,6 +347,27 @@ async function embeddedLatency() {
   }
 }
 
+/**
+ * The embedded log's storage alone (bench/lib/embedded-log-io.mjs): `--log-records` records of 200 bytes written
+ * (a flush per 10,000) and read back from offset 0, in a child of its own; the peak RSS is the child's high-water mark.
+ */
+async function logStorageRun() {
+  const dataDir = join(work, 'state', `embedded-log-io-${runId}`);
+  const args = { records: opts.logRecords, dataDir };
+  log(`embedded log storage: ${opts.logRecords} records of 200 B`);
+  const h = await runToEnd(process.execPath, [join(here, 'lib', 'embedded-log-io.mjs'), JSON.stringify(args)], { cwd: root, timeoutMs: 120_000 + opts.logRecords / 10 });
+  rmSync(dataDir, { recursive: true, force: true });
+  try {
+    const r = JSON.parse(h.stdout.trim().split('\n').pop() ?? '');
+    const ok = r.read === r.records;
+    const row = { ...r, peakRssMiB: h.peakRss ?? r.peakRssMiB, status: ok ? 'ok' : 'failed', detail: ok ? undefined : `read ${r.read} of ${r.records}` };
+    log(`embedded log storage: write ${r.writeRecordsPerSec} rec/s, read ${r.readRecordsPerSec} rec/s, peak RSS ${row.peakRssMiB} MiB`);
+    return [row];
+  } catch {
+    return [{ records: opts.logRecords, status: 'failed', detail: lastLines(h.stderr || h.stdout) }];
+  }
+}
+
 async function ceilings() {
   const out = [];
   const libs = join(root, 'tools', 'kafka', 'libs');
@@ -479,7 +510,7 @@ function sleep(ms) {
 }
 
 function parseOptions(argv) {
-  const o = { records: 1_000_000, keys: undefined, port: 19392, pacedRate: 5_000, pacedSeconds: 20, latency: true, ceiling: true, profile: false, shop: true, shopRate: 100, shopSeconds: 20 };
+  const o = { records: 1_000_000, keys: undefined, port: 19392, pacedRate: 5_000, pacedSeconds: 20, latency: true, ceiling: true, profile: false, shop: true, shopRate: 100, shopSeconds: 20, catalog: true, catalogProducts: 100_000, catalogRate: 50, catalogSeconds: 20, logStorage: true, logRecords: 10_000_000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -499,7 +530,13 @@ function parseOptions(argv) {
     else if (a === '--no-shop') o.shop = false;
     else if (a === '--shop-rate') o.shopRate = Number(next());
     else if (a === '--shop-seconds') o.shopSeconds = Number(next());
+    else if (a === '--no-catalog') o.catalog = false;
+    else if (a === '--catalog-products') o.catalogProducts = Number(next());
+    else if (a === '--catalog-rate') o.catalogRate = Number(next());
+    else if (a === '--catalog-seconds') o.catalogSeconds = Number(next());
     else if (a === '--profile') o.profile = true;
+    else if (a === '--no-log-storage') o.logStorage = false;
+    else if (a === '--log-records') o.logRecords = Number(next());
     else if (a === '--tributary-client-config') o.tributaryClientConfig = JSON.parse(next());
     else if (a === '--tributary-store') o.tributaryStore = next();
     else if (a === '--out') o.out = resolve(next());

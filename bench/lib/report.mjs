@@ -68,6 +68,34 @@ export function renderMarkdown(results, chartName) {
     lines.push('');
   }
 
+  const catalog = results.catalog;
+  if (catalog !== undefined) {
+    lines.push('## Catalog (pipeline and search)', '');
+    lines.push('`bench/lib/catalog-bench.mjs`: supplier records (60 % acme, 40 % globex, half of globex\'s on acme\'s GTINs) pre-loaded into the feed topics of a durable embedded log, then the catalog-pipeline app from start until every product version is in `catalog-products`; then the same number of products loaded into each search engine through the `SearchIndex` port and a fixed query mix (words, typos, filters, facets) issued at a fixed rate, latency measured at the port from each query\'s scheduled time (OpenSearch: including HTTP). "alone": the same queries one at a time, without queueing — when it exceeds 1000/rate ms the engine cannot keep up and the paced latencies grow with the run.', '');
+    if (catalog.status !== 'ok') {
+      lines.push(`Not measured: ${catalog.status}${catalog.detail ? ` (${catalog.detail})` : ''}`, '');
+    } else {
+      const p = catalog.pipeline;
+      lines.push('| pipeline | records | product versions | ms | records/s | status |', '| --- | ---: | ---: | ---: | ---: | --- |');
+      lines.push(`| clean → dedupe → amend (embedded log) | ${fmt(p.records)} | ${fmt(p.outputs)} | ${fmt(p.ms)} | ${fmt(p.recordsPerSec)} | ${p.status} |`, '');
+      lines.push('| search engine | products | load ms | alone p50 ms | alone p95 ms | queries | rate /s | p50 ms | p95 ms | p99 ms | max ms | status |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+      for (const r of catalog.search) {
+        lines.push(`| ${r.engine} | ${fmt(r.products)} | ${fmt(r.loadMs)} | ${fmt(r.serviceP50, 1)} | ${fmt(r.serviceP95, 1)} | ${fmt(r.queries)} | ${fmt(r.rate)} | ${fmt(r.p50, 1)} | ${fmt(r.p95, 1)} | ${fmt(r.p99, 1)} | ${fmt(r.max, 1)} | ${r.status}${r.detail ? `: ${r.detail}` : ''} |`);
+      }
+      lines.push('');
+    }
+  }
+
+  if ((results.logStorage ?? []).length > 0) {
+    lines.push('## Embedded log storage', '');
+    lines.push('`bench/lib/embedded-log-io.mjs`: records with 200-byte values written to one partition of a durable embedded log (a flush, i.e. an fdatasync, per 10,000), then read back from offset 0 by a consumer polling 1,000 at a time (the runtime\'s default); records older than the in-memory tail come from the segment files.', '');
+    lines.push('| records | write records/s | read records/s | peak RSS while writing MiB | peak RSS MiB | status |', '| ---: | ---: | ---: | ---: | ---: | --- |');
+    for (const r of results.logStorage) {
+      lines.push(`| ${fmt(r.records)} | ${fmt(r.writeRecordsPerSec)} | ${fmt(r.readRecordsPerSec)} | ${fmt(r.peakRssWriteMiB)} | ${fmt(r.peakRssMiB)} | ${r.status}${r.detail ? `: ${r.detail}` : ''} |`);
+    }
+    lines.push('');
+  }
+
   lines.push('## Targets', '');
   const rate = (s, c) => results.runs.find((r) => r.scenario === s && r.contender === c && r.status === 'ok');
   for (const s of ['stateless', 'stateful']) {
@@ -75,6 +103,8 @@ export function renderMarkdown(results, chartName) {
     const j = rate(s, 'jvm');
     lines.push(`- ${s}: Tributary ≥ JVM — ${t && j ? `${fmt(t.recordsPerSec)} vs ${fmt(j.recordsPerSec)} rec/s: ${t.recordsPerSec >= j.recordsPerSec ? 'met' : `**not met** (${fmt(t.recordsPerSec / j.recordsPerSec, 2)}×)`}` : 'not measured'}`);
   }
+  const ls = (results.logStorage ?? []).find((r) => r.status === 'ok');
+  lines.push(`- embedded log: ${fmt(ls?.records ?? 10_000_000)} records of 200 B written and read back with RSS < 150 MB — ${ls ? `${fmt(ls.peakRssMiB)} MiB (${fmt((ls.peakRssMiB * 1048576) / 1e6)} MB): ${ls.peakRssMiB * 1048576 < 150e6 ? 'met' : '**not met**'}` : 'not measured'}`);
   const e = rate('stateless', 'tributary-embedded');
   lines.push(`- embedded stateless > 500k rec/s — ${e ? `${fmt(e.recordsPerSec)} rec/s: ${e.recordsPerSec > 500_000 ? 'met' : '**not met**'}` : 'not measured'}`);
   const st = rate('stateful', 'tributary');

@@ -5,11 +5,12 @@
 import { openBackend } from './backend.js';
 import { runProcess } from './lifecycle.js';
 import { runtimeFromConfig } from './services/service-runtime.js';
+import { loadSearchConfig } from './catalog/catalog-config.js';
 import { startShop } from './shop.js';
 
 runProcess('shop', async (config, logger) => {
   const backend = await openBackend(config);
-  const shop = await startShop(runtimeFromConfig(config, backend, logger));
+  const shop = await startShop({ ...runtimeFromConfig(config, backend, logger), search: loadSearchConfig() });
   const address = await shop.server.listen({ port: config.port, host: config.host });
   logger.info({ address, dataDir: config.dataDir, log: config.kafkaBootstrapServers ?? 'embedded' }, 'shop listening');
   return {

@@ -7,6 +7,8 @@ import type { KafkaStreams, Logger } from '@tributary/streams';
 import type { FastifyInstance } from 'fastify';
 import { ForwardAuth } from './http/forward-auth.js';
 import { LongPollLimits, type LongPollLimitSettings } from './http/long-poll-limits.js';
+import type { SearchConfig } from './catalog/catalog-config.js';
+import { startCatalog, type RunningCatalog } from './catalog/catalog-service.js';
 import { buildServer } from './http/server.js';
 import { OrderWaiters } from './http/order-waiters.js';
 import { PostedOrders } from './http/posted-orders.js';
@@ -17,6 +19,7 @@ import { createOrdersView, OrdersView } from './services/orders-view.js';
 import type { ServiceRuntime } from './services/service-runtime.js';
 import { SupervisedApp, type BackoffSettings } from './services/supervisor.js';
 import { ensureTopics } from './topics.js';
+import { ensureCatalogTopics } from './catalog/catalog-topics.js';
 
 export interface ShopOptions extends ServiceRuntime {
   /** Background services to run in this process besides the orders service (default: all of them). */
@@ -29,6 +32,8 @@ export interface ShopOptions extends ServiceRuntime {
   readonly longPollLimits?: LongPollLimitSettings | undefined;
   /** Restart back-off of failed apps (default `DEFAULT_BACKOFF`). */
   readonly restartBackoff?: BackoffSettings | undefined;
+  /** The catalog's search engine (default: the embedded index). */
+  readonly search?: SearchConfig | undefined;
 }
 
 export interface RunningShop {
@@ -48,6 +53,8 @@ export interface RunningShop {
 export async function startShop(options: ShopOptions): Promise<RunningShop> {
   const { backend, logger } = options;
   await ensureTopics(backend);
+  // The catalog's too: its pipeline is one of the background services.
+  await ensureCatalogTopics(backend);
   const apps = new Map<string, SupervisedApp>();
   const waiters = new OrderWaiters();
   const feeds = createCommandFeeds();
@@ -62,6 +69,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     await app.start();
     return app;
   };
+  let catalog: RunningCatalog | undefined;
   try {
     for (const name of options.services ?? (Object.keys(SERVICES) as ServiceName[])) {
       await supervise(name, () => SERVICES[name](options));
@@ -83,8 +91,10 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     // replayed to waiters), so the API starts only once they run.
     await viewApp.waitForRunning();
     await commandViewsApp.waitForRunning();
+    catalog = await startCatalog(options, options.search ?? { engine: 'embedded' }, supervise);
     writer = new TopicWriter(await backend.createProducer({ clientId: 'orders-service-api' }));
   } catch (error) {
+    await catalog?.close().catch(() => undefined);
     await closeAll(apps, writer, logger);
     throw error;
   }
@@ -100,6 +110,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
       forwarding: new ForwardAuth(options.forwardSecret),
       logger,
       services: apps,
+      catalog: catalog.api,
     },
     logger,
   );
@@ -118,6 +129,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
         waiters.cancelAll();
         for (const waiting of Object.values(feeds)) waiting.cancelAll();
         await server.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the HTTP server failed'));
+        await catalog?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the catalog failed'));
         await closeAll(apps, writer, logger);
       })()),
   };

@@ -172,7 +172,18 @@ for (const target of shopTargets()) {
       const res = await call('GET', '/health');
       assert.equal(res.status, 200);
       assert.equal(res.body['status'], 'UP');
-      assert.deepEqual(Object.keys(res.body['services'] as object).sort(), ['command-views', 'email', 'fraud', 'inventory', 'order-details', 'orders', 'registrations', 'validations-aggregator']);
+      assert.deepEqual(Object.keys(res.body['services'] as object).sort(), [
+        'catalog-pipeline',
+        'catalog-view',
+        'command-views',
+        'email',
+        'fraud',
+        'inventory',
+        'order-details',
+        'orders',
+        'registrations',
+        'validations-aggregator',
+      ]);
     });
 
     it('sets stock and reads it back with what is reserved', async () => {

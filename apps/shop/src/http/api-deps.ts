@@ -1,5 +1,6 @@
 /** What the HTTP API needs from the rest of the shop; `server.ts` wires it, tests may fake parts of it. */
 import type { Logger } from '@tributary/streams';
+import type { CatalogApi } from '../catalog/catalog-service.js';
 import type { CommandResult, Stock } from '../inventory/schemas.js';
 import type { RegistrationEvent } from '../registrations/schemas.js';
 import type { Order } from '../schemas.js';
@@ -45,6 +46,8 @@ export interface ApiDeps {
   readonly logger: Logger;
   /** Every streams app of this process, by service name: its state, its last failure, how often it restarted. */
   readonly services: ReadonlyMap<string, ServiceStatus>;
+  /** The catalog's search, products, rejects and feeds (absent: no catalog routes). */
+  readonly catalog?: CatalogApi | undefined;
 }
 
 export interface ServiceStatus {

@@ -2,6 +2,7 @@
  * `GET /`: a one-file page (inline script, no build step) to set stock, place orders and watch each order move
  * from CREATED to VALIDATED or FAILED through the same API everyone else uses.
  */
+import { CATALOG_PAGE_SECTION } from '../catalog/catalog-page.js';
 import { PRODUCTS } from '../schemas.js';
 
 const options = PRODUCTS.map((p) => `<option>${p}</option>`).join('');
@@ -86,6 +87,7 @@ $('order').addEventListener('submit', async (e) => {
 });
 refreshStock();
 </script>
+${CATALOG_PAGE_SECTION}
 </body>
 </html>
 `;

@@ -8,6 +8,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '@tributary/streams';
 import type { ApiDeps } from './api-deps.js';
+import { registerCatalogRoutes } from './catalog-routes.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerInventoryRoutes } from './inventory-routes.js';
 import { registerRegistrationRoutes } from './registration-routes.js';
@@ -61,6 +62,7 @@ export function buildServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerInventoryRoutes(app, deps);
   registerIngestRoutes(app, deps);
   registerRegistrationRoutes(app, deps);
+  if (deps.catalog !== undefined) registerCatalogRoutes(app, deps.catalog);
 
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}` }));
 

@@ -3,6 +3,7 @@
  * time (each entry creates the app; a `SupervisedApp` starts it and restarts it after a failure). The orders service (HTTP API and its view) is not here: it is assembled in `shop.ts`.
  */
 import type { KafkaStreams } from '@tributary/streams';
+import { createCatalogPipeline } from '../catalog/catalog-pipeline.js';
 import { createEmail } from './email.js';
 import { createFraud } from './fraud.js';
 import { createInventory } from './inventory.js';
@@ -18,6 +19,7 @@ export const SERVICES = {
   'validations-aggregator': createValidationsAggregator,
   email: createEmail,
   registrations: createRegistrations,
+  'catalog-pipeline': createCatalogPipeline,
 } as const satisfies Record<string, (runtime: ServiceRuntime) => KafkaStreams>;
 
 export type ServiceName = keyof typeof SERVICES;

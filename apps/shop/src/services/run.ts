@@ -6,8 +6,10 @@
  */
 import { openBackend } from '../backend.js';
 import { runProcess } from '../lifecycle.js';
+import { loadSearchConfig } from '../catalog/catalog-config.js';
 import { startShop } from '../shop.js';
 import { ensureTopics } from '../topics.js';
+import { ensureCatalogTopics } from '../catalog/catalog-topics.js';
 import { isServiceName, SERVICES } from './registry.js';
 import { runtimeFromConfig } from './service-runtime.js';
 import { SupervisedApp } from './supervisor.js';
@@ -29,6 +31,7 @@ runProcess(service, async (config, logger) => {
   const runtime = runtimeFromConfig(config, backend, logger);
   if (isServiceName(service)) {
     await ensureTopics(backend);
+    await ensureCatalogTopics(backend);
     const app = new SupervisedApp(service, () => SERVICES[service](runtime), logger);
     await app.start();
     logger.info({ service }, 'service started');
@@ -39,7 +42,7 @@ runProcess(service, async (config, logger) => {
       },
     };
   }
-  const shop = await startShop({ ...runtime, services: [] });
+  const shop = await startShop({ ...runtime, services: [], search: loadSearchConfig() });
   const address = await shop.server.listen({ port: config.port, host: config.host });
   logger.info({ address }, 'orders service listening');
   return {

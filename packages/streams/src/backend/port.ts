@@ -51,6 +51,12 @@ export interface AdminClient {
   describeTopics(names: ReadonlyArray<string>): Promise<Map<string, number>>;
   listTopics(): Promise<string[]>;
   deleteTopics(names: ReadonlyArray<string>): Promise<void>;
+  /**
+   * Deletes every record below each given offset (Kafka's DeleteRecords): the partition's log-start offset moves
+   * there, and consumers positioned below it follow `autoOffsetReset`. Offset -1 means the high watermark. An offset
+   * above the high watermark throws. Used to purge repartition topics once their records are committed.
+   */
+  deleteRecords(offsets: ReadonlyArray<TopicPartitionOffset>): Promise<void>;
   close(): Promise<void>;
 }
 

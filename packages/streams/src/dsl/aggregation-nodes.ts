@@ -7,6 +7,7 @@ import type { Serde } from '../serde/serde.js';
 import type { StateStore, StoreBuilder } from '../state/store.js';
 import type { StreamState } from './kstream.js';
 import type { MaterializedOptions, NamedOptions } from './options.js';
+import { materializedStoreName } from './materialize.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
@@ -33,7 +34,7 @@ export function addAggregationNodes<K, V, A>(
 ): AggregationNodes<K> {
   const { stream, repartitionName } = input;
   const { ctx } = stream;
-  const storeName = materialized?.storeName ?? ctx.graph.newStoreName(prefix);
+  const storeName = materializedStoreName(materialized) ?? ctx.graph.newStoreName(prefix);
   const name = materialized?.name ?? ctx.graph.newProcessorName(prefix);
   const keySerde = materialized?.keySerde ?? stream.keySerde;
   let source: { name: string; sourceNodes: ReadonlyArray<string> } = stream;

@@ -17,7 +17,7 @@ import type { Serde } from '../serde/serde.js';
 import { Stores } from '../state/stores.js';
 import { serdeOrFallback } from './dsl-context.js';
 import type { KTable, TableState } from './ktable.js';
-import { keyValueStoreBuilderFor } from './materialize.js';
+import { keyValueStoreBuilderFor, materializedStoreName } from './materialize.js';
 import type { MaterializedOptions, NamedOptions } from './options.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
@@ -56,7 +56,7 @@ export function buildForeignKeyJoin<K, V, FK, VR, VO>(
   const responseSource = g.newProcessorName('KSTREAM-SOURCE-');
   const resolverName = g.newProcessorName('KTABLE-FK-JOIN-SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-');
   const outputName = materialized?.name ?? g.newProcessorName('KTABLE-FK-JOIN-OUTPUT-');
-  const resultStore = materialized?.storeName;
+  const resultStore = materializedStoreName(materialized);
 
   left.enableSendingOldValues();
   g.add({ kind: 'internal-topic', name: subscriptionTopic });

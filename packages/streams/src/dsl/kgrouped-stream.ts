@@ -10,11 +10,12 @@ import { serdeOrFallback } from './dsl-context.js';
 import { addAggregationNodes } from './aggregation-nodes.js';
 import type { StreamState } from './kstream.js';
 import { KTable } from './ktable.js';
-import { keyValueStoreBuilderFor } from './materialize.js';
+import { keyValueStoreBuilderFor, materializedStoreName } from './materialize.js';
 import type { MaterializedOptions, NamedOptions } from './options.js';
 import { SessionWindowedKStream } from './session-windowed-kstream.js';
 import { TimeWindowedKStream } from './time-windowed-kstream.js';
-import { SessionWindows, type SlidingWindows, type TimeWindows } from './windows.js';
+import type { Window } from '../state/store.js';
+import { isTimeBasedWindows, SessionWindows, SlidingWindows, type Windows } from './windows.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
@@ -44,12 +45,18 @@ export class KGroupedStream<K, V> {
     return this.build<A>('KSTREAM-AGGREGATE-', initializer, aggregator, materialized);
   }
 
-  /** Windowed aggregation: by time (tumbling, hopping, sliding) or by session. */
-  windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>;
+  /**
+   * Windowed aggregation: by time (`TimeWindows`, `SlidingWindows` or a custom `Windows` subclass) or by session
+   * (`SessionWindows`).
+   */
+  windowedBy(windows: Windows<Window> | SlidingWindows): TimeWindowedKStream<K, V>;
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>;
-  windowedBy(windows: TimeWindows | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
+  windowedBy(windows: Windows<Window> | SlidingWindows | SessionWindows): TimeWindowedKStream<K, V> | SessionWindowedKStream<K, V> {
     if (windows instanceof SessionWindows) return new SessionWindowedKStream<K, V>(this.grouped, windows);
-    return new TimeWindowedKStream<K, V>(this.grouped, windows);
+    if (windows instanceof SlidingWindows || isTimeBasedWindows(windows)) return new TimeWindowedKStream<K, V>(this.grouped, windows);
+    throw new TypeError(
+      `windowedBy() takes TimeWindows, SlidingWindows, SessionWindows or a subclass of Windows (windowsFor, size, gracePeriodMs); got ${describeValue(windows)}`,
+    );
   }
 
   private build<A>(
@@ -73,11 +80,16 @@ export class KGroupedStream<K, V> {
       keySerde,
       valueSerde: materialized?.valueSerde,
       storeName,
-      queryable: materialized?.storeName !== undefined,
+      queryable: materializedStoreName(materialized) !== undefined,
       valueGetter: storeValueGetter<K, A>(storeName),
       sendOldValues,
       enableParentOldValues: undefined,
       sourceNodes,
     });
   }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null || typeof value !== 'object') return String(value);
+  return value.constructor?.name ?? 'an object';
 }

@@ -10,7 +10,7 @@ import { storeValueGetter } from '../processor/value-getter.js';
 import type { DslContext } from './dsl-context.js';
 import { serdeOrFallback } from './dsl-context.js';
 import { KTable, changeSerdeFor } from './ktable.js';
-import { keyValueStoreBuilderFor } from './materialize.js';
+import { keyValueStoreBuilderFor, materializedStoreName } from './materialize.js';
 import type { MaterializedOptions, NamedOptions } from './options.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
@@ -68,7 +68,7 @@ export class KGroupedTable<K, V> {
     materialized: (MaterializedOptions<K, A> & NamedOptions) | undefined,
   ): KTable<K, A> {
     const { ctx, selectName, repartitionName } = this.grouped;
-    const storeName = materialized?.storeName ?? ctx.graph.newStoreName(prefix);
+    const storeName = materializedStoreName(materialized) ?? ctx.graph.newStoreName(prefix);
     const name = materialized?.name ?? ctx.graph.newProcessorName(prefix);
     const keySerde = materialized?.keySerde ?? this.grouped.keySerde;
     const node = ctx.repartition(selectName, repartitionName ?? storeName, {
@@ -100,7 +100,7 @@ export class KGroupedTable<K, V> {
       keySerde,
       valueSerde: materialized?.valueSerde,
       storeName,
-      queryable: materialized?.storeName !== undefined,
+      queryable: materializedStoreName(materialized) !== undefined,
       valueGetter: storeValueGetter<K, A>(storeName),
       sendOldValues: sendOld,
       enableParentOldValues: undefined,

@@ -26,9 +26,10 @@ import { KGroupedStream } from './kgrouped-stream.js';
 import { KTable } from './ktable.js';
 import { streamStreamJoin, type StreamJoinKind, type StreamJoinedOptions } from './stream-stream-join.js';
 import type { JoinWindows } from './windows.js';
-import { keyValueStoreBuilderFor } from './materialize.js';
+import { keyValueStoreBuilderFor, materializedStoreName } from './materialize.js';
 import type {
   GroupedOptions,
+  JoinedOptions,
   NamedOptions,
   ProducedOptions,
   RepartitionedOptions,
@@ -147,7 +148,7 @@ export class KStream<K, V> {
   toTable(options: ToTableOptions<K, V> = {}): KTable<K, V> {
     const { ctx } = this.state;
     const name = ctx.graph.newProcessorName('KSTREAM-TOTABLE-');
-    const storeName = options.storeName ?? ctx.graph.newStoreName('KSTREAM-TOTABLE-');
+    const storeName = options.storeSupplier?.name ?? options.storeName ?? ctx.graph.newStoreName('KSTREAM-TOTABLE-');
     const keySerde = options.keySerde ?? this.state.keySerde;
     const valueSerde = options.valueSerde ?? this.state.valueSerde;
     const input = this.state.repartitionRequired
@@ -155,7 +156,7 @@ export class KStream<K, V> {
       : this.state;
     ctx.graph.add({
       kind: 'state-store',
-      builder: keyValueStoreBuilderFor(storeName, options, serdeOrFallback(keySerde), serdeOrFallback(valueSerde)),
+      builder: keyValueStoreBuilderFor(storeName, options, serdeOrFallback(keySerde), serdeOrFallback(valueSerde), true),
     });
     const sendOld = { value: false };
     ctx.graph.add({
@@ -171,7 +172,7 @@ export class KStream<K, V> {
       keySerde,
       valueSerde,
       storeName,
-      queryable: options.storeName !== undefined,
+      queryable: materializedStoreName(options) !== undefined,
       valueGetter: storeValueGetter<K, V>(storeName),
       sendOldValues: sendOld,
       enableParentOldValues: undefined,
@@ -215,7 +216,7 @@ export class KStream<K, V> {
   }
 
   /** Stream-table join: each stream record looks up the table's current value for its key. */
-  join<TV, R>(table: KTable<K, TV>, joiner: (value: V, tableValue: TV, key: K) => R, named?: NamedOptions): KStream<K, R>;
+  join<TV, R>(table: KTable<K, TV>, joiner: (value: V, tableValue: TV, key: K) => R, joined?: JoinedOptions<K, V, TV>): KStream<K, R>;
   /** Stream-global-table join: `keySelector` maps each stream record to the global table's key. */
   join<GK, GV, R>(
     globalTable: GlobalKTable<GK, GV>,
@@ -235,7 +236,7 @@ export class KStream<K, V> {
     return this.lookupJoin(false, args);
   }
 
-  leftJoin<TV, R>(table: KTable<K, TV>, joiner: (value: V, tableValue: TV | null, key: K) => R, named?: NamedOptions): KStream<K, R>;
+  leftJoin<TV, R>(table: KTable<K, TV>, joiner: (value: V, tableValue: TV | null, key: K) => R, joined?: JoinedOptions<K, V, TV>): KStream<K, R>;
   leftJoin<GK, GV, R>(
     globalTable: GlobalKTable<GK, GV>,
     keySelector: (key: K, value: V) => GK,
@@ -280,10 +281,12 @@ export class KStream<K, V> {
     if (other instanceof KTable) {
       const table = other as KTable<K, unknown>;
       const joiner = args[1] as (v: V, t: unknown, k: K) => unknown;
-      const named = args[2] as NamedOptions | undefined;
+      const named = args[2] as JoinedOptions<K, V, unknown> | undefined;
+      // As Kafka: the Joined serdes win over the ones the stream carries, for the repartition topic and downstream.
+      const keySerde = named?.keySerde ?? this.state.keySerde ?? table.state.keySerde;
       const input = this.state.repartitionRequired
-        ? this.repartitionFor(named?.name ?? this.state.name, this.state.keySerde ?? table.state.keySerde, this.state.valueSerde, named?.name !== undefined)
-        : this.state;
+        ? this.repartitionFor(named?.name ?? this.state.name, keySerde, named?.valueSerde ?? this.state.valueSerde, named?.name !== undefined)
+        : { ...this.state, keySerde };
       const name = named?.name ?? ctx.graph.newProcessorName(prefix);
       const getter = table.state.valueGetter;
       ctx.graph.add({

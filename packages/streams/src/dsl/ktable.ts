@@ -20,7 +20,7 @@ import type { DslContext } from './dsl-context.js';
 import { serdeOrFallback } from './dsl-context.js';
 import { KGroupedTable } from './kgrouped-table.js';
 import { KStream } from './kstream.js';
-import { keyValueStoreBuilderFor } from './materialize.js';
+import { keyValueStoreBuilderFor, materializedStoreName } from './materialize.js';
 import type { GroupedOptions, MaterializedOptions, NamedOptions } from './options.js';
 import { suppressTable } from './suppress-table.js';
 import { buildForeignKeyJoin } from './foreign-key-join.js';
@@ -67,11 +67,17 @@ export class KTable<K, V> {
     return this.transform('KTABLE-MAPVALUES-', mapValuesTransform(mapper), false, materialized, undefined);
   }
 
-  toStream(named?: NamedOptions): KStream<K, V> {
+  /** The table's changelog as a stream (deletes are records with a null value); with a mapper, re-keyed by it. */
+  toStream<K2>(keyMapper: (key: K, value: V) => K2, named?: NamedOptions): KStream<K2, V>;
+  toStream(named?: NamedOptions): KStream<K, V>;
+  toStream<K2>(mapperOrNamed?: ((key: K, value: V) => K2) | NamedOptions, maybeNamed?: NamedOptions): KStream<K, V> | KStream<K2, V> {
     const { ctx } = this.state;
+    const keyMapper = typeof mapperOrNamed === 'function' ? (mapperOrNamed as (key: K, value: V) => K2) : undefined;
+    const named = typeof mapperOrNamed === 'function' ? maybeNamed : mapperOrNamed;
+    // Kafka's toStream(mapper, named): the name goes to the toStream node, the key selector is a generated one.
     const name = named?.name ?? ctx.graph.newProcessorName('KTABLE-TOSTREAM-');
     ctx.graph.add({ kind: 'processor', name, parents: [this.state.name], supplier: tableToStreamProcessor<K, V>() as AnySupplier, stores: [] });
-    return new KStream<K, V>({
+    const stream = new KStream<K, V>({
       ctx,
       name,
       keySerde: this.state.keySerde,
@@ -79,6 +85,7 @@ export class KTable<K, V> {
       repartitionRequired: false,
       sourceNodes: this.state.sourceNodes,
     });
+    return keyMapper ? stream.selectKey<K2>(keyMapper) : stream;
   }
 
   /** Re-keys the table for an aggregation with adder and subtractor; always repartitions. */
@@ -176,7 +183,7 @@ export class KTable<K, V> {
   ): KTable<K, V2> {
     const { ctx } = this.state;
     const name = materialized?.name ?? ctx.graph.newProcessorName(prefix);
-    const storeName = materialized?.storeName;
+    const storeName = materializedStoreName(materialized);
     const keySerde = materialized?.keySerde ?? this.state.keySerde;
     const outSerde = materialized?.valueSerde ?? valueSerde;
     if (storeName) {

@@ -5,6 +5,8 @@
 import type { TimestampExtractor } from '../api/record.js';
 import type { Serde } from '../serde/serde.js';
 import type { StreamPartitioner, TopicNameExtractor } from '../topology/physical.js';
+import type { KeyValueBytesStoreSupplier } from '../state/key-value-bytes-store.js';
+import type { VersionedBytesStoreSupplier } from '../state/versioned-store.js';
 
 export interface ConsumedOptions<K, V> {
   readonly keySerde?: Serde<K>;
@@ -28,7 +30,17 @@ export interface MaterializedOptions<K, V> {
   readonly logging?: boolean;
   /** Extra changelog topic configs. */
   readonly logConfig?: Readonly<Record<string, string>>;
+  /**
+   * Kafka's `withCachingEnabled()`: the store's record cache coalesces updates of a key until the next commit (or
+   * until the cache outgrows `statestoreCacheMaxBytes`), and the operation forwards only the latest. Off by default
+   * here, so every update is forwarded as it happens (Kafka enables it by default for DSL stores).
+   */
   readonly caching?: boolean;
+  /**
+   * Kafka's `Materialized.as(supplier)`: the key-value store supplier to use (its name is the store name), e.g.
+   * `Stores.inMemoryKeyValueStore('counts')`. Versioned suppliers are for source tables only (see `TableOptions`).
+   */
+  readonly storeSupplier?: KeyValueBytesStoreSupplier;
   /** Window and session stores only. */
   readonly retentionMs?: number;
 }
@@ -37,6 +49,15 @@ export interface TableOptions<K, V> extends ConsumedOptions<K, V> {
   readonly storeName?: string;
   readonly storeType?: StoreKind;
   readonly logging?: boolean;
+  /** As `MaterializedOptions.caching`. */
+  readonly caching?: boolean;
+  /**
+   * Kafka's `Materialized.as(supplier)`: a key-value store supplier, or a versioned one,
+   * `Stores.persistentVersionedKeyValueStore(name, historyRetention)`: the table then keeps every version within the
+   * history retention (its store name is the supplier's), stream-table joins read it as of each stream record's
+   * timestamp, and out-of-order updates do not change table-table joins or aggregations.
+   */
+  readonly storeSupplier?: KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier;
 }
 
 export interface ProducedOptions<K, V> {
@@ -69,10 +90,24 @@ export interface ToTableOptions<K, V> {
   readonly valueSerde?: Serde<V>;
   readonly storeType?: StoreKind;
   readonly logging?: boolean;
+  /** As `MaterializedOptions.caching`. */
+  readonly caching?: boolean;
+  /** As `TableOptions.storeSupplier`. */
+  readonly storeSupplier?: KeyValueBytesStoreSupplier | VersionedBytesStoreSupplier;
 }
 
 export interface NamedOptions {
   readonly name?: string;
+}
+
+/**
+ * Kafka's `Joined` for stream-table joins: the serdes of the stream's key and value (used when the stream must be
+ * repartitioned before the join) and of the table's value; `name` names the join processor and the repartition topic.
+ */
+export interface JoinedOptions<K, V, VO> extends NamedOptions {
+  readonly keySerde?: Serde<K>;
+  readonly valueSerde?: Serde<V>;
+  readonly otherValueSerde?: Serde<VO>;
 }
 
 export type TopicOrExtractor<K, V> = string | TopicNameExtractor<K, V>;

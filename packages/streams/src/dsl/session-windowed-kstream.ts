@@ -15,6 +15,7 @@ import type { KTable } from './ktable.js';
 import type { MaterializedOptions, NamedOptions } from './options.js';
 import { buildWindowedAggregation, type GroupedStreamInput } from './windowed-aggregation.js';
 import { retentionFor, sessionStoreBuilderFor } from './windowed-materialize.js';
+import { EmitStrategy } from './emit-strategy.js';
 import type { SessionWindows } from './windows.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
@@ -24,7 +25,13 @@ export class SessionWindowedKStream<K, V> {
   constructor(
     private readonly input: GroupedStreamInput<K, V>,
     readonly windows: SessionWindows,
+    private readonly emit: EmitStrategy = EmitStrategy.onWindowUpdate(),
   ) {}
+
+  /** KIP-825: `EmitStrategy.onWindowClose()` emits each session once, when it closed (no merge tombstones). */
+  emitStrategy(strategy: EmitStrategy): SessionWindowedKStream<K, V> {
+    return new SessionWindowedKStream<K, V>(this.input, this.windows, strategy);
+  }
 
   count(materialized?: MaterializedOptions<K, number> & NamedOptions): KTable<Windowed<K>, number> {
     return this.build<number>('KSTREAM-AGGREGATE-', () => 0, (_k, _v, agg) => agg + 1, (_k, a, b) => a + b, {
@@ -78,6 +85,7 @@ export class SessionWindowedKStream<K, V> {
           aggregator,
           merger,
           sendOldValues,
+          emitOnWindowClose: this.emit.type === 'ON_WINDOW_CLOSE',
         }) as AnySupplier,
       valueGetter: (storeName) => sessionStoreValueGetter<K, A>(storeName),
     });

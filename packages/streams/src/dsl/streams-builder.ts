@@ -13,7 +13,7 @@ import { DslContext, serdeOrFallback } from './dsl-context.js';
 import { GlobalKTable } from './global-ktable.js';
 import { KStream } from './kstream.js';
 import { KTable } from './ktable.js';
-import { keyValueStoreBuilderFor } from './materialize.js';
+import { keyValueStoreBuilderFor, materializedStoreName } from './materialize.js';
 import type { ConsumedOptions, TableOptions } from './options.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
@@ -49,7 +49,7 @@ export class StreamsBuilder {
   table<K, V>(topic: string, options: TableOptions<K, V> = {}): KTable<K, V> {
     this.checkOpen();
     // Kafka Streams' order: store name, then the source, then the table source processor.
-    const storeName = options.storeName ?? this.ctx.graph.newStoreName(`${topic}-`);
+    const storeName = options.storeSupplier?.name ?? options.storeName ?? this.ctx.graph.newStoreName(`${topic}-`);
     const sourceName = options.name ?? this.ctx.graph.newProcessorName('KSTREAM-SOURCE-');
     const name = this.ctx.graph.newProcessorName('KTABLE-SOURCE-');
     this.ctx.graph.add({
@@ -63,7 +63,7 @@ export class StreamsBuilder {
     });
     this.ctx.graph.add({
       kind: 'state-store',
-      builder: keyValueStoreBuilderFor(storeName, options, serdeOrFallback(options.keySerde), serdeOrFallback(options.valueSerde)),
+      builder: keyValueStoreBuilderFor(storeName, options, serdeOrFallback(options.keySerde), serdeOrFallback(options.valueSerde), true),
     });
     const sendOld = { value: false };
     this.ctx.graph.add({
@@ -79,7 +79,7 @@ export class StreamsBuilder {
       keySerde: options.keySerde,
       valueSerde: options.valueSerde,
       storeName,
-      queryable: options.storeName !== undefined,
+      queryable: options.storeName !== undefined || options.storeSupplier !== undefined,
       valueGetter: storeValueGetter<K, V>(storeName),
       sendOldValues: sendOld,
       enableParentOldValues: undefined,
@@ -90,7 +90,7 @@ export class StreamsBuilder {
   /** A table replicated on every instance (all partitions), for joins without co-partitioning. */
   globalTable<K, V>(topic: string, options: TableOptions<K, V> = {}): GlobalKTable<K, V> {
     this.checkOpen();
-    const storeName = options.storeName ?? this.ctx.graph.newStoreName(`${topic}-`);
+    const storeName = materializedStoreName(options) ?? this.ctx.graph.newStoreName(`${topic}-`);
     const sourceName = options.name ?? this.ctx.graph.newProcessorName('KSTREAM-SOURCE-');
     const processorName = this.ctx.graph.newProcessorName('KTABLE-SOURCE-');
     this.ctx.graph.add({
@@ -110,6 +110,34 @@ export class StreamsBuilder {
   addStateStore<S extends StateStore>(builder: StoreBuilder<S>): this {
     this.checkOpen();
     this.ctx.graph.add({ kind: 'state-store', builder: builder as unknown as StoreBuilder<StateStore> });
+    return this;
+  }
+
+  /**
+   * A global store fed by the user's processor (Kafka's `StreamsBuilder.addGlobalStore`): every instance reads all
+   * partitions of `topic` and hands each record to the processor, which writes the store. The topic is the store's
+   * changelog, so the store is never logged; processors anywhere in the topology may read it by name.
+   */
+  addGlobalStore<K, V, S extends StateStore>(
+    storeBuilder: StoreBuilder<S>,
+    topic: string,
+    consumed: ConsumedOptions<K, V>,
+    stateUpdateSupplier: ProcessorSupplier<K, V, void, void>,
+  ): this {
+    this.checkOpen();
+    // Kafka's names: the source `<name>-source` or KSTREAM-SOURCE-n, the processor `<name>` or KTABLE-SOURCE-n.
+    const sourceName = consumed.name ? `${consumed.name}-source` : this.ctx.graph.newProcessorName('KSTREAM-SOURCE-');
+    const processorName = consumed.name ?? this.ctx.graph.newProcessorName('KTABLE-SOURCE-');
+    this.ctx.graph.add({
+      kind: 'global-store',
+      builder: (storeBuilder as unknown as StoreBuilder<StateStore>).withLoggingDisabled(),
+      sourceName,
+      processorName,
+      topic,
+      keySerde: consumed.keySerde as Serde<unknown> | undefined,
+      valueSerde: consumed.valueSerde as Serde<unknown> | undefined,
+      supplier: stateUpdateSupplier as unknown as AnySupplier,
+    });
     return this;
   }
 

@@ -9,7 +9,7 @@ import { tableJoinMergeProcessor } from '../processor/joins/table-join-merge.js'
 import { storeValueGetter, type KTableValueGetterSupplier } from '../processor/value-getter.js';
 import { serdeOrFallback } from './dsl-context.js';
 import type { KTable, TableState } from './ktable.js';
-import { keyValueStoreBuilderFor } from './materialize.js';
+import { keyValueStoreBuilderFor, materializedStoreName } from './materialize.js';
 import type { MaterializedOptions, NamedOptions } from './options.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
@@ -28,7 +28,7 @@ export function buildTableJoin<K, L, R, V>(
   const thisName = base ? `${base}-join-this` : ctx.graph.newProcessorName(`${PREFIX[type]}THIS-`);
   const otherName = base ? `${base}-join-other` : ctx.graph.newProcessorName(`${PREFIX[type]}OTHER-`);
   const mergeName = base ?? ctx.graph.newProcessorName('KTABLE-MERGE-');
-  const storeName = materialized?.storeName;
+  const storeName = materializedStoreName(materialized);
   const keySerde = materialized?.keySerde ?? left.state.keySerde ?? right.state.keySerde;
   if (storeName) {
     ctx.graph.add({
@@ -37,6 +37,10 @@ export function buildTableJoin<K, L, R, V>(
     });
   }
   const sendOld = { value: false };
+  // As Kafka's KTableImpl.doJoin: a side whose rows may stand alone in the result (left in left/outer, right in outer)
+  // sends old values, so that its deletions of existing rows can be told from deletions of keys it never held.
+  if (type !== 'inner') left.enableSendingOldValues();
+  if (type === 'outer') right.enableSendingOldValues();
   const leftGetter = left.state.valueGetter as KTableValueGetterSupplier<K, L | R>;
   const rightGetter = right.state.valueGetter as KTableValueGetterSupplier<K, L | R>;
   ctx.graph.add({

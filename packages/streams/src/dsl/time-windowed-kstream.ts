@@ -16,7 +16,9 @@ import type { KTable } from './ktable.js';
 import type { MaterializedOptions, NamedOptions } from './options.js';
 import { buildWindowedAggregation, type GroupedStreamInput } from './windowed-aggregation.js';
 import { retentionFor, timestampedWindowStoreBuilderFor } from './windowed-materialize.js';
-import { TimeWindows, type SlidingWindows } from './windows.js';
+import type { Window } from '../state/store.js';
+import { EmitStrategy } from './emit-strategy.js';
+import { SlidingWindows, type Windows } from './windows.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
@@ -24,8 +26,14 @@ export class TimeWindowedKStream<K, V> {
   /** @internal */
   constructor(
     private readonly input: GroupedStreamInput<K, V>,
-    readonly windows: TimeWindows | SlidingWindows,
+    readonly windows: Windows<Window> | SlidingWindows,
+    private readonly emit: EmitStrategy = EmitStrategy.onWindowUpdate(),
   ) {}
+
+  /** KIP-825: `EmitStrategy.onWindowClose()` emits each window's final result once, when it closes. */
+  emitStrategy(strategy: EmitStrategy): TimeWindowedKStream<K, V> {
+    return new TimeWindowedKStream<K, V>(this.input, this.windows, strategy);
+  }
 
   count(materialized?: MaterializedOptions<K, number> & NamedOptions): KTable<Windowed<K>, number> {
     return this.build<number>('KSTREAM-AGGREGATE-', () => 0, (_k, _v, agg) => agg + 1, {
@@ -58,22 +66,28 @@ export class TimeWindowedKStream<K, V> {
     const windows = this.windows;
     const init = initializer ? { initializer } : {};
     let sizeMs: number;
+    let graceMs: number;
     let retentionMs: number;
     let supplier: (storeName: string, sendOldValues: () => boolean) => AnySupplier;
-    if (windows instanceof TimeWindows) {
-      sizeMs = windows.sizeMs;
-      retentionMs = retentionFor(materialized, sizeMs + windows.graceMs);
+    if (!(windows instanceof SlidingWindows)) {
+      // TimeWindows or a user's Windows subclass: both say which windows a timestamp falls in.
+      sizeMs = checkedMs('size()', windows.size());
+      graceMs = checkedMs('gracePeriodMs()', windows.gracePeriodMs());
+      retentionMs = retentionFor(materialized, sizeMs + graceMs);
       supplier = (storeName, sendOldValues) =>
         timeWindowAggregateProcessor<K, V, A>({
           storeName,
-          windowsFor: (ts) => windows.windowsFor(ts),
-          graceMs: windows.graceMs,
+          windowsFor: (ts) => [...windows.windowsFor(ts).values()],
+          graceMs,
+          sizeMs,
+          emitOnWindowClose: this.emit.type === 'ON_WINDOW_CLOSE',
           ...init,
           aggregator,
           sendOldValues,
         }) as AnySupplier;
     } else {
       sizeMs = windows.timeDifferenceMs;
+      graceMs = windows.graceMs;
       // A record looks back up to two differences: its left window is seeded from the window before it.
       retentionMs = retentionFor(materialized, 2 * sizeMs + windows.graceMs);
       supplier = (storeName, sendOldValues) =>
@@ -85,10 +99,11 @@ export class TimeWindowedKStream<K, V> {
           initializer: initializer ?? (() => null),
           aggregator: (key, value, agg) => (agg === null ? (initializer ? aggregator(key, value, initializer()) : (value as unknown as A)) : aggregator(key, value, agg)),
           sendOldValues,
+          emitOnWindowClose: this.emit.type === 'ON_WINDOW_CLOSE',
         }) as AnySupplier;
     }
     return buildWindowedAggregation<K, V, A>(this.input, prefix, materialized, {
-      graceMs: windows.graceMs,
+      graceMs,
       windowedKeySerde: (inner) => WindowedSerdes.timeWindowed(serdeOrFallback(inner), sizeMs),
       storeBuilder: (storeName, keySerde) =>
         timestampedWindowStoreBuilderFor(
@@ -103,4 +118,12 @@ export class TimeWindowedKStream<K, V> {
       valueGetter: (storeName) => windowStoreValueGetter<K, A>(storeName),
     });
   }
+}
+
+/** A custom window's size or grace must be a whole, non-negative number of ms; say so at build time, not as NaN later. */
+function checkedMs(what: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new TypeError(`Windows.${what} must return a non-negative integer number of ms, got ${String(value)}`);
+  }
+  return value;
 }

@@ -10,6 +10,7 @@ import type { KTableValueGetterSupplier } from '../processor/value-getter.js';
 import type { DslContext } from './dsl-context.js';
 import { addAggregationNodes, type GroupedStreamInput } from './aggregation-nodes.js';
 import { KTable } from './ktable.js';
+import { materializedStoreName } from './materialize.js';
 import type { MaterializedOptions, NamedOptions } from './options.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
@@ -58,7 +59,7 @@ export function buildWindowedAggregation<K, V, A>(
     keySerde: parts.windowedKeySerde(keySerde),
     valueSerde: materialized?.valueSerde,
     storeName,
-    queryable: materialized?.storeName !== undefined,
+    queryable: materializedStoreName(materialized) !== undefined,
     valueGetter: parts.valueGetter(storeName),
     sendOldValues,
     enableParentOldValues: undefined,

@@ -10,13 +10,38 @@ function checkMs(what: string, value: number, allowZero: boolean): void {
   }
 }
 
+/** A window of time, start inclusive and end exclusive (Kafka's `TimeWindow`): what `Windows.windowsFor` returns. */
+export class TimeWindow implements Window {
+  constructor(
+    readonly start: number,
+    readonly end: number,
+  ) {
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end)) throw new RangeError(`window bounds must be integers (ms), got [${start}, ${end})`);
+    if (end <= start) throw new RangeError(`window end (${end}) must be greater than its start (${start})`);
+  }
+}
+
+/**
+ * The base of time-based windowing for `windowedBy` (Kafka's `Windows<W>`): extend it to define custom windows,
+ * e.g. calendar days in a time zone. `windowsFor` maps each window's start to the window, for every window a record
+ * with that timestamp belongs to; `size()` is the window size the windowed key serde and the store use;
+ * `gracePeriodMs()` how long after a window's end late records are still accepted.
+ */
+export abstract class Windows<W extends Window = TimeWindow> {
+  abstract windowsFor(timestamp: number): Map<number, W>;
+  abstract size(): number;
+  abstract gracePeriodMs(): number;
+}
+
 /** Fixed-size windows aligned to the epoch: tumbling (advance = size) or hopping (advance < size). */
-export class TimeWindows {
+export class TimeWindows extends Windows<TimeWindow> {
   private constructor(
     readonly sizeMs: number,
     readonly advanceMs: number,
     readonly graceMs: number,
-  ) {}
+  ) {
+    super();
+  }
 
   static ofSizeWithNoGrace(sizeMs: number): TimeWindows {
     return TimeWindows.ofSizeAndGrace(sizeMs, 0);
@@ -35,13 +60,29 @@ export class TimeWindows {
     return new TimeWindows(this.sizeMs, advanceMs, this.graceMs);
   }
 
-  /** The windows `timestamp` falls into, oldest first (start inclusive, end exclusive). */
-  windowsFor(timestamp: number): Window[] {
-    const out: Window[] = [];
+  /** The windows `timestamp` falls into by start, oldest first (start inclusive, end exclusive). */
+  windowsFor(timestamp: number): Map<number, TimeWindow> {
+    const out = new Map<number, TimeWindow>();
     let start = Math.floor(Math.max(0, timestamp - this.sizeMs + this.advanceMs) / this.advanceMs) * this.advanceMs;
-    for (; start <= timestamp; start += this.advanceMs) out.push({ start, end: start + this.sizeMs });
+    for (; start <= timestamp; start += this.advanceMs) out.set(start, new TimeWindow(start, start + this.sizeMs));
     return out;
   }
+
+  size(): number {
+    return this.sizeMs;
+  }
+
+  gracePeriodMs(): number {
+    return this.graceMs;
+  }
+}
+
+/** Whether `windows` can drive a time-windowed aggregation: a `Windows` subclass or anything shaped like one. */
+export function isTimeBasedWindows(windows: unknown): windows is Windows<Window> {
+  if (windows instanceof Windows) return true;
+  if (typeof windows !== 'object' || windows === null) return false;
+  const w = windows as Partial<Record<'windowsFor' | 'size' | 'gracePeriodMs', unknown>>;
+  return typeof w.windowsFor === 'function' && typeof w.size === 'function' && typeof w.gracePeriodMs === 'function';
 }
 
 /** Sessions: activity separated by gaps longer than `inactivityGapMs` starts a new session. */

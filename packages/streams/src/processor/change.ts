@@ -8,6 +8,11 @@ import { SerializationError } from '../serde/serde.js';
 export interface Change<V> {
   readonly newValue: V | null;
   readonly oldValue: V | null;
+  /**
+   * False for an out-of-order update of a versioned table (an older version than its latest): table-table joins and
+   * aggregations ignore it, as Kafka's do (KIP-914). Absent means true.
+   */
+  readonly isLatest?: boolean;
 }
 
 export function change<V>(newValue: V | null, oldValue: V | null): Change<V> {

@@ -36,7 +36,9 @@ export function streamTableJoinProcessor<K, V, TK, TV, R>(
           ctx.forward({ ...record, value: joiner(record.value, null, record.key) });
           return;
         }
-        const match = getter.get(tableKey);
+        // A versioned table answers as of the stream record's time (Kafka 3.5+), so a late stream record joins the
+        // table row that was valid when it happened, not the latest one.
+        const match = getter.isVersioned?.() ? getter.get(tableKey, record.timestamp) : getter.get(tableKey);
         if (match === null && !leftJoin) return;
         ctx.forward({ ...record, value: joiner(record.value, match?.value ?? null, record.key) });
       },

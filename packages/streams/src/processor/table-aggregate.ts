@@ -7,6 +7,7 @@ import type { KeyValueStore } from '../state/store.js';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
 import type { Change } from './change.js';
 import { droppedRecord } from './logger.js';
+import { tableForwarder, type TableForwarder } from './table-forwarder.js';
 
 export interface TableAggregation<K, V, A> {
   readonly storeName: string;
@@ -21,10 +22,15 @@ export function tableAggregateProcessor<K, V, A>(spec: TableAggregation<K, V, A>
   return () => {
     let ctx: ProcessorContext<K, Change<A>>;
     let store: KeyValueStore<K, ValueAndTimestamp<A>>;
+    let forwarder: TableForwarder<K, A>;
     return {
       init(context) {
         ctx = context;
         store = context.getStateStore<KeyValueStore<K, ValueAndTimestamp<A>>>(spec.storeName);
+        forwarder = tableForwarder(store, context, spec.sendOldValues());
+      },
+      close() {
+        forwarder.close();
       },
       process(record) {
         if (record.key === null || record.key === undefined) {
@@ -50,7 +56,7 @@ export function tableAggregateProcessor<K, V, A>(spec: TableAggregation<K, V, A>
           if (old !== null) timestamp = Math.max(record.timestamp, old.timestamp);
         }
         store.put(record.key, agg === null ? null : { value: agg, timestamp });
-        ctx.forward({
+        forwarder.maybeForward({
           key: record.key,
           value: { newValue: agg, oldValue: spec.sendOldValues() ? oldAgg : null },
           timestamp,

@@ -16,6 +16,8 @@ export function tableRegroupProcessor<K, V, K2, V2>(
         ctx = context;
       },
       process(record) {
+        // An out-of-order update of a versioned table does not change aggregations (Kafka's KIP-914).
+        if (record.value.isLatest === false) return;
         const { newValue, oldValue } = record.value;
         const next = newValue === null ? null : selector(record.key, newValue);
         const prev = oldValue === null ? null : selector(record.key, oldValue);

@@ -8,6 +8,7 @@ import type { KeyValueStore } from '../state/store.js';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
 import type { Change } from './change.js';
 import type { KTableValueGetterSupplier } from './value-getter.js';
+import { tableForwarder, type TableForwarder } from './table-forwarder.js';
 
 /** Maps a table value to the derived table's value; null means "absent". */
 export type TableValueTransform<K, V, V2> = (key: K, value: V) => V2 | null;
@@ -28,12 +29,15 @@ export function tableTransformProcessor<K, V, V2>(
   storeName: string | undefined,
 ): ProcessorSupplier<K, Change<V>, K, unknown> {
   return () => {
-    let ctx: ProcessorContext<K, unknown>;
     let store: KeyValueStore<K, ValueAndTimestamp<V2>> | undefined;
+    let forwarder: TableForwarder<K, V2>;
     return {
       init(context) {
-        ctx = context;
         if (storeName) store = context.getStateStore<KeyValueStore<K, ValueAndTimestamp<V2>>>(storeName);
+        forwarder = tableForwarder(store, context as ProcessorContext<K, never>, sendOldValues());
+      },
+      close() {
+        forwarder.close();
       },
       process(record) {
         const c = record.value;
@@ -46,9 +50,9 @@ export function tableTransformProcessor<K, V, V2>(
         }
         if (dropEmpty && sendOldValues() && oldValue === null && newValue === null) return;
         store?.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
-        ctx.forward({
+        forwarder.maybeForward({
           key: record.key,
-          value: { newValue, oldValue: sendOldValues() ? oldValue : null },
+          value: { newValue, oldValue: sendOldValues() ? oldValue : null, ...(c.isLatest === false ? { isLatest: false } : {}) },
           timestamp: record.timestamp,
           headers: record.headers,
         });
@@ -68,12 +72,13 @@ export function transformedValueGetter<K, V, V2>(
       const inner = parent.get();
       return {
         init: (context) => inner.init(context),
-        get(key) {
-          const v = inner.get(key);
+        get(key, asOfTimestamp) {
+          const v = inner.get(key, asOfTimestamp);
           if (v === null) return null;
           const mapped = transform(key, v.value);
           return mapped === null ? null : { value: mapped, timestamp: v.timestamp };
         },
+        isVersioned: () => inner.isVersioned?.() ?? false,
       };
     },
   };

@@ -5,10 +5,14 @@
 import type { ProcessorContext } from '../api/processor.js';
 import type { KeyValueStore } from '../state/store.js';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
+import { isVersionedStore, type VersionedKeyValueStore } from '../state/versioned-store.js';
 
 export interface KTableValueGetter<K, V> {
   init(context: ProcessorContext): void;
-  get(key: K): ValueAndTimestamp<V> | null;
+  /** The current value; with `asOfTimestamp`, over a versioned table, the value valid at that time. */
+  get(key: K, asOfTimestamp?: number): ValueAndTimestamp<V> | null;
+  /** Whether the table is versioned (known after `init`): stream-table joins then look up as of the record's time. */
+  isVersioned?(): boolean;
 }
 
 export interface KTableValueGetterSupplier<K, V> {
@@ -22,13 +26,20 @@ export function storeValueGetter<K, V>(storeName: string): KTableValueGetterSupp
     storeNames: [storeName],
     get() {
       let store: KeyValueStore<K, ValueAndTimestamp<V>> | undefined;
+      let versioned: VersionedKeyValueStore<K, V> | undefined;
       return {
         init(context) {
-          store = context.getStateStore<KeyValueStore<K, ValueAndTimestamp<V>>>(storeName);
+          const s = context.getStateStore(storeName);
+          if (isVersionedStore<K, V>(s)) versioned = s;
+          else store = s as unknown as KeyValueStore<K, ValueAndTimestamp<V>>;
         },
-        get(key) {
-          return key === null || key === undefined ? null : (store?.get(key) ?? null);
+        get(key, asOfTimestamp) {
+          if (key === null || key === undefined) return null;
+          if (versioned === undefined) return store?.get(key) ?? null;
+          const found = asOfTimestamp === undefined ? versioned.get(key) : versioned.get(key, asOfTimestamp);
+          return found === null ? null : { value: found.value, timestamp: found.timestamp };
         },
+        isVersioned: () => versioned !== undefined,
       };
     },
   };

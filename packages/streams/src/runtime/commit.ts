@@ -48,6 +48,8 @@ export interface CommitOptions {
 export interface CommitResult {
   /** Tasks whose progress was committed. */
   readonly committed: number;
+  /** The input offsets committed (next offset to read per partition). */
+  readonly offsets: ReadonlyArray<TopicPartitionOffset>;
   readonly durationMs: number;
 }
 
@@ -83,7 +85,7 @@ export class Commit {
     const started = Date.now();
     const due = [...tasks].filter((t) => t.commitNeeded);
     // An open transaction is always finished, even with nothing to commit (punctuation output, or nothing).
-    if (due.length === 0 && !this.transactionOpen) return { committed: 0, durationMs: 0 };
+    if (due.length === 0 && !this.transactionOpen) return { committed: 0, offsets: [], durationMs: 0 };
     if (this.options.exactlyOnce) await this.begin();
 
     // 1. Flush the stores.
@@ -112,7 +114,7 @@ export class Commit {
       if (!this.options.exactlyOnce) task.stateManager.checkpoint();
       task.markCommitted();
     }
-    return { committed: due.length, durationMs: Date.now() - started };
+    return { committed: due.length, offsets, durationMs: Date.now() - started };
   }
 
   /**

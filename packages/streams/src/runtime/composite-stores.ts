@@ -4,7 +4,7 @@
  */
 import type { KeyValue } from '../api/record.js';
 import type { Serde } from '../serde/serde.js';
-import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore } from '../state/store.js';
+import type { ReadableWindowStore, ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore } from '../state/store.js';
 
 export function compositeKeyValueStore<K, V>(stores: () => ReadonlyArray<ReadOnlyKeyValueStore<K, V>>): ReadOnlyKeyValueStore<K, V> {
   function* concat(pick: (s: ReadOnlyKeyValueStore<K, V>) => Iterable<KeyValue<K, V>>): Generator<KeyValue<K, V>> {
@@ -27,19 +27,27 @@ export function compositeKeyValueStore<K, V>(stores: () => ReadonlyArray<ReadOnl
   };
 }
 
-export function compositeWindowStore<K, V>(stores: () => ReadonlyArray<ReadOnlyWindowStore<K, V>>): ReadOnlyWindowStore<K, V> {
+/** Queries see Kafka's `fetch` overloads, as processors do: one window by its start, or a key's windows in a time range. */
+export function compositeWindowStore<K, V>(stores: () => ReadonlyArray<ReadOnlyWindowStore<K, V>>): ReadableWindowStore<K, V> {
   function* concat<T>(pick: (s: ReadOnlyWindowStore<K, V>) => Iterable<T>): Generator<T> {
     for (const s of stores()) yield* pick(s);
   }
+  function single(key: K, windowStart: number): V | null {
+    for (const s of stores()) {
+      const v = s.fetch(key, windowStart);
+      if (v !== null) return v;
+    }
+    return null;
+  }
+  function fetch(key: K, windowStart: number): V | null;
+  function fetch(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>>;
+  function fetch(key: K, from: number, to?: number): V | null | Iterable<KeyValue<number, V>> {
+    return to === undefined ? single(key, from) : concat((s) => s.fetchRange(key, from, to));
+  }
   return {
-    fetch(key, windowStart) {
-      for (const s of stores()) {
-        const v = s.fetch(key, windowStart);
-        if (v !== null) return v;
-      }
-      return null;
-    },
+    fetch,
     fetchRange: (key, from, to) => concat((s) => s.fetchRange(key, from, to)),
+    backwardFetch: (key, from, to) => concat((s) => s.backwardFetchRange(key, from, to)),
     backwardFetchRange: (key, from, to) => concat((s) => s.backwardFetchRange(key, from, to)),
     fetchKeyRange: (keyFrom, keyTo, from, to) => concat((s) => s.fetchKeyRange(keyFrom, keyTo, from, to)),
     fetchAll: (from, to) => concat((s) => s.fetchAll(from, to)),

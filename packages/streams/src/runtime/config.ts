@@ -2,7 +2,7 @@
  * `KafkaStreams` configuration: Kafka Streams' settings as an options object, validated once at construction so a
  * bad setting fails loudly before anything runs.
  */
-import type { TimestampExtractor } from '../api/record.js';
+import type { Headers, TimestampExtractor } from '../api/record.js';
 import type { Backend } from '../backend/port.js';
 import type { KafkaSecurity } from '../backend/kafka/config.js';
 import { checkClientConfig } from '../backend/kafka/config.js';
@@ -18,6 +18,13 @@ export interface ErrorHandlerContext {
   readonly timestamp: number;
   /** The processor that threw (processing errors) or the source node (deserialization errors). */
   readonly processorName: string | undefined;
+  /**
+   * The failing record (Kafka's `Record` given to `ProcessingExceptionHandler.handle`): for processing errors the
+   * record as the failing processor received it; for deserialization errors the raw bytes.
+   */
+  readonly key?: unknown;
+  readonly value?: unknown;
+  readonly headers?: Headers;
 }
 
 export type ErrorHandlerResponse = 'continue' | 'fail';
@@ -73,6 +80,11 @@ export interface StreamsConfig {
    * 0 raises at the first one.
    */
   readonly taskTimeoutMs?: number;
+  /**
+   * Kafka's `repartition.purge.interval.ms` (default 30000): how often records of repartition topics that were
+   * consumed and committed are deleted (`deleteRecords`), so the application's own plumbing does not grow.
+   */
+  readonly repartitionPurgeIntervalMs?: number;
   /** Consumer group session timeout (Kafka's `session.timeout.ms`, default 45000): how soon a dead instance's tasks move. */
   readonly sessionTimeoutMs?: number;
   /** Static membership (`group.instance.id`). */
@@ -84,6 +96,12 @@ export interface StreamsConfig {
   readonly numStandbyReplicas?: number;
   /** How the Kafka backend reaches a secured cluster (TLS, SASL); see the Kafka backend's `KafkaSecurity`. */
   readonly security?: KafkaSecurity;
+  /**
+   * Kafka's `statestore.cache.max.bytes` (default 10 MiB): the record cache of stores with caching on, which
+   * coalesces updates of a key between commits so DSL aggregations forward one update per key per commit. 0 turns
+   * caching off: every update is forwarded.
+   */
+  readonly statestoreCacheMaxBytes?: number;
   /** Extra librdkafka settings for the Kafka backend. */
   readonly clientConfig?: Readonly<Record<string, string | number | boolean>>;
   /** A pino-compatible logger; default: pino at `info` (TRIBUTARY_LOG_LEVEL overrides). */
@@ -108,6 +126,8 @@ export interface ResolvedConfig {
   readonly numStandbyReplicas: number;
   readonly transactionTimeoutMs: number;
   readonly taskTimeoutMs: number;
+  readonly repartitionPurgeIntervalMs: number;
+  readonly statestoreCacheMaxBytes: number;
   /** Set for the process-wide embedded log only (see `KafkaStreams`). */
   readonly createMissingSourceTopics: boolean;
 }
@@ -148,6 +168,14 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
   if (!Number.isFinite(taskTimeoutMs) || taskTimeoutMs < 0) {
     throw new StreamsConfigError(`taskTimeoutMs must be a number >= 0 (got ${String(config.taskTimeoutMs)})`);
   }
+  const repartitionPurgeIntervalMs = config.repartitionPurgeIntervalMs ?? 30_000;
+  if (!Number.isFinite(repartitionPurgeIntervalMs) || repartitionPurgeIntervalMs < 0) {
+    throw new StreamsConfigError(`repartitionPurgeIntervalMs must be a number >= 0 (got ${String(config.repartitionPurgeIntervalMs)})`);
+  }
+  const statestoreCacheMaxBytes = config.statestoreCacheMaxBytes ?? 10 * 1024 * 1024;
+  if (!Number.isSafeInteger(statestoreCacheMaxBytes) || statestoreCacheMaxBytes < 0) {
+    throw new StreamsConfigError(`statestoreCacheMaxBytes must be an integer >= 0 (got ${String(config.statestoreCacheMaxBytes)})`);
+  }
   let applicationServer: { host: string; port: number } | undefined;
   if (config.applicationServer !== undefined) {
     const m = /^(.+):(\d{1,5})$/.exec(config.applicationServer);
@@ -175,6 +203,8 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     numStandbyReplicas,
     transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
     taskTimeoutMs,
+    repartitionPurgeIntervalMs,
+    statestoreCacheMaxBytes,
     createMissingSourceTopics: false,
   };
 }

@@ -390,6 +390,7 @@ function lazyKafkaBackend(bootstrapServers: string, clientConfig: StreamsConfig[
         describeTopics: async (n) => (await get()).admin().describeTopics(n),
         listTopics: async () => (await get()).admin().listTopics(),
         deleteTopics: async (n) => (await get()).admin().deleteTopics(n),
+        deleteRecords: async (o) => (await get()).admin().deleteRecords(o),
         close: async () => undefined,
       };
       return adminProxy;

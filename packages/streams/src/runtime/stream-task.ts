@@ -12,6 +12,7 @@ import type { Serde } from '../serde/serde.js';
 import type { StateStore } from '../state/store.js';
 import type { NodeSpec, PhysicalTopology, SinkNodeSpec, SourceNodeSpec, SubtopologySpec } from '../topology/physical.js';
 import { realTopicName } from '../topology/physical.js';
+import { withCacheBudget } from '../topology/cache-budget.js';
 import type { ErrorHandlerContext, ErrorHandlerSetting, Logger, ResolvedConfig } from './config.js';
 import { ProcessorError, StreamsError } from './errors.js';
 import { PartitionGroup } from './partition-group.js';
@@ -79,10 +80,20 @@ export class StreamTask {
   private commitRequested = false;
   private processedSinceCommit = 0;
   private closed = false;
+  private outputDiscarded = false;
+  private readonly collector: RecordCollector;
   /** Records skipped by error handlers or dropped by processors (late, null key), per reason, for metrics. */
   readonly droppedRecords = new Map<string, number>();
 
   constructor(private readonly options: StreamTaskOptions) {
+    // Output goes through a guard: a task closed dirty may still forward (a record cache flushing on close), and
+    // none of that may reach the log — nothing of a dirty close is committed, under either guarantee.
+    this.collector = {
+      send: (record) => {
+        if (!this.outputDiscarded) options.collector.send(record);
+      },
+      partitionsFor: (topic) => options.collector.partitionsFor(topic),
+    };
     this.id = options.taskId;
     this.partition = options.partition;
     this.stateManager = new TaskStateManager({
@@ -90,9 +101,9 @@ export class StreamTask {
       partition: options.partition,
       applicationId: options.config.applicationId,
       taskDir: options.taskDir,
-      topology: options.topology,
+      topology: withCacheBudget(options.topology, options.config.statestoreCacheMaxBytes),
       storeNames: options.subtopology.stores,
-      collector: options.collector,
+      collector: this.collector,
       currentTimestamp: () => this.recordContext?.timestamp ?? this.streamTime,
     });
   }
@@ -176,16 +187,8 @@ export class StreamTask {
       if (timestamp !== undefined) {
         if (timestamp > this.streamTime) this.streamTime = timestamp;
         this.recordContext = { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp, headers: raw.headers };
-        try {
-          node.process({ key, value, timestamp, headers: raw.headers });
-        } catch (error) {
-          this.handleError(
-            'processingExceptionHandler',
-            error,
-            error instanceof ProcessorError ? error.processorName : spec.name,
-            raw,
-          );
-        }
+        // Processing errors are handled where they happen (processingFailed); what reaches here is a failure.
+        node.process({ key, value, timestamp, headers: raw.headers });
       }
     } finally {
       this.recordContext = undefined;
@@ -255,9 +258,11 @@ export class StreamTask {
     this.consumed.clear();
   }
 
-  close(): void {
+  /** Closes processors and stores; `dirty`: nothing they still emit is sent (see the output guard). */
+  close(dirty = false): void {
     if (this.closed) return;
     this.closed = true;
+    if (dirty) this.outputDiscarded = true;
     let firstError: unknown;
     for (const p of this.processors) {
       try {
@@ -281,7 +286,7 @@ export class StreamTask {
   }
 
   private handleError(
-    kind: 'deserializationExceptionHandler' | 'processingExceptionHandler',
+    kind: 'deserializationExceptionHandler',
     error: unknown,
     processorName: string,
     raw: ConsumedRecord,
@@ -297,25 +302,77 @@ export class StreamTask {
       offset: raw.offset,
       timestamp: raw.timestamp,
       processorName,
+      key: raw.key,
+      value: raw.value,
+      headers: raw.headers,
     };
     const response = setting === 'fail' ? 'fail' : setting === 'logAndContinue' ? 'continue' : setting(err, ctx);
     if (response === 'fail') {
       if (err instanceof ProcessorError) throw err;
-      if (kind === 'processingExceptionHandler') throw new ProcessorError(processorName, this.id, err);
       throw new StreamsError(
         `Deserialization failed in task ${this.id} for ${raw.topic}-${raw.partition}@${raw.offset}: ${err.message}`,
         { cause: err },
       );
     }
+    this.skipRecord(kind, err, processorName, raw);
+  }
+
+  /**
+   * A processor (or sink) threw on `record`: as Kafka's ProcessorNode, the processing exception handler decides right
+   * there, with the record as that processor received it. `continue` drops the record at this node only (its parent
+   * goes on with its other children, as in Kafka); `fail` throws a ProcessorError, which the nodes above pass on.
+   */
+  private processingFailed(processorName: string, error: unknown, record: StreamRecord<unknown, unknown>): void {
+    // Decided further down, or fencing (not the record's fault: never let a handler skip the record because of it).
+    if (error instanceof ProcessorError || isFencing(error)) throw error;
+    const err = error instanceof Error ? error : new Error(String(error));
+    const c = this.recordContext;
+    const ctx: ErrorHandlerContext = {
+      taskId: this.id,
+      topic: c?.topic,
+      partition: c?.partition,
+      offset: c?.offset,
+      timestamp: record.timestamp,
+      processorName,
+      key: record.key,
+      value: record.value,
+      headers: record.headers,
+    };
+    const setting = this.options.config.processingExceptionHandler;
+    let response: unknown;
+    try {
+      response = setting === 'fail' ? 'fail' : setting === 'logAndContinue' ? 'continue' : setting(err, ctx);
+      if (response !== 'fail' && response !== 'continue') throw new TypeError(`Invalid processing exception handler response: ${String(response)}`);
+    } catch (handlerError) {
+      // As Kafka: a handler that throws (or answers nonsense) is fatal, and is not asked again by the nodes above.
+      throw new ProcessorError(processorName, this.id, new StreamsError('Fatal user code error in processing error callback', { cause: handlerError }));
+    }
+    if (response === 'fail') {
+      const failure = new ProcessorError(processorName, this.id, err);
+      // Where the input record came from, as Kafka's message says it ("Exception caught in process. taskId=...").
+      failure.message += ` (Exception caught in process. taskId=${this.id}, processor=${processorName}, topic=${c?.topic}, partition=${c?.partition}, offset=${c?.offset})`;
+      throw failure;
+    }
+    this.skipRecord('processingExceptionHandler', err, processorName, this.currentRaw);
+  }
+
+  /** A handler said `continue`: count and log the dropped record, and send its raw form to the dead-letter topic. */
+  private skipRecord(
+    kind: 'deserializationExceptionHandler' | 'processingExceptionHandler',
+    err: Error,
+    processorName: string,
+    raw: ConsumedRecord | undefined,
+  ): void {
     this.countDropped(kind === 'deserializationExceptionHandler' ? 'deserialization error' : 'processing error');
     this.options.logger.warn(
-      { taskId: this.id, topic: raw.topic, partition: raw.partition, offset: raw.offset, processor: processorName, err: err.message },
+      { taskId: this.id, topic: raw?.topic, partition: raw?.partition, offset: raw?.offset, processor: processorName, err: err.message },
       kind === 'deserializationExceptionHandler' ? 'skipping a record that cannot be deserialized' : 'skipping a record whose processing failed',
     );
     const dlq = this.options.config.deadLetterQueueTopic;
-    if (dlq) {
+    // Outside a consumed record (a punctuation, a cache flush) there are no raw bytes to write.
+    if (dlq && raw) {
       const cause = err instanceof ProcessorError && err.cause instanceof Error ? err.cause : err;
-      this.options.collector.send({
+      this.collector.send({
         topic: dlq,
         partition: undefined,
         key: raw.key,
@@ -365,11 +422,11 @@ export class StreamTask {
         const taskId = this.id;
         instance = {
           name,
-          process(record) {
+          process: (record) => {
             try {
               processor.process(record);
             } catch (error) {
-              throw error instanceof ProcessorError ? error : new ProcessorError(name, taskId, error);
+              this.processingFailed(name, error, record);
             }
           },
         };
@@ -394,12 +451,12 @@ export class StreamTask {
   }
 
   private sinkNode(spec: SinkNodeSpec): NodeInstance {
-    const { config, collector } = this.options;
+    const { config } = this.options;
+    const collector = this.collector;
     const keySerde = spec.keySerde ?? config.defaultKeySerde ?? FALLBACK_SERDE;
     const valueSerde = spec.valueSerde ?? config.defaultValueSerde ?? FALLBACK_SERDE;
     const staticTopic = typeof spec.topic === 'string' ? this.realTopic(spec.topic) : undefined;
     const extractor = typeof spec.topic === 'string' ? undefined : spec.topic;
-    const taskId = this.id;
     return {
       name: spec.name,
       process: (record) => {
@@ -422,7 +479,7 @@ export class StreamTask {
           }
           collector.send({ topic, partition, key, value, timestamp: record.timestamp, headers: record.headers });
         } catch (error) {
-          throw error instanceof ProcessorError ? error : new ProcessorError(spec.name, taskId, error);
+          this.processingFailed(spec.name, error, record);
         }
       },
     };

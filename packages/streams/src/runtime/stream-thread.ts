@@ -8,6 +8,7 @@
 import type { Backend, Consumer, Producer, TopicPartition } from '../backend/port.js';
 import type { PhysicalTopology } from '../topology/physical.js';
 import { Commit } from './commit.js';
+import { RepartitionPurge } from './repartition-purge.js';
 import type { Logger, ResolvedConfig } from './config.js';
 import { StreamsError } from './errors.js';
 import { classifyFailure, RetryPolicy } from './failure.js';
@@ -53,6 +54,7 @@ export class StreamThread {
   /** Set while the tasks must be rebuilt from committed state before processing goes on. */
   private recovering = false;
   private readonly retries: RetryPolicy;
+  private purge: RepartitionPurge | undefined;
   private readonly exactlyOnce: boolean;
   private readonly clientId: string;
   private readonly metadata: InstanceMetadata;
@@ -137,6 +139,7 @@ export class StreamThread {
       ...(this.config.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: this.config.sessionTimeoutMs } : {}),
     });
     this.consumer = consumer;
+    this.purge = new RepartitionPurge(this.topology, this.config.applicationId, this.backend.admin(), this.config.repartitionPurgeIntervalMs, this.logger);
     this.commitUnit = new Commit(this.producer, consumer, {
       exactlyOnce: this.exactlyOnce,
       productionExceptionHandler: this.config.productionExceptionHandler,
@@ -194,6 +197,7 @@ export class StreamThread {
     } else if (mode === 'dirty' || this.recovering) {
       await attempt(() => this.commitUnit?.abort());
     }
+    await attempt(() => this.purge?.close());
     await attempt(() => this.global?.close());
     await attempt(() => this.standbys?.close());
     await attempt(() => this.metadata.close());
@@ -337,6 +341,7 @@ export class StreamThread {
       this.stats.lastCommitMs = result.durationMs;
     }
     this.retries.progressed();
+    this.purge?.afterCommit(result.offsets);
   }
 
   private async createProducer(): Promise<Producer> {

@@ -165,7 +165,7 @@ export class TaskManager {
     for (const task of this.tasks.values()) {
       this.retire(task);
       try {
-        task.close();
+        task.close(true);
       } catch (error) {
         this.ctx.logger.warn({ task: task.id, err: String(error) }, 'error closing a task');
       }

@@ -148,6 +148,10 @@ export class CachingKeyValueBytesStore extends KeyValueBytesStoreBase implements
       try {
         this.wrapped.put(key, entry.value);
         listener?.fn(key, entry.value, listener.sendOldValues ? oldValue : null, entry.timestamp);
+      } catch (error) {
+        // A processor downstream failed on a flushed record: say which store's flush it was, as Kafka does.
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(`Failed to flush cache of store ${this.name}: ${reason}`, { cause: error });
       } finally {
         this.timestampOverride = undefined;
       }

@@ -17,3 +17,10 @@ export { MeteredKeyValueStore } from './metered-key-value-store.js';
 export { MeteredWindowStore } from './metered-window-store.js';
 export { MeteredSessionStore } from './metered-session-store.js';
 export { readOnlyWindowFacade } from './timestamped-window-store.js';
+export {
+  PUT_RETURN_CODE_NOT_PUT,
+  PUT_RETURN_CODE_VALID_TO_UNDEFINED,
+  isVersionedStore,
+  isVersionedSupplier,
+} from './versioned-store.js';
+export type { VersionedKeyValueStore, VersionedRecord, VersionedBytesStoreSupplier } from './versioned-store.js';

@@ -76,6 +76,10 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Cached
     return this.findSessions(key, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   }
 
+  findSessionsByEnd(earliestSessionEnd: number, latestSessionEnd: number): Iterable<KeyValue<Windowed<K>, AGG>> {
+    return this.typed(this.inner.findSessionsByEnd(earliestSessionEnd, latestSessionEnd));
+  }
+
   all(): Iterable<KeyValue<Windowed<K>, AGG>> {
     return this.typed(this.inner.findSessions(null, null, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, false));
   }

@@ -56,8 +56,15 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateS
     this.context.logChange(this.name, storeKey, record.value, record.timestamp);
   }
 
-  fetch(key: K, windowStart: number): V | null {
-    return this.valueFrom(this.inner.fetch(this.keyBytes(key), windowStart));
+  fetch(key: K, windowStart: number): V | null;
+  fetch(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>>;
+  fetch(key: K, timeFromOrStart: number, timeTo?: number): V | null | Iterable<KeyValue<number, V>> {
+    if (timeTo !== undefined) return this.fetchRange(key, timeFromOrStart, timeTo);
+    return this.valueFrom(this.inner.fetch(this.keyBytes(key), timeFromOrStart));
+  }
+
+  backwardFetch(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>> {
+    return this.backwardFetchRange(key, timeFrom, timeTo);
   }
 
   fetchRange(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>> {
@@ -80,6 +87,10 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateS
 
   all(): Iterable<KeyValue<Windowed<K>, V>> {
     return this.windowed(this.inner.all());
+  }
+
+  fetchAllByTime(timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>> {
+    return this.windowed(this.inner.fetchAllByTime(timeFrom, timeTo));
   }
 
   flush(): void {

@@ -1,4 +1,4 @@
-import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StoreType } from './store.js';
+import type { ReadableWindowStore, ReadOnlyKeyValueStore, ReadOnlySessionStore, StoreType } from './store.js';
 import type { ValueAndTimestamp } from './value-and-timestamp.js';
 
 /**
@@ -18,8 +18,8 @@ export const QueryableStoreTypes = {
     storeType: 'keyValue',
     timestamps: true,
   }),
-  windowStore: <K, V>(): QueryableStoreType<ReadOnlyWindowStore<K, V>> => ({ storeType: 'window', timestamps: false }),
-  timestampedWindowStore: <K, V>(): QueryableStoreType<ReadOnlyWindowStore<K, ValueAndTimestamp<V>>> => ({
+  windowStore: <K, V>(): QueryableStoreType<ReadableWindowStore<K, V>> => ({ storeType: 'window', timestamps: false }),
+  timestampedWindowStore: <K, V>(): QueryableStoreType<ReadableWindowStore<K, ValueAndTimestamp<V>>> => ({
     storeType: 'window',
     timestamps: true,
   }),

@@ -72,6 +72,26 @@ export class SessionBytesStore implements StateStore {
     }
   }
 
+  /**
+   * Sessions of every key that ended in [earliestEnd, latestEnd] and are still in a kept segment, even when older
+   * than retention, ordered by end, then key, then start: Kafka's `findSessions(earliestSessionEndTime,
+   * latestSessionEndTime)` of its time-ordered session store, which emit-on-window-close reads (a session has closed
+   * only once it is past retention, gap and grace both having gone by).
+   */
+  findSessionsByEnd(earliestEnd: number, latestEnd: number): SessionBytesEntry[] {
+    if (earliestEnd > latestEnd) return [];
+    const out: SessionBytesEntry[] = [];
+    for (const segment of this.segments.between(earliestEnd, latestEnd, false)) {
+      for (const entry of segment.range(null, null)) {
+        if (entry.key.length < SESSION_SUFFIX) continue;
+        const end = sessionEndOf(entry.key);
+        if (end < earliestEnd || end > latestEnd) continue;
+        out.push({ key: sessionKeyOf(entry.key), start: sessionStartOf(entry.key), end, value: entry.value });
+      }
+    }
+    return out.sort((a, b) => a.end - b.end || Buffer.compare(a.key, b.key) || a.start - b.start);
+  }
+
   flush(): void {
     this.segments.flush();
   }

@@ -4,6 +4,8 @@ export interface StoreBuilderSettings {
   readonly loggingEnabled: boolean;
   readonly logConfig: Readonly<Record<string, string>>;
   readonly cachingEnabled: boolean;
+  /** The record cache's budget (the app's `statestoreCacheMaxBytes`); absent: Kafka's default, 10 MiB. */
+  readonly cacheMaxBytes?: number;
 }
 
 /**
@@ -44,6 +46,14 @@ export class LayeredStoreBuilder<S extends StateStore> implements StoreBuilder<S
 
   withCachingDisabled(): StoreBuilder<S> {
     return this.with({ cachingEnabled: false });
+  }
+
+  /**
+   * @internal The runtime applies the app's `statestoreCacheMaxBytes`: 0 turns caching off, as a zero-byte cache
+   * in Kafka forwards every write at once.
+   */
+  withCacheMaxBytes(bytes: number): StoreBuilder<S> {
+    return bytes === 0 ? this.with({ cachingEnabled: false }) : this.with({ cacheMaxBytes: bytes });
   }
 
   build(): S {

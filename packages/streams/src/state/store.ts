@@ -88,13 +88,30 @@ export interface ReadOnlyWindowStore<K, V> {
   all(): Iterable<KeyValue<Windowed<K>, V>>;
 }
 
-export interface WindowStore<K, V> extends StateStore, ReadOnlyWindowStore<K, V> {
+/**
+ * A window store as processors and the test driver see it, with Kafka's `fetch` overloads: `fetch(key, windowStart)`
+ * is the one window's value, `fetch(key, timeFrom, timeTo)` the windows of `key` whose start lies in
+ * [timeFrom, timeTo], oldest first, keyed by window start (Kafka's `WindowStore.fetch(K, Instant, Instant)`).
+ */
+export interface ReadableWindowStore<K, V> extends ReadOnlyWindowStore<K, V> {
+  fetch(key: K, windowStart: number): V | null;
+  fetch(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>>;
+  /** `fetch(key, timeFrom, timeTo)` newest first. */
+  backwardFetch(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>>;
+}
+
+export interface WindowStore<K, V> extends StateStore, ReadableWindowStore<K, V> {
   /**
    * Puts the window of `key` starting at `windowStart`; null deletes it. With `retainDuplicates` every put is kept
    * (stream-stream joins) and null is ignored. Puts older than retention (relative to the largest window start
    * seen) are dropped.
    */
   put(key: K, value: V | null, windowStart: number): void;
+  /**
+   * Windows of every key starting in [timeFrom, timeTo] by start, then key, down to the window that reached
+   * retention's edge (Kafka's time-ordered window store `fetchAll`, which emit-on-window-close reads).
+   */
+  fetchAllByTime(timeFrom: number, timeTo: number): Iterable<KeyValue<Windowed<K>, V>>;
 }
 
 export interface ReadOnlySessionStore<K, AGG> {
@@ -109,6 +126,12 @@ export interface ReadOnlySessionStore<K, AGG> {
 export interface SessionStore<K, AGG> extends StateStore, ReadOnlySessionStore<K, AGG> {
   put(session: Windowed<K>, aggregate: AGG | null): void;
   remove(session: Windowed<K>): void;
+  /**
+   * Sessions of every key that ended in [earliestSessionEnd, latestSessionEnd], by end, then key, including ones
+   * past retention whose segment is still kept (Kafka's time-ordered `findSessions(earliestSessionEndTime,
+   * latestSessionEndTime)`, which emit-on-window-close reads).
+   */
+  findSessionsByEnd(earliestSessionEnd: number, latestSessionEnd: number): Iterable<KeyValue<Windowed<K>, AGG>>;
 }
 
 export type StoreType = 'keyValue' | 'window' | 'session';

@@ -17,7 +17,21 @@ import {
   type WindowBytesStoreSupplier,
 } from './window-suppliers.js';
 import type { TimestampedKeyValueStore } from './timestamped-key-value-store.js';
+import { VersionedKeyValueStoreImpl } from './versioned-key-value-store.js';
+import type { VersionedBytesStoreSupplier, VersionedKeyValueStore } from './versioned-store.js';
 import { valueAndTimestampSerde, type ValueAndTimestamp } from './value-and-timestamp.js';
+
+function versionedSupplier(name: string, persistent: boolean, historyRetentionMs: number, make: () => KeyValueBytesStore): VersionedBytesStoreSupplier {
+  if (!Number.isSafeInteger(historyRetentionMs) || historyRetentionMs < 0) {
+    throw new RangeError(`history retention must be a non-negative integer number of ms, got ${historyRetentionMs}`);
+  }
+  return { name, persistent, versioned: true, historyRetentionMs, get: make };
+}
+
+/** Kafka's changelog config for versioned stores: compaction keeps every version within history retention + 1 day. */
+function versionedChangelogConfig(historyRetentionMs: number): Record<string, string> {
+  return { 'min.compaction.lag.ms': String(historyRetentionMs + 24 * 60 * 60 * 1000) };
+}
 
 function keyValueSupplier(name: string, persistent: boolean, timestamped: boolean, make: () => KeyValueBytesStore): KeyValueBytesStoreSupplier {
   return { name, persistent, timestamped, get: make, metricsScope: persistent ? 'lmdb' : 'in-memory' };
@@ -51,6 +65,27 @@ export const Stores = {
   ): StoreBuilder<TimestampedKeyValueStore<K, V> & CachedStateStore<K, ValueAndTimestamp<V>>> =>
     new LayeredStoreBuilder(supplier.name, 'keyValue', supplier.persistent, defaults, (settings) =>
       assembleKeyValueStack(supplier.get(), keySerde, valueAndTimestampSerde(valueSerde), timestampedChangelogFormat, settings),
+    ),
+
+  /** A versioned store (KIP-889) that keeps each key's versions for `historyRetentionMs` of stream time. */
+  persistentVersionedKeyValueStore: (name: string, historyRetentionMs: number): VersionedBytesStoreSupplier =>
+    versionedSupplier(name, true, historyRetentionMs, () => new LmdbKeyValueBytesStore(name)),
+  /** The same in memory (Kafka has only the persistent one); restored from its changelog on start. */
+  inMemoryVersionedKeyValueStore: (name: string, historyRetentionMs: number): VersionedBytesStoreSupplier =>
+    versionedSupplier(name, false, historyRetentionMs, () => new InMemoryKeyValueBytesStore(name)),
+
+  /** Versioned stores do not cache (as in Kafka): `withCachingEnabled()` has no effect on them. */
+  versionedKeyValueStoreBuilder: <K, V>(
+    supplier: VersionedBytesStoreSupplier,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+  ): StoreBuilder<VersionedKeyValueStore<K, V>> =>
+    new LayeredStoreBuilder(
+      supplier.name,
+      'keyValue',
+      supplier.persistent,
+      { ...defaults, logConfig: versionedChangelogConfig(supplier.historyRetentionMs) },
+      (settings) => new VersionedKeyValueStoreImpl(supplier.get(), keySerde, valueSerde, supplier.historyRetentionMs, settings.loggingEnabled),
     ),
 
   /** `retainDuplicates` keeps every put (stream-stream join buffers); otherwise a put replaces the window's value. */

@@ -1,11 +1,18 @@
 /** A read-only view of a timestamped window store that hides the timestamps (interactive queries, the test driver). */
 import type { KeyValue } from '../api/record.js';
-import type { ReadOnlyWindowStore } from './store.js';
+import type { ReadableWindowStore, ReadOnlyWindowStore } from './store.js';
 import type { ValueAndTimestamp } from './value-and-timestamp.js';
 
-export function readOnlyWindowFacade<K, V>(store: ReadOnlyWindowStore<K, ValueAndTimestamp<V>>): ReadOnlyWindowStore<K, V> {
+export function readOnlyWindowFacade<K, V>(store: ReadOnlyWindowStore<K, ValueAndTimestamp<V>>): ReadableWindowStore<K, V> {
+  function fetch(key: K, windowStart: number): V | null;
+  function fetch(key: K, timeFrom: number, timeTo: number): Iterable<KeyValue<number, V>>;
+  function fetch(key: K, timeFromOrStart: number, timeTo?: number): V | null | Iterable<KeyValue<number, V>> {
+    if (timeTo !== undefined) return unwrap(store.fetchRange(key, timeFromOrStart, timeTo));
+    return store.fetch(key, timeFromOrStart)?.value ?? null;
+  }
   return {
-    fetch: (key, windowStart) => store.fetch(key, windowStart)?.value ?? null,
+    fetch,
+    backwardFetch: (key, from, to) => unwrap(store.backwardFetchRange(key, from, to)),
     fetchRange: (key, from, to) => unwrap(store.fetchRange(key, from, to)),
     backwardFetchRange: (key, from, to) => unwrap(store.backwardFetchRange(key, from, to)),
     fetchKeyRange: (keyFrom, keyTo, from, to) => unwrap(store.fetchKeyRange(keyFrom, keyTo, from, to)),

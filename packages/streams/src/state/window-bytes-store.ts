@@ -73,7 +73,9 @@ export class WindowBytesStore implements StateStore {
   }
 
   *fetchRange(key: Buffer, timeFrom: number, timeTo: number, reverse: boolean): Generator<WindowBytesEntry> {
-    const from = Math.max(timeFrom, this.observedStreamTime - this.retentionMs + 1);
+    // Window starts are never negative; a negative bound (e.g. `ts - 10` early on) would encode as a huge key and
+    // empty the byte range, so it is clamped to 0, as Kafka's WindowKeySchema.lowerRangeFixedSize does.
+    const from = Math.max(timeFrom, 0, this.observedStreamTime - this.retentionMs + 1);
     if (from > timeTo) return;
     for (const segment of this.segments.between(from, timeTo, reverse)) {
       const lower = windowLowerBound(key, from);
@@ -86,9 +88,25 @@ export class WindowBytesStore implements StateStore {
   }
 
   /** Per segment (oldest first), then by key bytes, then by start, as Kafka's segmented stores return them. */
-  *fetchKeyRange(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number, reverse: boolean): Generator<WindowBytesEntry> {
+  fetchKeyRange(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number, reverse: boolean): Generator<WindowBytesEntry> {
+    return this.scan(keyFrom, keyTo, Math.max(timeFrom, this.observedStreamTime - this.retentionMs + 1), timeTo, reverse);
+  }
+
+  /**
+   * Kafka's time-ordered window store `fetchAll`, which emit-on-window-close reads: windows of every key starting in
+   * [max(timeFrom, observedStreamTime - retention), timeTo], ordered by start, then key. Its lower bound is one less
+   * than the other reads' (Kafka's time-first key schema), so the window that closed exactly at retention's edge
+   * is still seen; older ones are not, as in Kafka.
+   */
+  fetchAllByTime(timeFrom: number, timeTo: number): WindowBytesEntry[] {
+    const from = Math.max(timeFrom, 0, this.observedStreamTime - this.retentionMs);
+    if (from > timeTo) return [];
+    const out = [...this.scan(null, null, from, timeTo, false)];
+    return out.sort((a, b) => a.windowStart - b.windowStart || Buffer.compare(a.key, b.key));
+  }
+
+  private *scan(keyFrom: Buffer | null, keyTo: Buffer | null, from: number, timeTo: number, reverse: boolean): Generator<WindowBytesEntry> {
     if (keyFrom !== null && keyTo !== null && Buffer.compare(keyFrom, keyTo) > 0) return;
-    const from = Math.max(timeFrom, this.observedStreamTime - this.retentionMs + 1);
     if (from > timeTo) return;
     const lower = keyFrom;
     const upper = keyTo === null ? null : keyUpperBound(keyTo, WINDOW_SUFFIX);

@@ -3,3 +3,4 @@ export type { TestDriverConfig } from './topology-test-driver.js';
 export { TestInputTopic } from './test-input-topic.js';
 export { TestOutputTopic } from './test-output-topic.js';
 export type { TestRecord } from './test-record.js';
+export { TestDriverMetrics } from './test-driver-metrics.js';

@@ -27,36 +27,50 @@ export class TestInputTopic<K, V> {
     this.currentTime += ms;
   }
 
-  pipeInput(key: K | null, value: V | null, timestampMs?: number, headers: Headers = {}): void {
-    const timestamp = timestampMs ?? this.nextTimestamp();
-    this.driver.pipe(
-      this.topic,
-      this.keySerde.serialize(this.topic, key),
-      this.valueSerde.serialize(this.topic, value),
-      timestamp,
-      headers,
-    );
+  /**
+   * Kafka's `pipeInput(value)` with one argument (the key is null) and `pipeInput(key, value, timestampMs?)`;
+   * without a timestamp the topic's current time is used and then advanced by its auto-advance.
+   */
+  pipeInput(value: V | null): void;
+  pipeInput(key: K | null, value: V | null, timestampMs?: number, headers?: Headers): void;
+  pipeInput(...args: [V | null] | [K | null, V | null, number?, Headers?]): void {
+    if (args.length === 1) {
+      this.pipe(null, args[0], undefined, {});
+      return;
+    }
+    const [key, value, timestampMs, headers] = args;
+    this.pipe(key, value, timestampMs, headers ?? {});
   }
 
   /** Pipes a value with a null key. */
   pipeValue(value: V | null, timestampMs?: number): void {
-    this.pipeInput(null, value, timestampMs);
+    this.pipe(null, value, timestampMs, {});
   }
 
-  pipeValueList(values: ReadonlyArray<V | null>): void {
-    for (const v of values) this.pipeInput(null, v);
+  /** Values with null keys; with a start timestamp, record i gets `start + i * advanceMs` (Kafka's pipeValueList). */
+  pipeValueList(values: ReadonlyArray<V | null>, startTimestampMs?: number, advanceMs = 0): void {
+    let ts = startTimestampMs;
+    for (const v of values) {
+      this.pipe(null, v, ts, {});
+      if (ts !== undefined) ts += advanceMs;
+    }
   }
 
   pipeKeyValueList(entries: ReadonlyArray<{ key: K | null; value: V | null }>, startTimestampMs?: number, advanceMs = 0): void {
     let ts = startTimestampMs;
     for (const { key, value } of entries) {
-      this.pipeInput(key, value, ts);
+      this.pipe(key, value, ts, {});
       if (ts !== undefined) ts += advanceMs;
     }
   }
 
   pipeRecordList(records: ReadonlyArray<{ key: K | null; value: V | null; timestamp?: number; headers?: Headers }>): void {
-    for (const r of records) this.pipeInput(r.key, r.value, r.timestamp, r.headers ?? {});
+    for (const r of records) this.pipe(r.key, r.value, r.timestamp, r.headers ?? {});
+  }
+
+  private pipe(key: K | null, value: V | null, timestampMs: number | undefined, headers: Headers): void {
+    const timestamp = timestampMs ?? this.nextTimestamp();
+    this.driver.pipe(this.topic, this.keySerde.serialize(this.topic, key), this.valueSerde.serialize(this.topic, value), timestamp, headers);
   }
 
   private nextTimestamp(): number {

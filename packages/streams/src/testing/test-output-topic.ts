@@ -52,12 +52,24 @@ export class TestOutputTopic<K, V> {
     return this.readRecordsToList().map((r) => ({ key: r.key, value: r.value }));
   }
 
-  /** Latest value per key; a tombstone removes the key, as reading a table would. */
-  readKeyValuesToMap(): Map<K | null, V> {
-    const out = new Map<K | null, V>();
+  /**
+   * The last value per key, as Kafka's `readKeyValuesToMap`: a key whose last record is a tombstone stays, with the
+   * value null; a record with a null key is an error. Keys that are objects (e.g. `Windowed`) are compared by
+   * content, as Java compares them with `equals`: the map holds the first such key object seen.
+   */
+  readKeyValuesToMap(): Map<K, V | null> {
+    const out = new Map<K, V | null>();
+    const byContent = new Map<string, K>();
     for (const r of this.readRecordsToList()) {
-      if (r.value === null) out.delete(r.key);
-      else out.set(r.key, r.value);
+      if (r.key === null || r.key === undefined) throw new Error(`readKeyValuesToMap: output topic "${this.topic}" has a record with a null key`);
+      let key: K = r.key;
+      if (typeof key === 'object' && key !== null) {
+        const id = contentKey(key);
+        const seen = byContent.get(id);
+        if (seen === undefined) byContent.set(id, key);
+        else key = seen;
+      }
+      out.set(key, r.value);
     }
     return out;
   }
@@ -69,4 +81,16 @@ export class TestOutputTopic<K, V> {
   isEmpty(): boolean {
     return this.getQueueSize() === 0;
   }
+}
+
+/** A stable text form of a key object for content equality (Buffers by bytes, object fields in sorted order). */
+function contentKey(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (v instanceof Uint8Array) return `bytes:${Buffer.from(v).toString('base64')}`;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array)) {
+      const o = v as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+    }
+    return v;
+  });
 }

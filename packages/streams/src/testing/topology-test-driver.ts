@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import type { Headers } from '../api/record.js';
 import type { ConsumedRecord } from '../backend/port.js';
 import type { Serde } from '../serde/serde.js';
-import type { KeyValueStore, ReadOnlyKeyValueStore, ReadOnlyWindowStore, SessionStore, StateStore, WindowStore } from '../state/store.js';
+import type { KeyValueStore, ReadOnlyKeyValueStore, ReadableWindowStore, SessionStore, StateStore, WindowStore } from '../state/store.js';
 import { readOnlyWindowFacade } from '../state/timestamped-window-store.js';
 import { isTimestampedStore, readOnlyKeyValueFacade } from '../state/timestamped-key-value-store.js';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
+import { isVersionedStore, type VersionedKeyValueStore } from '../state/versioned-store.js';
 import type { PhysicalTopology } from '../topology/physical.js';
 import { internalTopicName } from '../topology/physical.js';
 import type { Topology } from '../topology/topology.js';
@@ -21,6 +22,7 @@ import { resolveConfig, type Logger, type StreamsConfig } from '../runtime/confi
 import { GlobalStateManager } from '../runtime/global-state.js';
 import type { RecordCollector } from '../runtime/record-collector.js';
 import { StreamTask } from '../runtime/stream-task.js';
+import { TestDriverMetrics } from './test-driver-metrics.js';
 import { TestInputTopic } from './test-input-topic.js';
 import { TestOutputTopic } from './test-output-topic.js';
 import type { CapturedRecord } from './test-record.js';
@@ -41,6 +43,8 @@ export class TopologyTestDriver {
   private readonly stateDir: string;
   private readonly applicationId: string;
   private wallClock: number;
+  private readonly startWallClock: number;
+  private processedRecords = 0;
   private processing = false;
   private closed = false;
 
@@ -49,6 +53,7 @@ export class TopologyTestDriver {
     this.applicationId = resolved.applicationId;
     this.topology = topology.physical();
     this.wallClock = initialWallClockMs ?? Date.now();
+    this.startWallClock = this.wallClock;
     this.stateDir = mkdtempSync(join(tmpdir(), 'tributary-ttd-'));
     const collector: RecordCollector = {
       send: (r) => {
@@ -123,6 +128,16 @@ export class TopologyTestDriver {
     return out;
   }
 
+  /** The driver's metrics: processed and dropped records, also under Kafka's metric names (see TestDriverMetrics). */
+  metrics(): TestDriverMetrics {
+    return new TestDriverMetrics(
+      this.processedRecords,
+      this.droppedRecords(),
+      this.tasks.map((t) => t.id),
+      this.wallClock - this.startWallClock,
+    );
+  }
+
   /** Names of every topic the topology has written to so far (user, repartition and changelog topics). */
   producedTopicNames(): Set<string> {
     return new Set(this.outputs.keys());
@@ -159,7 +174,7 @@ export class TopologyTestDriver {
   }
 
   /** A window store by name; timestamped DSL window stores are shown without their timestamps, as Kafka's driver does. */
-  getWindowStore<K, V>(name: string): ReadOnlyWindowStore<K, V> {
+  getWindowStore<K, V>(name: string): ReadableWindowStore<K, V> {
     const store = this.findStore(name);
     if (!store) throw new Error(`No state store named "${name}"`);
     if (isTimestampedStore(store)) return readOnlyWindowFacade(store as unknown as WindowStore<K, ValueAndTimestamp<V>>);
@@ -171,6 +186,14 @@ export class TopologyTestDriver {
     const store = this.findStore(name);
     if (!store) throw new Error(`No state store named "${name}"`);
     return store as unknown as WindowStore<K, ValueAndTimestamp<V>>;
+  }
+
+  /** A versioned key-value store (KIP-889) by name. */
+  getVersionedKeyValueStore<K, V>(name: string): VersionedKeyValueStore<K, V> {
+    const store = this.findStore(name);
+    if (!store) throw new Error(`No state store named "${name}"`);
+    if (!isVersionedStore<K, V>(store)) throw new Error(`State store "${name}" is not a versioned key-value store`);
+    return store;
   }
 
   getSessionStore<K, V>(name: string): SessionStore<K, V> {
@@ -206,13 +229,13 @@ export class TopologyTestDriver {
       throw new Error(`Unknown topic "${topic}": the topology does not read it`);
     }
     this.deliver({ topic, partition: 0, key, value, timestamp, headers });
-    this.drain();
     this.flushAll();
   }
 
   private deliver(r: CapturedRecord): void {
     const offset = this.offsets.get(r.topic) ?? 0;
     this.offsets.set(r.topic, offset + 1);
+    this.processedRecords++;
     const raw: ConsumedRecord = {
       topic: r.topic,
       partition: 0,
@@ -236,16 +259,27 @@ export class TopologyTestDriver {
     this.processing = true;
     try {
       let next: CapturedRecord | undefined;
-      while ((next = this.pending.shift()) !== undefined) this.deliver(next);
+      while ((next = this.pending.shift()) !== undefined) {
+        this.deliver(next);
+        this.flushStores();
+      }
     } finally {
       this.processing = false;
     }
   }
 
+  /**
+   * As Kafka's driver commits after every record it processes (fed-back ones too), stores flush after each: record
+   * caches forward what they coalesced within that one record.
+   */
   private flushAll(): void {
+    this.flushStores();
+    this.drain();
+  }
+
+  private flushStores(): void {
     for (const task of this.tasks) task.flushState();
     this.global.flush();
-    this.drain();
   }
 
   private taskFor(topic: string): StreamTask | undefined {

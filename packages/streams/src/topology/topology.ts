@@ -51,6 +51,41 @@ export class Topology {
     return this;
   }
 
+  /**
+   * A global store fed by a user processor (Kafka's `Topology.addGlobalStore`). Either Kafka's full form with node
+   * names, `(storeBuilder, sourceName, { keySerde, valueSerde }, topic, processorName, supplier)`, or the short form
+   * of `StreamsBuilder.addGlobalStore`, `(storeBuilder, topic, { keySerde, valueSerde }, supplier)`, which names the
+   * nodes after the store.
+   */
+  addGlobalStore<K, V, S extends StateStore>(
+    storeBuilder: StoreBuilder<S>,
+    sourceName: string,
+    options: SourceOptions,
+    topic: string,
+    processorName: string,
+    stateUpdateSupplier: ProcessorSupplier<K, V, void, void>,
+  ): this;
+  addGlobalStore<K, V, S extends StateStore>(
+    storeBuilder: StoreBuilder<S>,
+    topic: string,
+    options: SourceOptions,
+    stateUpdateSupplier: ProcessorSupplier<K, V, void, void>,
+  ): this;
+  addGlobalStore<S extends StateStore>(storeBuilder: StoreBuilder<S>, ...args: unknown[]): this {
+    this.mutate();
+    const full = args.length >= 5;
+    const sourceName = full ? (args[0] as string) : `${storeBuilder.name}-global-source`;
+    const options = args[1] as SourceOptions | undefined;
+    const topic = full ? (args[2] as string) : (args[0] as string);
+    const processorName = full ? (args[3] as string) : `${storeBuilder.name}-global-processor`;
+    const supplier = (full ? args[4] : args[2]) as ProcessorSupplier;
+    if (typeof topic !== 'string' || typeof supplier !== 'function') {
+      throw new TypeError('addGlobalStore(storeBuilder, sourceName, options, topic, processorName, supplier) or addGlobalStore(storeBuilder, topic, options, supplier)');
+    }
+    this.builder.addGlobalStore(storeBuilder as unknown as StoreBuilder<StateStore>, sourceName, topic, options ?? {}, processorName, supplier);
+    return this;
+  }
+
   connectProcessorAndStateStores(processorName: string, ...storeNames: string[]): this {
     this.mutate();
     for (const store of storeNames) this.builder.connectProcessorAndStore(processorName, store);

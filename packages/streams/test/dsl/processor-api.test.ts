@@ -124,7 +124,56 @@ describe('errors', () => {
     input.pipeInput('a', 1);
     assert.throws(
       () => input.pipeInput('b', 13),
-      (e: unknown) => e instanceof ProcessorError && e.processorName === 'risky-step' && /risky-step.*unlucky/.test(e.message),
+      (e: unknown) =>
+        e instanceof ProcessorError &&
+        e.processorName === 'risky-step' &&
+        /risky-step.*task 0_0.*unlucky.*Exception caught in process\. taskId=0_0, processor=risky-step, topic=in, partition=0, offset=1/.test(e.message),
+    );
+  });
+
+  it('a processing exception handler gets the failing record as the failing processor saw it', () => {
+    const b = new StreamsBuilder();
+    b.stream<string, number>('in', { keySerde: S, valueSerde: I })
+      .mapValues((v) => v * 10)
+      .mapValues(
+        (v) => {
+          if (v === 130) throw new Error('unlucky');
+          return v;
+        },
+        { name: 'risky-step' },
+      )
+      .to('out', { keySerde: S, valueSerde: I });
+    const seen: Array<Record<string, unknown>> = [];
+    driver = new TopologyTestDriver(b.build(), {
+      applicationId: 'errors',
+      processingExceptionHandler: (error, context) => {
+        seen.push({ message: error.message, ...context });
+        return 'continue';
+      },
+    });
+    const input = driver.createInputTopic('in', S, I);
+    input.pipeInput('a', 1, 5);
+    input.pipeInput('b', 13, 6, { trace: 'x' });
+    input.pipeInput('c', 2, 7);
+    assert.deepEqual(driver.createOutputTopic('out', S, I).readValuesToList(), [10, 20]);
+    assert.equal(seen.length, 1);
+    const [failure] = seen;
+    // The user's own error, as Kafka hands its handler the exception the processor threw.
+    assert.equal(failure?.message, 'unlucky');
+    assert.deepEqual(
+      { ...failure, message: undefined },
+      {
+        message: undefined,
+        taskId: '0_0',
+        topic: 'in',
+        partition: 0,
+        offset: 1,
+        timestamp: 6,
+        processorName: 'risky-step',
+        key: 'b',
+        value: 130,
+        headers: { trace: Buffer.from('x') },
+      },
     );
   });
 

@@ -16,17 +16,23 @@ import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import { KafkaStreams } from '../../src/runtime/kafka-streams.js';
 import { kafkaBootstrapServers, uniqueName } from '../support/backends.js';
-import { consumeUntil, quietLogger, tempDir } from '../integration/harness.js';
+import type { Logger } from '../../src/runtime/config.js';
+import { consumeUntil, tempDir } from '../integration/harness.js';
 
 const S = Serdes.string();
-/** BROKER_TEST_LOG=1 shows what the app logs across the fault (for diagnosing this suite). */
-const loudLogger = {
-  info: (o: object, m?: string) => console.error('INFO', m, JSON.stringify(o)),
-  warn: (o: object, m?: string) => console.error('WARN', m, JSON.stringify(o)),
-  error: (o: object, m?: string) => console.error('ERROR', m, JSON.stringify(o)),
-  debug: () => undefined,
-};
 const L = Serdes.long();
+/** What the app logs at info and above, kept for the failure message (and shown live with BROKER_TEST_LOG=1). */
+function recordingLogger(lines: string[]): Logger {
+  const record =
+    (level: string) =>
+    (o: object, m?: string): void => {
+      const line = `${new Date().toISOString()} ${level} ${m ?? ''} ${JSON.stringify(o)}`;
+      lines.push(line);
+      if (process.env['BROKER_TEST_LOG']) console.error(line);
+    };
+  return { info: record('INFO'), warn: record('WARN'), error: record('ERROR'), debug: () => undefined };
+}
+
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../../..');
 const script = join(root, 'tools', 'kafka', 'kafka.sh');
 
@@ -146,6 +152,7 @@ if (kafkaBootstrapServers) {
         const admin = backend.admin();
         await admin.createTopics([input, output].map((name) => ({ name, numPartitions: 4 })));
         await admin.close();
+        const logLines: string[] = [];
         const builder = new StreamsBuilder();
         builder
           .stream<string, string>(input, { keySerde: S, valueSerde: S })
@@ -160,7 +167,7 @@ if (kafkaBootstrapServers) {
           stateDir: state.path,
           processingGuarantee: tc.guarantee,
           commitIntervalMs: tc.guarantee === 'exactly_once_v2' ? 100 : 1000,
-          logger: process.env['BROKER_TEST_LOG'] ? loudLogger : quietLogger,
+          logger: recordingLogger(logLines),
         });
         const meter = new PauseMeter(() => app.metrics().processedRecords);
         try {
@@ -182,18 +189,28 @@ if (kafkaBootstrapServers) {
           }
           await producer.close();
           const expected = total / keys;
+          let seen = 0;
           const out = await consumeUntil(
             backend,
             output,
             S,
             L,
             (rs) => {
+              seen = rs.length;
               const latest = new Map<string, number>();
               for (const r of rs) if (r.key !== null && r.value !== null) latest.set(r.key, Math.max(latest.get(r.key) ?? 0, r.value));
               return latest.size === keys && [...latest.values()].every((v) => v >= expected);
             },
             180_000,
-          );
+          ).catch((error: unknown) => {
+            // Say what the app went through, not the records read so far.
+            const m = app.metrics();
+            throw new Error(
+              `output incomplete after the fault (${seen} records read; app ${m.state}, processed ${m.processedRecords}, ` +
+                `${m.retriableErrors} retriable errors, ${m.recoveries} recoveries). App log:\n${logLines.slice(-40).join('\n')}`,
+              { cause: error },
+            );
+          });
           assert.notEqual(app.state, 'ERROR');
           const m = app.metrics();
           console.log(

@@ -79,6 +79,8 @@ for (const target of testBackends()) {
           const perMinute = second.store({ storeName: 'per-minute', type: QueryableStoreTypes.windowStore<string, number>() });
           assert.deepEqual([...perMinute.fetchRange('u1', BASE, BASE + MINUTE)].map((e) => [e.key - BASE, e.value]), [[MINUTE, 1]]);
           assert.equal(perMinute.fetch('u1', BASE + MINUTE), 1);
+          // Kafka's fetch(key, from, to) overload, as processors see it.
+          assert.deepEqual([...perMinute.fetch('u1', BASE, BASE + MINUTE)].map((e) => [e.key - BASE, e.value]), [[MINUTE, 1]]);
         } finally {
           await second.close();
         }

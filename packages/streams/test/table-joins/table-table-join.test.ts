@@ -41,6 +41,28 @@ describe('table-table joins', () => {
     assert.deepEqual(out.outer, ['k:A-null', 'k:A-a', 'k:B-a', 'k:B-null', null, 'k:null-b']);
   });
 
+  it('deleting a key that neither table holds emits nothing (left and outer joins too)', () => {
+    const b = new StreamsBuilder();
+    const l = b.table<string, string>('l', { keySerde: S, valueSerde: S });
+    const r = b.table<string, string>('r', { keySerde: S, valueSerde: S });
+    l.join(r, (a, x) => `${a}-${x}`).toStream().to('inner', { keySerde: S, valueSerde: S });
+    l.leftJoin(r, (a, x) => `${a}-${x ?? 'null'}`).toStream().to('left-out', { keySerde: S, valueSerde: S });
+    l.outerJoin(r, (a, x) => `${a ?? 'null'}-${x ?? 'null'}`).toStream().to('outer', { keySerde: S, valueSerde: S });
+    driver = new TopologyTestDriver(b.build(), { applicationId: 'tt' }, 0);
+    const left = driver.createInputTopic('l', S, S);
+    const right = driver.createInputTopic('r', S, S);
+    left.pipeInput('gone', null, 1);
+    right.pipeInput('gone', null, 2);
+    left.pipeInput('k', 'A', 3);
+    left.pipeInput('k', null, 4);
+    left.pipeInput('k', null, 5);
+    const read = (t: string): Array<[string | null, string | null]> =>
+      driver?.createOutputTopic(t, S, S).readKeyValuesToList().map((kv) => [kv.key, kv.value] as [string | null, string | null]) ?? [];
+    assert.deepEqual(read('inner'), []);
+    assert.deepEqual(read('left-out'), [['k', 'A-null'], ['k', null]]);
+    assert.deepEqual(read('outer'), [['k', 'A-null'], ['k', null]]);
+  });
+
   it('the result carries the larger timestamp of the two sides', () => {
     const b = new StreamsBuilder();
     const l = b.table<string, string>('l', { keySerde: S, valueSerde: S });

@@ -1,4 +1,4 @@
-import type { AdminClient, NewTopic } from '../port.js';
+import type { AdminClient, NewTopic, TopicPartitionOffset } from '../port.js';
 import type { EmbeddedLog } from './embedded-log.js';
 
 export class EmbeddedAdmin implements AdminClient {
@@ -23,6 +23,10 @@ export class EmbeddedAdmin implements AdminClient {
 
   async deleteTopics(names: ReadonlyArray<string>): Promise<void> {
     for (const name of names) this.log.deleteTopic(name);
+  }
+
+  async deleteRecords(offsets: ReadonlyArray<TopicPartitionOffset>): Promise<void> {
+    for (const o of offsets) this.log.deleteRecords(o.topic, o.partition, o.offset);
   }
 
   async close(): Promise<void> {}

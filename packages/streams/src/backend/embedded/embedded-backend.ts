@@ -71,8 +71,12 @@ class EmbeddedBackend implements Backend {
     this.log.references--;
     if (this.log.references > 0) return;
     if (this.registryKey !== undefined && shared.get(this.registryKey) === this.log) shared.delete(this.registryKey);
-    await this.log.flushAll();
-    this.log.close();
+    try {
+      await this.log.flushAll();
+    } finally {
+      // Closed even when a partition failed: its files are let go, and no clean-shutdown marker is written.
+      this.log.close();
+    }
   }
 
   private ensureOpen(): void {

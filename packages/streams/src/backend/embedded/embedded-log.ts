@@ -1,16 +1,31 @@
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProducerFencedError, UnknownTopicError, type ConsumedRecord, type NewTopic } from '../port.js';
+import { ProducerFencedError, UnknownTopicError, type NewTopic } from '../port.js';
 import { ConsumerGroup } from './consumer-group.js';
+import { fsyncDir } from './fs-sync.js';
+import { runCleaner, segmentConfigOf } from './log-cleaner.js';
 import { MetaLog, type MetaEntry } from './meta-log.js';
 import { PartitionFile } from './partition-file.js';
-import { PartitionLog } from './partition-log.js';
-import { EntryKind, type LogEntry } from './record-codec.js';
+import { CACHE_MAX_BYTES, CACHE_MIN_BYTES, PartitionLog } from './partition-log.js';
+import { EntryKind } from './record-codec.js';
 import { Signal } from './signal.js';
 import type { TopicDirectory } from './topic-directory.js';
 import { Txn } from './transaction.js';
 
 const META_COMPACT_EVERY = 10000;
+/**
+ * Written by a clean close (every file synced), removed on open: as Kafka's `.kafka_cleanshutdown`. After a clean
+ * shutdown no write can have been torn, so even damage in a last entry or metadata line refuses to open.
+ */
+const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
+/**
+ * Memory for the in-memory tails of all partitions together (with a data directory): a system of many topics (the
+ * shop has ~90 partitions) must not hold a megabyte per partition. Each partition gets a share within
+ * [CACHE_MIN_BYTES, CACHE_MAX_BYTES].
+ */
+const TAIL_BUDGET_BYTES = 16 * 1024 * 1024;
+/** How often retention and compaction run (Kafka: `log.retention.check.interval.ms` 5 min, cleaner backoff 15 s). */
+export const DEFAULT_CLEANER_INTERVAL_MS = 15000;
 
 export interface Topic {
   readonly name: string;
@@ -37,10 +52,9 @@ function splitOffsetKey(key: string): [string, number] {
  * transaction coordinator. Producers, consumers and admin clients are thin views onto one `EmbeddedLog`; several
  * backends opened on one data directory share it.
  *
- * With a data directory every partition is an append-only file of checksummed entries and the metadata (topics,
- * committed offsets, transaction commits) is a JSON-lines file; see `PartitionFile` and `MetaLog`. Compaction
- * (`cleanup.policy=compact`) is not performed: the config is kept, every record stays readable, which is what a
- * compacted topic looks like before the cleaner ran. Retention is not enforced either.
+ * With a data directory every partition is a directory of segment files of checksummed entries and the metadata
+ * (topics, log-start offsets, committed offsets, transaction commits) is a checksummed JSON-lines file; see
+ * `PartitionFile` and `MetaLog`. A cleaner (`log-cleaner.ts`) enforces retention and compacts compacted topics.
  */
 export class EmbeddedLog implements TopicDirectory {
   readonly signal = new Signal();
@@ -56,12 +70,19 @@ export class EmbeddedLog implements TopicDirectory {
   private compacting = false;
   private metaInFlight = 0;
   private closed = false;
+  private readonly cleanerTimer: NodeJS.Timeout | undefined;
+  private cleanShutdown = false;
 
   constructor(
     readonly dataDir: string | undefined,
     readonly autoCreatePartitions: number | undefined,
+    cleanerIntervalMs: number = DEFAULT_CLEANER_INTERVAL_MS,
   ) {
-    if (dataDir !== undefined) this.load(dataDir);
+    if (dataDir !== undefined) {
+      this.load(dataDir);
+      this.cleanerTimer = setInterval(() => this.clean(Date.now()), cleanerIntervalMs);
+      this.cleanerTimer.unref();
+    }
   }
 
   // --- topics -------------------------------------------------------------------------------------------------
@@ -109,8 +130,23 @@ export class EmbeddedLog implements TopicDirectory {
       throw new RangeError(`Topic "${spec.name}" needs at least one partition, got ${spec.numPartitions}`);
     }
     const config = { ...(spec.config ?? {}) };
+    if (this.dataDir !== undefined && existsSync(this.topicDir(spec.name))) {
+      // A directory the metadata does not name (kept on open): a new topic must not adopt its records. Moved aside,
+      // not deleted: it may be the data of a topic whose metadata line was lost.
+      const aside = join(this.dataDir, 'quarantine', `orphaned-${encodeURIComponent(spec.name)}-${Date.now()}`);
+      mkdirSync(join(this.dataDir, 'quarantine'), { recursive: true });
+      renameSync(this.topicDir(spec.name), aside);
+      fsyncDir(join(this.dataDir, 'topics'));
+      fsyncDir(join(this.dataDir, 'quarantine'));
+      process.emitWarning(`${this.topicDir(spec.name)} belonged to no topic; moved to ${aside} before creating "${spec.name}"`, 'TributaryLogRecovery');
+    }
     this.meta?.appendSync({ t: 'topic', name: spec.name, partitions: spec.numPartitions, config });
     const topic = this.openTopic(spec.name, spec.numPartitions, config);
+    if (this.dataDir !== undefined) {
+      fsyncDir(this.topicDir(spec.name));
+      fsyncDir(join(this.dataDir, 'topics'));
+    }
+    this.shareTailBudget();
     this.topicsVersion++;
     this.signal.notify();
     return topic;
@@ -123,14 +159,30 @@ export class EmbeddedLog implements TopicDirectory {
     this.topics.delete(name);
     for (const p of topic.partitions) p.file?.close();
     if (this.dataDir !== undefined) {
+      // Moved aside first (as Kafka renames to `-delete`): opening removes only what was moved there, never a
+      // directory merely missing from the metadata.
+      const deleted = join(this.dataDir, 'deleted');
+      mkdirSync(deleted, { recursive: true });
+      renameSync(this.topicDir(name), join(deleted, `${encodeURIComponent(name)}-${Date.now()}`));
+      fsyncDir(join(this.dataDir, 'topics'));
+      fsyncDir(deleted);
       this.meta?.appendSync({ t: 'delete-topic', name });
-      rmSync(this.topicDir(name), { recursive: true, force: true });
+      rmSync(deleted, { recursive: true, force: true });
     }
     for (const group of this.groups.values()) {
       for (const key of [...group.offsets.keys()]) if (splitOffsetKey(key)[0] === name) group.offsets.delete(key);
     }
+    this.shareTailBudget();
     this.topicsVersion++;
     this.signal.notify();
+  }
+
+  /** Divides the tail budget among the partitions (a shrunk limit applies from each partition's next append). */
+  private shareTailBudget(): void {
+    let count = 0;
+    for (const topic of this.topics.values()) count += topic.partitions.length;
+    const share = Math.min(CACHE_MAX_BYTES, Math.max(CACHE_MIN_BYTES, Math.floor(TAIL_BUDGET_BYTES / Math.max(1, count))));
+    for (const topic of this.topics.values()) for (const p of topic.partitions) p.tailMaxBytes = share;
   }
 
   /** Honours `message.timestamp.type=LogAppendTime`; otherwise the producer's timestamp (or now) is kept. */
@@ -194,6 +246,9 @@ export class EmbeddedLog implements TopicDirectory {
     const entries: MetaEntry[] = [];
     for (const topic of this.topics.values()) {
       entries.push({ t: 'topic', name: topic.name, partitions: topic.partitions.length, config: { ...topic.config } });
+      for (const p of topic.partitions) {
+        if (p.logStartOffset > 0) entries.push({ t: 'log-start', topic: topic.name, partition: p.partition, offset: p.logStartOffset });
+      }
     }
     for (const group of this.groups.values()) {
       if (group.offsets.size > 0) entries.push({ t: 'offsets', group: group.groupId, offsets: toTriples(group.offsets) });
@@ -246,9 +301,16 @@ export class EmbeddedLog implements TopicDirectory {
     txn.status = 'committing';
     clearTimeout(txn.timer);
     if (this.dataDir !== undefined) {
-      await Promise.all([...txn.partitions.keys()].map((p) => p.file?.sync()));
-      const groups = [...txn.pendingOffsets.values()].map((g) => ({ group: g.groupId, offsets: toTriples(g.offsets) }));
-      await this.appendMeta({ t: 'txn', id: txn.id, groups });
+      try {
+        await Promise.all([...txn.partitions.keys()].map((p) => p.file?.sync()));
+        const groups = [...txn.pendingOffsets.values()].map((g) => ({ group: g.groupId, offsets: toTriples(g.offsets) }));
+        await this.appendMeta({ t: 'txn', id: txn.id, groups });
+      } catch (err) {
+        // No durable commit entry (a failed append is cut back off the file): abort, with markers where the
+        // partition still takes writes, so the LSO moves on instead of waiting for a commit that cannot come.
+        if (!this.closed) this.complete(txn, false);
+        throw err;
+      }
       this.txnCommits++;
     }
     this.complete(txn, true);
@@ -295,9 +357,28 @@ export class EmbeddedLog implements TopicDirectory {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.cleanerTimer);
     for (const state of this.producers.values()) if (state.txn !== null) clearTimeout(state.txn.timer);
-    for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.close();
+    let clean = this.dataDir !== undefined && this.meta !== null;
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        try {
+          p.file?.syncNow();
+        } catch {
+          clean = false;
+        }
+        p.file?.close();
+      }
+    }
     this.meta?.close();
+    if (clean) {
+      try {
+        closeSync(openSync(join(this.dataDir!, CLEAN_SHUTDOWN_FILE), 'w'));
+        fsyncDir(this.dataDir!);
+      } catch {
+        // Without the marker the next open is merely more lenient with a torn tail.
+      }
+    }
     this.signal.notify();
   }
 
@@ -313,16 +394,52 @@ export class EmbeddedLog implements TopicDirectory {
     return join(this.dataDir!, 'topics', encodeURIComponent(name));
   }
 
-  private openTopic(name: string, numPartitions: number, config: Record<string, string>, recovered?: Map<number, Txn>): Topic {
+  // --- deleting records ---------------------------------------------------------------------------------------
+
+  /**
+   * Moves the partition's log-start offset to `offset` (Kafka's DeleteRecords): records below it are gone for
+   * readers at once, whole segments below it are deleted, and the new start is durable before this returns. An
+   * offset of -1 means the high watermark; beyond it is an error, as in Kafka (OFFSET_OUT_OF_RANGE).
+   */
+  deleteRecords(topic: string, partition: number, offset: number): number {
+    this.ensureOpen();
+    const p = this.requirePartition(topic, partition);
+    const target = offset === -1 ? p.highWatermark : offset;
+    if (!Number.isInteger(target) || target < 0 || target > p.highWatermark) {
+      throw new RangeError(`deleteRecords: offset ${offset} of ${topic}-${partition} is outside [0, ${p.highWatermark}]`);
+    }
+    if (target <= p.logStartOffset) return p.logStartOffset;
+    this.meta?.appendSync({ t: 'log-start', topic, partition, offset: target });
+    p.advanceLogStart(target);
+    return p.logStartOffset;
+  }
+
+  /** One round of retention and compaction over every partition (also run by a timer). */
+  clean(now: number): void {
+    if (this.closed || this.dataDir === undefined) return;
+    for (const topic of this.topics.values()) {
+      for (const p of topic.partitions) {
+        try {
+          runCleaner(p, topic.config, now);
+        } catch (err) {
+          // Retention and compaction only ever remove data the config allows to remove; failing leaves it in place.
+          process.emitWarning(`log cleaner on ${topic.name}-${p.partition}: ${(err as Error).message}`, 'TributaryLogCleaner');
+        }
+      }
+    }
+  }
+
+  private openTopic(
+    name: string,
+    numPartitions: number,
+    config: Record<string, string>,
+    recovery?: { txns: Map<number, Txn>; logStarts: Map<string, number> },
+  ): Topic {
     const partitions: PartitionLog[] = [];
     if (this.dataDir !== undefined) mkdirSync(this.topicDir(name), { recursive: true });
     for (let i = 0; i < numPartitions; i++) {
       const p = new PartitionLog(name, i);
-      if (this.dataDir !== undefined) {
-        const { file, entries } = PartitionFile.open(join(this.topicDir(name), `${i}.log`));
-        this.restore(p, entries, recovered ?? new Map());
-        p.file = file;
-      }
+      if (this.dataDir !== undefined) this.openPartitionFile(p, config, recovery);
       partitions.push(p);
     }
     const topic: Topic = { name, partitions, config };
@@ -330,38 +447,48 @@ export class EmbeddedLog implements TopicDirectory {
     return topic;
   }
 
-  private restore(p: PartitionLog, entries: ReadonlyArray<LogEntry>, txns: Map<number, Txn>): void {
-    for (const entry of entries) {
-      let txn: Txn | undefined;
-      if (entry.txnId !== 0) {
-        txn = txns.get(entry.txnId);
-        if (txn === undefined) {
-          txn = new Txn(entry.txnId, '');
-          txns.set(entry.txnId, txn);
-        }
-        if (entry.txnId >= this.nextTxnId) this.nextTxnId = entry.txnId + 1;
-      }
-      if (entry.kind === EntryKind.Data) {
-        const record: ConsumedRecord = {
-          topic: p.topic,
-          partition: p.partition,
-          offset: entry.offset,
-          key: entry.key,
-          value: entry.value,
-          timestamp: entry.timestamp,
-          headers: entry.headers,
-        };
-        p.restore(record, txn);
+  /**
+   * Opens the partition's segments, verifying every entry, and rebuilds what memory needs: the next offset,
+   * transactions aborted here (read_committed skips their records) and transactions without a marker yet.
+   */
+  private openPartitionFile(
+    p: PartitionLog,
+    config: Record<string, string>,
+    recovery: { txns: Map<number, Txn>; logStarts: Map<string, number> } | undefined,
+  ): void {
+    const openFirst = new Map<number, number>();
+    const aborted = new Set<number>();
+    let maxTxnId = 0;
+    const dir = join(this.topicDir(p.topic), String(p.partition));
+    const file = PartitionFile.open(dir, segmentConfigOf(config), (h) => {
+      if (h.txnId === 0) return;
+      if (h.txnId > maxTxnId) maxTxnId = h.txnId;
+      if (h.kind === EntryKind.Data) {
+        if (!openFirst.has(h.txnId)) openFirst.set(h.txnId, h.offset);
       } else {
-        p.restore(null, txn);
-        if (txn !== undefined) txn.status = entry.kind === EntryKind.CommitMarker ? 'committed' : 'aborted';
+        openFirst.delete(h.txnId);
+        if (h.kind === EntryKind.AbortMarker) aborted.add(h.txnId);
       }
+    }, this.cleanShutdown);
+    const next = Math.max(file.writtenEnd, file.active.baseOffset);
+    p.attach(file, next, recovery?.logStarts.get(offsetKey(p.topic, p.partition)) ?? 0);
+    for (const id of aborted) p.abortedTxns.add(id);
+    if (maxTxnId >= this.nextTxnId) this.nextTxnId = maxTxnId + 1;
+    for (const [id, first] of openFirst) {
+      let txn = recovery?.txns.get(id);
+      if (txn === undefined) {
+        txn = new Txn(id, '');
+        recovery?.txns.set(id, txn);
+      }
+      p.restoreOpenTransaction(txn, first);
     }
   }
 
   /**
    * Rebuilds the log from disk. Transactions without a marker were cut off by a crash: those whose `txn` meta entry
-   * made it to disk are completed as committed, the others aborted, exactly as Kafka's coordinator recovers.
+   * made it to disk are completed as committed, the others aborted, exactly as Kafka's coordinator recovers. Damage
+   * a crash cannot explain throws `CorruptLogError` (nothing is cut or deleted); topic directories unknown to the
+   * metadata are removed only when the metadata was read to its end.
    */
   private load(dataDir: string): void {
     mkdirSync(join(dataDir, 'topics'), { recursive: true });
@@ -369,13 +496,22 @@ export class EmbeddedLog implements TopicDirectory {
     const topicSpecs = new Map<string, { partitions: number; config: Record<string, string> }>();
     const committedTxns = new Set<number>();
     const offsets = new Map<string, Map<string, number>>();
-    for (const entry of MetaLog.read(metaPath)) {
+    const logStarts = new Map<string, number>();
+    const cleanMarker = join(dataDir, CLEAN_SHUTDOWN_FILE);
+    const cleanShutdown = existsSync(cleanMarker);
+    this.cleanShutdown = cleanShutdown;
+    const meta = MetaLog.read(metaPath, cleanShutdown);
+    for (const entry of meta.entries) {
       switch (entry.t) {
         case 'topic':
           topicSpecs.set(entry.name, { partitions: entry.partitions, config: entry.config });
           break;
         case 'delete-topic':
           topicSpecs.delete(entry.name);
+          for (const key of [...logStarts.keys()]) if (splitOffsetKey(key)[0] === entry.name) logStarts.delete(key);
+          break;
+        case 'log-start':
+          logStarts.set(offsetKey(entry.topic, entry.partition), entry.offset);
           break;
         case 'offsets':
           applyTriples(offsets, entry.group, entry.offsets);
@@ -389,17 +525,31 @@ export class EmbeddedLog implements TopicDirectory {
     }
     const txns = new Map<number, Txn>();
     const unfinished: Array<[PartitionLog, Txn]> = [];
-    for (const [name, spec] of topicSpecs) {
-      const topic = this.openTopic(name, spec.partitions, spec.config, txns);
-      for (const p of topic.partitions) for (const txn of p.openTransactions()) unfinished.push([p, txn]);
+    try {
+      for (const [name, spec] of topicSpecs) {
+        const topic = this.openTopic(name, spec.partitions, spec.config, { txns, logStarts });
+        for (const p of topic.partitions) for (const txn of p.openTransactions()) unfinished.push([p, txn]);
+      }
+    } catch (err) {
+      for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.close();
+      this.closed = true;
+      throw err;
     }
-    // Directories of topics deleted just before a crash.
+    // Everything read and found sound; removed before the first write, as a crash from here on is not clean.
+    if (cleanShutdown) {
+      rmSync(cleanMarker);
+      fsyncDir(dataDir);
+    }
+    // Directories of topics deleted just before a crash. A directory the metadata does not name is kept: it may be
+    // a topic whose metadata line was lost (see `tributary-log repair`).
+    rmSync(join(dataDir, 'deleted'), { recursive: true, force: true });
     for (const dir of readdirSync(join(dataDir, 'topics'))) {
-      if (!topicSpecs.has(decodeURIComponent(dir))) rmSync(join(dataDir, 'topics', dir), { recursive: true, force: true });
+      if (!topicSpecs.has(decodeURIComponent(dir))) {
+        process.emitWarning(`${join(dataDir, 'topics', dir)} belongs to no topic in the metadata; kept (see tributary-log check)`, 'TributaryLogRecovery');
+      }
     }
     for (const [p, txn] of unfinished) {
-      // A marker on another partition, or the durable commit entry, decides; anything else never committed.
-      const committed = txn.status === 'committed' || committedTxns.has(txn.id);
+      const committed = committedTxns.has(txn.id);
       txn.status = committed ? 'committed' : 'aborted';
       p.appendMarker(txn, committed);
       // The snapshot below forgets the commit entry, so the marker must be on disk first.
@@ -410,10 +560,10 @@ export class EmbeddedLog implements TopicDirectory {
       const group = this.group(groupId);
       for (const [key, offset] of map) group.offsets.set(key, offset);
     }
+    this.shareTailBudget();
     // Compacts the metadata to a snapshot: transaction entries are no longer needed once every marker is written.
     for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.writePending();
-    const snapshot = this.snapshot();
-    this.meta = MetaLog.rewrite(metaPath, snapshot);
+    this.meta = MetaLog.rewrite(metaPath, this.snapshot());
   }
 }
 

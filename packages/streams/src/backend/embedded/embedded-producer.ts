@@ -113,7 +113,13 @@ export class EmbeddedProducer implements Producer {
     try {
       await this.log.commit(txn);
     } catch (err) {
-      if (err instanceof ProducerFencedError) this.state = 'fenced';
+      if (err instanceof ProducerFencedError) {
+        this.state = 'fenced';
+      } else if (txn.status === 'aborted') {
+        // The log aborted it (a failed write): the transaction is over, the producer may begin the next one.
+        this.txn = null;
+        this.state = 'ready';
+      }
       throw err;
     }
     this.txn = null;

@@ -1,65 +1,311 @@
-import { closeSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { decodeEntries, type LogEntry } from './record-codec.js';
-import { FsyncBatcher } from './fsync-batcher.js';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { CorruptLogError, LogStorageError } from './log-errors.js';
+import { fsyncDir } from './fs-sync.js';
+import { decodeIfIntact, frameSize, FRAME, type EntryHeader, type LogEntry } from './record-codec.js';
+import { parseSegmentFileName, Segment, segmentFileName } from './segment.js';
+import { scanSegment } from './segment-scan.js';
+
+/** Kafka's `segment.bytes` and `segment.ms` defaults. */
+export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
+export const DEFAULT_SEGMENT_MS = 7 * 24 * 60 * 60 * 1000;
+const READ_CHUNK = 256 * 1024;
+
+export interface SegmentConfig {
+  readonly segmentBytes: number;
+  readonly segmentMs: number;
+}
 
 /**
- * The append-only file behind one partition. Appends are buffered and written in batches (on the next turn of the
- * event loop, or at `sync()`), so the per-record cost is an array push; `sync()` writes what is buffered and
- * fdatasyncs, which is what makes a flushed record survive a crash.
+ * The segment files behind one partition, `<dir>/<20-digit base offset>.log`. Appends are buffered and written in
+ * batches (on the next turn of the event loop, or at `sync()`), so the per-record cost is an array push; `sync()`
+ * writes what is buffered and fdatasyncs, which is what makes a flushed record survive a crash. A failed write or
+ * fsync stops the partition (`failure`): it takes no more appends until reopened, so no gap or torn entry can sit
+ * between records written later.
  */
 export class PartitionFile {
-  private fd: number;
+  readonly segments: Segment[];
+  failure: Error | null = null;
+  /** Called once when the partition stops after a failed write (the partition log forgets what was not written). */
+  onFailure: (() => void) | null = null;
+  /** Offset after the last entry handed to the OS: entries below it can be read back from the files. */
+  writtenEnd: number;
   private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Offset after the last pending entry. */
+  private pendingEnd: number;
   private writeScheduled = false;
-  private readonly fsync: FsyncBatcher;
+  /** Reused by every `read` (entries are copied out of it), so reading allocates no chunk per call. */
+  private readonly readBuffer = Buffer.allocUnsafe(READ_CHUNK);
 
-  private constructor(fd: number) {
-    this.fd = fd;
-    this.fsync = new FsyncBatcher(() => this.fd);
+  private constructor(
+    readonly dir: string,
+    segments: Segment[],
+    nextOffset: number,
+    private config: SegmentConfig,
+  ) {
+    this.segments = segments;
+    this.writtenEnd = nextOffset;
+    this.pendingEnd = nextOffset;
   }
 
-  /** Opens (creating if needed) the file and returns its valid entries; a torn tail is truncated away. */
-  static open(path: string): { file: PartitionFile; entries: LogEntry[] } {
-    const fd = openSync(path, 'a+');
-    const data = readFileSync(path);
-    const { entries, validLength } = decodeEntries(data);
-    if (validLength < data.length) ftruncateSync(fd, validLength);
-    return { file: new PartitionFile(fd), entries };
+  /**
+   * Opens the partition directory (creating it, or moving a pre-segment `<partition>.log` file into it), verifying
+   * every entry: checksums, and offsets that rise within and across segments. A torn last entry (a crash mid-append)
+   * is cut; any other damage throws `CorruptLogError`. `onEntry` sees each valid entry's fixed fields in order.
+   */
+  static open(dir: string, config: SegmentConfig, onEntry: (header: EntryHeader) => void, cleanShutdown = false): PartitionFile {
+    migrateSingleFile(dir);
+    mkdirSync(dir, { recursive: true });
+    // A compaction or repair a crash interrupted leaves its temporary file; the segment it was to replace is intact.
+    for (const name of readdirSync(dir)) if (name.endsWith('.cleaned') || name.endsWith('.repair-tmp')) rmSync(join(dir, name), { force: true });
+    const bases = readdirSync(dir)
+      .map(parseSegmentFileName)
+      .filter((b): b is number => b !== undefined)
+      .sort((a, b) => a - b);
+    const segments: Segment[] = [];
+    let last = -1;
+    for (let i = 0; i < bases.length; i++) {
+      const base = bases[i]!;
+      const path = join(dir, segmentFileName(base));
+      const nextBase = bases[i + 1] ?? Infinity;
+      const segment = Segment.open(dir, base);
+      const scan = scanSegment(path, base, nextBase, last, 'first', (header, position) => {
+        segment.note(header.offset, position, header.timestamp);
+        onEntry(header);
+      });
+      segments.push(segment);
+      if (segment.lastOffset >= 0) last = segment.lastOffset;
+      const damage = scan.damages[0];
+      if (damage === undefined) {
+        segment.size = scan.fileSize;
+        continue;
+      }
+      const laterData = bases.slice(i + 1).some((b) => statSync(join(dir, segmentFileName(b))).size > 0);
+      if (damage.offsetAfter !== undefined || damage.outOfOrder || laterData || cleanShutdown) {
+        for (const s of segments) s.close();
+        const after =
+          damage.offsetAfter !== undefined
+            ? `valid entries follow (offset ${damage.offsetAfter} at byte ${damage.end})`
+            : laterData
+              ? 'later segments hold entries'
+              : cleanShutdown
+                ? 'the log was shut down cleanly, so no write can have been torn'
+                : 'an entry out of order';
+        throw new CorruptLogError(path, damage.position, `${damage.reason}; ${after}`);
+      }
+      // Only a torn last entry: what a crash in the middle of an append leaves. Cut, as Kafka's recovery does.
+      process.emitWarning(
+        `${path}: cut a torn last entry (${scan.fileSize - scan.validLength} bytes at byte ${scan.validLength}, after offset ${last})`,
+        'TributaryLogRecovery',
+      );
+      segment.truncate(scan.validLength);
+      segment.syncNow();
+    }
+    if (segments.length === 0) {
+      segments.push(Segment.open(dir, 0));
+      fsyncDir(dir);
+    }
+    const active = segments[segments.length - 1]!;
+    const next = Math.max(last + 1, active.baseOffset);
+    return new PartitionFile(dir, segments, next, config);
   }
 
-  append(entry: Buffer): void {
+  get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  setConfig(config: SegmentConfig): void {
+    this.config = config;
+  }
+
+  append(entry: Buffer, offset: number, timestamp: number): void {
+    if (this.failure !== null) throw this.failure;
+    let active = this.active;
+    const position = active.size + this.pendingBytes;
+    if (
+      active.firstOffset >= 0 &&
+      (position + entry.length > this.config.segmentBytes || Date.now() - active.createdMs >= this.config.segmentMs)
+    ) {
+      this.roll(offset);
+      active = this.active;
+    }
+    active.note(offset, active.size + this.pendingBytes, timestamp);
     this.pending.push(entry);
+    this.pendingBytes += entry.length;
+    this.pendingEnd = offset + 1;
     if (!this.writeScheduled) {
       this.writeScheduled = true;
       setImmediate(() => this.writePending());
     }
   }
 
-  /** Resolves once every entry appended before the call is on disk. */
+  /**
+   * Closes the active segment and starts one at `baseOffset`. The closed segment is fsynced first: a later segment
+   * must never be on disk while an earlier one still has a tail in the page cache, or a crash would leave damage
+   * followed by valid entries, which opening refuses.
+   */
+  roll(baseOffset: number): void {
+    this.writePending();
+    if (this.failure !== null) throw this.failure;
+    try {
+      this.active.syncNow();
+      this.segments.push(Segment.open(this.dir, baseOffset));
+      fsyncDir(this.dir);
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  /** Resolves once every entry appended before the call is on disk; rejects when the partition has failed. */
   async sync(): Promise<void> {
     this.writePending();
-    await this.fsync.sync();
+    if (this.failure !== null) throw this.failure;
+    try {
+      await this.active.sync();
+    } catch (err) {
+      throw this.fail(err);
+    }
   }
 
   /** Blocking variant of `sync()`, for recovery at open time. */
   syncNow(): void {
     this.writePending();
-    if (this.fd >= 0) fdatasyncSync(this.fd);
+    if (this.failure !== null) throw this.failure;
+    this.active.syncNow();
   }
 
   writePending(): void {
     this.writeScheduled = false;
-    if (this.pending.length === 0 || this.fd < 0) return;
+    if (this.pending.length === 0 || this.failure !== null) return;
     const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
     this.pending = [];
-    let written = 0;
-    while (written < data.length) written += writeSync(this.fd, data, written);
+    this.pendingBytes = 0;
+    try {
+      this.active.write(data);
+      this.writtenEnd = this.pendingEnd;
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /**
+   * Reads entries from `from` on (those below it in the same chunk are skipped), up to about `maxBytes`, from what was
+   * written. Every entry's checksum is checked again: damage that appeared after open throws `CorruptLogError`.
+   */
+  read(from: number, maxBytes: number = READ_CHUNK): LogEntry[] {
+    const out: LogEntry[] = [];
+    let i = this.segmentIndexFor(from);
+    while (i < this.segments.length && out.length === 0) {
+      const segment = this.segments[i]!;
+      if (segment.lastOffset < from || segment.size === 0) {
+        i++;
+        continue;
+      }
+      let position = segment.lookup(from);
+      let chunk = segment.read(position, maxBytes, this.readBuffer);
+      let rel = 0;
+      for (;;) {
+        if (rel >= chunk.length) {
+          if (out.length > 0 || position + rel >= segment.size) break;
+          position += rel;
+          chunk = segment.read(position, maxBytes, this.readBuffer);
+          rel = 0;
+          continue;
+        }
+        const need = rel + FRAME <= chunk.length ? frameSize(chunk, rel) : FRAME;
+        if (rel + need > chunk.length) {
+          if (out.length > 0) break;
+          if (position + rel + need > segment.size) {
+            throw new CorruptLogError(segment.path, position + rel, `entry runs past the end of the segment while reading offset ${from}`);
+          }
+          // An entry larger than the chunk, or cut by its end: read it whole.
+          position += rel;
+          chunk = segment.read(position, Math.max(need, maxBytes), this.readBuffer);
+          rel = 0;
+          continue;
+        }
+        const entry = decodeIfIntact(chunk, rel);
+        if (entry === null) throw new CorruptLogError(segment.path, position + rel, `damaged entry found while reading offset ${from}`);
+        if (entry.offset >= from) out.push(entry);
+        rel += need;
+      }
+      if (out.length === 0) i++;
+    }
+    return out;
+  }
+
+  /** Deletes whole segments that hold only offsets below `offset`; the active segment is kept. */
+  deleteSegmentsBelow(offset: number): number {
+    let deleted = 0;
+    while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) {
+      const segment = this.segments.shift()!;
+      segment.close();
+      rmSync(segment.path, { force: true });
+      deleted++;
+    }
+    if (deleted > 0) fsyncDir(this.dir);
+    return deleted;
+  }
+
+  /** Replaces a closed segment by a rewritten one (compaction): the synced `tmpPath` is renamed over it. */
+  replaceSegment(index: number, tmpPath: string): void {
+    const old = this.segments[index]!;
+    renameSync(tmpPath, old.path);
+    fsyncDir(this.dir);
+    old.close();
+    const segment = Segment.open(this.dir, old.baseOffset);
+    const next = this.segments[index + 1]?.baseOffset ?? Infinity;
+    const scan = scanSegment(segment.path, old.baseOffset, next, -1, 'first', (h, position) => segment.note(h.offset, position, h.timestamp));
+    if (scan.damages.length > 0) throw new CorruptLogError(segment.path, scan.damages[0]!.position, scan.damages[0]!.reason);
+    segment.size = scan.fileSize;
+    segment.createdMs = old.createdMs;
+    this.segments[index] = segment;
   }
 
   close(): void {
-    if (this.fd < 0) return;
     this.writePending();
-    closeSync(this.fd);
-    this.fd = -1;
+    for (const s of this.segments) s.close();
   }
+
+  private segmentIndexFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    let found = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  private fail(err: unknown): Error {
+    const cause = err instanceof Error ? err.message : String(err);
+    if (this.failure === null) {
+      this.failure = new LogStorageError(
+        `Writing ${this.dir} failed (${cause}); the partition takes no more writes until the log is reopened`,
+        { cause: err },
+      );
+      this.pending = [];
+      this.pendingBytes = 0;
+      this.pendingEnd = this.writtenEnd;
+      this.onFailure?.();
+    }
+    return this.failure;
+  }
+}
+
+/** Moves `<topicDir>/<p>.log` (one file per partition, the format before segments) to `<topicDir>/<p>/000…0.log`. */
+function migrateSingleFile(dir: string): void {
+  const legacy = join(dirname(dir), `${basename(dir)}.log`);
+  if (!existsSync(legacy) || existsSync(dir)) return;
+  mkdirSync(dir);
+  renameSync(legacy, join(dir, segmentFileName(0)));
+  fsyncDir(dir);
+  fsyncDir(dirname(dir));
 }

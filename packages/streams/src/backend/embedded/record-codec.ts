@@ -1,6 +1,7 @@
 /**
- * The on-disk form of one log entry. Each entry is length-prefixed and checksummed so that a torn write at the tail
- * (a crash mid-append) is detected on load and cut off instead of corrupting what follows.
+ * The on-disk form of one log entry. Each entry is length-prefixed and checksummed, so that a torn write at the tail
+ * (a crash mid-append) and any damage elsewhere (a flipped bit) are detected on load; each carries its own offset, so
+ * that entries are never renumbered by position and gaps (compaction, a repair) are visible.
  *
  *   u32 bodyLength | u32 crc32(body) | body
  *   body: u8 kind | f64 offset | f64 txnId (0: none) | f64 timestamp | i32 keyLength (-1: null) | key
@@ -21,8 +22,18 @@ export interface LogEntry {
   readonly headers: Readonly<Record<string, Buffer>>;
 }
 
-const FRAME = 8;
-const FIXED_BODY = 1 + 8 + 8 + 8 + 4 + 4 + 2;
+/** What a scan needs of an entry without copying its key and value. */
+export interface EntryHeader {
+  readonly kind: EntryKind;
+  readonly offset: number;
+  readonly txnId: number;
+  readonly timestamp: number;
+}
+
+export const FRAME = 8;
+export const FIXED_BODY = 1 + 8 + 8 + 8 + 4 + 4 + 2;
+/** Larger bodies are taken for damage: Kafka's default `message.max.bytes` is 1 MiB; this leaves ample room. */
+export const MAX_BODY = 256 * 1024 * 1024;
 
 export function encodeEntry(
   kind: EntryKind,
@@ -81,48 +92,99 @@ function writeBytes(buf: Buffer, pos: number, bytes: Buffer | null): number {
 }
 
 /**
- * Decodes entries from a file's bytes. Returns them with the length of the valid prefix: anything after it is a torn
- * or corrupt tail the caller truncates.
+ * The frame at `pos` of `data`: its end (a valid entry), `'incomplete'` (the bytes end before its declared end:
+ * a torn write if nothing valid follows) or `'corrupt'` (impossible length, checksum mismatch, inconsistent body).
  */
-export function decodeEntries(data: Buffer): { entries: LogEntry[]; validLength: number } {
-  const entries: LogEntry[] = [];
-  let pos = 0;
-  while (pos + FRAME <= data.length) {
-    const size = data.readUInt32BE(pos);
-    const end = pos + FRAME + size;
-    if (size < FIXED_BODY || end > data.length) break;
-    const body = data.subarray(pos + FRAME, end);
-    if (crc32(body) !== data.readUInt32BE(pos + 4)) break;
-    entries.push(decodeBody(body));
-    pos = end;
+export function checkFrame(data: Buffer, pos: number): number | 'incomplete' | 'corrupt' {
+  if (pos + FRAME > data.length) return 'incomplete';
+  const size = data.readUInt32BE(pos);
+  if (size < FIXED_BODY || size > MAX_BODY) return 'corrupt';
+  const end = pos + FRAME + size;
+  if (end > data.length) return 'incomplete';
+  const body = data.subarray(pos + FRAME, end);
+  if (crc32(body) !== data.readUInt32BE(pos + 4)) return 'corrupt';
+  return bodyIsConsistent(body) ? end : 'corrupt';
+}
+
+/** Whether a frame of this declared size could start at `pos` (cheap pre-check before a CRC, used to resynchronise). */
+export function plausibleFrameStart(data: Buffer, pos: number): boolean {
+  if (pos + FRAME + 1 > data.length) return false;
+  const size = data.readUInt32BE(pos);
+  return size >= FIXED_BODY && size <= MAX_BODY && data[pos + FRAME]! <= EntryKind.AbortMarker;
+}
+
+export function frameSize(data: Buffer, pos: number): number {
+  return FRAME + data.readUInt32BE(pos);
+}
+
+/** The entry's fixed fields; the frame must have passed `checkFrame`. */
+export function readHeader(data: Buffer, pos: number): EntryHeader {
+  const b = pos + FRAME;
+  return {
+    kind: data.readUInt8(b) as EntryKind,
+    offset: data.readDoubleBE(b + 1),
+    txnId: data.readDoubleBE(b + 9),
+    timestamp: data.readDoubleBE(b + 17),
+  };
+}
+
+/** The key of a checked frame, without copying (a view into `data`). */
+export function keyView(data: Buffer, pos: number): Buffer | null {
+  const b = pos + FRAME + 25;
+  const length = data.readInt32BE(b);
+  return length < 0 ? null : data.subarray(b + 4, b + 4 + length);
+}
+
+/** Whether a checked frame's value is null (a tombstone). */
+export function isTombstone(data: Buffer, pos: number): boolean {
+  const b = pos + FRAME + 25;
+  const keyLength = data.readInt32BE(b);
+  return data.readInt32BE(b + 4 + Math.max(0, keyLength)) < 0;
+}
+
+/**
+ * Checks the frame's checksum and decodes it in one pass (the read path: entries were fully verified when the log
+ * opened, so the checksum alone tells damage since then). Null when the frame is cut short or damaged. Key, value
+ * and headers are copied, so that `data` can be reused or garbage collected.
+ */
+export function decodeIfIntact(data: Buffer, pos: number): LogEntry | null {
+  if (pos + FRAME > data.length) return null;
+  const size = data.readUInt32BE(pos);
+  const end = pos + FRAME + size;
+  if (size < FIXED_BODY || end > data.length) return null;
+  const body = data.subarray(pos + FRAME, end);
+  if (crc32(body) !== data.readUInt32BE(pos + 4)) return null;
+  try {
+    return decodeBody(body);
+  } catch {
+    return null;
   }
-  return { entries, validLength: pos };
 }
 
 function decodeBody(body: Buffer): LogEntry {
-  let pos = 0;
-  const kind = body.readUInt8(pos) as EntryKind;
-  pos += 1;
-  const offset = body.readDoubleBE(pos);
-  pos += 8;
-  const txnId = body.readDoubleBE(pos);
-  pos += 8;
-  const timestamp = body.readDoubleBE(pos);
-  pos += 8;
-  const [key, afterKey] = readBytes(body, pos);
+  let p = 0;
+  const kind = body.readUInt8(p) as EntryKind;
+  p += 1;
+  const offset = body.readDoubleBE(p);
+  p += 8;
+  const txnId = body.readDoubleBE(p);
+  p += 8;
+  const timestamp = body.readDoubleBE(p);
+  p += 8;
+  const [key, afterKey] = readBytes(body, p);
   const [value, afterValue] = readBytes(body, afterKey);
-  pos = afterValue;
-  const count = body.readUInt16BE(pos);
-  pos += 2;
+  p = afterValue;
+  const count = body.readUInt16BE(p);
+  p += 2;
   const headers: Record<string, Buffer> = {};
   for (let i = 0; i < count; i++) {
-    const nameLength = body.readUInt16BE(pos);
-    pos += 2;
-    const name = body.toString('utf8', pos, pos + nameLength);
-    pos += nameLength;
-    const [v, next] = readBytes(body, pos);
+    const nameLength = body.readUInt16BE(p);
+    p += 2;
+    const name = body.toString('utf8', p, p + nameLength);
+    p += nameLength;
+    const [v, next] = readBytes(body, p);
     headers[name] = v ?? Buffer.alloc(0);
-    pos = next;
+    p = next;
   }
   return { kind, offset, txnId, timestamp, key, value, headers };
 }
@@ -130,6 +192,31 @@ function decodeBody(body: Buffer): LogEntry {
 function readBytes(body: Buffer, pos: number): [Buffer | null, number] {
   const length = body.readInt32BE(pos);
   if (length < 0) return [null, pos + 4];
-  // Copied so that the file buffer read at load time can be garbage collected.
   return [Buffer.from(body.subarray(pos + 4, pos + 4 + length)), pos + 4 + length];
+}
+
+/** Walks the body's variable parts: a checksum only proves the bytes are the ones written, not that they parse. */
+function bodyIsConsistent(body: Buffer): boolean {
+  const kind = body[0]!;
+  if (kind > EntryKind.AbortMarker) return false;
+  const offset = body.readDoubleBE(1);
+  const txnId = body.readDoubleBE(9);
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(txnId) || txnId < 0) return false;
+  let p = 25;
+  for (let i = 0; i < 2; i++) {
+    const length = body.readInt32BE(p);
+    p += 4 + Math.max(0, length);
+    if (length < -1 || p + (i === 0 ? 6 : 2) > body.length) return false;
+  }
+  const count = body.readUInt16BE(p);
+  p += 2;
+  for (let i = 0; i < count; i++) {
+    if (p + 2 > body.length) return false;
+    p += 2 + body.readUInt16BE(p);
+    if (p + 4 > body.length) return false;
+    const length = body.readInt32BE(p);
+    p += 4 + Math.max(0, length);
+    if (length < -1 || p > body.length) return false;
+  }
+  return p === body.length;
 }

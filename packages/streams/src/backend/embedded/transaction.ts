@@ -1,8 +1,9 @@
 import type { PartitionLog } from './partition-log.js';
 
 /**
- * One transaction of one producer. Records carry a reference to it, so a commit or abort changes what read_committed
- * consumers see without touching the records: visibility is read off `status`.
+ * One transaction of one producer, while it is open or completing: the partitions it wrote (their first offsets bound
+ * the LSO) and the group offsets it commits. Records and markers carry its id; once aborted, each partition keeps the
+ * id in its set of aborted transactions, which read_committed reads consult.
  */
 export type TxnStatus = 'open' | 'committing' | 'committed' | 'aborted';
 
@@ -23,9 +24,4 @@ export class Txn {
     readonly id: number,
     readonly transactionalId: string,
   ) {}
-
-  /** True once the outcome is known and it was not a commit, i.e. records must stay hidden from read_committed. */
-  get aborted(): boolean {
-    return this.status === 'aborted';
-  }
 }

@@ -1,5 +1,5 @@
-import type { AdminClient, NewTopic } from '../port.js';
-import { ErrorCode, call, callDone, toPortError } from './errors.js';
+import type { AdminClient, NewTopic, TopicPartitionOffset } from '../port.js';
+import { ErrorCode, KafkaClientError, call, callDone, toPortError } from './errors.js';
 import type { NativeAdminClient } from './native.js';
 
 const TIMEOUT_MS = 30_000;
@@ -65,6 +65,24 @@ export class KafkaAdmin implements AdminClient {
         }
       }),
     );
+  }
+
+  /** Kafka's DeleteRecords through librdkafka (`rd_kafka_DeleteRecords`); per-partition errors are thrown. */
+  async deleteRecords(offsets: ReadonlyArray<TopicPartitionOffset>): Promise<void> {
+    if (offsets.length === 0) return;
+    const results = await call<Array<{ topic: string; partition: number; error?: { code?: number; message?: string } }>>('deleting records', (cb) =>
+      this.native().deleteRecords(
+        offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
+        { timeout: TIMEOUT_MS, operationTimeout: TIMEOUT_MS },
+        cb,
+      ),
+    );
+    // Per-partition errors arrive as plain `{ code, message }` objects (e.g. OFFSET_OUT_OF_RANGE beyond the high watermark).
+    const failed = results.find((r) => r.error !== undefined && r.error !== null);
+    if (failed !== undefined) {
+      const { code = -1, message = 'unknown error' } = failed.error!;
+      throw new KafkaClientError(`deleting records of ${failed.topic}-${failed.partition}: ${message} (librdkafka code ${code})`, code, false, false, failed.error);
+    }
   }
 
   async close(): Promise<void> {

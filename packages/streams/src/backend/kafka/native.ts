@@ -125,6 +125,11 @@ export interface NativeAdminClient {
     options: { timeout?: number; isolationLevel?: number },
     cb: NativeCallback<Array<{ topic: string; partition: number; offset: number; error?: NativeError }>>,
   ): void;
+  deleteRecords(
+    records: Array<{ topic: string; partition: number; offset: number }>,
+    options: { timeout?: number; operationTimeout?: number },
+    cb: NativeCallback<Array<{ topic: string; partition: number; lowWatermark: number; error?: { code?: number; message?: string } }>>,
+  ): void;
   disconnect(): void;
 }
 

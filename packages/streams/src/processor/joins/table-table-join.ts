@@ -37,9 +37,14 @@ export function tableJoinSideProcessor<K, L, R, V>(
       process(record) {
         const key = record.key;
         if (key === null || key === undefined) return;
+        // An out-of-order update of a versioned table changes no join result (Kafka's KIP-914).
+        if (record.value.isLatest === false) return;
         const other = getter.get(key);
         const otherValue = other?.value ?? null;
         if (otherValue === null && !otherOptional) return;
+        // Kafka's left and outer joins drop a change that removes nothing and adds nothing (deleting a key neither
+        // table holds): there is no result row to retract. Needs the input's old value, hence sendOldValues on it.
+        if (otherValue === null && record.value.newValue === null && record.value.oldValue === null) return;
         const timestamp = other ? Math.max(record.timestamp, other.timestamp) : record.timestamp;
         const compute = (mine: L | R | null): V | null => {
           if (mine === null && (!thisOptional || otherValue === null)) return null;

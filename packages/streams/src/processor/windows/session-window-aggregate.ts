@@ -20,6 +20,8 @@ export interface SessionAggregation<K, V, A> {
   readonly aggregator: (key: K, value: V, aggregate: A) => A;
   readonly merger: (key: K, aggOne: A, aggTwo: A) => A;
   readonly sendOldValues: () => boolean;
+  /** KIP-825 `onWindowClose()`: no per-update output (nor tombstones of merged sessions); closed sessions once. */
+  readonly emitOnWindowClose?: boolean;
   readonly logger?: Logger;
 }
 
@@ -28,13 +30,31 @@ export function sessionWindowAggregateProcessor<K, V, A>(spec: SessionAggregatio
     let ctx: ProcessorContext<Windowed<K>, unknown>;
     let store: SessionStore<K, A>;
     let observedStreamTime = -1;
+    // As for time windows: the close time up to which closed sessions went out, in memory only.
+    let lastEmitCloseTime = -1;
     const forward = (session: Windowed<K>, newAgg: A | null, oldAgg: A | null, headers: Record<string, string | Buffer>): void => {
+      if (spec.emitOnWindowClose) return;
       ctx.forward({
         key: session,
         value: change(newAgg, spec.sendOldValues() ? oldAgg : null),
         timestamp: session.window.end,
         headers,
       });
+    };
+    /**
+     * Kafka's KStreamSessionWindowAggregate emit-final pass: sessions that ended in [last close time, closeTime - 1]
+     * (session bounds are inclusive, so a session has closed once its end is below the close time), stamped with
+     * their end, in the store's order (segment, key, end), as Kafka's findSessions by end time.
+     */
+    const emitFinal = (headers: Record<string, string | Buffer>, closeTime: number): void => {
+      if (lastEmitCloseTime !== -1 && lastEmitCloseTime >= closeTime) return;
+      const upper = closeTime - 1;
+      if (upper < 0) return;
+      const lower = Math.max(0, lastEmitCloseTime);
+      for (const session of store.findSessionsByEnd(lower, upper)) {
+        ctx.forward({ key: session.key, value: change(session.value, null), timestamp: session.key.window.end, headers });
+      }
+      lastEmitCloseTime = closeTime;
     };
     return {
       init(context) {
@@ -48,7 +68,8 @@ export function sessionWindowAggregateProcessor<K, V, A>(spec: SessionAggregatio
         }
         const ts = record.timestamp;
         observedStreamTime = Math.max(observedStreamTime, ts);
-        const closeTime = observedStreamTime - spec.graceMs;
+        // As Kafka: a session may still grow until the gap has passed after its end, so it closes gap + grace later.
+        const closeTime = observedStreamTime - spec.graceMs - spec.inactivityGapMs;
         const merged: Array<KeyValue<Windowed<K>, A>> = [];
         let window: Window = { start: ts, end: ts };
         let agg = spec.initializer();
@@ -59,18 +80,20 @@ export function sessionWindowAggregateProcessor<K, V, A>(spec: SessionAggregatio
         }
         if (window.end < closeTime) {
           droppedRecord(ctx, 'record for an expired session', spec.logger);
-          return;
-        }
-        if (window.start !== ts || window.end !== ts) {
-          for (const session of merged) {
-            store.remove(session.key);
-            forward(session.key, null, session.value, record.headers);
+        } else {
+          if (window.start !== ts || window.end !== ts) {
+            for (const session of merged) {
+              store.remove(session.key);
+              forward(session.key, null, session.value, record.headers);
+            }
           }
+          agg = spec.aggregator(record.key, record.value, agg);
+          const sessionKey: Windowed<K> = { key: record.key, window };
+          store.put(sessionKey, agg);
+          forward(sessionKey, agg, null, record.headers);
         }
-        agg = spec.aggregator(record.key, record.value, agg);
-        const sessionKey: Windowed<K> = { key: record.key, window };
-        store.put(sessionKey, agg);
-        forward(sessionKey, agg, null, record.headers);
+        // As Kafka: a late record still moves stream time, so it may close sessions too.
+        if (spec.emitOnWindowClose) emitFinal(record.headers, closeTime);
       },
     };
   };

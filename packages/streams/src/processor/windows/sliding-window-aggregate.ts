@@ -21,6 +21,8 @@ export interface SlidingWindowAggregation<K, V, A> {
   readonly initializer: () => A | null;
   readonly aggregator: (key: K, value: V, aggregate: A | null) => A;
   readonly sendOldValues: () => boolean;
+  /** KIP-825 `onWindowClose()`: no per-update output; each window's final result once it closed. */
+  readonly emitOnWindowClose?: boolean;
   readonly logger?: Logger;
 }
 
@@ -33,6 +35,29 @@ export function slidingWindowAggregateProcessor<K, V, A>(spec: SlidingWindowAggr
     let store: WindowStore<K, ValueAndTimestamp<A>>;
     let observedStreamTime = -1;
     let headers: Record<string, string | Buffer> = {};
+    // The close time up to which final results went out (onWindowClose); -1: none yet; in memory only.
+    let lastEmitCloseTime = -1;
+
+    const forward = (key: K, window: Window, newAgg: A, oldAgg: A | null, timestamp: number): void => {
+      if (spec.emitOnWindowClose) return;
+      ctx.forward({ key: { key, window }, value: change(newAgg, oldAgg), timestamp, headers });
+    };
+
+    /**
+     * The emit-final pass: windows are `[start, start + difference]` with the end inclusive, so a window has closed
+     * once its end is below the close time (start <= closeTime - difference - 1); those that closed since the last
+     * pass are read back from the store, as for time windows.
+     */
+    const emitFinal = (closeTime: number): void => {
+      if (lastEmitCloseTime !== -1 && lastEmitCloseTime >= closeTime) return;
+      const upper = closeTime - diff - 1;
+      const lower = lastEmitCloseTime === -1 ? 0 : Math.max(0, lastEmitCloseTime - diff);
+      if (upper < lower) return;
+      for (const { key, value } of store.fetchAllByTime(lower, upper)) {
+        ctx.forward({ key, value: change(value.value, null), timestamp: value.timestamp, headers });
+      }
+      lastEmitCloseTime = closeTime;
+    };
 
     const initial = (timestamp: number): Agg<A> => {
       const value = spec.initializer();
@@ -48,13 +73,13 @@ export function slidingWindowAggregateProcessor<K, V, A>(spec: SlidingWindowAggr
       const newAgg = spec.aggregator(key, value, oldAgg);
       const timestamp = current === null ? ts : Math.max(ts, current.timestamp);
       store.put(key, { value: newAgg, timestamp }, window.start);
-      ctx.forward({ key: { key, window }, value: change(newAgg, spec.sendOldValues() ? oldAgg : null), timestamp, headers });
+      forward(key, window, newAgg, spec.sendOldValues() ? oldAgg : null, timestamp);
     };
 
     const createRightWindow = (ts: number, rightAgg: ValueAndTimestamp<A>, key: K): void => {
       const window = { start: ts + 1, end: ts + 1 + diff };
       store.put(key, rightAgg, window.start);
-      ctx.forward({ key: { key, window }, value: change(rightAgg.value, null), timestamp: rightAgg.timestamp, headers });
+      forward(key, window, rightAgg.value, null, rightAgg.timestamp);
     };
 
     const createPreviousRightWindow = (start: number, ts: number, key: K, value: V, closeTime: number): void => {
@@ -149,6 +174,7 @@ export function slidingWindowAggregateProcessor<K, V, A>(spec: SlidingWindowAggr
         headers = record.headers;
         if (ts < diff) processEarly(record.key, record.value, ts, closeTime);
         else processReverse(record.key, record.value, ts, closeTime);
+        if (spec.emitOnWindowClose) emitFinal(closeTime);
       },
     };
   };

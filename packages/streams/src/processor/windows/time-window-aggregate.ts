@@ -19,6 +19,10 @@ export interface TimeWindowAggregation<K, V, A> {
   readonly initializer?: () => A;
   readonly aggregator: (key: K, value: V, aggregate: A) => A;
   readonly sendOldValues: () => boolean;
+  /** KIP-825 `onWindowClose()`: no per-update output; each window's final result once it closed. */
+  readonly emitOnWindowClose?: boolean;
+  /** The store's window size: windows starting at or before `closeTime - size` have closed. */
+  readonly sizeMs?: number;
   readonly logger?: Logger;
 }
 
@@ -28,6 +32,25 @@ export function timeWindowAggregateProcessor<K, V, A>(spec: TimeWindowAggregatio
     let store: WindowStore<K, ValueAndTimestamp<A>>;
     // Per processor, as in Kafka: only records that reached this node move its notion of time.
     let observedStreamTime = -1;
+    // The close time up to which final results went out (onWindowClose); -1: none yet. Kept in memory only: after a
+    // restart, closed windows still in the store are emitted again (Kafka keeps it with the committed offsets).
+    let lastEmitCloseTime = -1;
+    /**
+     * Kafka's KStreamWindowAggregate emit-final pass: windows that started after the last pass's closed range and
+     * have ended by `closeTime` (start <= closeTime - size), read back from the store by start, then key. A window
+     * whose close stream time skipped past retention's edge is gone by then and never emitted, as in Kafka.
+     */
+    const emitFinal = (headers: Record<string, string | Buffer>, closeTime: number): void => {
+      if (lastEmitCloseTime !== -1 && lastEmitCloseTime >= closeTime) return;
+      const size = spec.sizeMs ?? 0;
+      const upper = closeTime - size;
+      if (upper < 0) return;
+      const lower = lastEmitCloseTime === -1 ? 0 : Math.max(0, lastEmitCloseTime - size) + 1;
+      for (const { key, value } of store.fetchAllByTime(lower, upper)) {
+        ctx.forward({ key, value: change(value.value, null), timestamp: value.timestamp, headers });
+      }
+      lastEmitCloseTime = closeTime;
+    };
     return {
       init(context) {
         ctx = context;
@@ -56,6 +79,7 @@ export function timeWindowAggregateProcessor<K, V, A>(spec: TimeWindowAggregatio
             timestamp = Math.max(record.timestamp, old.timestamp);
           }
           store.put(record.key, { value: next, timestamp }, window.start);
+          if (spec.emitOnWindowClose) continue;
           ctx.forward({
             key: { key: record.key, window },
             value: change(next, spec.sendOldValues() && old !== null ? old.value : null),
@@ -63,6 +87,7 @@ export function timeWindowAggregateProcessor<K, V, A>(spec: TimeWindowAggregatio
             headers: record.headers,
           });
         }
+        if (spec.emitOnWindowClose) emitFinal(record.headers, closeTime);
       },
     };
   };

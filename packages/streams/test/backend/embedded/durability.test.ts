@@ -1,12 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEmbeddedBackend } from '../../../src/backend/embedded/index.js';
 import { EmbeddedConsumer } from '../../../src/backend/embedded/embedded-consumer.js';
 import { EmbeddedLog } from '../../../src/backend/embedded/embedded-log.js';
 import { EmbeddedProducer } from '../../../src/backend/embedded/embedded-producer.js';
+import { EntryKind, encodeEntry } from '../../../src/backend/embedded/record-codec.js';
 import type { ConsumedRecord } from '../../../src/backend/port.js';
 import { b, pollUntil, recordingListener, str } from './helpers.js';
 
@@ -118,7 +119,7 @@ test('a transaction whose commit entry reached disk is completed as committed on
   log.close();
   // Simulates a crash between the durable commit entry and the markers: cut the markers off both partition files.
   for (const partition of [0, 1]) {
-    const file = join(dataDir, 'topics', 't', `${partition}.log`);
+    const file = join(dataDir, 'topics', 't', String(partition), '00000000000000000000.log');
     truncateSync(file, firstEntrySize(file));
     assert.ok(statSync(file).size > 0);
   }
@@ -143,7 +144,9 @@ test('a torn tail (partial write) is cut off on load; earlier records are intact
   producer.send({ topic: 't', key: null, value: b('two') });
   await producer.flush();
   await first.close();
-  appendFileSync(join(dataDir, 'topics', 't', '0.log'), Buffer.from([0, 0, 0, 99, 1, 2, 3]));
+  // A torn write only happens in a crash: no clean-shutdown marker then.
+  rmSync(join(dataDir, '.clean-shutdown'));
+  appendFileSync(join(dataDir, 'topics', 't', '0', '00000000000000000000.log'), Buffer.from([0, 0, 0, 99, 1, 2, 3]));
 
   const second = createEmbeddedBackend({ dataDir });
   const log = new EmbeddedLog(dataDir, undefined);
@@ -167,4 +170,24 @@ test('deleted topics stay deleted after reopen', async (t) => {
   const second = createEmbeddedBackend({ dataDir });
   assert.deepEqual(await second.admin().listTopics(), ['stays']);
   await second.close();
+});
+
+test('a data directory of the format before segments (one file per partition, metadata without checksums) opens as it was', async (t) => {
+  const dataDir = tempDir(t);
+  mkdirSync(join(dataDir, 'topics', 't'), { recursive: true });
+  writeFileSync(
+    join(dataDir, 'meta.jsonl'),
+    [{ t: 'topic', name: 't', partitions: 1, config: {} }, { t: 'offsets', group: 'g', offsets: [['t', 0, 2]] }].map((e) => JSON.stringify(e) + '\n').join(''),
+  );
+  writeFileSync(
+    join(dataDir, 'topics', 't', '0.log'),
+    Buffer.concat([0, 1, 2].map((i) => encodeEntry(EntryKind.Data, i, 0, 1000 + i, b(`k${i}`), b(`v${i}`), {}))),
+  );
+  const log = new EmbeddedLog(dataDir, undefined);
+  assert.deepEqual((await readAll(log, 't', 0, 'read_uncommitted')).map((r) => str(r.value)), ['v0', 'v1', 'v2']);
+  assert.equal(log.group('g').offsets.get('t\u00000'), 2);
+  log.close();
+  assert.ok(existsSync(join(dataDir, 'topics', 't', '0', '00000000000000000000.log')));
+  assert.ok(!existsSync(join(dataDir, 'topics', 't', '0.log')));
+  assert.match(readFileSync(join(dataDir, 'meta.jsonl'), 'utf8'), /^[0-9a-f]{8} \{/);
 });

@@ -1,0 +1,141 @@
+import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import { DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENT_MS, type SegmentConfig } from './partition-file.js';
+import type { PartitionLog } from './partition-log.js';
+import { EntryKind, isTombstone, keyView } from './record-codec.js';
+import { scanSegment } from './segment-scan.js';
+
+/** Kafka's defaults: `retention.ms` 7 days, `retention.bytes` unlimited, `delete.retention.ms` 1 day. */
+const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+const DEFAULT_DELETE_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+function numberConfig(config: Readonly<Record<string, string>>, name: string, fallback: number): number {
+  const raw = config[name];
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  return Number.isFinite(n) ? n : fallback;
+}
+
+export function segmentConfigOf(config: Readonly<Record<string, string>>): SegmentConfig {
+  return {
+    segmentBytes: Math.max(1, numberConfig(config, 'segment.bytes', DEFAULT_SEGMENT_BYTES)),
+    segmentMs: Math.max(1, numberConfig(config, 'segment.ms', DEFAULT_SEGMENT_MS)),
+  };
+}
+
+function policies(config: Readonly<Record<string, string>>): Set<string> {
+  return new Set((config['cleanup.policy'] ?? 'delete').split(',').map((s) => s.trim()));
+}
+
+/** What the cleaner remembers of a partition between rounds, so that it does not rewrite what did not change. */
+interface CleanerState {
+  /** Last offset of the closed segments cleaned in the last pass. */
+  cleanedThrough: number;
+  /** When a tombstone kept last pass becomes old enough to drop (Infinity: none kept). */
+  nextTombstoneExpiry: number;
+}
+
+const states = new WeakMap<PartitionLog, CleanerState>();
+
+/**
+ * Retention and compaction of one partition, as Kafka's log manager and log cleaner do them, on whole closed
+ * segments only (the active segment is never deleted nor compacted; `segment.ms`/`segment.bytes` roll it):
+ * - `cleanup.policy` with `delete`: segments whose newest record is older than `retention.ms`, and the oldest segments
+ *   while the partition stays above `retention.bytes` without them, are deleted; the log-start offset moves to the
+ *   first segment kept.
+ * - with `compact`: closed segments below the LSO are rewritten keeping, per key, only the latest record (records of
+ *   aborted transactions are dropped; tombstones are kept `delete.retention.ms` past their timestamp, then dropped).
+ */
+export function runCleaner(p: PartitionLog, config: Readonly<Record<string, string>>, now: number): void {
+  const file = p.file;
+  if (file === null || file.failure !== null) return;
+  file.setConfig(segmentConfigOf(config));
+  const policy = policies(config);
+  if (policy.has('delete')) enforceRetention(p, config, now);
+  if (policy.has('compact')) compact(p, numberConfig(config, 'delete.retention.ms', DEFAULT_DELETE_RETENTION_MS), now);
+}
+
+function enforceRetention(p: PartitionLog, config: Readonly<Record<string, string>>, now: number): void {
+  const file = p.file!;
+  const retentionMs = numberConfig(config, 'retention.ms', DEFAULT_RETENTION_MS);
+  const retentionBytes = numberConfig(config, 'retention.bytes', -1);
+  const segments = file.segments;
+  let total = 0;
+  for (const s of segments) total += s.size;
+  let deleteBelow = -1;
+  // Never the active segment, and never past the high watermark.
+  for (let i = 0; i < segments.length - 1; i++) {
+    const s = segments[i]!;
+    const expired = retentionMs >= 0 && s.maxTimestamp < now - retentionMs;
+    const oversize = retentionBytes >= 0 && total - s.size >= retentionBytes;
+    if (!expired && !oversize) break;
+    total -= s.size;
+    deleteBelow = segments[i + 1]!.baseOffset;
+  }
+  if (deleteBelow > p.logStartOffset) p.advanceLogStart(deleteBelow);
+}
+
+function compact(p: PartitionLog, deleteRetentionMs: number, now: number): void {
+  const file = p.file!;
+  let state = states.get(p);
+  if (state === undefined) {
+    state = { cleanedThrough: -1, nextTombstoneExpiry: Infinity };
+    states.set(p, state);
+  }
+  const lso = p.lastStableOffset;
+  // Closed segments wholly below the LSO: an open transaction's records may still abort.
+  let cleanable = 0;
+  while (cleanable < file.segments.length - 1 && file.segments[cleanable]!.lastOffset < lso) cleanable++;
+  if (cleanable === 0) return;
+  const lastCleanable = file.segments[cleanable - 1]!.lastOffset;
+  if (lastCleanable <= state.cleanedThrough && now < state.nextTombstoneExpiry) return;
+  // Only what is on disk may supersede: a record dropped for a newer one that a crash then loses would be gone.
+  file.syncNow();
+
+  // Pass 1: the latest offset of every key, over everything written below the LSO (the active segment included).
+  const latest = new Map<string, number>();
+  for (let i = 0; i < file.segments.length; i++) {
+    const s = file.segments[i]!;
+    const next = file.segments[i + 1]?.baseOffset ?? Infinity;
+    scanSegment(s.path, s.baseOffset, next, -1, 'first', (h, position, _size, chunk, chunkPos) => {
+      if (h.kind !== EntryKind.Data || h.offset >= lso || p.abortedTxns.has(h.txnId)) return;
+      const key = keyView(chunk, position - chunkPos);
+      if (key !== null) latest.set(key.toString('latin1'), h.offset);
+    });
+  }
+
+  // Pass 2: rewrite each cleanable segment without what is superseded.
+  let nextExpiry = Infinity;
+  for (let i = 0; i < cleanable; i++) {
+    const s = file.segments[i]!;
+    const tmp = `${s.path}.cleaned`;
+    const fd = openSync(tmp, 'w');
+    let dropped = 0;
+    try {
+      scanSegment(s.path, s.baseOffset, file.segments[i + 1]!.baseOffset, -1, 'first', (h, position, size, chunk, chunkPos) => {
+        const rel = position - chunkPos;
+        let keep = true;
+        if (h.kind === EntryKind.Data) {
+          const key = keyView(chunk, rel);
+          if (p.abortedTxns.has(h.txnId)) keep = false;
+          else if (key !== null && latest.get(key.toString('latin1')) !== h.offset) keep = false;
+          else if (key !== null && isTombstone(chunk, rel)) {
+            const expiry = h.timestamp + deleteRetentionMs;
+            if (expiry <= now) keep = false;
+            else if (expiry < nextExpiry) nextExpiry = expiry;
+          }
+        }
+        if (keep) writeSync(fd, chunk, rel, size);
+        else dropped++;
+      });
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    if (dropped === 0) rmSync(tmp, { force: true });
+    else file.replaceSegment(i, tmp);
+  }
+  // Readers see the compacted segments, not the superseded records still held in memory.
+  p.evictThrough(lastCleanable);
+  state.cleanedThrough = lastCleanable;
+  state.nextTombstoneExpiry = nextExpiry;
+}

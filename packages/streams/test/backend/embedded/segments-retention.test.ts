@@ -1,0 +1,239 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEmbeddedBackend } from '../../../src/backend/embedded/index.js';
+import { EmbeddedConsumer } from '../../../src/backend/embedded/embedded-consumer.js';
+import { EmbeddedLog } from '../../../src/backend/embedded/embedded-log.js';
+import { EmbeddedProducer } from '../../../src/backend/embedded/embedded-producer.js';
+import { LogStorageError } from '../../../src/backend/embedded/log-errors.js';
+import type { ConsumedRecord } from '../../../src/backend/port.js';
+import { b, str } from './helpers.js';
+
+function tempDir(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'tributary-segments-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+async function readFrom(
+  log: EmbeddedLog,
+  topic: string,
+  offset: number,
+  options: { isolation?: 'read_committed' | 'read_uncommitted'; reset?: 'earliest' | 'latest' } = {},
+): Promise<ConsumedRecord[]> {
+  const consumer = new EmbeddedConsumer(log, {
+    clientId: 'r',
+    isolationLevel: options.isolation ?? 'read_uncommitted',
+    autoOffsetReset: options.reset ?? 'earliest',
+  });
+  await consumer.assign([{ topic, partition: 0, offset }]);
+  const out: ConsumedRecord[] = [];
+  for (;;) {
+    const batch = await consumer.poll(300, 0);
+    if (batch.length === 0) return out;
+    out.push(...batch);
+  }
+}
+
+function segmentFiles(dataDir: string, topic: string): string[] {
+  return readdirSync(join(dataDir, 'topics', topic, '0')).filter((n) => n.endsWith('.log')).sort();
+}
+
+async function produce(log: EmbeddedLog, topic: string, count: number, value: (i: number) => Buffer | null, key?: (i: number) => Buffer, timestamp?: (i: number) => number): Promise<void> {
+  const producer = new EmbeddedProducer(log, { clientId: 'p' });
+  for (let i = 0; i < count; i++) {
+    producer.send({ topic, partition: 0, key: key?.(i) ?? null, value: value(i), ...(timestamp ? { timestamp: timestamp(i) } : {}) });
+  }
+  await producer.flush();
+}
+
+test('segments roll at segment.bytes; records far behind the in-memory tail are read back from the files, also after reopen', async (t) => {
+  const dataDir = tempDir(t);
+  const log = new EmbeddedLog(dataDir, undefined);
+  log.createTopic({ name: 't', numPartitions: 1, config: { 'segment.bytes': '8192' } });
+  // More records than the in-memory tail keeps (4,096), so that the first ones come from disk.
+  await produce(log, 't', 6000, (i) => b(`value-${i}`.padEnd(60, '.')), (i) => b(`k${i}`));
+  assert.ok(segmentFiles(dataDir, 't').length > 10);
+  const check = (records: ConsumedRecord[], from: number): void => {
+    assert.equal(records.length, 6000 - from);
+    records.forEach((r, i) => {
+      assert.equal(r.offset, from + i);
+      assert.equal(str(r.key), `k${from + i}`);
+    });
+  };
+  check(await readFrom(log, 't', 0), 0);
+  check(await readFrom(log, 't', 4321), 4321);
+  log.close();
+  const reopened = new EmbeddedLog(dataDir, undefined);
+  check(await readFrom(reopened, 't', 0), 0);
+  check(await readFrom(reopened, 't', 2500), 2500);
+  reopened.close();
+});
+
+test('retention.ms deletes closed segments whose newest record is older; consumers below the log start follow auto.offset.reset', async (t) => {
+  const dataDir = tempDir(t);
+  const log = new EmbeddedLog(dataDir, undefined);
+  log.createTopic({ name: 't', numPartitions: 1, config: { 'segment.bytes': '4096', 'retention.ms': '3600000' } });
+  const now = Date.now();
+  // 300 records two hours old, then 100 fresh ones.
+  await produce(log, 't', 400, (i) => b(`v${i}`.padEnd(50, '.')), undefined, (i) => (i < 300 ? now - 7_200_000 : now));
+  await log.commitOffsets('g', [['t', 0, 10]]);
+  log.clean(now);
+  const p = log.partition('t', 0)!;
+  assert.ok(p.logStartOffset > 0 && p.logStartOffset <= 300, `log start ${p.logStartOffset}`);
+  const files = segmentFiles(dataDir, 't');
+  assert.equal(Number(files[0]!.slice(0, 20)), p.logStartOffset);
+  const earliest = await readFrom(log, 't', -1);
+  assert.equal(earliest[0]!.offset, p.logStartOffset);
+  assert.equal(earliest.length, 400 - p.logStartOffset);
+  // A committed position below the log start resets, as Kafka's OffsetOutOfRange does.
+  const group = new EmbeddedConsumer(log, { clientId: 'c', groupId: 'g', isolationLevel: 'read_uncommitted', autoOffsetReset: 'latest' });
+  await group.assign([{ topic: 't', partition: 0, offset: -1 }]);
+  assert.equal(group.position({ topic: 't', partition: 0 }), 400);
+  const seeking = new EmbeddedConsumer(log, { clientId: 'd', isolationLevel: 'read_uncommitted', autoOffsetReset: 'earliest' });
+  await seeking.assign([{ topic: 't', partition: 0, offset: 5 }]);
+  assert.equal((await seeking.poll(1, 0))[0]!.offset, p.logStartOffset);
+  log.close();
+  const reopened = new EmbeddedLog(dataDir, undefined);
+  assert.equal(reopened.partition('t', 0)!.logStartOffset, p.logStartOffset);
+  reopened.close();
+});
+
+test('retention.bytes keeps the newest segments within the limit; the active segment is never deleted', async (t) => {
+  const dataDir = tempDir(t);
+  const log = new EmbeddedLog(dataDir, undefined);
+  log.createTopic({ name: 't', numPartitions: 1, config: { 'segment.bytes': '4096', 'retention.bytes': '10000' } });
+  await produce(log, 't', 600, (i) => b(`v${i}`.padEnd(50, '.')));
+  log.clean(Date.now());
+  const p = log.partition('t', 0)!;
+  assert.ok(p.logStartOffset > 0);
+  const files = segmentFiles(dataDir, 't');
+  assert.ok(files.length >= 2 && files.length <= 4, files.join(','));
+  assert.equal((await readFrom(log, 't', -1)).length, 600 - p.logStartOffset);
+  log.clean(Date.now());
+  assert.deepEqual(segmentFiles(dataDir, 't'), files);
+  log.close();
+});
+
+test('deleteRecords moves the log start durably and deletes whole segments below it; -1 means the high watermark', async (t) => {
+  const dataDir = tempDir(t);
+  const backend = createEmbeddedBackend({ dataDir });
+  const admin = backend.admin();
+  await admin.createTopics([{ name: 'repartition', numPartitions: 1, config: { 'segment.bytes': '2048' } }]);
+  const producer = await backend.createProducer({ clientId: 'p' });
+  for (let i = 0; i < 300; i++) producer.send({ topic: 'repartition', partition: 0, key: null, value: b(`r${i}`.padEnd(40, '.')) });
+  await producer.flush();
+  const before = segmentFiles(dataDir, 'repartition').length;
+  await admin.deleteRecords([{ topic: 'repartition', partition: 0, offset: 250 }]);
+  assert.ok(segmentFiles(dataDir, 'repartition').length < before);
+  const consumer = await backend.createConsumer({ clientId: 'c', isolationLevel: 'read_uncommitted', autoOffsetReset: 'earliest' });
+  await consumer.assign([{ topic: 'repartition', partition: 0, offset: -1 }]);
+  assert.deepEqual(await consumer.beginningOffsets([{ topic: 'repartition', partition: 0 }]), [{ topic: 'repartition', partition: 0, offset: 250 }]);
+  const rest = await consumer.poll(1000, 0);
+  assert.deepEqual(
+    rest.map((r) => r.offset),
+    Array.from({ length: 50 }, (_, i) => 250 + i),
+  );
+  await assert.rejects(admin.deleteRecords([{ topic: 'repartition', partition: 0, offset: 301 }]), RangeError);
+  await consumer.close();
+  await backend.close();
+
+  const again = createEmbeddedBackend({ dataDir });
+  const c2 = await again.createConsumer({ clientId: 'c', isolationLevel: 'read_uncommitted', autoOffsetReset: 'earliest' });
+  assert.deepEqual(await c2.beginningOffsets([{ topic: 'repartition', partition: 0 }]), [{ topic: 'repartition', partition: 0, offset: 250 }]);
+  await again.admin().deleteRecords([{ topic: 'repartition', partition: 0, offset: -1 }]);
+  assert.deepEqual(await c2.beginningOffsets([{ topic: 'repartition', partition: 0 }]), [{ topic: 'repartition', partition: 0, offset: 300 }]);
+  await c2.close();
+  await again.close();
+});
+
+test('deleteRecords on an in-memory log drops the records below the new start', async () => {
+  const backend = createEmbeddedBackend();
+  const producer = await backend.createProducer({ clientId: 'p' });
+  for (let i = 0; i < 10; i++) producer.send({ topic: 'm', partition: 0, key: null, value: b(`m${i}`) });
+  await producer.flush();
+  await backend.admin().deleteRecords([{ topic: 'm', partition: 0, offset: 7 }]);
+  const consumer = await backend.createConsumer({ clientId: 'c', isolationLevel: 'read_uncommitted', autoOffsetReset: 'earliest' });
+  await consumer.assign([{ topic: 'm', partition: 0, offset: -1 }]);
+  assert.deepEqual(
+    (await consumer.poll(100, 0)).map((r) => str(r.value)),
+    ['m7', 'm8', 'm9'],
+  );
+  await backend.close();
+});
+
+test('compaction keeps the latest record per key in closed segments, drops aborted records and expired tombstones', async (t) => {
+  const dataDir = tempDir(t);
+  const log = new EmbeddedLog(dataDir, undefined);
+  log.createTopic({ name: 'table', numPartitions: 1, config: { 'cleanup.policy': 'compact', 'segment.bytes': '2048', 'delete.retention.ms': '60000' } });
+  const now = Date.now();
+  // Ten keys updated 30 times; k3 deleted long ago, k4 deleted just now.
+  await produce(log, 'table', 300, (i) => b(`k${i % 10}=${Math.floor(i / 10)}`), (i) => b(`k${i % 10}`), () => now - 600_000);
+  await produce(log, 'table', 1, () => null, () => b('k3'), () => now - 600_000);
+  await produce(log, 'table', 1, () => null, () => b('k4'), () => now);
+  const tx = new EmbeddedProducer(log, { clientId: 'tx', transactionalId: 'tx' });
+  await tx.initTransactions();
+  await tx.beginTransaction();
+  tx.send({ topic: 'table', partition: 0, key: b('k5'), value: b('aborted') });
+  await tx.abortTransaction();
+  // Enough later records that the ones above sit in closed segments.
+  await produce(log, 'table', 100, (i) => b(`z${i}`.padEnd(40, '.')), (i) => b(`z${i}`));
+  const before = await readFrom(log, 'table', 0);
+  log.clean(now);
+  const after = await readFrom(log, 'table', 0);
+  assert.ok(after.length < before.length);
+  const latest = new Map<string, string | null>();
+  for (const r of after) latest.set(str(r.key)!, str(r.value));
+  for (const k of [0, 1, 2, 6, 7, 8, 9]) assert.equal(latest.get(`k${k}`), `k${k}=29`);
+  assert.ok(!latest.has('k3'), 'a tombstone older than delete.retention.ms is dropped with the key');
+  assert.ok(latest.has('k4') && latest.get('k4') === null, 'a recent tombstone is kept');
+  assert.equal(latest.get('k5'), 'k5=29', 'the aborted record is gone');
+  const keyed = after.filter((r) => str(r.key)!.startsWith('k'));
+  assert.equal(keyed.length, 9, keyed.map((r) => `${str(r.key)}@${r.offset}`).join(' '));
+  // Offsets keep their values (gaps), and the cleaned log reads the same after reopening.
+  for (let i = 1; i < after.length; i++) assert.ok(after[i]!.offset > after[i - 1]!.offset);
+  log.close();
+  const reopened = new EmbeddedLog(dataDir, undefined);
+  assert.deepEqual(
+    (await readFrom(reopened, 'table', 0)).map((r) => r.offset),
+    after.map((r) => r.offset),
+  );
+  reopened.close();
+});
+
+test('a failed write stops its partition with an error and a commit over it aborts with markers, so the LSO moves on', async (t) => {
+  const dataDir = tempDir(t);
+  const log = new EmbeddedLog(dataDir, undefined);
+  log.createTopic({ name: 't', numPartitions: 2 });
+  const tx = new EmbeddedProducer(log, { clientId: 'tx', transactionalId: 'tx' });
+  await tx.initTransactions();
+  await tx.beginTransaction();
+  tx.send({ topic: 't', partition: 0, key: null, value: b('a0') });
+  tx.send({ topic: 't', partition: 1, key: null, value: b('a1') });
+  // An I/O error on partition 1's file: a descriptor that no longer works.
+  Reflect.set(log.partition('t', 1)!.file!.active, 'fd', 2 ** 30);
+  await assert.rejects(tx.commitTransaction(), LogStorageError);
+  const p0 = log.partition('t', 0)!;
+  assert.equal(p0.lastStableOffset, p0.highWatermark, 'the abort marker moved the LSO');
+  assert.deepEqual(await readFrom(log, 't', 0, { isolation: 'read_committed' }), []);
+  // Partition 1 takes no more writes (no gap, no torn entry); partition 0 goes on.
+  const plain = new EmbeddedProducer(log, { clientId: 'p' });
+  assert.throws(() => plain.send({ topic: 't', partition: 1, key: null, value: b('x') }), LogStorageError);
+  assert.equal(log.partition('t', 1)!.highWatermark, 0, 'records that never reached the file are forgotten');
+  await tx.beginTransaction();
+  tx.send({ topic: 't', partition: 0, key: null, value: b('b0') });
+  await tx.commitTransaction();
+  assert.deepEqual(
+    (await readFrom(log, 't', 0, { isolation: 'read_committed' })).map((r) => str(r.value)),
+    ['b0'],
+  );
+  log.close();
+  const reopened = new EmbeddedLog(dataDir, undefined);
+  assert.deepEqual(
+    (await readFrom(reopened, 't', 0, { isolation: 'read_committed' })).map((r) => str(r.value)),
+    ['b0'],
+  );
+  reopened.close();
+});
