@@ -11,6 +11,7 @@ import type { ApiDeps } from './api-deps.js';
 import { registerCatalogRoutes } from './catalog-routes.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerInventoryRoutes } from './inventory-routes.js';
+import { registerRegistrationRoutes } from './registration-routes.js';
 import { MAX_WAIT_MS, registerOrderRoutes } from './orders-routes.js';
 import { drainBody } from './oversized-body.js';
 import { PAGE_HTML } from './page.js';
@@ -60,6 +61,7 @@ export function buildServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerOrderRoutes(app, deps);
   registerInventoryRoutes(app, deps);
   registerIngestRoutes(app, deps);
+  registerRegistrationRoutes(app, deps);
   if (deps.catalog !== undefined) registerCatalogRoutes(app, deps.catalog);
 
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}` }));
