@@ -19,6 +19,7 @@ import type { ServiceRuntime } from './services/service-runtime.js';
 import { SupervisedApp, type BackoffSettings } from './services/supervisor.js';
 import { ensureTopics } from './topics.js';
 import { ensureCatalogTopics } from './catalog/catalog-topics.js';
+import { storeDirectory } from './lookups/store-directory.js';
 
 export interface ShopOptions extends ServiceRuntime {
   /** Background services to run in this process besides the orders service (default: all of them). */
@@ -100,6 +101,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
       logger,
       services: apps,
       catalog: catalog.api,
+      stores: { directory: storeDirectory(), app: (service) => runningApp(apps, service) },
     },
     logger,
   );
@@ -119,6 +121,13 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
         await closeAll(apps, writer, logger);
       })()),
   };
+}
+
+/** The app of `service` in this process (the current one after restarts), or undefined when it runs elsewhere. */
+function runningApp(apps: ReadonlyMap<string, SupervisedApp>, service: string): KafkaStreams | undefined {
+  const supervised = apps.get(service);
+  // `app` throws only when creating the app failed; its supervisor is retrying.
+  return supervised !== undefined && supervised.state !== 'CREATED' ? supervised.app : undefined;
 }
 
 async function closeAll(apps: ReadonlyMap<string, SupervisedApp>, writer: TopicWriter | undefined, logger: Logger): Promise<void> {

@@ -1,6 +1,7 @@
 /** What the HTTP API needs from the rest of the shop; `server.ts` wires it, tests may fake parts of it. */
 import type { Logger } from '@tributary/streams';
 import type { CatalogApi } from '../catalog/catalog-service.js';
+import type { StoreLookups } from '../lookups/store-lookups.js';
 import type { Inventory, Order } from '../schemas.js';
 import type { ServiceFailure } from '../services/supervisor.js';
 import type { ForwardAuth } from './forward-auth.js';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   readonly services: ReadonlyMap<string, ServiceStatus>;
   /** The catalog's search, products, rejects and feeds (absent: no catalog routes). */
   readonly catalog?: CatalogApi | undefined;
+  /** Every service's queryable stores and this process's apps (absent: no `/v1/stores` routes). */
+  readonly stores?: StoreLookups | undefined;
 }
 
 export interface ServiceStatus {

@@ -32,7 +32,8 @@ runProcess(service, async (config, logger) => {
   if (isServiceName(service)) {
     await ensureTopics(backend);
     await ensureCatalogTopics(backend);
-    const app = new SupervisedApp(service, () => SERVICES[service](runtime), logger);
+    // No HTTP API here: nothing could answer at an announced address (see ServiceRuntime.applicationServer).
+    const app = new SupervisedApp(service, () => SERVICES[service]({ ...runtime, applicationServer: undefined }), logger);
     await app.start();
     logger.info({ service }, 'service started');
     return {
