@@ -4,11 +4,13 @@
  */
 import type { Producer, Serde } from '@tributary/streams';
 import { serdes } from '../topics.js';
+import { assertApiWrite } from '../topic-registry.js';
 
 export class TopicWriter {
   constructor(private readonly producer: Producer) {}
 
   async write<V>(topic: string, key: string, valueSerde: Serde<V>, value: V): Promise<void> {
+    assertApiWrite(topic);
     this.producer.send({ topic, key: serdes.key.serialize(topic, key), value: valueSerde.serialize(topic, value) });
     await this.producer.flush();
   }
