@@ -15,6 +15,10 @@ import { orderDetailsTopology } from './services/order-details.js';
 import { ordersViewTopology } from './services/orders-view.js';
 import { validationsAggregatorTopology } from './services/validations-aggregator.js';
 import { CUSTOMER_LEVELS } from './schemas.js';
+import { LATER_APP_IDS } from './later/later-app-ids.js';
+import { warrantyTopology } from './later/warranty.js';
+import { orderInsightsTopology } from './later/order-insights.js';
+import { crmImportTopology } from './later/crm-import.js';
 
 export interface AppEntry {
   /** The name the shop supervises it under (`/health`, `services/run.js <service>`). */
@@ -41,6 +45,9 @@ export const SHOP_APPS: ReadonlyArray<AppEntry> = [
   { service: 'email', applicationId: APP_IDS.email, topology: () => emailTopology({ send: noop }), dynamicSinkTopics: CUSTOMER_LEVELS },
   { service: 'catalog-pipeline', applicationId: CATALOG_PIPELINE_APP_ID, topology: catalogPipelineTopology },
   { service: 'catalog-view', applicationId: CATALOG_VIEW_APP_ID, topology: catalogViewTopology },
+  { service: 'warranty', applicationId: LATER_APP_IDS.warranty, topology: warrantyTopology },
+  { service: 'order-insights', applicationId: LATER_APP_IDS.orderInsights, topology: orderInsightsTopology },
+  { service: 'crm-import', applicationId: LATER_APP_IDS.crmImport, topology: crmImportTopology },
 ];
 
 export function appByService(service: string): AppEntry | undefined {

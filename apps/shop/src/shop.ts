@@ -20,6 +20,8 @@ import { SupervisedApp, type BackoffSettings } from './services/supervisor.js';
 import { ensureTopics } from './topics.js';
 import { ensureCatalogTopics } from './catalog/catalog-topics.js';
 import { storeDirectory } from './lookups/store-directory.js';
+import { ensureLaterTopics } from './later/later-topics.js';
+import { CustomerChangesRelay } from './later/customer-changes-relay.js';
 
 export interface ShopOptions extends ServiceRuntime {
   /** Background services to run in this process besides the orders service (default: all of them). */
@@ -52,6 +54,8 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   await ensureTopics(backend);
   // The catalog's too: its pipeline is one of the background services.
   await ensureCatalogTopics(backend);
+  // And those of the services added later (warranty, CRM import, order insights).
+  await ensureLaterTopics(backend);
   const apps = new Map<string, SupervisedApp>();
   const waiters = new OrderWaiters();
   const posted = new PostedOrders();
@@ -65,6 +69,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     return app;
   };
   let catalog: RunningCatalog | undefined;
+  let relay: CustomerChangesRelay | undefined;
   try {
     for (const name of options.services ?? (Object.keys(SERVICES) as ServiceName[])) {
       await supervise(name, () => SERVICES[name](options));
@@ -85,8 +90,11 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     await viewApp.waitForRunning();
     catalog = await startCatalog(options, options.search ?? { engine: 'embedded' }, supervise);
     writer = new TopicWriter(await backend.createProducer({ clientId: 'orders-service-api' }));
+    // This process owns `customers`: it applies the CRM import's changes through its own producer.
+    relay = await CustomerChangesRelay.start(backend, writer, logger);
   } catch (error) {
     await catalog?.close().catch(() => undefined);
+    await relay?.close().catch(() => undefined);
     await closeAll(apps, writer, logger);
     throw error;
   }
@@ -118,6 +126,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
         waiters.cancelAll();
         await server.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the HTTP server failed'));
         await catalog?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the catalog failed'));
+        await relay?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the customer changes relay failed'));
         await closeAll(apps, writer, logger);
       })()),
   };

@@ -20,6 +20,8 @@ import { CatalogProductSchema } from './catalog/catalog-schemas.js';
 import { CATALOG_TOPICS } from './catalog/catalog-topics.js';
 import { CUSTOMER_LEVELS, CustomerSchema, InventorySchema, OrderEnrichedSchema, OrderSchema, OrderValidationSchema, PaymentSchema } from './schemas.js';
 import { deadLetterTopic, RESERVED_STOCK_CHANGELOG, TOPICS } from './topics.js';
+import { CrmCustomerSchema, WarrantyOfferSchema } from './later/later-schemas.js';
+import { LATER_TOPICS } from './later/later-topics.js';
 
 /** The HTTP API of the orders process (its producers, not a streams app). */
 export const API_WRITER = 'orders-api';
@@ -100,6 +102,21 @@ const entries: TopicEntry[] = [
     schema: CatalogProductSchema.nullable(),
     cleanupPolicy: 'compact',
     description: 'the merged catalog, keyed by GTIN (a tombstone deletes)',
+  },
+  {
+    name: LATER_TOPICS.warrantyOffers,
+    owner: 'warranty',
+    schema: WarrantyOfferSchema,
+    cleanupPolicy: 'delete',
+    description: 'one warranty extension offer per VALIDATED order of an eligible catalog product, keyed by order id',
+  },
+  { name: LATER_TOPICS.crmCustomers, owner: API_WRITER, schema: CrmCustomerSchema, cleanupPolicy: 'delete', description: "the CRM's customer records, keyed by crmId" },
+  {
+    name: LATER_TOPICS.crmCustomerChanges,
+    owner: 'crm-import',
+    schema: CustomerSchema.nullable(),
+    cleanupPolicy: 'compact',
+    description: 'customers the CRM import derived (a tombstone deletes), keyed by customer id; the owner of customers applies them',
   },
   // Every app sets aside what it cannot read or process in its own dead-letter topic (the runtime writes it).
   ...SHOP_APPS.map(

@@ -172,7 +172,7 @@ for (const target of shopTargets()) {
       const res = await call('GET', '/health');
       assert.equal(res.status, 200);
       assert.equal(res.body['status'], 'UP');
-      assert.deepEqual(Object.keys(res.body['services'] as object).sort(), ['catalog-pipeline', 'catalog-view', 'email', 'fraud', 'inventory', 'order-details', 'orders', 'validations-aggregator']);
+      assert.deepEqual(Object.keys(res.body['services'] as object).sort(), ['catalog-pipeline', 'catalog-view', 'crm-import', 'email', 'fraud', 'inventory', 'order-details', 'order-insights', 'orders', 'validations-aggregator', 'warranty']);
     });
 
     it('sets stock and reads it back with what is reserved', async () => {

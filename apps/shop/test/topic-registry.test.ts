@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { StreamsBuilder, Serdes } from '@tributary/streams';
 import { SHOP_APPS, type AppEntry } from '../src/app-catalog.js';
 import { CATALOG_TOPIC_LIST } from '../src/catalog/catalog-topics.js';
+import { LATER_TOPIC_LIST } from '../src/later/later-topics.js';
 import { SERVICES } from '../src/services/registry.js';
 import { apiTopics, assertApiWrite, GRANDFATHERED_NAMES, TOPIC_REGISTRY } from '../src/topic-registry.js';
 import { registryViolations, topicWriters } from '../src/topic-writers.js';
@@ -66,7 +67,7 @@ describe('the topic registry', () => {
   });
 
   it('registers every topic the shop creates, with the cleanup policy it is created with', () => {
-    for (const topic of [...SHOP_TOPICS, ...CATALOG_TOPIC_LIST]) {
+    for (const topic of [...SHOP_TOPICS, ...CATALOG_TOPIC_LIST, ...LATER_TOPIC_LIST]) {
       const entry = TOPIC_REGISTRY.get(topic.name);
       assert.ok(entry, `${topic.name} is registered`);
       assert.equal(entry.cleanupPolicy, topic.config?.['cleanup.policy'] ?? 'delete', `${topic.name}'s cleanup policy`);

@@ -1,15 +1,16 @@
 /**
  * `/v1/inventory/{product}`: PUT sets the warehouse's stock (a `warehouse-inventory` record); GET shows stock and
- * what the inventory service has reserved of it.
+ * what the inventory service has reserved of it. A product is one of the shop's three names or a catalog GTIN (any
+ * valid GTIN form; stock is kept under its canonical form, the key of `catalog-products`).
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { InventoryUpdateSchema, ProductSchema, type Inventory } from '../schemas.js';
+import { InventoryUpdateSchema, StockedProductSchema, type Inventory } from '../schemas.js';
 import { serdes, TOPICS } from '../topics.js';
 import type { ApiDeps } from './api-deps.js';
 import { sendError, sendInvalid } from './errors.js';
 
-const ProductParamsSchema = z.object({ product: ProductSchema });
+const ProductParamsSchema = z.object({ product: StockedProductSchema });
 /** How long a PUT waits for its own write to show in the view, so that a GET right after reads it. */
 const READ_YOUR_WRITE_MS = 5_000;
 

@@ -15,6 +15,20 @@ export class TopicWriter {
     await this.producer.flush();
   }
 
+  /** Writes bytes as they are (`null`: a tombstone), e.g. changes another service prepared; acknowledged likewise. */
+  async writeRaw(topic: string, records: ReadonlyArray<{ key: Buffer; value: Buffer | null }>): Promise<void> {
+    assertApiWrite(topic);
+    for (const { key, value } of records) this.producer.send({ topic, key, value });
+    await this.producer.flush();
+  }
+
+  /** Writes every record, then waits once for all of them to be acknowledged. */
+  async writeAll<V>(topic: string, valueSerde: Serde<V>, records: ReadonlyArray<{ key: string; value: V }>): Promise<void> {
+    assertApiWrite(topic);
+    for (const { key, value } of records) this.producer.send({ topic, key: serdes.key.serialize(topic, key), value: valueSerde.serialize(topic, value) });
+    await this.producer.flush();
+  }
+
   close(): Promise<void> {
     return this.producer.close();
   }

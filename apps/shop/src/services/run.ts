@@ -10,6 +10,7 @@ import { loadSearchConfig } from '../catalog/catalog-config.js';
 import { startShop } from '../shop.js';
 import { ensureTopics } from '../topics.js';
 import { ensureCatalogTopics } from '../catalog/catalog-topics.js';
+import { ensureLaterTopics } from '../later/later-topics.js';
 import { isServiceName, SERVICES } from './registry.js';
 import { runtimeFromConfig } from './service-runtime.js';
 import { SupervisedApp } from './supervisor.js';
@@ -32,6 +33,7 @@ runProcess(service, async (config, logger) => {
   if (isServiceName(service)) {
     await ensureTopics(backend);
     await ensureCatalogTopics(backend);
+    await ensureLaterTopics(backend);
     // No HTTP API here: nothing could answer at an announced address (see ServiceRuntime.applicationServer).
     const app = new SupervisedApp(service, () => SERVICES[service]({ ...runtime, applicationServer: undefined }), logger);
     await app.start();
