@@ -17,8 +17,13 @@ import { SupervisedApp } from './supervisor.js';
 
 const names = ['orders', ...Object.keys(SERVICES)];
 const service = process.argv[2] ?? '';
-if (!names.includes(service)) {
-  console.error(`Usage: node apps/shop/dist/services/run.js <service>\n  services: ${names.join(', ')}`);
+/**
+ * `run.js orders warranty order-insights`: background services hosted by the API process, so that their stores are
+ * queryable through `/v1/stores` (a store is read where its app runs).
+ */
+const hosted = process.argv.slice(3);
+if (!names.includes(service) || hosted.some((name) => !isServiceName(name)) || (service !== 'orders' && hosted.length > 0)) {
+  console.error(`Usage: node apps/shop/dist/services/run.js <service> | orders [<service hosted with the API>...]\n  services: ${names.join(', ')}`);
   process.exit(2);
 }
 if (!process.env['KAFKA_BOOTSTRAP_SERVERS']) {
@@ -45,7 +50,7 @@ runProcess(service, async (config, logger) => {
       },
     };
   }
-  const shop = await startShop({ ...runtime, services: [], search: loadSearchConfig() });
+  const shop = await startShop({ ...runtime, services: hosted.filter(isServiceName), search: loadSearchConfig() });
   const address = await shop.server.listen({ port: config.port, host: config.host });
   logger.info({ address }, 'orders service listening');
   return {
