@@ -1,13 +1,17 @@
 /**
  * Lookups of any store over HTTP (`/v1/stores`): the listing, key reads of key-value, session and global stores,
  * key ranges, the errors (404 unknown store or key, 400 bad key/range/limit, never a 5xx), on each backend; then two
- * instances on one log, where a key read and a range asked of one instance reach the other's partitions.
+ * instances on one log, where a key read and a range asked of one instance reach the other's partitions; and a
+ * small app with numeric keys and a window store, read through the same routes.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createEmbeddedBackend, Serdes } from '@tributary/streams';
+import Fastify from 'fastify';
+import { createEmbeddedBackend, KafkaStreams, Serdes, StreamsBuilder, TimeWindows } from '@tributary/streams';
+import { ForwardAuth } from '../src/http/forward-auth.js';
+import { registerStoreRoutes } from '../src/http/store-routes.js';
 import { startShop, type RunningShop } from '../src/shop.js';
 import { storeDirectory } from '../src/lookups/store-directory.js';
 import { LONG_KEYS, STRING_KEYS } from '../src/lookups/key-codecs.js';
@@ -195,6 +199,62 @@ describe('store lookups across two instances', { timeout: 120_000 }, () => {
       assert.equal(((await forged.json()) as { entries: unknown[] }).entries.length, ids.length);
     } finally {
       for (const s of shops.reverse()) await s.close();
+      await backend.close();
+      dir.remove();
+    }
+  });
+});
+
+describe('store lookups of numeric keys and window stores', { timeout: 60_000 }, () => {
+  it('parses keys with the store key serde, orders ranges by its bytes and reads a key\'s windows', async () => {
+    const dir = tempDir('lookups-windows');
+    const backend = createEmbeddedBackend({ dataDir: join(dir.path, 'log'), autoCreateTopics: false });
+    const topic = 'clicks-by-user';
+    const builder = new StreamsBuilder();
+    const clicks = builder.stream<number, string>(topic, { keySerde: Serdes.long(), valueSerde: Serdes.string() }).groupByKey();
+    clicks.count({ storeName: 'clicks-total' });
+    // Retention is size + grace (as in Kafka): an hour of grace keeps the first minute queryable after the second.
+    clicks.windowedBy(TimeWindows.ofSizeAndGrace(60_000, 3_600_000)).count({ storeName: 'clicks-per-minute' });
+    const topology = builder.build();
+    const app = new KafkaStreams(topology, { applicationId: 'clicks-app', backend, stateDir: join(dir.path, 'state'), logger: quietLogger, commitIntervalMs: 50 });
+    const server = Fastify();
+    try {
+      const admin = backend.admin();
+      await admin.createTopics([{ name: topic, numPartitions: 2 }]);
+      await admin.close();
+      const directory = storeDirectory([{ service: 'clicks', applicationId: 'clicks-app', topology: () => topology }], { 'clicks-total': LONG_KEYS, 'clicks-per-minute': LONG_KEYS });
+      registerStoreRoutes(server, { forwarding: new ForwardAuth(), logger: quietLogger }, { directory, app: (service) => (service === 'clicks' ? app : undefined) });
+      await app.start();
+      await app.waitForRunning();
+      const minute = 60_000 * 28_000_000;
+      const producer = await backend.createProducer({ clientId: 'clicks-writer' });
+      for (const [user, at] of [[42, minute], [42, minute + 1_000], [7, minute], [42, minute + 61_000]] as const) {
+        producer.send({ topic, key: Serdes.long().serialize(topic, user), value: Buffer.from('click'), timestamp: at });
+      }
+      await producer.flush();
+      await producer.close();
+      const call = async (url: string) => {
+        const res = await server.inject({ method: 'GET', url });
+        return { status: res.statusCode, body: res.json() as Record<string, unknown> };
+      };
+      const total = await eventually(() => call('/v1/stores/clicks-total/42'), (r) => r.body['value'] === 3, 20_000);
+      assert.deepEqual(total.body, { store: 'clicks-total', key: 42, value: 3 });
+      assert.equal((await call('/v1/stores/clicks-total/4.2')).body['field'], 'key');
+      assert.equal((await call('/v1/stores/clicks-total/x')).status, 400);
+      assert.deepEqual(((await call('/v1/stores/clicks-total?from=7&to=42')).body['entries'] as unknown[]), [{ key: 7, value: 1 }, { key: 42, value: 3 }]);
+      assert.equal((await call('/v1/stores/clicks-total?from=42&to=7')).status, 400);
+      assert.equal((await call('/v1/stores/clicks-total?from=abc')).body['field'], 'from');
+
+      const windows = await call('/v1/stores/clicks-per-minute/42');
+      assert.deepEqual(windows.body, { store: 'clicks-per-minute', key: 42, windows: [{ start: minute, value: 2 }, { start: minute + 60_000, value: 1 }] });
+      const later = await call(`/v1/stores/clicks-per-minute/42?from=${minute + 1}`);
+      assert.deepEqual(later.body['windows'], [{ start: minute + 60_000, value: 1 }]);
+      assert.equal((await call('/v1/stores/clicks-per-minute/99')).status, 404);
+      assert.equal((await call('/v1/stores/clicks-per-minute?from=1')).status, 400);
+      assert.equal((await call('/v1/stores/clicks-per-minute/42?from=x')).status, 400);
+    } finally {
+      await server.close();
+      await app.close();
       await backend.close();
       dir.remove();
     }

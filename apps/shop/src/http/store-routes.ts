@@ -14,6 +14,9 @@ import type { StoreEntry } from '../lookups/store-directory.js';
 import { compareKeys, type RangeEntry } from '../lookups/store-reader.js';
 import { peers, place, type StoreLookups } from '../lookups/store-lookups.js';
 import type { ApiDeps } from './api-deps.js';
+
+/** What these routes need of the API: request signing between instances and the log. */
+export type RoutingDeps = Pick<ApiDeps, 'forwarding' | 'logger'>;
 import { sendError, sendInvalid } from './errors.js';
 import { forward } from './forward.js';
 import { FORWARDED_HEADER } from './forward-auth.js';
@@ -36,7 +39,7 @@ const RangeQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAX_RANGE_LIMIT).default(DEFAULT_RANGE_LIMIT),
 });
 
-export function registerStoreRoutes(app: FastifyInstance, deps: ApiDeps, lookups: StoreLookups): void {
+export function registerStoreRoutes(app: FastifyInstance, deps: RoutingDeps, lookups: StoreLookups): void {
   app.get('/v1/stores', (_request, reply) =>
     reply.send({
       stores: [...lookups.directory.values()].map((s) => ({
@@ -129,7 +132,7 @@ function mergeParts(entry: StoreEntry, parts: ReadonlyArray<{ entries: RangeEntr
   return { entries: unique.slice(0, limit), truncated: unique.length > limit || parts.some((p) => p.truncated) };
 }
 
-async function rangeAt(peer: { host: string; port: number }, request: FastifyRequest, deps: ApiDeps): Promise<{ entries: RangeEntry[]; truncated: boolean }> {
+async function rangeAt(peer: { host: string; port: number }, request: FastifyRequest, deps: RoutingDeps): Promise<{ entries: RangeEntry[]; truncated: boolean }> {
   const res = await fetch(`http://${peer.host}:${peer.port}${request.url}`, {
     headers: { [FORWARDED_HEADER]: deps.forwarding.sign('GET', request.url) },
     signal: AbortSignal.timeout(PEER_TIMEOUT_MS),

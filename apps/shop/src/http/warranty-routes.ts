@@ -8,13 +8,13 @@ import { z } from 'zod';
 import { WARRANTY_OFFERS_STORE } from '../later/warranty.js';
 import { place, type StoreLookups } from '../lookups/store-lookups.js';
 import { OrderIdSchema } from '../schemas.js';
-import type { ApiDeps } from './api-deps.js';
+import type { RoutingDeps } from './store-routes.js';
 import { sendError, sendInvalid } from './errors.js';
 import { forward } from './forward.js';
 
 const ParamsSchema = z.object({ orderId: OrderIdSchema });
 
-export function registerWarrantyRoutes(app: FastifyInstance, deps: ApiDeps, lookups: StoreLookups): void {
+export function registerWarrantyRoutes(app: FastifyInstance, deps: RoutingDeps, lookups: StoreLookups): void {
   app.get('/v1/warranty-offers/:orderId', async (request, reply) => {
     const params = ParamsSchema.safeParse(request.params);
     if (!params.success) return sendInvalid(reply, 'order id', params.error);
