@@ -8,6 +8,7 @@
  * store whose app does not run in this process), `400` for a bad key, range or limit, `503` while the app restores.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidStateStoreError } from '@tributary/streams';
 import { z } from 'zod';
 import { wellFormedText } from '../schemas.js';
 import type { StoreEntry } from '../lookups/store-directory.js';
@@ -72,17 +73,19 @@ export function registerStoreRoutes(app: FastifyInstance, deps: RoutingDeps, loo
         return notReady(reply, entry, placement.state);
       case 'remote':
         return forward(request, reply, placement.owner, deps.forwarding, deps.logger);
-      case 'local':
-        if (windowed && query.success) {
-          const windows = placement.reader.windows(key, query.data.from, query.data.to);
-          if (windows.length === 0) return sendError(reply, 404, `No windows for key ${params.data.key} in store ${entry.name}`, { store: entry.name, key });
-          return reply.send({ store: entry.name, key, windows });
-        }
-        {
-          const value = placement.reader.get(key);
+      case 'local': {
+        const { reader } = placement;
+        return readOrRetry(reply, entry, () => {
+          if (windowed && query.success) {
+            const windows = reader.windows(key, query.data.from, query.data.to);
+            if (windows.length === 0) return sendError(reply, 404, `No windows for key ${params.data.key} in store ${entry.name}`, { store: entry.name, key });
+            return reply.send({ store: entry.name, key, windows });
+          }
+          const value = reader.get(key);
           if (value === null || value === undefined) return sendError(reply, 404, `No key ${params.data.key} in store ${entry.name}`, { store: entry.name, key });
           return reply.send({ store: entry.name, key, value });
-        }
+        });
+      }
     }
   });
 
@@ -109,8 +112,10 @@ export function registerStoreRoutes(app: FastifyInstance, deps: RoutingDeps, loo
     if (placement.where === 'not-ready') return notReady(reply, entry, placement.state);
     if (placement.where === 'remote') throw new Error('a range is never routed to one owner');
     const { limit } = query.data;
-    const local = placement.reader.range(from, to, limit);
-    const parts = [local];
+    const reader = placement.reader;
+    const local = readOrRetry(reply, entry, () => reader.range(from, to, limit));
+    if (local === reply) return reply;
+    const parts = [local as { entries: RangeEntry[]; truncated: boolean }];
     // A global store holds everything here; a partitioned one is spread over every instance of its app.
     if (!entry.global && !forwarded) {
       try {
@@ -140,6 +145,19 @@ async function rangeAt(peer: { host: string; port: number }, request: FastifyReq
   if (res.status !== 200) throw new Error(`${peer.host}:${peer.port} answered ${res.status}`);
   const body = (await res.json()) as { entries?: RangeEntry[]; truncated?: boolean };
   return { entries: body.entries ?? [], truncated: body.truncated === true };
+}
+
+/**
+ * Runs a read of a local store; the app may stop or start rebalancing between the state check and the read (its
+ * stores then refuse queries): that is a `503` to retry, not an error of the request.
+ */
+export function readOrRetry<T>(reply: FastifyReply, entry: StoreEntry, read: () => T): T | FastifyReply {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof InvalidStateStoreError)) throw error;
+    return sendError(reply.header('retry-after', '1'), 503, `Store ${entry.name} cannot be read right now; retry shortly`, { store: entry.name });
+  }
 }
 
 function unknownStore(reply: FastifyReply, store: string): FastifyReply {

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { WARRANTY_OFFERS_STORE } from '../later/warranty.js';
 import { place, type StoreLookups } from '../lookups/store-lookups.js';
 import { OrderIdSchema } from '../schemas.js';
-import type { RoutingDeps } from './store-routes.js';
+import { readOrRetry, type RoutingDeps } from './store-routes.js';
 import { sendError, sendInvalid } from './errors.js';
 import { forward } from './forward.js';
 
@@ -23,7 +23,9 @@ export function registerWarrantyRoutes(app: FastifyInstance, deps: RoutingDeps, 
     const placement = entry === undefined ? undefined : place(lookups, entry, orderId, deps.forwarding.isForwarded(request));
     if (placement?.where === 'remote') return forward(request, reply, placement.owner, deps.forwarding, deps.logger);
     if (placement?.where === 'not-ready') return sendError(reply.header('retry-after', '1'), 503, 'The warranty service is starting; retry shortly');
-    const offer = placement?.where === 'local' ? placement.reader.get(orderId) : null;
+    const local = placement?.where === 'local' ? placement : undefined;
+    const offer = local === undefined || entry === undefined ? null : readOrRetry(reply, entry, () => local.reader.get(orderId));
+    if (offer === reply) return reply;
     if (offer === null || offer === undefined) {
       return sendError(reply, 404, `No warranty offer for order ${orderId}`, {
         orderId,
