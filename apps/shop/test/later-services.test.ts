@@ -12,6 +12,7 @@ import type { OrderWithCustomer } from '../src/later/later-schemas.js';
 import { CUSTOMER_ORDER_COUNTS_STORE, orderInsightsTopology, ORDERS_WITH_CUSTOMERS_STORE } from '../src/later/order-insights.js';
 import type { Customer, Order } from '../src/schemas.js';
 import { serdes, TOPICS } from '../src/topics.js';
+import { TOPIC_REGISTRY } from '../src/topic-registry.js';
 import { readRawTopic, runId, shopTargets, tempDir, uniqueCustomerId } from './support.js';
 
 const T0 = 1_700_000_000_000;
@@ -117,6 +118,16 @@ for (const target of shopTargets()) {
         assert.equal((await until(`/v1/stores/order-insights-customers/${first}`, (r) => r.status === 404)).status, 404);
         const tombstone = await readRawTopic(shop.backend, TOPICS.customers, (rs) => rs.some((r) => r.key?.toString() === String(first) && r.value === null));
         assert.ok(tombstone.some((r) => r.key?.toString() === String(first) && r.value === null), 'the disabled customer is a tombstone on customers');
+        // What this run put on the topics matches the registry's schemas.
+        const keys = new Set([`crm-${runId}-a`, `crm-${runId}-b`, String(first), String(second)]);
+        for (const topic of [LATER_TOPICS.crmCustomers, LATER_TOPICS.crmCustomerChanges, TOPICS.customers]) {
+          const mine = (await readRawTopic(shop.backend, topic, (rs) => rs.filter((r) => keys.has(r.key?.toString() ?? '')).length >= 3, 10_000)).filter((r) =>
+            keys.has(r.key?.toString() ?? ''),
+          );
+          assert.ok(mine.length >= 3, `${topic} holds this run's records`);
+          const schema = TOPIC_REGISTRY.get(topic)?.schema;
+          for (const r of mine) assert.ok(schema?.safeParse(r.value === null ? null : JSON.parse(r.value.toString('utf8'))).success, `${topic} record ${r.key?.toString()} fits its schema`);
+        }
         const bad = await call('POST', '/v1/crm/customers', [crm({ crmId: `crm-${runId}-c` }), { crmId: 'x', name: 'n', contacts: [] }]);
         assert.equal(bad.status, 400);
         assert.equal(bad.body['field'], '1.customerNo');
