@@ -4,10 +4,23 @@
  * a well-formed record that order-details must FAIL, not a record that cannot be read.
  */
 import { z } from 'zod';
+import { checkGtin } from './catalog/gtin.js';
 
 export const PRODUCTS = ['JUMPERS', 'UNDERPANTS', 'STOCKINGS'] as const;
 export const ProductSchema = z.enum(PRODUCTS);
 export type Product = z.infer<typeof ProductSchema>;
+
+/**
+ * What the warehouse may stock (`PUT /v1/inventory/{product}`): one of the shop's products, or a catalog product by
+ * its GTIN, turned into the canonical form `catalog-products` is keyed by (so stock and catalog meet).
+ */
+export const StockedProductSchema = z.string().transform((text, ctx) => {
+  if ((PRODUCTS as ReadonlyArray<string>).includes(text)) return text;
+  const gtin = checkGtin(text);
+  if (gtin.ok) return gtin.gtin;
+  ctx.addIssue({ code: 'custom', message: `must be one of ${PRODUCTS.join(', ')} or a valid GTIN (${gtin.reason})` });
+  return z.NEVER;
+});
 
 export const ORDER_STATES = ['CREATED', 'VALIDATED', 'FAILED', 'SHIPPED'] as const;
 export const OrderStateSchema = z.enum(ORDER_STATES);

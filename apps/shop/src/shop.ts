@@ -20,6 +20,9 @@ import type { ServiceRuntime } from './services/service-runtime.js';
 import { SupervisedApp, type BackoffSettings } from './services/supervisor.js';
 import { ensureTopics } from './topics.js';
 import { ensureCatalogTopics } from './catalog/catalog-topics.js';
+import { storeDirectory } from './lookups/store-directory.js';
+import { ensureLaterTopics } from './later/later-topics.js';
+import { CustomerChangesRelay } from './later/customer-changes-relay.js';
 
 export interface ShopOptions extends ServiceRuntime {
   /** Background services to run in this process besides the orders service (default: all of them). */
@@ -55,6 +58,8 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   await ensureTopics(backend);
   // The catalog's too: its pipeline is one of the background services.
   await ensureCatalogTopics(backend);
+  // And those of the services added later (warranty, CRM import, order insights).
+  await ensureLaterTopics(backend);
   const apps = new Map<string, SupervisedApp>();
   const waiters = new OrderWaiters();
   const feeds = createCommandFeeds();
@@ -70,6 +75,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     return app;
   };
   let catalog: RunningCatalog | undefined;
+  let relay: CustomerChangesRelay | undefined;
   try {
     for (const name of options.services ?? (Object.keys(SERVICES) as ServiceName[])) {
       await supervise(name, () => SERVICES[name](options));
@@ -93,8 +99,11 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     await commandViewsApp.waitForRunning();
     catalog = await startCatalog(options, options.search ?? { engine: 'embedded' }, supervise);
     writer = new TopicWriter(await backend.createProducer({ clientId: 'orders-service-api' }));
+    // This process owns `customers`: it applies the CRM import's changes through its own producer.
+    relay = await CustomerChangesRelay.start(backend, writer, logger);
   } catch (error) {
     await catalog?.close().catch(() => undefined);
+    await relay?.close().catch(() => undefined);
     await closeAll(apps, writer, logger);
     throw error;
   }
@@ -111,6 +120,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
       logger,
       services: apps,
       catalog: catalog.api,
+      stores: { directory: storeDirectory(), app: (service) => runningApp(apps, service) },
     },
     logger,
   );
@@ -130,9 +140,17 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
         for (const waiting of Object.values(feeds)) waiting.cancelAll();
         await server.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the HTTP server failed'));
         await catalog?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the catalog failed'));
+        await relay?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the customer changes relay failed'));
         await closeAll(apps, writer, logger);
       })()),
   };
+}
+
+/** The app of `service` in this process (the current one after restarts), or undefined when it runs elsewhere. */
+function runningApp(apps: ReadonlyMap<string, SupervisedApp>, service: string): KafkaStreams | undefined {
+  const supervised = apps.get(service);
+  // `app` throws only when creating the app failed; its supervisor is retrying.
+  return supervised !== undefined && supervised.state !== 'CREATED' ? supervised.app : undefined;
 }
 
 async function closeAll(apps: ReadonlyMap<string, SupervisedApp>, writer: TopicWriter | undefined, logger: Logger): Promise<void> {

@@ -176,13 +176,16 @@ for (const target of shopTargets()) {
         'catalog-pipeline',
         'catalog-view',
         'command-views',
+        'crm-import',
         'email',
         'fraud',
         'inventory',
         'order-details',
+        'order-insights',
         'orders',
         'registrations',
         'validations-aggregator',
+        'warranty',
       ]);
     });
 

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { TopologyTestDriver, type Topology } from '@tributary/streams';
 import { inventoryTopology } from '../src/services/inventory.js';
 import { orderDetailsTopology } from '../src/services/order-details.js';
+import { CATALOG_TOPICS, catalogSerdes } from '../src/catalog/catalog-topics.js';
 import { fraudTopology, FRAUD_SESSION_GAP_MS } from '../src/services/fraud.js';
 import { validationsAggregatorTopology, VALIDATION_WINDOW_MS } from '../src/services/validations-aggregator.js';
 import { STOCK_STORE } from '../src/inventory/command-processor.js';
@@ -52,6 +53,23 @@ describe('order-details', () => {
       assert.match(results[1]?.value?.reason ?? '', /quantity/);
       assert.match(results[2]?.value?.reason ?? '', /price/);
       assert.match(results[4]?.value?.reason ?? '', /HATS/);
+    });
+  });
+
+  it('passes a product named by a GTIN the catalog knows, and fails one it does not (or no longer) know', () => {
+    withDriver(orderDetailsTopology(), (driver) => {
+      const catalog = driver.createInputTopic(CATALOG_TOPICS.products, catalogSerdes.key, catalogSerdes.product);
+      const orders = driver.createInputTopic(TOPICS.orders, serdes.key, serdes.order);
+      const out = driver.createOutputTopic(TOPICS.orderValidations, serdes.key, serdes.validation);
+      const gtin = '4006381333931';
+      catalog.pipeInput(gtin, { gtin, title: 'Kettle', brand: null, category: 'kitchen', widthCm: null, weightKg: null, price: { amount: 40, currency: 'EUR' }, sources: [], available: 0, attributes: {} }, T0);
+      orders.pipeInput('known', order('known', { product: gtin }), T0);
+      orders.pipeInput('unknown', order('unknown', { product: '4006381333948' }), T0);
+      catalog.pipeInput(gtin, null, T0 + 1);
+      orders.pipeInput('deleted', order('deleted', { product: gtin }), T0 + 2);
+      const results = out.readKeyValuesToList();
+      assert.deepEqual(results.map((r) => [r.key, r.value?.validationResult]), [['known', 'PASS'], ['unknown', 'FAIL'], ['deleted', 'FAIL']]);
+      assert.match(results[1]?.value?.reason ?? '', /unknown product "4006381333948"/);
     });
   });
 

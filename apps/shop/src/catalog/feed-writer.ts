@@ -5,6 +5,7 @@
 import type { Producer } from '@tributary/streams';
 import type { Supplier } from './catalog-schemas.js';
 import { CATALOG_TOPICS, catalogSerdes } from './catalog-topics.js';
+import { assertApiWrite } from '../topic-registry.js';
 
 export interface FeedEntry {
   readonly sku: string;
@@ -16,6 +17,7 @@ export class FeedWriter {
 
   async append(supplier: Supplier, entries: ReadonlyArray<FeedEntry>): Promise<void> {
     const topic = CATALOG_TOPICS.feeds[supplier];
+    assertApiWrite(topic);
     for (const { sku, record } of entries) {
       this.producer.send({ topic, key: catalogSerdes.key.serialize(topic, sku), value: catalogSerdes.feed.serialize(topic, record) });
     }

@@ -5,6 +5,7 @@ import type { CommandResult, Stock } from '../inventory/schemas.js';
 import type { RegistrationEvent } from '../registrations/schemas.js';
 import type { Order } from '../schemas.js';
 import type { CommandFeeds } from '../services/command-views.js';
+import type { StoreLookups } from '../lookups/store-lookups.js';
 import type { ServiceFailure } from '../services/supervisor.js';
 import type { ForwardAuth } from './forward-auth.js';
 import type { LongPollLimits } from './long-poll-limits.js';
@@ -48,6 +49,8 @@ export interface ApiDeps {
   readonly services: ReadonlyMap<string, ServiceStatus>;
   /** The catalog's search, products, rejects and feeds (absent: no catalog routes). */
   readonly catalog?: CatalogApi | undefined;
+  /** Every service's queryable stores and this process's apps (absent: no `/v1/stores` routes). */
+  readonly stores?: StoreLookups | undefined;
 }
 
 export interface ServiceStatus {

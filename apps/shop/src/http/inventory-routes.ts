@@ -4,13 +4,15 @@
  * - `GET /v1/commands/{id}?timeout=` long-polls that result (routed to the instance owning the id's partition);
  * - `PUT /v1/inventory/{product}` is a SET command that answers once its event is in the read model;
  * - `GET /v1/inventory/{product}` reads the read model (routed to the instance owning the product's partition).
+ * A product is one of the shop's three names or a catalog GTIN (any valid GTIN form; stock is kept under its
+ * canonical form, the key of `catalog-products`).
  */
 import { randomUUID } from 'node:crypto';
 import { awaitReply } from '@tributary/streams';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { InventoryUpdateSchema, OrderIdSchema } from '../schemas.js';
-import { NewInventoryCommandSchema, StockedProductSchema, type InventoryCommand, type InventoryEvent, type Stock } from '../inventory/schemas.js';
+import { InventoryUpdateSchema, OrderIdSchema, StockedProductSchema } from '../schemas.js';
+import { NewInventoryCommandSchema, type InventoryCommand, type InventoryEvent, type Stock } from '../inventory/schemas.js';
 import { INVENTORY_READ_MODEL_STORE } from '../inventory/read-model.js';
 import { COMMAND_RESULTS_STORE } from '../services/command-views.js';
 import { inventoryCommandSerde } from '../inventory/serdes.js';

@@ -16,6 +16,9 @@ import { MAX_WAIT_MS, registerOrderRoutes } from './orders-routes.js';
 import { drainBody } from './oversized-body.js';
 import { PAGE_HTML } from './page.js';
 import { prometheusText } from './metrics.js';
+import { registerStoreRoutes } from './store-routes.js';
+import { registerWarrantyRoutes } from './warranty-routes.js';
+import { registerCrmRoutes } from './crm-routes.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 /** The whole request (headers and body) must arrive within this; a client trickling bytes is cut off. */
@@ -62,7 +65,12 @@ export function buildServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerInventoryRoutes(app, deps);
   registerIngestRoutes(app, deps);
   registerRegistrationRoutes(app, deps);
+  registerCrmRoutes(app, deps);
   if (deps.catalog !== undefined) registerCatalogRoutes(app, deps.catalog);
+  if (deps.stores !== undefined) {
+    registerStoreRoutes(app, deps, deps.stores);
+    registerWarrantyRoutes(app, deps, deps.stores);
+  }
 
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}` }));
 

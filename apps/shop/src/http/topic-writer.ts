@@ -4,12 +4,28 @@
  */
 import type { Producer, Serde } from '@tributary/streams';
 import { serdes } from '../topics.js';
+import { assertApiWrite } from '../topic-registry.js';
 
 export class TopicWriter {
   constructor(private readonly producer: Producer) {}
 
   async write<V>(topic: string, key: string, valueSerde: Serde<V>, value: V): Promise<void> {
+    assertApiWrite(topic);
     this.producer.send({ topic, key: serdes.key.serialize(topic, key), value: valueSerde.serialize(topic, value) });
+    await this.producer.flush();
+  }
+
+  /** Writes bytes as they are (`null`: a tombstone), e.g. changes another service prepared; acknowledged likewise. */
+  async writeRaw(topic: string, records: ReadonlyArray<{ key: Buffer; value: Buffer | null }>): Promise<void> {
+    assertApiWrite(topic);
+    for (const { key, value } of records) this.producer.send({ topic, key, value });
+    await this.producer.flush();
+  }
+
+  /** Writes every record, then waits once for all of them to be acknowledged. */
+  async writeAll<V>(topic: string, valueSerde: Serde<V>, records: ReadonlyArray<{ key: string; value: V }>): Promise<void> {
+    assertApiWrite(topic);
+    for (const { key, value } of records) this.producer.send({ topic, key: serdes.key.serialize(topic, key), value: valueSerde.serialize(topic, value) });
     await this.producer.flush();
   }
 

@@ -5,7 +5,7 @@
  * command the processor REJECTS); the HTTP schemas are what the door takes.
  */
 import { z } from 'zod';
-import { MAX_ID_LENGTH, PRODUCTS, wellFormedText } from '../schemas.js';
+import { MAX_ID_LENGTH, wellFormedText } from '../schemas.js';
 
 export const INVENTORY_COMMAND_TYPES = ['ADD', 'REMOVE', 'SET', 'RESERVE', 'RELEASE'] as const;
 export const InventoryCommandTypeSchema = z.enum(INVENTORY_COMMAND_TYPES);
@@ -70,9 +70,8 @@ export const NewInventoryCommandSchema = z.object({
   orderId: wellFormedText(MAX_ID_LENGTH, 1).optional(),
 });
 
-/** A product the inventory stocks, as a URL names it: one of the shop's products or a GTIN (8, 12, 13 or 14 digits). */
-export const StockedProductSchema = z
-  .string()
-  .refine((p) => (PRODUCTS as ReadonlyArray<string>).includes(p) || /^(\d{8}|\d{12,14})$/.test(p), {
-    message: `must be one of ${PRODUCTS.join(', ')} or a GTIN`,
-  });
+/**
+ * A product the inventory stocks: one of the shop's products or a catalog GTIN, in the canonical form the catalog is
+ * keyed by (one definition, in ../schemas.ts, for the URL and for commands).
+ */
+export { StockedProductSchema } from '../schemas.js';

@@ -4,6 +4,9 @@
  */
 import type { KafkaStreams } from '@tributary/streams';
 import { createCatalogPipeline } from '../catalog/catalog-pipeline.js';
+import { createWarranty } from '../later/warranty.js';
+import { createOrderInsights } from '../later/order-insights.js';
+import { createCrmImport } from '../later/crm-import.js';
 import { createEmail } from './email.js';
 import { createFraud } from './fraud.js';
 import { createInventory } from './inventory.js';
@@ -20,6 +23,9 @@ export const SERVICES = {
   email: createEmail,
   registrations: createRegistrations,
   'catalog-pipeline': createCatalogPipeline,
+  warranty: (runtime: ServiceRuntime) => createWarranty(runtime),
+  'order-insights': createOrderInsights,
+  'crm-import': createCrmImport,
 } as const satisfies Record<string, (runtime: ServiceRuntime) => KafkaStreams>;
 
 export type ServiceName = keyof typeof SERVICES;

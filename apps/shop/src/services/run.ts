@@ -10,14 +10,20 @@ import { loadSearchConfig } from '../catalog/catalog-config.js';
 import { startShop } from '../shop.js';
 import { ensureTopics } from '../topics.js';
 import { ensureCatalogTopics } from '../catalog/catalog-topics.js';
+import { ensureLaterTopics } from '../later/later-topics.js';
 import { isServiceName, SERVICES } from './registry.js';
 import { runtimeFromConfig } from './service-runtime.js';
 import { SupervisedApp } from './supervisor.js';
 
 const names = ['orders', ...Object.keys(SERVICES)];
 const service = process.argv[2] ?? '';
-if (!names.includes(service)) {
-  console.error(`Usage: node apps/shop/dist/services/run.js <service>\n  services: ${names.join(', ')}`);
+/**
+ * `run.js orders warranty order-insights`: background services hosted by the API process, so that their stores are
+ * queryable through `/v1/stores` (a store is read where its app runs).
+ */
+const hosted = process.argv.slice(3);
+if (!names.includes(service) || hosted.some((name) => !isServiceName(name)) || (service !== 'orders' && hosted.length > 0)) {
+  console.error(`Usage: node apps/shop/dist/services/run.js <service> | orders [<service hosted with the API>...]\n  services: ${names.join(', ')}`);
   process.exit(2);
 }
 if (!process.env['KAFKA_BOOTSTRAP_SERVERS']) {
@@ -32,7 +38,9 @@ runProcess(service, async (config, logger) => {
   if (isServiceName(service)) {
     await ensureTopics(backend);
     await ensureCatalogTopics(backend);
-    const app = new SupervisedApp(service, () => SERVICES[service](runtime), logger);
+    await ensureLaterTopics(backend);
+    // No HTTP API here: nothing could answer at an announced address (see ServiceRuntime.applicationServer).
+    const app = new SupervisedApp(service, () => SERVICES[service]({ ...runtime, applicationServer: undefined }), logger);
     await app.start();
     logger.info({ service }, 'service started');
     return {
@@ -42,7 +50,7 @@ runProcess(service, async (config, logger) => {
       },
     };
   }
-  const shop = await startShop({ ...runtime, services: [], search: loadSearchConfig() });
+  const shop = await startShop({ ...runtime, services: hosted.filter(isServiceName), search: loadSearchConfig() });
   const address = await shop.server.listen({ port: config.port, host: config.host });
   logger.info({ address }, 'orders service listening');
   return {

@@ -20,6 +20,11 @@ export interface ServiceRuntime {
   readonly emailSender?: EmailSender | undefined;
   /** How long settled orders' per-order entries are kept, in event time (default 7 days; see `retention.ts`). */
   readonly settledRetentionMs?: number | undefined;
+  /**
+   * `host:port` of the HTTP API of this process, announced by every app it runs so that any instance can route a
+   * store lookup (`/v1/stores`) or an order request to the owner. Leave it unset in processes without the API.
+   */
+  readonly applicationServer?: string | undefined;
 }
 
 /** The runtime a process builds from its configuration (main.ts and services/run.ts alike). */
@@ -53,6 +58,7 @@ export type ServiceOverrides = Partial<Pick<StreamsConfig, 'processingGuarantee'
  */
 export function createService(topology: Topology, applicationId: string, runtime: ServiceRuntime, overrides: ServiceOverrides = {}): KafkaStreams {
   const commitIntervalMs = overrides.commitIntervalMs ?? runtime.commitIntervalMs;
+  const applicationServer = overrides.applicationServer ?? runtime.applicationServer;
   return new KafkaStreams(topology, {
     applicationId,
     backend: runtime.backend,
@@ -63,6 +69,6 @@ export function createService(topology: Topology, applicationId: string, runtime
     deadLetterQueueTopic: deadLetterTopic(applicationId),
     ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),
     ...(overrides.processingGuarantee !== undefined ? { processingGuarantee: overrides.processingGuarantee } : {}),
-    ...(overrides.applicationServer !== undefined ? { applicationServer: overrides.applicationServer } : {}),
+    ...(applicationServer !== undefined ? { applicationServer } : {}),
   });
 }
