@@ -17,7 +17,7 @@ import type { InventoryEvent } from '../src/inventory/schemas.js';
 import { normaliseEmail } from '../src/registrations/schemas.js';
 import { startShop, type RunningShop } from '../src/shop.js';
 import { TOPICS } from '../src/topics.js';
-import { kafkaBootstrapServers, quietLogger, readRawTopic, runId, tempDir } from './support.js';
+import { kafkaBootstrapServers, quietLogger, readRawTopic, runId, tempDir, uniqueGtin } from './support.js';
 
 const WAIT_MS = 60_000;
 
@@ -149,7 +149,7 @@ for (const target of targets) {
     });
 
     it('200 concurrent RESERVE/REMOVE commands on one product: never negative, and the events replay to the read model', async () => {
-      const product = `9${String(Date.now()).slice(-13)}`;
+      const product = uniqueGtin('9');
       const put = await http(ports[0] ?? 0, 'PUT', `/v1/inventory/${product}`, { quantity: 100 });
       assert.equal(put.status, 200, JSON.stringify(put.body));
       const commands = Array.from({ length: 200 }, (_, i) => ({ type: i % 2 === 0 ? 'RESERVE' : 'REMOVE', quantity: 1 + (i % 3) }));

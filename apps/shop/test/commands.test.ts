@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { KafkaStreams, QueryableStoreTypes } from '@tributary/streams';
 import { INVENTORY_READ_MODEL_STORE, inventoryReadModelTopology } from '../src/inventory/read-model.js';
 import type { Stock } from '../src/inventory/schemas.js';
-import { quietLogger, runId, shopTargets, tempDir, type TestShop } from './support.js';
+import { quietLogger, runId, shopTargets, tempDir, type TestShop, uniqueGtin } from './support.js';
 
 interface Reply {
   readonly status: number;
@@ -21,7 +21,7 @@ interface Reply {
 
 const WAIT_MS = 30_000;
 /** A product no earlier run on the same broker stocked: a 14-digit GTIN from this run's clock. */
-const product = (n: number): string => `9${String(Date.now() + n).slice(-13)}`;
+const product = (n: number): string => uniqueGtin('9', n);
 
 for (const target of shopTargets()) {
   describe(`command side on ${target.name}`, { timeout: 180_000 }, () => {

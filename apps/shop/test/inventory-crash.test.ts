@@ -16,7 +16,7 @@ import type { InventoryCommand, InventoryEvent } from '../src/inventory/schemas.
 import { inventoryCommandSerde } from '../src/inventory/serdes.js';
 import { serdes, TOPICS } from '../src/topics.js';
 import { crashTestApp } from './inventory-crash-app.js';
-import { kafkaBootstrapServers, readRawTopic, runId, tempDir } from './support.js';
+import { kafkaBootstrapServers, readRawTopic, runId, tempDir, uniqueGtin } from './support.js';
 
 const CHILD = fileURLToPath(new URL('./inventory-child.ts', import.meta.url));
 const WAIT_MS = 60_000;
@@ -64,7 +64,7 @@ for (const target of targets) {
   describe(`inventory crash on ${target.name}`, { timeout: 150_000 }, () => {
     it('a SIGKILL of the command processor mid-run applies no command twice', async (t) => {
       const dir = tempDir(`crash-${target.name}`);
-      const product = `8${String(Date.now()).slice(-13)}`;
+      const product = uniqueGtin('8');
       const { commands, distinct, expected } = commandsFor(product);
       const instance = `crash-${runId}`;
       let backend: Backend | undefined;

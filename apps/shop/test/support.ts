@@ -4,6 +4,7 @@
  * sets it). The shop's topic names and application ids are fixed by shop-spec.md, so on Kafka every suite shares
  * them with earlier suites on the same broker: tests there use ids unique to the run (`runId`, `uniqueCustomerId`).
  */
+import { gtinCheckDigit } from '../src/catalog/gtin.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -152,4 +153,13 @@ async function startOn(opening: Backend | Promise<Backend>, dir: string, commitI
     throw error;
   }
   return { shop, emails, emailFile, backend, close };
+}
+
+/**
+ * A GTIN-13 no other test run uses (a valid check digit, in the canonical 13-digit form the catalog and the
+ * inventory key products by): `prefix` and the clock fill the 12-digit body.
+ */
+export function uniqueGtin(prefix: string, n = 0): string {
+  const body = `${prefix}${String(Date.now() + n)}`.slice(-12).padStart(12, '0');
+  return `${body}${gtinCheckDigit(body)}`;
 }
