@@ -4,7 +4,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TopologyTestDriver, type Topology } from '@tributary/streams';
+import type { Topology } from '@tributary/streams';
+import { TopologyTestDriver } from '@tributary/streams/testing';
 import { RESERVED_STOCK_STORE } from '../src/app-ids.js';
 import type { Order } from '../src/schemas.js';
 import { inventoryTopology, ORDER_RESERVATIONS_STORE } from '../src/services/inventory.js';
