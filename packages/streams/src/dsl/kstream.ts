@@ -4,7 +4,7 @@
  */
 import type { FixedKeyProcessorSupplier, ProcessorSupplier } from '../api/processor.js';
 import type { Serde } from '../serde/serde.js';
-import type { TopicNameExtractor } from '../topology/physical.js';
+import type { TopicNameExtractor } from '../api/sink.js';
 import {
   branchProcessor,
   filterProcessor,

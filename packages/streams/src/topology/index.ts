@@ -1,4 +1,3 @@
-export type { TopicNameExtractor, StreamPartitioner } from './physical.js';
 export { Topology } from './topology.js';
 export { TopologyError } from './topology-builder.js';
 export type { SourceOptions, SinkOptions } from './topology-builder.js';
