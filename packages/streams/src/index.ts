@@ -31,5 +31,7 @@ export type {
   EmbeddedBackendOptions,
   KafkaBackendOptions,
   KafkaSecurity,
+  SecurityProtocol,
+  SaslMechanism,
   ClientConfig,
 } from './backend/index.js';

@@ -11,5 +11,5 @@ export { createEmbeddedBackend } from './embedded/index.js';
 export type { EmbeddedBackendOptions } from './embedded/index.js';
 // The Kafka backend loads its native client at its first client, so exporting it costs nothing here.
 export { createKafkaBackend } from './kafka/index.js';
-export type { KafkaBackendOptions, KafkaSecurity, ClientConfig } from './kafka/index.js';
+export type { KafkaBackendOptions, KafkaSecurity, SecurityProtocol, SaslMechanism, ClientConfig } from './kafka/index.js';
 export { KafkaConfigError, KafkaClientError } from './kafka/index.js';

@@ -13,6 +13,10 @@ export class Topology {
   readonly builder: TopologyBuilder;
   private built: PhysicalTopology | undefined;
 
+  /** An empty topology, for the Processor API (`addSource`, `addProcessor`, `addSink`, ...). */
+  constructor();
+  /** @internal The DSL hands over the builder it compiled into. */
+  constructor(builder: TopologyBuilder);
   constructor(builder: TopologyBuilder = new TopologyBuilder()) {
     this.builder = builder;
   }
