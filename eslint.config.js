@@ -38,7 +38,7 @@ const layerRules = Object.entries(streamsLayers).map(([layer, allowed]) => {
 });
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'tools/kafka/libs/**', 'bench/work/**', '.kafka/**', 'data/**', '.tmp/**', 'bench/node_modules/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'tools/kafka/libs/**', 'bench/work/**', '.kafka/**', 'data/**', '.tmp/**', 'bench/node_modules/**', 'api-docs/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
