@@ -1,7 +1,7 @@
 /**
- * `@tributary/streams`: what an application needs to build, run and query a topology. Names follow
- * ../../shared/streams-api.md. The test driver is `@tributary/streams/testing`; the backend port, for writing a
- * backend of your own, is `@tributary/streams/backend`. Store implementations are reached through `Stores`.
+ * `@tributary/streams`: what an application needs to build, run and query a topology, with Kafka Streams' names
+ * and semantics. The test driver is `@tributary/streams/testing`; the backend port, for writing a backend of your
+ * own, is `@tributary/streams/backend`. Store implementations are reached through `Stores`.
  *
  * @packageDocumentation
  */
