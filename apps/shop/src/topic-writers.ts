@@ -17,20 +17,19 @@ export function topicWriters(apps: ReadonlyArray<AppEntry>, apiTopics: ReadonlyA
     writers.set(topic, set);
   };
   for (const app of apps) {
-    const physical = app.topology().physical();
-    for (const node of physical.nodes.values()) {
-      if (node.kind !== 'sink') continue;
-      if (typeof node.topic !== 'string') {
-        if (app.dynamicSinkTopics === undefined) add(`<topic chosen per record by ${node.name}>`, app.service);
+    const topology = app.topology();
+    for (const sink of topology.sinkTopics()) {
+      if (sink.topic === undefined) {
+        if (app.dynamicSinkTopics === undefined) add(`<topic chosen per record by ${sink.sink}>`, app.service);
         continue;
       }
       // Repartition topics are the app's own (named after its application id): nobody else writes or reads them.
-      if (!physical.internalTopics.has(node.topic)) add(node.topic, app.service);
+      if (!sink.internal) add(sink.topic, app.service);
     }
     for (const topic of app.dynamicSinkTopics ?? []) add(topic, app.service);
     // A changelog is the app's too, unless another service reads it: then it is shared and must be registered.
-    for (const spec of physical.stores.values()) {
-      const changelog = spec.changelogTopic === undefined ? undefined : `${app.applicationId}-${spec.changelogTopic}`;
+    for (const store of topology.stores()) {
+      const changelog = store.changelogTopic === undefined ? undefined : `${app.applicationId}-${store.changelogTopic}`;
       if (changelog !== undefined && TOPIC_REGISTRY.has(changelog)) add(changelog, app.service);
     }
     add(deadLetterTopic(app.applicationId), app.service);

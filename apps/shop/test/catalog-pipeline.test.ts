@@ -3,7 +3,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TopologyTestDriver, type TestInputTopic, type TestOutputTopic } from '@tributary/streams';
+import { TopologyTestDriver, type TestInputTopic, type TestOutputTopic } from '@tributary/streams/testing';
 import { catalogPipelineTopology } from '../src/catalog/catalog-pipeline.js';
 import type { CatalogProduct } from '../src/catalog/catalog-schemas.js';
 import { CATALOG_TOPICS, catalogSerdes } from '../src/catalog/catalog-topics.js';

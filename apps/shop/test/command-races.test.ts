@@ -64,7 +64,7 @@ const targets: Array<{ name: string; open: (dir: string) => Promise<Backend>; co
 ];
 if (kafkaBootstrapServers !== undefined) {
   const bootstrapServers = kafkaBootstrapServers;
-  targets.push({ name: 'kafka', open: () => createKafkaBackend({ bootstrapServers }), commitIntervalMs: 100 });
+  targets.push({ name: 'kafka', open: async () => createKafkaBackend({ bootstrapServers }), commitIntervalMs: 100 });
 }
 
 for (const target of targets) {

@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TopologyTestDriver } from '@tributary/streams';
+import { TopologyTestDriver } from '@tributary/streams/testing';
 import type { Email } from '../src/email/email-sender.js';
 import { emailTopology, PAYMENT_WINDOW_MS } from '../src/services/email.js';
 import type { Customer, Order } from '../src/schemas.js';

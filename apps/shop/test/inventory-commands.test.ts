@@ -6,7 +6,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Serdes, TopologyTestDriver, type TestInputTopic, type TestOutputTopic } from '@tributary/streams';
+import { Serdes } from '@tributary/streams';
+import { TopologyTestDriver, type TestInputTopic, type TestOutputTopic } from '@tributary/streams/testing';
 import { STOCK_STORE } from '../src/inventory/command-processor.js';
 import { INVENTORY_READ_MODEL_STORE, inventoryReadModelTopology } from '../src/inventory/read-model.js';
 import { commandResultSerde, inventoryCommandSerde, inventoryEventSerde } from '../src/inventory/serdes.js';

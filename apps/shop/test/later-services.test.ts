@@ -5,7 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TopologyTestDriver, type Topology } from '@tributary/streams';
+import type { Topology } from '@tributary/streams';
+import { TopologyTestDriver } from '@tributary/streams/testing';
 import { crmImportTopology, customerFromCrm } from '../src/later/crm-import.js';
 import { LATER_TOPICS, laterSerdes } from '../src/later/later-topics.js';
 import type { OrderWithCustomer } from '../src/later/later-schemas.js';

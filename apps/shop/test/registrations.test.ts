@@ -6,7 +6,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Serdes, TopologyTestDriver } from '@tributary/streams';
+import { Serdes } from '@tributary/streams';
+import { TopologyTestDriver } from '@tributary/streams/testing';
 import { CLAIM_STORES } from '../src/registrations/claim-processor.js';
 import type { Claim } from '../src/registrations/messages.js';
 import type { RegistrationCommand, RegistrationEvent } from '../src/registrations/schemas.js';

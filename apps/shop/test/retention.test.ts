@@ -4,7 +4,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TopologyTestDriver, type Topology } from '@tributary/streams';
+import type { Topology } from '@tributary/streams';
+import { TopologyTestDriver } from '@tributary/streams/testing';
 import { STOCK_STORE } from '../src/inventory/command-processor.js';
 import type { Stock } from '../src/inventory/schemas.js';
 import type { Order } from '../src/schemas.js';

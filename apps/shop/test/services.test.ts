@@ -3,7 +3,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { TopologyTestDriver, type Topology } from '@tributary/streams';
+import type { Topology } from '@tributary/streams';
+import { TopologyTestDriver } from '@tributary/streams/testing';
 import { inventoryTopology } from '../src/services/inventory.js';
 import { orderDetailsTopology } from '../src/services/order-details.js';
 import { CATALOG_TOPICS, catalogSerdes } from '../src/catalog/catalog-topics.js';

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { KafkaStreams, QueryableStoreTypes, Serdes, StreamsBuilder, createEmbeddedBackend, createKafkaBackend } from '../src/index.js';
 
 export async function wordCount(lines: string[], bootstrapServers?: string): Promise<Map<string, number>> {
-  const backend = bootstrapServers ? await createKafkaBackend({ bootstrapServers }) : createEmbeddedBackend();
+  const backend = bootstrapServers ? createKafkaBackend({ bootstrapServers }) : createEmbeddedBackend();
   const suffix = Date.now().toString(36);
   const [input, output] = [`text-${suffix}`, `word-counts-${suffix}`];
   const admin = backend.admin();

@@ -32,9 +32,7 @@ export function isQueryableStoreName(name: string): boolean {
 export function storeDirectory(apps: ReadonlyArray<AppEntry> = SHOP_APPS, keyCodecs: Readonly<Record<string, KeyCodec>> = {}): ReadonlyMap<string, StoreEntry> {
   const stores = new Map<string, StoreEntry>();
   for (const app of apps) {
-    const physical = app.topology().physical();
-    const globals = new Set(physical.globalStores.map((g) => g.storeName));
-    for (const [name, spec] of physical.stores) {
+    for (const { name, kind, global } of app.topology().stores()) {
       if (!isQueryableStoreName(name)) continue;
       const other = stores.get(name);
       if (other !== undefined) throw new Error(`store ${name} is named by both ${other.service} and ${app.service}`);
@@ -42,8 +40,8 @@ export function storeDirectory(apps: ReadonlyArray<AppEntry> = SHOP_APPS, keyCod
         name,
         service: app.service,
         applicationId: app.applicationId,
-        kind: KINDS[spec.builder.type],
-        global: globals.has(name),
+        kind: KINDS[kind],
+        global,
         keys: keyCodecs[name] ?? STRING_KEYS,
       });
     }

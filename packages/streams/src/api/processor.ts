@@ -1,5 +1,5 @@
 import type { RecordMetadata, StreamRecord } from './record.js';
-import type { StateStore } from '../state/store.js';
+import type { StateStore } from './state-store.js';
 
 export type PunctuationType = 'STREAM_TIME' | 'WALL_CLOCK_TIME';
 

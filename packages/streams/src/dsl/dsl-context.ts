@@ -6,7 +6,7 @@ import { LogicalGraph } from '../graph/logical-graph.js';
 import type { RepartitionGraphNode } from '../graph/nodes.js';
 import { Serdes } from '../serde/serdes.js';
 import type { Serde } from '../serde/serde.js';
-import type { StreamPartitioner } from '../topology/physical.js';
+import type { StreamPartitioner } from '../api/sink.js';
 
 /** Serde used when none is given or inherited; JSON round-trips strings, numbers and plain objects. */
 export const FALLBACK_SERDE: Serde<unknown> = Serdes.json<unknown>();

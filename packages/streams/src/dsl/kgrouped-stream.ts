@@ -20,8 +20,13 @@ import { isTimeBasedWindows, SessionWindows, SlidingWindows, type Windows } from
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
 export class KGroupedStream<K, V> {
+  /** @internal What the aggregations build on (not for applications). */
+  readonly grouped: { readonly stream: StreamState<K, V>; readonly repartitionName: string | undefined };
+
   /** @internal */
-  constructor(readonly grouped: { readonly stream: StreamState<K, V>; readonly repartitionName: string | undefined }) {}
+  constructor(grouped: { readonly stream: StreamState<K, V>; readonly repartitionName: string | undefined }) {
+    this.grouped = grouped;
+  }
 
   count(materialized?: MaterializedOptions<K, number> & NamedOptions): KTable<K, number> {
     return this.build<number>('KSTREAM-AGGREGATE-', () => 0, (_k, _v, agg) => agg + 1, {

@@ -16,16 +16,19 @@ import type { MaterializedOptions, NamedOptions } from './options.js';
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 
 export class KGroupedTable<K, V> {
+  /** @internal What the aggregations build on (not for applications). */
+  readonly grouped: {
+    readonly ctx: DslContext;
+    readonly selectName: string;
+    readonly keySerde: Serde<K> | undefined;
+    readonly valueSerde: Serde<V> | undefined;
+    readonly repartitionName: string | undefined;
+  };
+
   /** @internal */
-  constructor(
-    readonly grouped: {
-      readonly ctx: DslContext;
-      readonly selectName: string;
-      readonly keySerde: Serde<K> | undefined;
-      readonly valueSerde: Serde<V> | undefined;
-      readonly repartitionName: string | undefined;
-    },
-  ) {}
+  constructor(grouped: KGroupedTable<K, V>['grouped']) {
+    this.grouped = grouped;
+  }
 
   count(materialized?: MaterializedOptions<K, number> & NamedOptions): KTable<K, number> {
     return this.build<number>(

@@ -4,7 +4,7 @@
  */
 import type { FixedKeyProcessorSupplier, ProcessorSupplier } from '../api/processor.js';
 import type { Serde } from '../serde/serde.js';
-import type { TopicNameExtractor } from '../topology/physical.js';
+import type { TopicNameExtractor } from '../api/sink.js';
 import {
   branchProcessor,
   filterProcessor,
@@ -52,8 +52,13 @@ export interface StreamState<K, V> {
 }
 
 export class KStream<K, V> {
+  /** @internal The stream's place in the graph, which the DSL's operations build on (not for applications). */
+  readonly state: StreamState<K, V>;
+
   /** @internal */
-  constructor(readonly state: StreamState<K, V>) {}
+  constructor(state: StreamState<K, V>) {
+    this.state = state;
+  }
 
   filter(predicate: (key: K, value: V) => boolean, named?: NamedOptions): KStream<K, V> {
     return this.stateless('KSTREAM-FILTER-', filterProcessor(predicate, false), named, {});

@@ -47,8 +47,13 @@ export interface TableState<K, V> {
 }
 
 export class KTable<K, V> {
+  /** @internal The table's place in the graph, which the DSL's operations build on (not for applications). */
+  readonly state: TableState<K, V>;
+
   /** @internal */
-  constructor(readonly state: TableState<K, V>) {}
+  constructor(state: TableState<K, V>) {
+    this.state = state;
+  }
 
   /** The store name interactive queries use, when the table was materialised under a name. */
   get queryableStoreName(): string | undefined {

@@ -4,7 +4,7 @@
  */
 import type { TimestampExtractor } from '../api/record.js';
 import type { Serde } from '../serde/serde.js';
-import type { StreamPartitioner, TopicNameExtractor } from '../topology/physical.js';
+import type { StreamPartitioner, TopicNameExtractor } from '../api/sink.js';
 import type { KeyValueBytesStoreSupplier } from '../state/key-value-bytes-store.js';
 import type { VersionedBytesStoreSupplier } from '../state/versioned-store.js';
 

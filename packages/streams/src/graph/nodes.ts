@@ -6,7 +6,7 @@ import type { ProcessorSupplier } from '../api/processor.js';
 import type { TimestampExtractor } from '../api/record.js';
 import type { Serde } from '../serde/serde.js';
 import type { StateStore, StoreBuilder } from '../state/store.js';
-import type { StreamPartitioner, TopicNameExtractor } from '../topology/physical.js';
+import type { StreamPartitioner, TopicNameExtractor } from '../api/sink.js';
 
 type AnySupplier = ProcessorSupplier<unknown, unknown, unknown, unknown>;
 

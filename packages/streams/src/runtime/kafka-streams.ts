@@ -5,6 +5,7 @@
 import pino from 'pino';
 import type { Backend } from '../backend/port.js';
 import { createEmbeddedBackend } from '../backend/embedded/index.js';
+import { createKafkaBackend } from '../backend/kafka/index.js';
 import { partitionForKey } from '../backend/partitioner.js';
 import type { Serde } from '../serde/serde.js';
 import type { QueryableStoreType } from '../state/queryable-store-types.js';
@@ -94,7 +95,13 @@ export class KafkaStreams {
       this.backend = config.backend;
       this.ownsBackend = false;
     } else if (config.bootstrapServers) {
-      this.backend = lazyKafkaBackend(config.bootstrapServers, config.clientConfig, config.security);
+      // The Kafka backend loads its native client at its first client (when the app starts), not here, so the
+      // embedded path never needs it; bad settings are refused here.
+      this.backend = createKafkaBackend({
+        bootstrapServers: config.bootstrapServers,
+        ...(config.clientConfig ? { clientConfig: { ...config.clientConfig } } : {}),
+        ...(config.security ? { security: config.security } : {}),
+      });
       this.ownsBackend = true;
     } else {
       // Every app in this process without a broker shares one embedded log, so they can talk to each other.
@@ -370,35 +377,4 @@ export class KafkaStreams {
     this.stateValue = next;
     if (old !== next) this.listener?.(next, old);
   }
-}
-
-/** Defers loading the native Kafka client until the app starts, so the embedded path never needs it. */
-function lazyKafkaBackend(bootstrapServers: string, clientConfig: StreamsConfig['clientConfig'], security: StreamsConfig['security']): Backend {
-  let real: Promise<Backend> | undefined;
-  const get = (): Promise<Backend> => {
-    real ??= import('../backend/kafka/index.js').then((m) =>
-      m.createKafkaBackend({ bootstrapServers, ...(clientConfig ? { clientConfig: { ...clientConfig } } : {}), ...(security ? { security } : {}) }),
-    );
-    return real;
-  };
-  let adminProxy: ReturnType<Backend['admin']> | undefined;
-  return {
-    kind: 'kafka',
-    admin: () => {
-      adminProxy ??= {
-        createTopics: async (t) => (await get()).admin().createTopics(t),
-        describeTopics: async (n) => (await get()).admin().describeTopics(n),
-        listTopics: async () => (await get()).admin().listTopics(),
-        deleteTopics: async (n) => (await get()).admin().deleteTopics(n),
-        deleteRecords: async (o) => (await get()).admin().deleteRecords(o),
-        close: async () => undefined,
-      };
-      return adminProxy;
-    },
-    createProducer: async (o) => (await get()).createProducer(o),
-    createConsumer: async (o) => (await get()).createConsumer(o),
-    close: async () => {
-      if (real) await (await real).close();
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import type { Windowed } from '../state/store.js';
+import type { Windowed } from '../api/windowed.js';
 import { SerializationError, type Serde } from './serde.js';
 
 /**

@@ -11,6 +11,7 @@ export interface WindowBytesStoreSupplier {
   readonly windowSizeMs: number;
   readonly retainDuplicates: boolean;
   readonly segmentIntervalMs: number;
+  /** @internal Window stores are built from the library's own segmented bytes store: get suppliers from `Stores`. */
   get(): WindowBytesStore;
 }
 
@@ -19,6 +20,7 @@ export interface SessionBytesStoreSupplier {
   readonly persistent: boolean;
   readonly retentionMs: number;
   readonly segmentIntervalMs: number;
+  /** @internal Session stores are built from the library's own segmented bytes store: get suppliers from `Stores`. */
   get(): SessionBytesStore;
 }
 

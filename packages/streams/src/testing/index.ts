@@ -1,3 +1,8 @@
+/**
+ * `@tributary/streams/testing`: run a topology synchronously, without a log (Kafka's kafka-streams-test-utils).
+ *
+ * @packageDocumentation
+ */
 export { TopologyTestDriver } from './topology-test-driver.js';
 export type { TestDriverConfig } from './topology-test-driver.js';
 export { TestInputTopic } from './test-input-topic.js';

@@ -33,6 +33,7 @@ export class TopologyDescription {
     readonly globalStores: ReadonlyArray<GlobalStoreDescription>,
   ) {}
 
+  /** @internal Describes a compiled topology; applications get one from `Topology.describe()`. */
   static of(topology: PhysicalTopology): TopologyDescription {
     const predecessors = new Map<string, string[]>();
     for (const node of topology.nodes.values()) {

@@ -1,5 +1,5 @@
-export type { TopicNameExtractor, StreamPartitioner } from './physical.js';
 export { Topology } from './topology.js';
+export type { TopologySinkInfo, TopologyStoreInfo } from './topology.js';
 export { TopologyError } from './topology-builder.js';
 export type { SourceOptions, SinkOptions } from './topology-builder.js';
 export { TopologyDescription } from './description.js';

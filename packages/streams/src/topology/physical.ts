@@ -6,17 +6,13 @@
  * the application id; the runtime names them `<applicationId>-<name>` (see `internalTopicName`).
  */
 import type { ProcessorSupplier } from '../api/processor.js';
-import type { RecordContext, TimestampExtractor } from '../api/record.js';
+import type { TimestampExtractor } from '../api/record.js';
 import type { Serde } from '../serde/serde.js';
 import type { StateStore, StoreBuilder } from '../state/store.js';
 
-export type TopicNameExtractor<K = unknown, V = unknown> = (key: K, value: V, context: RecordContext) => string;
-export type StreamPartitioner<K = unknown, V = unknown> = (
-  topic: string,
-  key: K,
-  value: V,
-  numPartitions: number,
-) => number | undefined;
+import type { StreamPartitioner, TopicNameExtractor } from '../api/sink.js';
+// Declared in api/ (the DSL and the graph name them too); re-exported for the runtime's imports.
+export type { StreamPartitioner, TopicNameExtractor } from '../api/sink.js';
 
 export interface SourceNodeSpec {
   readonly kind: 'source';

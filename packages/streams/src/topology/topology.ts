@@ -3,16 +3,38 @@
  * It wraps the builder; the runtime and the test driver read its physical form.
  */
 import type { ProcessorSupplier } from '../api/processor.js';
-import type { StateStore, StoreBuilder } from '../state/store.js';
+import type { StateStore, StoreBuilder, StoreType } from '../state/store.js';
 import { TopologyDescription } from './description.js';
 import type { PhysicalTopology, TopicNameExtractor } from './physical.js';
 import { TopologyBuilder, type SinkOptions, type SourceOptions } from './topology-builder.js';
+
+/** A state store of a topology (see `Topology.stores()`). */
+export interface TopologyStoreInfo {
+  readonly name: string;
+  readonly kind: StoreType;
+  /** The changelog topic without the application id prefix; undefined when the store is not logged. */
+  readonly changelogTopic: string | undefined;
+  readonly global: boolean;
+}
+
+/** A sink of a topology (see `Topology.sinkTopics()`). */
+export interface TopologySinkInfo {
+  readonly sink: string;
+  /** The topic (un-prefixed when internal); undefined when chosen per record. */
+  readonly topic: string | undefined;
+  /** A topic the application owns (a repartition topic), named after its application id at run time. */
+  readonly internal: boolean;
+}
 
 export class Topology {
   /** @internal The builder behind this topology; the DSL compiler writes into it. */
   readonly builder: TopologyBuilder;
   private built: PhysicalTopology | undefined;
 
+  /** An empty topology, for the Processor API (`addSource`, `addProcessor`, `addSink`, ...). */
+  constructor();
+  /** @internal The DSL hands over the builder it compiled into. */
+  constructor(builder: TopologyBuilder);
   constructor(builder: TopologyBuilder = new TopologyBuilder()) {
     this.builder = builder;
   }
@@ -90,6 +112,32 @@ export class Topology {
     this.mutate();
     for (const store of storeNames) this.builder.connectProcessorAndStore(processorName, store);
     return this;
+  }
+
+  /**
+   * The state stores of this topology with their kind, changelog topic (un-prefixed, as `describe()` shows
+   * internal topics) and whether they are global — what `describe()` does not say, for tools that list or browse
+   * stores.
+   */
+  stores(): ReadonlyArray<TopologyStoreInfo> {
+    const physical = this.physical();
+    const globals = new Set(physical.globalStores.map((g) => g.storeName));
+    return [...physical.stores].map(([name, spec]) => ({ name, kind: spec.builder.type, changelogTopic: spec.changelogTopic, global: globals.has(name) }));
+  }
+
+  /**
+   * What this topology's sinks write to: the topic (un-prefixed when internal), or `undefined` for a sink whose
+   * topic a `TopicNameExtractor` chooses per record.
+   */
+  sinkTopics(): ReadonlyArray<TopologySinkInfo> {
+    const physical = this.physical();
+    const out: TopologySinkInfo[] = [];
+    for (const node of physical.nodes.values()) {
+      if (node.kind !== 'sink') continue;
+      const topic = typeof node.topic === 'string' ? node.topic : undefined;
+      out.push({ sink: node.name, topic, internal: topic !== undefined && physical.internalTopics.has(topic) });
+    }
+    return out;
   }
 
   describe(): TopologyDescription {

@@ -1,14 +1,9 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Serdes } from '../../src/serde/index.js';
-import {
-  isCachedStateStore,
-  isTimestampedStore,
-  readOnlyKeyValueFacade,
-  Stores,
-  type CacheFlushEvent,
-  type ValueAndTimestamp,
-} from '../../src/state/index.js';
+import { Stores, type ValueAndTimestamp } from '../../src/state/index.js';
+import { isCachedStateStore, type CacheFlushEvent } from '../../src/state/cache-flush-listener.js';
+import { isTimestampedStore, readOnlyKeyValueFacade } from '../../src/state/timestamped-key-value-store.js';
 import { b, FakeStoreContext, s, tempDir } from './fake-context.js';
 
 const dir = tempDir();

@@ -9,7 +9,8 @@ const METADATA_WAIT_MS = 15_000;
 
 export class KafkaAdmin implements AdminClient {
   constructor(
-    private readonly native: () => NativeAdminClient,
+    /** The shared native admin client; a promise because the backend loads the native module on first use. */
+    private readonly native: () => Promise<NativeAdminClient>,
     private readonly onClose: () => void = () => undefined,
   ) {}
 
@@ -17,8 +18,9 @@ export class KafkaAdmin implements AdminClient {
     await Promise.all(
       topics.map(async (topic) => {
         try {
+          const admin = await this.native();
           await callDone(`creating topic ${topic.name}`, (cb) =>
-            this.native().createTopic(
+            admin.createTopic(
               {
                 topic: topic.name,
                 num_partitions: topic.numPartitions,
@@ -51,7 +53,8 @@ export class KafkaAdmin implements AdminClient {
   }
 
   async listTopics(): Promise<string[]> {
-    const names = await call<string[]>('listing topics', (cb) => this.native().listTopics({ timeout: TIMEOUT_MS }, cb));
+    const admin = await this.native();
+    const names = await call<string[]>('listing topics', (cb) => admin.listTopics({ timeout: TIMEOUT_MS }, cb));
     return names.filter((name) => !INTERNAL_TOPICS.has(name)).sort();
   }
 
@@ -59,7 +62,8 @@ export class KafkaAdmin implements AdminClient {
     await Promise.all(
       names.map(async (name) => {
         try {
-          await callDone(`deleting topic ${name}`, (cb) => this.native().deleteTopic(name, TIMEOUT_MS, cb));
+          const admin = await this.native();
+          await callDone(`deleting topic ${name}`, (cb) => admin.deleteTopic(name, TIMEOUT_MS, cb));
         } catch (err) {
           if (!hasCode(err, ErrorCode.UNKNOWN_TOPIC_OR_PART)) throw err;
         }
@@ -70,8 +74,9 @@ export class KafkaAdmin implements AdminClient {
   /** Kafka's DeleteRecords through librdkafka (`rd_kafka_DeleteRecords`); per-partition errors are thrown. */
   async deleteRecords(offsets: ReadonlyArray<TopicPartitionOffset>): Promise<void> {
     if (offsets.length === 0) return;
+    const native = await this.native();
     const results = await call<Array<{ topic: string; partition: number; error?: { code?: number; message?: string } }>>('deleting records', (cb) =>
-      this.native().deleteRecords(
+      native.deleteRecords(
         offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
         { timeout: TIMEOUT_MS, operationTimeout: TIMEOUT_MS },
         cb,
@@ -90,10 +95,11 @@ export class KafkaAdmin implements AdminClient {
   }
 
   private async describeOne(name: string): Promise<number | undefined> {
+    const admin = await this.native();
     try {
       const [description] = await call<Array<{ name: string; partitions: unknown[]; error?: Error }>>(
         `describing topic ${name}`,
-        (cb) => this.native().describeTopics([name], { timeout: TIMEOUT_MS }, cb),
+        (cb) => admin.describeTopics([name], { timeout: TIMEOUT_MS }, cb),
       );
       if (description === undefined) return undefined;
       if (description.error !== undefined) {

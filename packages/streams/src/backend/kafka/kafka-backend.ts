@@ -29,14 +29,20 @@ export interface KafkaBackendOptions {
 }
 
 /**
- * The backend on Apache Kafka. Checks the settings first (`KafkaConfigError` names a bad one), then loads the
- * native client lazily: it throws a clear error here when it is missing.
+ * The backend on Apache Kafka. Checks the settings here (`KafkaConfigError` names a bad one) and loads the native
+ * client only when the first client (admin, producer, consumer) is used, so creating one — as `KafkaStreams` does in
+ * its constructor — costs nothing and works where the native build is missing; a missing client is a clear error
+ * at that first use.
  */
-export async function createKafkaBackend(options: KafkaBackendOptions): Promise<Backend> {
+export function createKafkaBackend(options: KafkaBackendOptions): Backend {
   checkClientConfig(options.clientConfig ?? {}, options.security !== undefined);
-  const security = securityConfig(options.security);
-  const mod = await loadNativeModule();
-  return new KafkaBackend(mod, options, security);
+  return new KafkaBackend(options, securityConfig(options.security));
+}
+
+/** What exists once the native module is loaded. */
+interface Loaded {
+  readonly mod: NativeModule;
+  readonly offsets: KafkaOffsets;
 }
 
 class KafkaBackend implements Backend {
@@ -44,48 +50,33 @@ class KafkaBackend implements Backend {
   private sharedAdmin: NativeAdminClient | undefined;
   /** Admin clients replaced after stale metadata, until they are disconnected. */
   private readonly staleAdmins = new Set<NativeAdminClient>();
-  private readonly offsets: KafkaOffsets;
+  private loaded: Loaded | undefined;
   private readonly clients = new Set<{ close(): Promise<void> }>();
   private closed = false;
 
   constructor(
-    private readonly mod: NativeModule,
     private readonly options: KafkaBackendOptions,
     private readonly security: NativeConfig,
-  ) {
-    this.offsets = new KafkaOffsets(
-      mod,
-      () => this.nativeAdmin(),
-      () => {
-        // The next call gets a new client with fresh metadata. The old one is disconnected once calls in flight on
-        // it have had their time (their timeout is 30 s), or when the backend closes.
-        const stale = this.sharedAdmin;
-        if (stale === undefined) return;
-        this.sharedAdmin = undefined;
-        this.staleAdmins.add(stale);
-        setTimeout(() => {
-          if (this.staleAdmins.delete(stale)) stale.disconnect();
-        }, 35_000).unref();
-      },
-    );
-  }
+  ) {}
 
   admin(): AdminClient {
     this.requireOpen();
     // Admin handles share one librdkafka client; closing a handle leaves it to the backend's close().
-    return new KafkaAdmin(() => this.nativeAdmin());
+    return new KafkaAdmin(async () => this.nativeAdmin((await this.load()).mod));
   }
 
   async createProducer(options: ProducerOptions): Promise<Producer> {
     this.requireOpen();
     const config = producerConfig(this.options.bootstrapServers, options, this.options.clientConfig ?? {}, this.security);
-    return this.track(await KafkaProducer.create(this.mod, options, config, this.offsets));
+    const { mod, offsets } = await this.load();
+    return this.track(await KafkaProducer.create(mod, options, config, offsets));
   }
 
   async createConsumer(options: ConsumerOptions): Promise<Consumer> {
     this.requireOpen();
     const config = consumerConfig(this.options.bootstrapServers, options, this.options.clientConfig ?? {}, this.security);
-    return this.track(await KafkaConsumer.create(this.mod, options, this.offsets, config));
+    const { mod, offsets } = await this.load();
+    return this.track(await KafkaConsumer.create(mod, options, offsets, config));
   }
 
   async close(): Promise<void> {
@@ -99,9 +90,34 @@ class KafkaBackend implements Backend {
     this.staleAdmins.clear();
   }
 
-  private nativeAdmin(): NativeAdminClient {
+  /** Loads the native module (once per process, `loadNativeModule`) and what depends on it (once per backend). */
+  private async load(): Promise<Loaded> {
+    const mod = await loadNativeModule();
     this.requireOpen();
-    this.sharedAdmin ??= this.mod.AdminClient.create({
+    this.loaded ??= {
+      mod,
+      offsets: new KafkaOffsets(
+        mod,
+        () => this.nativeAdmin(mod),
+        () => {
+          // The next call gets a new client with fresh metadata. The old one is disconnected once calls in flight on
+          // it have had their time (their timeout is 30 s), or when the backend closes.
+          const stale = this.sharedAdmin;
+          if (stale === undefined) return;
+          this.sharedAdmin = undefined;
+          this.staleAdmins.add(stale);
+          setTimeout(() => {
+            if (this.staleAdmins.delete(stale)) stale.disconnect();
+          }, 35_000).unref();
+        },
+      ),
+    };
+    return this.loaded;
+  }
+
+  private nativeAdmin(mod: NativeModule): NativeAdminClient {
+    this.requireOpen();
+    this.sharedAdmin ??= mod.AdminClient.create({
       ...commonConfig(this.options.bootstrapServers, this.security),
       'client.id': 'tributary-admin',
       ...(this.options.clientConfig ?? {}),
