@@ -9,6 +9,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '@tributary/streams';
 import type { ApiDeps } from './api-deps.js';
 import { registerCatalogRoutes } from './catalog-routes.js';
+import { registerConsoleRoutes } from '../console/console-routes.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerInventoryRoutes } from './inventory-routes.js';
 import { MAX_WAIT_MS, registerOrderRoutes } from './orders-routes.js';
@@ -61,6 +62,7 @@ export function buildServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerInventoryRoutes(app, deps);
   registerIngestRoutes(app, deps);
   if (deps.catalog !== undefined) registerCatalogRoutes(app, deps.catalog);
+  if (deps.console !== undefined) registerConsoleRoutes(app, deps.console);
 
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}` }));
 
