@@ -4,25 +4,29 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Snapshots } from './app-snapshot.js';
 import type { ConsoleApplication, ConsoleSource } from './console-source.js';
-import { options, page } from './console-pages.js';
+import { escapeHtml, options, page } from './console-pages.js';
 import { DeadLetters } from './dead-letters.js';
-import { followKey } from './order-flow.js';
+import { followKey, watchKey } from './order-flow.js';
 import { browseStore, StoreNotBrowsable } from './store-browser.js';
 import { TopicReader, UnknownConsoleTopic } from './topic-reader.js';
 import { topologyGraph } from './topology-graph.js';
 
 /** How often the applications screen is pushed a fresh snapshot. */
 export const EVENTS_INTERVAL_MS = 1000;
+/** A watched flow ends after this even without an outcome. */
+export const WATCH_MAX_MS = 120_000;
 const ASSETS = new URL('../../console-assets/', import.meta.url);
 const ASSET_FILES = ['common.js', 'console.css', 'applications.js', 'topology.js', 'topics.js', 'stores.js', 'dead-letters.js', 'flow.js'];
 const require = createRequire(import.meta.url);
 // dagre lays the topology out in the browser; its own minified bundle is served as a static file.
-const DAGRE_FILE = require.resolve('@dagrejs/dagre/dist/dagre.min.js');
+// (The package exports only its module entry points: find its folder through its package.json.)
+const DAGRE_FILE = join(dirname(require.resolve('@dagrejs/dagre/package.json')), 'dist', 'dagre.min.js');
 
 const Limit = z.coerce.number().int().min(1).max(1000).default(50);
 const RecordsQuery = z.object({ limit: Limit, key: z.string().max(1000).optional(), text: z.string().max(1000).optional() });
@@ -114,8 +118,8 @@ export function registerConsoleRoutes(server: FastifyInstance, source: ConsoleSo
       reply,
       page(
         'flow',
-        `<form id="follow"><label for="id">Order id</label> <input id="id" name="id" required> <button type="submit">Follow</button></form>
-<p class="hint">Topics read: ${source.flowTopics.map((t) => `<code>${t}</code>`).join(', ')}.</p><div id="flow"></div>`,
+        `<form id="follow"><label for="id">Order id</label> <input id="id" name="id" required> <button type="submit" name="mode" value="history">History</button> <button type="submit" name="mode" value="watch">Watch live</button></form>
+<p class="hint">Topics read: ${source.flowTopics.map((t) => `<code>${escapeHtml(t)}</code>`).join(', ')}. <strong>History</strong> lists what the topics hold, by record timestamp — Kafka Streams gives derived records their input's timestamp, so it shows order, not durations. <strong>Watch live</strong> waits for records about the id (post the order after starting it) and times each one by when it became readable.</p><div id="flow"></div>`,
       ),
     ),
   );
@@ -196,6 +200,38 @@ export function registerConsoleRoutes(server: FastifyInstance, source: ConsoleSo
   });
 
   server.get<{ Params: { id: string } }>('/console/api/flow/:id', (request) => followKey(source.backend, source.flowTopics, request.params.id));
+
+  // Server-sent events: `ready` once the tail is positioned, a `step` per record about the id, `end` at the outcome.
+  server.get<{ Params: { id: string } }>('/console/api/flow/:id/watch', (request, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    streams.add(res);
+    const abort = new AbortController();
+    const send = (event: string, data: unknown): void => {
+      if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    res.on('close', () => {
+      abort.abort();
+      streams.delete(res);
+    });
+    watchKey(source.backend, source.flowTopics, request.params.id, {
+      onReady: () => send('ready', { topics: source.flowTopics }),
+      onStep: (step) => send('step', step),
+      stop: (step) => step.topic === source.flowTopics[0] && /"state":"(VALIDATED|FAILED)"/.test(step.value ?? ''),
+      signal: abort.signal,
+      maxMs: WATCH_MAX_MS,
+    })
+      .then(() => send('end', {}))
+      .catch((error: unknown) => {
+        source.logger.warn({ err: String(error), id: request.params.id }, 'console: watching a flow failed');
+        send('failed', { error: 'watching failed' });
+      })
+      .finally(() => {
+        streams.delete(res);
+        res.end();
+      });
+  });
 
 }
 
