@@ -1,5 +1,5 @@
 /* global document, dagre, el, table, status, getJson */
-// Topology: the app's nodes, topics and stores laid out left to right by dagre and drawn as SVG.
+// Topology: the app's nodes, topics and stores laid out top to bottom by dagre and drawn as SVG.
 'use strict';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -13,7 +13,7 @@ const FILL = { source: '#d6eaff', processor: '#ffffff', sink: '#ffe3c2', topic: 
 
 function draw(graph) {
   const g = new dagre.graphlib.Graph();
-  g.setGraph({ rankdir: 'LR', nodesep: 14, ranksep: 40, marginx: 10, marginy: 10 });
+  g.setGraph({ rankdir: 'TB', nodesep: 16, ranksep: 28, marginx: 10, marginy: 10 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of graph.nodes) g.setNode(n.id, { width: Math.min(360, 7 * n.label.length + 20), height: 26, node: n });
   for (const e of graph.edges) if (g.hasNode(e.from) && g.hasNode(e.to)) g.setEdge(e.from, e.to);

@@ -69,7 +69,7 @@ export function registerConsoleRoutes(server: FastifyInstance, source: ConsoleSo
         'topology',
         `<form id="pick"><label for="app">Application</label> <select id="app" name="app">${appOptions()}</select> <button type="submit">Draw</button></form>
 <p class="legend">Boxes: <span class="k-source">source</span> <span class="k-processor">processor</span> <span class="k-sink">sink</span> <span class="k-topic">topic</span> <span class="k-internal-topic">internal topic</span> <span class="k-store">store</span>. Records/s is per application (the runtime counts per instance, not per node).</p>
-<div id="summary"></div><div id="graph" role="img" aria-label="Topology graph"></div>
+<div id="graph"></div><div id="summary"></div>
 <details><summary>Text form (Topology.describe())</summary><pre id="text"></pre></details>`,
         ['dagre.min.js'],
       ),
