@@ -53,4 +53,7 @@ document.getElementById('redrive').addEventListener('submit', async (e) => {
     status(`Redrive failed: ${err.message}`);
   }
 });
+document.getElementById('select-all').addEventListener('click', () => {
+  for (const box of document.querySelectorAll('input[name="record"]')) box.checked = true;
+});
 if (document.getElementById('topic').value) show().catch((err) => status(`Failed: ${err.message}`));

@@ -214,6 +214,8 @@ for (const target of shopTargets()) {
       const first = (await events.next()).value;
       const second = (await events.next()).value;
       abort.abort();
+      // Another stream is left open on purpose: closing the shop (in `after`) must end it rather than wait for it.
+      await fetch(`${address}/console/api/events`);
       assert.equal(first?.event, 'applications');
       assert.equal(second?.event, 'applications', 'a first snapshot at once, then one a second');
       const apps = JSON.parse(second?.data ?? '[]') as AppSnapshot[];

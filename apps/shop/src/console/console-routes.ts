@@ -109,7 +109,7 @@ export function registerConsoleRoutes(server: FastifyInstance, source: ConsoleSo
         'dead-letters',
         `<form id="pick"><label for="topic">Dead-letter topic</label> <select id="topic" name="topic">${options(dlqTopics().map((d) => ({ value: d.topic, label: `${d.topic} (${d.app})` })))}</select>
 <label for="key">Key</label> <input id="key" name="key"> <button type="submit">Show dead letters</button></form>
-<form id="redrive"><div id="letters"></div><button type="submit" id="redrive-button">Redrive selected</button></form>`,
+<form id="redrive"><div id="letters"></div><button type="button" id="select-all">Select all shown</button> <button type="submit" id="redrive-button">Redrive selected</button></form>`,
       ),
     ),
   );
