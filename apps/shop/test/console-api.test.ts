@@ -38,7 +38,8 @@ async function* sse(res: Response): AsyncGenerator<{ event: string; data: string
       const block = text.slice(0, cut);
       text = text.slice(cut + 2);
       const field = (name: string): string => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2) ?? '';
-      yield { event: field('event'), data: field('data') };
+      // Comment lines (heartbeats) carry no event.
+      if (field('event') !== '') yield { event: field('event'), data: field('data') };
       cut = text.indexOf('\n\n');
     }
     const { value, done } = await reader.read();

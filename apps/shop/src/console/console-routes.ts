@@ -21,6 +21,7 @@ import { topologyGraph } from './topology-graph.js';
 export const EVENTS_INTERVAL_MS = 1000;
 /** A watched flow ends after this even without an outcome. */
 export const WATCH_MAX_MS = 120_000;
+const HEARTBEAT_MS = 10_000;
 const ASSETS = new URL('../../console-assets/', import.meta.url);
 const ASSET_FILES = ['common.js', 'console.css', 'applications.js', 'topology.js', 'topics.js', 'stores.js', 'dead-letters.js', 'flow.js'];
 const require = createRequire(import.meta.url);
@@ -142,7 +143,7 @@ export function registerConsoleRoutes(server: FastifyInstance, source: ConsoleSo
     // Each stream keeps its own rate baseline, so two open screens do not halve each other's records/s.
     const own = new Snapshots();
     const push = (): void => {
-      res.write(`event: applications\ndata: ${JSON.stringify(own.take(source.applications()))}\n\n`);
+      if (!res.writableEnded) res.write(`event: applications\ndata: ${JSON.stringify(own.take(source.applications()))}\n\n`);
     };
     push();
     const timer = setInterval(push, EVENTS_INTERVAL_MS);
@@ -211,7 +212,12 @@ export function registerConsoleRoutes(server: FastifyInstance, source: ConsoleSo
     const send = (event: string, data: unknown): void => {
       if (!res.writableEnded) res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
+    // A comment line now and then: the server closes sockets silent for longer than its connection timeout.
+    const heartbeat = setInterval(() => {
+      if (!res.writableEnded) res.write(': waiting\n\n');
+    }, HEARTBEAT_MS);
     res.on('close', () => {
+      clearInterval(heartbeat);
       abort.abort();
       streams.delete(res);
     });
