@@ -16,7 +16,7 @@ async function list() {
     table(
       `${topics.length} topics`,
       ['Topic', 'Partitions', 'Records held', 'Offsets (partition: beginning–end)'],
-      topics.map((t) => [t.name, String(t.partitions.length), String(t.records), t.partitions.map((p) => `${p.partition}: ${p.beginning}–${p.end}`).join('  ')]),
+      topics.map((t) => [t.name, String(t.partitions.length), String(t.records), t.partitions.map((p) => `${p.partition}: ${p.beginning}–${p.end}`).join('; ')]),
     ),
   );
   const select = document.getElementById('topic');

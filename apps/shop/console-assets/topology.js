@@ -1,4 +1,4 @@
-/* global document, dagre, el, table, status, getJson */
+/* global document, EventSource, dagre, table, status, getJson */
 // Topology: the app's nodes, topics and stores laid out top to bottom by dagre and drawn as SVG.
 'use strict';
 
@@ -45,6 +45,21 @@ function draw(graph) {
   document.getElementById('graph').replaceChildren(root);
 }
 
+// The app's figures above the graph, kept current by the same server-sent events as the applications screen.
+let events;
+function live(name, first) {
+  const line = document.getElementById('live');
+  const show = (a) => {
+    line.textContent = a
+      ? `${name}: ${a.state}, ${a.recordsPerSecond} records/s, ${a.processedRecords} records processed, tasks ${a.activeTasks.join(', ') || 'none'}.`
+      : `${name} is not running in this process.`;
+  };
+  show(first);
+  events?.close();
+  events = new EventSource('/console/api/events');
+  events.addEventListener('applications', (e) => show(JSON.parse(e.data).find((a) => a.name === name)));
+}
+
 async function load(name) {
   status(`Loading ${name}…`);
   const [graph, apps] = await Promise.all([getJson(`/console/api/topology/${encodeURIComponent(name)}`), getJson('/console/api/applications')]);
@@ -54,8 +69,8 @@ async function load(name) {
     table('Sub-topologies', ['Id', 'Kind', 'Nodes'], graph.subtopologies.map((s) => [String(s.id), s.global ? 'global store' : 'tasks', s.nodes.join(', ')])),
     table('Stores', ['Store', 'Changelog'], graph.stores.map((s) => [s.name, s.changelog])),
     table('Internal topics', ['Topic'], graph.internalTopics.map((t) => [t])),
-    el('p', { text: `${name}: ${app ? `${app.state}, ${app.processedRecords} records processed, tasks ${app.activeTasks.join(', ') || 'none'}` : 'not running here'}.` }),
   );
+  live(name, app);
   document.getElementById('text').textContent = graph.text;
   status(`Drew ${name}: ${graph.nodes.length} nodes, ${graph.edges.length} edges.`);
 }

@@ -87,6 +87,7 @@ describe('console in a browser (embedded)', () => {
     await page.keyboard.press('Tab');
     assert.match((await page.locator(':focus').getAttribute('aria-label')) ?? '', /^(topic|source|processor|sink|store|internal topic) /);
     assert.match(await page.locator('#text').textContent() ?? '', /Sub-topology: 0/);
+    await page.locator('#live', { hasText: /^fraud: RUNNING, [0-9.]+ records\/s, [1-9][0-9]* records processed/ }).waitFor();
     await screenshot('topology');
   });
 
@@ -110,6 +111,12 @@ describe('console in a browser (embedded)', () => {
     await page.getByRole('button', { name: 'Browse' }).click();
     await page.locator('#entries caption', { hasText: '1 entries of reserved-stock' }).waitFor();
     assert.equal(await page.locator('#entries tbody td').first().innerText(), '"JUMPERS"');
+    // No key: the first entries, here of the orders view (values are the orders as JSON).
+    await page.getByLabel('Store').selectOption('orders/orders-view');
+    await page.getByLabel('Key', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Browse' }).click();
+    await page.locator('#entries caption', { hasText: /^1 entries of orders-view/ }).waitFor();
+    assert.match(await page.locator('#entries tbody').innerText(), /VALIDATED/);
     await screenshot('stores');
   });
 

@@ -70,7 +70,7 @@ export function registerConsoleRoutes(server: FastifyInstance, source: ConsoleSo
         'topology',
         `<form id="pick"><label for="app">Application</label> <select id="app" name="app">${appOptions()}</select> <button type="submit">Draw</button></form>
 <p class="legend">Boxes: <span class="k-source">source</span> <span class="k-processor">processor</span> <span class="k-sink">sink</span> <span class="k-topic">topic</span> <span class="k-internal-topic">internal topic</span> <span class="k-store">store</span>. Records/s is per application (the runtime counts per instance, not per node).</p>
-<div id="graph"></div><div id="summary"></div>
+<p id="live"></p><div id="graph"></div><div id="summary"></div>
 <details><summary>Text form (Topology.describe())</summary><pre id="text"></pre></details>`,
         ['dagre.min.js'],
       ),
@@ -81,12 +81,12 @@ export function registerConsoleRoutes(server: FastifyInstance, source: ConsoleSo
       reply,
       page(
         'topics',
-        `<section aria-labelledby="list-h"><h2 id="list-h">All topics</h2><div id="topics"></div></section>
-<section aria-labelledby="tail-h"><h2 id="tail-h">Recent records</h2>
+        `<section aria-labelledby="tail-h"><h2 id="tail-h">Recent records</h2>
 <form id="tail"><label for="topic">Topic</label> <select id="topic" name="topic"></select>
 <label for="key">Key</label> <input id="key" name="key"> <label for="text">Value contains</label> <input id="text" name="text">
 <label for="limit">Records</label> <input id="limit" name="limit" type="number" min="1" max="1000" value="20"> <button type="submit">Show records</button></form>
-<div id="records"></div></section>`,
+<div id="records"></div></section>
+<section aria-labelledby="list-h"><h2 id="list-h">All topics</h2><div id="topics"></div></section>`,
       ),
     ),
   );
