@@ -7,11 +7,12 @@ export const APP_IDS = {
   // from the whole `orders` topic instead of starting empty at the old app's committed offsets.
   ordersView: 'orders-service-view-v2',
   orderDetails: 'order-details-service',
-  inventory: 'inventory-service',
+  // The inventory became a command processor (inventory-commands → inventory-events): new stores, so a new id.
+  inventory: 'inventory-command-service',
   fraud: 'fraud-service',
   validationsAggregator: 'validations-aggregator-service',
   email: 'email-service',
+  /** The HTTP process's read side of the command topics: inventory read model, command and registration results. */
+  commandViews: 'shop-command-views',
+  registrations: 'registration-service',
 } as const;
-
-/** The inventory service's reserved-stock store: its changelog doubles as the feed for `GET /v1/inventory`. */
-export const RESERVED_STOCK_STORE = 'reserved-stock';

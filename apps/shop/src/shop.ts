@@ -15,6 +15,7 @@ import { OrderWaiters } from './http/order-waiters.js';
 import { PostedOrders } from './http/posted-orders.js';
 import { TopicWriter } from './http/topic-writer.js';
 import { SERVICES, type ServiceName } from './services/registry.js';
+import { CommandViews, createCommandFeeds, createCommandViews, type CommandFeeds } from './services/command-views.js';
 import { createOrdersView, OrdersView } from './services/orders-view.js';
 import type { ServiceRuntime } from './services/service-runtime.js';
 import { SupervisedApp, type BackoffSettings } from './services/supervisor.js';
@@ -40,6 +41,9 @@ export interface RunningShop {
   readonly server: FastifyInstance;
   readonly view: OrdersView;
   readonly waiters: OrderWaiters;
+  /** The read side of the command topics (inventory read model, command and registration results). */
+  readonly commands: CommandViews;
+  readonly feeds: CommandFeeds;
   readonly longPolls: LongPollLimits;
   /** Every streams app of this process by service name, each under its supervisor. */
   readonly apps: ReadonlyMap<string, SupervisedApp>;
@@ -54,10 +58,12 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   await ensureCatalogTopics(backend);
   const apps = new Map<string, SupervisedApp>();
   const waiters = new OrderWaiters();
+  const feeds = createCommandFeeds();
   const posted = new PostedOrders();
   const longPolls = new LongPollLimits(options.longPollLimits);
   let writer: TopicWriter | undefined;
   let view: OrdersView | undefined;
+  let commands: CommandViews | undefined;
   const supervise = async (name: string, create: () => KafkaStreams): Promise<SupervisedApp> => {
     const app = new SupervisedApp(name, create, logger, options.restartBackoff);
     apps.set(name, app);
@@ -74,15 +80,18 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
         options,
         (order) => {
           posted.seen(order.id);
-          waiters.notify(order);
+          waiters.notify(order.id, order);
         },
         options.applicationServer,
       ),
     );
     view = new OrdersView(viewApp);
-    // Answering before the view has restored would report existing orders as missing (restored records are not
-    // replayed to waiters), so the API starts only once the view runs.
+    const commandViewsApp = await supervise('command-views', () => createCommandViews(options, feeds, options.applicationServer));
+    commands = new CommandViews(commandViewsApp);
+    // Answering before the views have restored would report existing orders as missing (restored records are not
+    // replayed to waiters), so the API starts only once they run.
     await viewApp.waitForRunning();
+    await commandViewsApp.waitForRunning();
     catalog = await startCatalog(options, options.search ?? { engine: 'embedded' }, supervise);
     writer = new TopicWriter(await backend.createProducer({ clientId: 'orders-service-api' }));
   } catch (error) {
@@ -93,6 +102,8 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   const server = buildServer(
     {
       view,
+      commands,
+      feeds,
       waiters,
       posted,
       writer,
@@ -110,12 +121,15 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     server,
     view,
     waiters,
+    commands,
+    feeds,
     longPolls,
     apps,
     close: () =>
       (closing ??= (async () => {
         // Long polls would hold the server open until they time out; answer them now.
         waiters.cancelAll();
+        for (const waiting of Object.values(feeds)) waiting.cancelAll();
         await server.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the HTTP server failed'));
         await catalog?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the catalog failed'));
         await closeAll(apps, writer, logger);

@@ -2,7 +2,8 @@
  * The shop's topics (names and shapes fixed by shop-spec.md), their serdes, and the one place that creates them.
  */
 import { Serdes, type Backend, type NewTopic } from '@tributary/streams';
-import { APP_IDS, RESERVED_STOCK_STORE } from './app-ids.js';
+import { APP_IDS } from './app-ids.js';
+import { COMMAND_TOPICS, commandTopics } from './command-topics.js';
 import {
   CustomerSchema,
   InventorySchema,
@@ -29,6 +30,7 @@ export const TOPICS = {
   gold: 'gold',
   silver: 'silver',
   bronze: 'bronze',
+  ...COMMAND_TOPICS,
 } as const;
 
 /**
@@ -36,9 +38,6 @@ export const TOPICS = {
  * orders re-keyed by product are joined with warehouse-inventory, so all of them must agree.
  */
 export const PARTITIONS = 4;
-
-/** Kafka Streams names changelogs `<applicationId>-<storeName>-changelog`; the orders view reads this one. */
-export const RESERVED_STOCK_CHANGELOG = `${APP_IDS.inventory}-${RESERVED_STOCK_STORE}-changelog`;
 
 export const serdes = {
   key: Serdes.string(),
@@ -70,8 +69,7 @@ export const SHOP_TOPICS: ReadonlyArray<NewTopic> = [
   { name: TOPICS.gold, numPartitions: PARTITIONS },
   { name: TOPICS.silver, numPartitions: PARTITIONS },
   { name: TOPICS.bronze, numPartitions: PARTITIONS },
-  // Created up front so the orders view can subscribe before the inventory service first runs.
-  { name: RESERVED_STOCK_CHANGELOG, numPartitions: PARTITIONS, config: compacted },
+  ...commandTopics(PARTITIONS),
   ...Object.values(APP_IDS).map((id): NewTopic => ({ name: deadLetterTopic(id), numPartitions: PARTITIONS })),
 ];
 

@@ -9,8 +9,9 @@ import type { CatalogProduct } from '../src/catalog/catalog-schemas.js';
 import { CATALOG_TOPICS, catalogSerdes } from '../src/catalog/catalog-topics.js';
 import { checkGtin, gtinCheckDigit } from '../src/catalog/gtin.js';
 import { USD_TO_EUR } from '../src/catalog/units.js';
-import type { Inventory } from '../src/schemas.js';
-import { RESERVED_STOCK_CHANGELOG, serdes, TOPICS } from '../src/topics.js';
+import { TOPICS } from '../src/topics.js';
+import type { InventoryEvent } from '../src/inventory/schemas.js';
+import { inventoryEventSerde } from '../src/inventory/serdes.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -22,8 +23,7 @@ const G2 = ean('501234567890');
 interface Pipeline {
   acme: TestInputTopic<string | null, unknown>;
   globex: TestInputTopic<string | null, unknown>;
-  stock: TestInputTopic<string, Inventory | null>;
-  reserved: TestInputTopic<string, number | null>;
+  inventory: TestInputTopic<string, InventoryEvent>;
   products: TestOutputTopic<string, CatalogProduct>;
   rejects: TestOutputTopic<string, Readonly<Record<string, unknown>>>;
 }
@@ -34,8 +34,7 @@ function withPipeline(body: (p: Pipeline) => void): void {
     body({
       acme: driver.createInputTopic(CATALOG_TOPICS.feeds.acme, catalogSerdes.key, catalogSerdes.feed),
       globex: driver.createInputTopic(CATALOG_TOPICS.feeds.globex, catalogSerdes.key, catalogSerdes.feed),
-      stock: driver.createInputTopic(TOPICS.warehouseInventory, serdes.key, serdes.inventory),
-      reserved: driver.createInputTopic(RESERVED_STOCK_CHANGELOG, serdes.key, serdes.reserved),
+      inventory: driver.createInputTopic(TOPICS.inventoryEvents, catalogSerdes.key, inventoryEventSerde),
       products: driver.createOutputTopic(CATALOG_TOPICS.products, catalogSerdes.key, catalogSerdes.product),
       rejects: driver.createOutputTopic(CATALOG_TOPICS.rejects, catalogSerdes.key, catalogSerdes.reject),
     });
@@ -226,17 +225,24 @@ describe('catalog pipeline', () => {
     });
   });
 
-  it('amends products with available stock: warehouse stock minus reservations, never negative', () => {
+  it('amends products with available stock from the inventory events, and ignores rejected ones', () => {
     withPipeline((p) => {
-      p.stock.pipeInput(G1, { product: G1, quantity: 10 }, T0);
+      let n = 0;
+      const event = (product: string, type: InventoryEvent['type'], available: number, reserved: number): InventoryEvent => {
+        n += 1;
+        return { eventId: `e${n}`, commandId: `c${n}`, type, product, quantity: 1, available, reserved };
+      };
+      p.inventory.pipeInput(G1, event(G1, 'STOCK_SET', 10, 0), T0);
       assert.ok(p.products.isEmpty(), 'stock alone makes no product');
       p.acme.pipeInput('A-1', acme('A-1', G1), T0);
       assert.equal(p.products.readKeyValuesToList()[0]?.value?.available, 10);
-      p.reserved.pipeInput(G1, 3, T0);
+      p.inventory.pipeInput(G1, event(G1, 'RESERVED', 7, 3), T0);
       assert.equal(p.products.readKeyValuesToList()[0]?.value?.available, 7);
-      p.stock.pipeInput(G1, { product: G1, quantity: 2 }, T0);
+      p.inventory.pipeInput(G1, event(G1, 'REJECTED', 0, 0), T0);
+      assert.ok(p.products.isEmpty(), 'a rejected command changed nothing');
+      p.inventory.pipeInput(G1, event(G1, 'STOCK_REMOVED', 0, 3), T0);
       assert.equal(p.products.readKeyValuesToList()[0]?.value?.available, 0);
-      p.stock.pipeInput('JUMPERS', { product: 'JUMPERS', quantity: 5 }, T0);
+      p.inventory.pipeInput('JUMPERS', event('JUMPERS', 'STOCK_SET', 5, 0), T0);
       assert.ok(p.products.isEmpty(), 'other products are not catalog products');
     });
   });

@@ -12,7 +12,8 @@ import type { Flow, WatchedStep } from '../src/console/order-flow.js';
 import type { StoreEntries } from '../src/console/store-browser.js';
 import type { RecordView, TopicSummary } from '../src/console/topic-reader.js';
 import type { TopologyGraph } from '../src/console/topology-graph.js';
-import { APP_IDS, RESERVED_STOCK_STORE } from '../src/app-ids.js';
+import { APP_IDS } from '../src/app-ids.js';
+import { STOCK_STORE } from '../src/inventory/command-processor.js';
 import { deadLetterTopic, TOPICS } from '../src/topics.js';
 import { runId, shopTargets, tempDir, uniqueCustomerId, writeRaw, type TestShop } from './support.js';
 
@@ -160,11 +161,12 @@ for (const target of shopTargets()) {
     });
 
     it('browses a key-value store by key and by range, and refuses a session store', async () => {
-      const one = await get<StoreEntries>(`/console/api/stores/inventory/${RESERVED_STOCK_STORE}?key=JUMPERS`);
+      const one = await get<StoreEntries>(`/console/api/stores/inventory/${STOCK_STORE}?key=JUMPERS`);
       assert.equal(one.status, 200);
       assert.equal(one.body.entries.length, 1);
-      assert.equal(typeof one.body.entries[0]?.value, 'number');
-      const range = await get<StoreEntries>(`/console/api/stores/inventory/${RESERVED_STOCK_STORE}?from=J&to=K`);
+      assert.equal(one.body.entries[0]?.key, 'JUMPERS');
+      assert.equal(typeof one.body.entries[0]?.value, 'object');
+      const range = await get<StoreEntries>(`/console/api/stores/inventory/${STOCK_STORE}?from=J&to=K`);
       assert.ok(range.body.entries.some((e) => e.key === 'JUMPERS'));
       const session = await get<{ error: string }>('/console/api/stores/fraud/fraud-session-totals');
       assert.equal(session.status, 400);

@@ -106,10 +106,10 @@ describe('console in a browser (embedded)', () => {
   it('stores: a key looked up in a key-value store', async () => {
     await page.goto(`${base}/console/stores`);
     assert.deepEqual(await unlabelled(page), []);
-    await page.getByLabel('Store').selectOption('inventory/reserved-stock');
+    await page.getByLabel('Store').selectOption('inventory/inventory-stock');
     await page.getByLabel('Key', { exact: true }).fill('JUMPERS');
     await page.getByRole('button', { name: 'Browse' }).click();
-    await page.locator('#entries caption', { hasText: '1 entries of reserved-stock' }).waitFor();
+    await page.locator('#entries caption', { hasText: '1 entries of inventory-stock' }).waitFor();
     assert.equal(await page.locator('#entries tbody td').first().innerText(), '"JUMPERS"');
     // No key: the first entries, here of the orders view (values are the orders as JSON).
     await page.getByLabel('Store').selectOption('orders/orders-view');

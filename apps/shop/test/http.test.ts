@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { QueryableStoreTypes, type Backend } from '@tributary/streams';
 import type { Order, Product } from '../src/schemas.js';
-import { ORDER_RESERVATIONS_STORE } from '../src/services/inventory.js';
+import { ORDER_HOLDS_STORE } from '../src/inventory/command-processor.js';
 import { TOPICS } from '../src/topics.js';
 import { emailsInFile, runId, shopTargets, startTestShop, tempDir, uniqueCustomerId, type TestShop } from './support.js';
 
@@ -125,7 +125,7 @@ for (const target of shopTargets()) {
       try {
         const store = shop.shop.apps
           .get('inventory')
-          ?.app.store({ storeName: ORDER_RESERVATIONS_STORE, type: QueryableStoreTypes.keyValueStore<string, { status: string }>() });
+          ?.app.store({ storeName: ORDER_HOLDS_STORE, type: QueryableStoreTypes.keyValueStore<string, { status: string }>() });
         return store?.get(orderId)?.status ?? null;
       } catch {
         // Not queryable for a moment (e.g. while partitions move): read again.
@@ -172,7 +172,18 @@ for (const target of shopTargets()) {
       const res = await call('GET', '/health');
       assert.equal(res.status, 200);
       assert.equal(res.body['status'], 'UP');
-      assert.deepEqual(Object.keys(res.body['services'] as object).sort(), ['catalog-pipeline', 'catalog-view', 'email', 'fraud', 'inventory', 'order-details', 'orders', 'validations-aggregator']);
+      assert.deepEqual(Object.keys(res.body['services'] as object).sort(), [
+        'catalog-pipeline',
+        'catalog-view',
+        'command-views',
+        'email',
+        'fraud',
+        'inventory',
+        'order-details',
+        'orders',
+        'registrations',
+        'validations-aggregator',
+      ]);
     });
 
     it('sets stock and reads it back with what is reserved', async () => {
@@ -181,7 +192,7 @@ for (const target of shopTargets()) {
       // Nothing has been ordered yet: the figure the suite started from is settled.
       const get = await call('GET', '/v1/inventory/JUMPERS');
       assert.equal(get.status, 200);
-      assert.deepEqual(get.body, { product: 'JUMPERS', quantity: reserved + 10, reserved });
+      assert.deepEqual(get.body, { product: 'JUMPERS', quantity: reserved + 10, reserved, available: 10 });
       const unknown = await call('PUT', '/v1/inventory/HATS', { quantity: 1 });
       assert.equal(unknown.status, 400);
       assert.equal(unknown.body['field'], 'product');
@@ -230,7 +241,7 @@ for (const target of shopTargets()) {
       assert.equal(failed.status, 200);
       assert.deepEqual(failed.body, { ...oneMore, state: 'FAILED' });
       assert.equal(reservation(oneMore.id), 'REJECTED');
-      assert.deepEqual((await call('GET', '/v1/inventory/JUMPERS')).body, { product: 'JUMPERS', quantity: reserved + 10, reserved: reserved + 10 });
+      assert.deepEqual((await call('GET', '/v1/inventory/JUMPERS')).body, { product: 'JUMPERS', quantity: reserved + 10, reserved: reserved + 10, available: 0 });
     });
 
     it('rejects an invalid body with 400 naming the field', async () => {
@@ -448,7 +459,7 @@ describe('shop restart on the embedded log', () => {
         const again = await call2('GET', `/v1/orders/${order.id}/validated?timeout=5000`);
         assert.equal(again.status, 200);
         assert.equal(again.body['state'], 'VALIDATED');
-        assert.deepEqual((await call2('GET', '/v1/inventory/JUMPERS')).body, { product: 'JUMPERS', quantity: 4, reserved: 4 });
+        assert.deepEqual((await call2('GET', '/v1/inventory/JUMPERS')).body, { product: 'JUMPERS', quantity: 4, reserved: 4, available: 0 });
         assert.equal((await call2('POST', '/v1/orders', order)).status, 409);
         // The restored reservation still counts: nothing is left.
         const next = newOrder({ quantity: 1 });

@@ -52,6 +52,10 @@ describe('routing between orders instances', () => {
       // Both instances must know who owns what before routing means anything.
       const tasksKnown = (s: RunningShop): number => s.view.app.allMetadata().reduce((n, i) => n + i.activeTasks.length, 0);
       await eventually(() => Math.min(tasksKnown(a), tasksKnown(b)), (n) => n >= 4);
+      // The same for the command views (stock is read and set at the owner of the product's partition): 4 partitions
+      // of 4 partitioned sub-topologies.
+      const viewTasksKnown = (s: RunningShop): number => s.commands.app.allMetadata().reduce((n, i) => n + i.activeTasks.length, 0);
+      await eventually(() => Math.min(viewTasksKnown(a), viewTasksKnown(b)), (n) => n >= 16);
       let id = '';
       for (let i = 0; i < 100 && id === ''; i++) if (a.view.remoteOwner(`routed-${i}`)?.port === portB) id = `routed-${i}`;
       assert.notEqual(id, '', 'some id must belong to instance B');

@@ -8,7 +8,8 @@ import { inventoryTopology } from '../src/services/inventory.js';
 import { orderDetailsTopology } from '../src/services/order-details.js';
 import { fraudTopology, FRAUD_SESSION_GAP_MS } from '../src/services/fraud.js';
 import { validationsAggregatorTopology, VALIDATION_WINDOW_MS } from '../src/services/validations-aggregator.js';
-import { RESERVED_STOCK_STORE } from '../src/app-ids.js';
+import { STOCK_STORE } from '../src/inventory/command-processor.js';
+import type { Stock } from '../src/inventory/schemas.js';
 import type { Order, OrderValidation } from '../src/schemas.js';
 import { serdes, TOPICS } from '../src/topics.js';
 
@@ -89,7 +90,7 @@ describe('inventory', () => {
       assert.ok(results.every((r) => r.value?.checkType === 'INVENTORY_CHECK'));
       assert.match(results[1]?.value?.reason ?? '', /insufficient stock/);
       assert.match(results[3]?.value?.reason ?? '', /no inventory record for product STOCKINGS/);
-      assert.equal(driver.getKeyValueStore<string, number>(RESERVED_STOCK_STORE).get('JUMPERS'), 5);
+      assert.deepEqual(driver.getKeyValueStore<string, Stock>(STOCK_STORE).get('JUMPERS'), { available: 0, reserved: 5 });
     });
   });
 
@@ -98,7 +99,7 @@ describe('inventory', () => {
       const stock = driver.createInputTopic(TOPICS.warehouseInventory, serdes.key, serdes.inventory);
       const orders = driver.createInputTopic(TOPICS.orders, serdes.key, serdes.order);
       const out = driver.createOutputTopic(TOPICS.orderValidations, serdes.key, serdes.validation);
-      const reserved = (): number | null => driver.getKeyValueStore<string, number>(RESERVED_STOCK_STORE).get('JUMPERS');
+      const reserved = (): number | undefined => driver.getKeyValueStore<string, Stock>(STOCK_STORE).get('JUMPERS')?.reserved;
       stock.pipeInput('JUMPERS', { product: 'JUMPERS', quantity: 10 }, T0);
       orders.pipeInput('a', order('a', { quantity: 4 }), T0);
       orders.pipeInput('b', order('b', { quantity: 3 }), T0);

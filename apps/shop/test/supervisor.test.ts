@@ -13,6 +13,7 @@ import { OrderWaiters } from '../src/http/order-waiters.js';
 import { PostedOrders } from '../src/http/posted-orders.js';
 import { buildServer } from '../src/http/server.js';
 import type { TopicWriter } from '../src/http/topic-writer.js';
+import { createCommandFeeds } from '../src/services/command-views.js';
 import { SupervisedApp } from '../src/services/supervisor.js';
 import { quietLogger, readRawTopic, tempDir, writeRaw } from './support.js';
 
@@ -56,7 +57,9 @@ describe('supervised apps', () => {
     const services = new Map([['demo', supervised]]);
     const server = buildServer(
       {
-        view: { ready: true, order: () => null, inventory: () => null, reserved: () => 0, remoteOwner: () => undefined },
+        view: { ready: true, order: () => null, remoteOwner: () => undefined },
+        commands: { stock: () => null, commandResult: () => null, registration: () => null, ownerOfEmail: () => null, remoteOwner: () => undefined },
+        feeds: createCommandFeeds(),
         waiters: new OrderWaiters(),
         posted: new PostedOrders(),
         // The health and metrics routes write nothing.

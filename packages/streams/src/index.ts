@@ -9,3 +9,4 @@ export * from './processor/index.js';
 export * from './dsl/index.js';
 export * from './runtime/index.js';
 export * from './testing/index.js';
+export * from './runtime/request-reply.js';

@@ -12,9 +12,9 @@ export type CatalogEvent =
   | { readonly type: 'withdraw'; readonly supplier: Supplier; readonly sku: string }
   /** A record with `deleted: true` (or a feed tombstone): the product is removed everywhere. */
   | { readonly type: 'delete'; readonly supplier: Supplier; readonly sku: string }
-  /** The warehouse's stock of the GTIN (`warehouse-inventory`); null when its record was deleted. */
+  /** The warehouse's whole stock of the GTIN (`available + reserved` of its latest inventory event). */
   | { readonly type: 'stock'; readonly quantity: number | null }
-  /** Units the inventory service holds for open orders (its reserved-stock changelog). */
+  /** Units the inventory holds for open orders (from `inventory-events`). */
   | { readonly type: 'reserved'; readonly reserved: number };
 
 /** What the feed cleaner emits: a reject for `catalog-rejects`, or an event for the assembler keyed by GTIN. */

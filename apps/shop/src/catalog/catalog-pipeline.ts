@@ -2,14 +2,15 @@
  * catalog-pipeline: the two supplier feeds → clean (rejects to `catalog-rejects`) → re-key by GTIN → dedupe across
  * feeds and amend with available stock → the compacted `catalog-products`.
  *
- *   catalog-feed-acme ──clean──┐                    warehouse-inventory ──┐
+ *   catalog-feed-acme ──clean──┐
  *                              ├─ by GTIN ─ repartition ─┬─ merge ─ assemble ─ catalog-products
- *   catalog-feed-globex ─clean─┘                    reserved-stock changelog ┘
+ *   catalog-feed-globex ─clean─┘        inventory-events ┘
  */
 import { Serdes, Stores, StreamsBuilder, type KafkaStreams, type KStream, type Topology } from '@tributary/streams';
-import type { Inventory } from '../schemas.js';
 import { createService, type ServiceRuntime } from '../services/service-runtime.js';
-import { PARTITIONS, RESERVED_STOCK_CHANGELOG, serdes, TOPICS } from '../topics.js';
+import { PARTITIONS, serdes, TOPICS } from '../topics.js';
+import type { InventoryEvent } from '../inventory/schemas.js';
+import { inventoryEventSerde } from '../inventory/serdes.js';
 import { acmeFormat } from './acme-format.js';
 import { CATALOG_STATE_STORE, CatalogAssembler, type GtinState } from './catalog-assembler.js';
 import type { CatalogEvent, CleanerOutput } from './catalog-events.js';
@@ -41,16 +42,20 @@ export function catalogPipelineTopology(): Topology {
   const offers = cleanFeed(builder, acmeFormat)
     .merge(cleanFeed(builder, globexFormat))
     .repartition({ keySerde: catalogSerdes.key, valueSerde: catalogSerdes.event, numberOfPartitions: PARTITIONS, name: EVENTS_BY_GTIN });
-  // Inventory topics are keyed by product, and a catalog product's inventory key is its GTIN.
-  const stock = builder
-    .stream<string, Inventory | null>(TOPICS.warehouseInventory, { keySerde: serdes.key, valueSerde: serdes.inventory })
-    .mapValues((inventory): CatalogEvent => ({ type: 'stock', quantity: inventory?.quantity ?? null }));
-  const reserved = builder
-    .stream<string, number | null>(RESERVED_STOCK_CHANGELOG, { keySerde: serdes.key, valueSerde: serdes.reserved })
-    .mapValues((units): CatalogEvent => ({ type: 'reserved', reserved: units ?? 0 }));
+  // Inventory events are keyed by product, and a catalog product's inventory key is its GTIN. Each event carries the
+  // stock after it: the warehouse's count is available + reserved. A REJECTED event changed nothing.
+  const inventory = builder
+    .stream<string, InventoryEvent>(TOPICS.inventoryEvents, { keySerde: serdes.key, valueSerde: inventoryEventSerde })
+    .flatMapValues((event): CatalogEvent[] =>
+      event === null || event.type === 'REJECTED'
+        ? []
+        : [
+            { type: 'stock', quantity: event.available + event.reserved },
+            { type: 'reserved', reserved: event.reserved },
+          ],
+    );
   offers
-    .merge(stock)
-    .merge(reserved)
+    .merge(inventory)
     .process(() => new CatalogAssembler(), CATALOG_STATE_STORE)
     .to(CATALOG_TOPICS.products, { keySerde: catalogSerdes.key, valueSerde: catalogSerdes.product });
   return builder.build();

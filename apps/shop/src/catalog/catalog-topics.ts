@@ -1,7 +1,7 @@
 /**
  * The catalog's topics (names and shapes fixed by system-spec.md), their serdes, and `ensureCatalogTopics`.
- * Everything the assembler joins per GTIN — the offers re-keyed by GTIN, `warehouse-inventory` and the reserved-stock
- * changelog — has the shop's partition count, so partition i of each lands in the same task.
+ * Everything the assembler joins per GTIN — the offers re-keyed by GTIN and `inventory-events` (stock and
+ * reservations) — has the shop's partition count, so partition i of each lands in the same task.
  */
 import { Serdes, type Backend, type NewTopic, type Serde } from '@tributary/streams';
 import { PARTITIONS } from '../topics.js';

@@ -2,7 +2,10 @@
 import type { Logger } from '@tributary/streams';
 import type { CatalogApi } from '../catalog/catalog-service.js';
 import type { ConsoleSource } from '../console/console-source.js';
-import type { Inventory, Order } from '../schemas.js';
+import type { CommandResult, Stock } from '../inventory/schemas.js';
+import type { RegistrationEvent } from '../registrations/schemas.js';
+import type { Order } from '../schemas.js';
+import type { CommandFeeds } from '../services/command-views.js';
 import type { ServiceFailure } from '../services/supervisor.js';
 import type { ForwardAuth } from './forward-auth.js';
 import type { LongPollLimits } from './long-poll-limits.js';
@@ -15,14 +18,26 @@ export interface ReadModel {
   /** False until the view's app is RUNNING: reads would be incomplete. */
   readonly ready: boolean;
   order(id: string): Order | null;
-  inventory(product: string): Inventory | null;
-  reserved(product: string): number;
   /** Another instance that owns order `id`, when there is one (requests for it are forwarded there). */
   remoteOwner(id: string): { readonly host: string; readonly port: number } | undefined;
 }
 
+/** The read side of the command topics (see services/command-views.ts), each store routed by its key. */
+export interface CommandReadModel {
+  stock(product: string): Stock | null;
+  commandResult(commandId: string): CommandResult | null;
+  registration(commandId: string): RegistrationEvent | null;
+  /** The customer that holds `email` (normalised), or null. */
+  ownerOfEmail(email: string): { readonly customerId: string; readonly email: string; readonly username: string } | null;
+  /** Another instance that owns `key` in `storeName`, when there is one. */
+  remoteOwner(storeName: string, key: string): { readonly host: string; readonly port: number } | undefined;
+}
+
 export interface ApiDeps {
   readonly view: ReadModel;
+  readonly commands: CommandReadModel;
+  /** The long-poll waiters the command views feed. */
+  readonly feeds: CommandFeeds;
   readonly waiters: OrderWaiters;
   readonly posted: PostedOrders;
   readonly writer: TopicWriter;

@@ -2,6 +2,7 @@
  * `/v1/orders`: POST writes a CREATED order; GET long-polls the local view for the latest version (or, under
  * `/validated`, for the outcome) up to `?timeout` ms, capped at 30 s, within the long-poll limits.
  */
+import { awaitReply } from '@tributary/streams';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { NewOrderSchema, OrderIdSchema, type Order } from '../schemas.js';
@@ -9,12 +10,11 @@ import { serdes, TOPICS } from '../topics.js';
 import type { ApiDeps } from './api-deps.js';
 import { sendError, sendInvalid } from './errors.js';
 import { forward } from './forward.js';
+import { longPoll } from './long-poll.js';
 
 export const DEFAULT_WAIT_MS = 10_000;
 /** Longer waits are cut to this: a held poll holds a socket, and clients can simply ask again. */
 export const MAX_WAIT_MS = 30_000;
-/** What a `503` for a full long-poll table asks the client to wait before trying again. */
-const RETRY_AFTER_S = 1;
 
 export const WaitQuerySchema = z.object({
   timeout: z.coerce
@@ -62,44 +62,22 @@ async function answerWhen(deps: ApiDeps, request: FastifyRequest, reply: Fastify
   if (!query.success) return sendInvalid(reply, 'query', query.error);
   const { id } = params.data;
   const timeoutMs = query.data.timeout;
-  const forwarded = deps.forwarding.isForwarded(request);
-  const owner = forwarded ? undefined : deps.view.remoteOwner(id);
-  if (owner !== undefined) {
-    // Relaying a poll holds sockets here as well: the client's limit applies here, before it goes to the owner.
-    const release = timeoutMs > 0 ? deps.longPolls.acquire(request.ip) : () => undefined;
-    if (release === undefined) return tooManyWaiting(reply);
-    try {
-      return await forward(request, reply, owner, deps.forwarding, deps.logger);
-    } finally {
-      release();
-    }
-  }
-  const current = deps.view.order(id);
-  if (current !== null && accept(current)) return reply.send(current);
-  // A forwarded poll comes from another instance on behalf of its client, whose own limit was applied there.
-  const release = timeoutMs > 0 ? deps.longPolls.acquire(forwarded ? undefined : request.ip) : () => undefined;
-  if (release === undefined) return tooManyWaiting(reply);
-  // The client may give up first: its waiter must go with it.
-  const abandoned = new AbortController();
-  const onClose = (): void => abandoned.abort();
-  reply.raw.once('close', onClose);
-  try {
-    const order = await deps.waiters.wait(id, accept, timeoutMs, abandoned.signal);
-    if (order !== undefined) return reply.send(order);
-    if (abandoned.signal.aborted) return reply;
-    const latest = deps.view.order(id);
-    // A version the feed did not hand over (the view restored it after a restart of its app) still answers.
-    if (latest !== null && accept(latest)) return reply.send(latest);
-    return sendError(reply, 504, `Order ${id} ${latest === null ? 'not found' : 'not decided'} within ${timeoutMs} ms`, {
-      id,
-      ...(latest !== null ? { state: latest.state } : {}),
-    });
-  } finally {
-    release();
-    reply.raw.off('close', onClose);
-  }
-}
-
-function tooManyWaiting(reply: FastifyReply): FastifyReply {
-  return sendError(reply.header('retry-after', String(RETRY_AFTER_S)), 503, 'Too many requests are waiting; retry shortly');
+  const read = (key: string): Order | null => {
+    const order = deps.view.order(key);
+    return order !== null && accept(order) ? order : null;
+  };
+  return longPoll(deps, request, reply, {
+    owner: deps.forwarding.isForwarded(request) ? undefined : deps.view.remoteOwner(id),
+    timeoutMs,
+    read: () => read(id),
+    wait: (signal) => awaitReply({ key: id, read, waiters: deps.waiters, accept, timeoutMs, signal }),
+    found: (order) => reply.send(order),
+    timedOut: () => {
+      const latest = deps.view.order(id);
+      return sendError(reply, 504, `Order ${id} ${latest === null ? 'not found' : 'not decided'} within ${timeoutMs} ms`, {
+        id,
+        ...(latest !== null ? { state: latest.state } : {}),
+      });
+    },
+  });
 }

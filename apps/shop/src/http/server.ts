@@ -12,6 +12,7 @@ import { registerCatalogRoutes } from './catalog-routes.js';
 import { registerConsoleRoutes } from '../console/console-routes.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerInventoryRoutes } from './inventory-routes.js';
+import { registerRegistrationRoutes } from './registration-routes.js';
 import { MAX_WAIT_MS, registerOrderRoutes } from './orders-routes.js';
 import { drainBody } from './oversized-body.js';
 import { PAGE_HTML } from './page.js';
@@ -61,6 +62,7 @@ export function buildServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerOrderRoutes(app, deps);
   registerInventoryRoutes(app, deps);
   registerIngestRoutes(app, deps);
+  registerRegistrationRoutes(app, deps);
   if (deps.catalog !== undefined) registerCatalogRoutes(app, deps.catalog);
   if (deps.console !== undefined) registerConsoleRoutes(app, deps.console);
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEmbeddedBackend, QueryableStoreTypes, type Logger } from '@tributary/streams';
 import { startShop } from '../shop.js';
-import { ORDER_RESERVATIONS_STORE } from '../services/inventory.js';
+import { COMMAND_LOG_STORE, ORDER_HOLDS_STORE } from '../inventory/command-processor.js';
 import { ORDERS_STORE } from '../services/orders-view.js';
 import { ORDER_CHECKS_STORE } from '../services/validations-aggregator.js';
 
@@ -78,7 +78,8 @@ try {
   };
   const stores = {
     [`orders/${ORDERS_STORE}`]: storeOf('orders', ORDERS_STORE),
-    [`inventory/${ORDER_RESERVATIONS_STORE}`]: storeOf('inventory', ORDER_RESERVATIONS_STORE),
+    [`inventory/${ORDER_HOLDS_STORE}`]: storeOf('inventory', ORDER_HOLDS_STORE),
+    [`inventory/${COMMAND_LOG_STORE}`]: storeOf('inventory', COMMAND_LOG_STORE),
     [`validations-aggregator/${ORDER_CHECKS_STORE}`]: storeOf('validations-aggregator', ORDER_CHECKS_STORE),
   };
   const perOrder = (n: number): string => (n / count).toFixed(0);
@@ -88,7 +89,7 @@ try {
     storeBytes += s.bytes;
     console.log(`  ${name}: ${s.entries} entries, ${perOrder(s.bytes)} bytes of key + value per order`);
   }
-  console.log(`per-order store entries, all three: ${perOrder(storeBytes)} bytes per order (serialized)`);
+  console.log(`per-order store entries, all of them: ${perOrder(storeBytes)} bytes per order (serialized)`);
   console.log(`state directory on disk (LMDB files, all apps): +${perOrder(stateAfter - stateBefore)} bytes per order`);
   console.log(`JS heap after GC: ${gc ? `+${perOrder(heapAfter - heapBefore)} bytes per order` : 'run with --expose-gc for a heap figure'}`);
 } finally {

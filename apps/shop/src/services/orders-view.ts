@@ -1,11 +1,12 @@
 /**
  * The orders service's read side: a streams app that materializes `orders` (partitioned, the latest version per
- * id, settled orders expiring after the retention horizon), and replicates `warehouse-inventory` and the inventory service's reserved-stock changelog in full (global
- * tables), so the HTTP API answers reads locally. Every order version it applies is also handed to `onOrder`,
- * which feeds the long-poll waiters.
+ * id, settled orders expiring after the retention horizon), so the HTTP API answers reads locally. Every order
+ * version it applies is also handed to `onOrder`, which feeds the long-poll waiters. (Stock is read from the
+ * inventory's read model, `services/command-views.ts`.)
  */
 import {
   QueryableStoreTypes,
+  remoteOwnerOf,
   Serdes,
   Stores,
   StreamsBuilder,
@@ -21,15 +22,13 @@ import {
 } from '@tributary/streams';
 import { z } from 'zod';
 import { APP_IDS } from '../app-ids.js';
-import { OrderSchema, type Inventory, type Order } from '../schemas.js';
-import { RESERVED_STOCK_CHANGELOG, serdes, TOPICS } from '../topics.js';
+import { OrderSchema, type Order } from '../schemas.js';
+import { serdes, TOPICS } from '../topics.js';
 import { DEFAULT_SETTLED_RETENTION_MS, scheduleExpiry } from './retention.js';
 import { createService, type ServiceRuntime } from './service-runtime.js';
 import type { SupervisedApp } from './supervisor.js';
 
 export const ORDERS_STORE = 'orders-view';
-export const INVENTORY_VIEW_STORE = 'inventory-view';
-export const RESERVED_VIEW_STORE = 'reserved-view';
 
 /** The latest version of an order and the event time it was written at (which settles it for expiry). */
 const ViewEntrySchema = z.object({ order: OrderSchema, at: z.number() });
@@ -70,16 +69,6 @@ export function ordersViewTopology(onOrder: (order: Order) => void, retentionMs 
   builder
     .stream<string, Order>(TOPICS.orders, { keySerde: serdes.key, valueSerde: serdes.order })
     .process(() => new OrdersViewProcessor(onOrder, retentionMs), ORDERS_STORE);
-  builder.globalTable<string, Inventory>(TOPICS.warehouseInventory, {
-    keySerde: serdes.key,
-    valueSerde: serdes.inventory,
-    storeName: INVENTORY_VIEW_STORE,
-  });
-  builder.globalTable<string, number>(RESERVED_STOCK_CHANGELOG, {
-    keySerde: serdes.key,
-    valueSerde: serdes.reserved,
-    storeName: RESERVED_VIEW_STORE,
-  });
   return builder.build();
 }
 
@@ -104,24 +93,12 @@ export class OrdersView {
     return this.read<ViewEntry>(ORDERS_STORE)?.get(id)?.order ?? null;
   }
 
-  inventory(product: string): Inventory | null {
-    return this.read<Inventory>(INVENTORY_VIEW_STORE)?.get(product) ?? null;
-  }
-
-  reserved(product: string): number {
-    return this.read<number>(RESERVED_VIEW_STORE)?.get(product) ?? 0;
-  }
-
   /**
    * The instance that owns `id`'s partition when that is another one (announced through the library's instance
    * metadata); undefined when this instance owns it, when it runs alone, or while the owner is unknown.
    */
   remoteOwner(id: string): HostInfo | undefined {
-    const self = this.app.applicationServer;
-    if (self === undefined || !this.ready) return undefined;
-    const owner = this.app.queryMetadataForKey(ORDERS_STORE, id, serdes.key).activeHost;
-    if (owner.port < 0 || (owner.host === self.host && owner.port === self.port)) return undefined;
-    return owner;
+    return remoteOwnerOf(this.app, ORDERS_STORE, id, serdes.key);
   }
 
   private read<V>(storeName: string): ReadOnlyKeyValueStore<string, V> | undefined {

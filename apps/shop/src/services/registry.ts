@@ -8,6 +8,7 @@ import { createEmail } from './email.js';
 import { createFraud } from './fraud.js';
 import { createInventory } from './inventory.js';
 import { createOrderDetails } from './order-details.js';
+import { createRegistrations } from './registrations.js';
 import type { ServiceRuntime } from './service-runtime.js';
 import { createValidationsAggregator } from './validations-aggregator.js';
 
@@ -17,6 +18,7 @@ export const SERVICES = {
   fraud: createFraud,
   'validations-aggregator': createValidationsAggregator,
   email: createEmail,
+  registrations: createRegistrations,
   'catalog-pipeline': createCatalogPipeline,
 } as const satisfies Record<string, (runtime: ServiceRuntime) => KafkaStreams>;
 

@@ -168,9 +168,14 @@ export class ProducerFencedError extends Error {
  * then retries with back-off instead of stopping (Kafka's `RetriableException`).
  */
 export function isRetriable(error: unknown): boolean {
+  return inCauseChain(error, (e) => (e as { retriable?: unknown }).retriable === true);
+}
+
+/** Whether `error` or an error in its `cause` chain (wrappers such as ProcessorError keep the original) matches. */
+export function inCauseChain(error: unknown, matches: (e: Error) => boolean): boolean {
   let e: unknown = error;
   for (let i = 0; i < 8 && e instanceof Error; i++) {
-    if ((e as { retriable?: unknown }).retriable === true) return true;
+    if (matches(e)) return true;
     e = e.cause;
   }
   return false;

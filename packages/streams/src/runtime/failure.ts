@@ -7,29 +7,16 @@
  * - `fatal`: anything else (a processor that threw with the `fail` handler, a bug, bad configuration). The tasks are
  *   closed dirty, nothing is committed, and the uncaught-exception handler decides what happens next.
  */
-import { CommitFailedError, ProducerFencedError, isRetriable } from '../backend/port.js';
+import { CommitFailedError, ProducerFencedError, inCauseChain, isRetriable } from '../backend/port.js';
 
 export type FailureKind = 'task-migrated' | 'retriable' | 'fatal';
 
 export function classifyFailure(error: unknown): FailureKind {
-  let e: unknown = error;
-  for (let i = 0; i < 8 && e instanceof Error; i++) {
-    if (e instanceof ProducerFencedError || e instanceof CommitFailedError) return 'task-migrated';
-    e = e.cause;
-  }
+  if (inCauseChain(error, (e) => e instanceof ProducerFencedError || e instanceof CommitFailedError)) return 'task-migrated';
   if (isRetriable(error)) return 'retriable';
   // A transaction the client says must be aborted is recovered by aborting it and rewinding.
-  if (requiresAbort(error)) return 'retriable';
+  if (inCauseChain(error, (e) => (e as { txnRequiresAbort?: unknown }).txnRequiresAbort === true)) return 'retriable';
   return 'fatal';
-}
-
-function requiresAbort(error: unknown): boolean {
-  let e: unknown = error;
-  for (let i = 0; i < 8 && e instanceof Error; i++) {
-    if ((e as { txnRequiresAbort?: unknown }).txnRequiresAbort === true) return true;
-    e = e.cause;
-  }
-  return false;
 }
 
 /** Raised when a task made no progress for `taskTimeoutMs` while retrying (Kafka's task.timeout.ms, KIP-572). */

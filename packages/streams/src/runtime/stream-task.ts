@@ -6,7 +6,7 @@
 import type { Cancellable, ProcessorContext, PunctuationType } from '../api/processor.js';
 import type { RecordContext, RecordMetadata, StreamRecord } from '../api/record.js';
 import type { ConsumedRecord, TopicPartitionOffset } from '../backend/port.js';
-import { ProducerFencedError } from '../backend/port.js';
+import { ProducerFencedError, inCauseChain } from '../backend/port.js';
 import { Serdes } from '../serde/serdes.js';
 import type { Serde } from '../serde/serde.js';
 import type { StateStore } from '../state/store.js';
@@ -41,12 +41,7 @@ export interface StreamTaskOptions {
 }
 
 function isFencing(error: unknown): boolean {
-  let e = error;
-  for (let i = 0; i < 5 && e instanceof Error; i++) {
-    if (e instanceof ProducerFencedError) return true;
-    e = e.cause;
-  }
-  return false;
+  return inCauseChain(error, (e) => e instanceof ProducerFencedError);
 }
 
 /** Headers of dead-letter records, as Kafka Streams writes them (KIP-1034). */

@@ -15,6 +15,7 @@ import type { RecordCollector } from './record-collector.js';
 import { StreamTask } from './stream-task.js';
 import type { StandbyTasks } from './standby-tasks.js';
 import { taskDirectory, taskIdOf, wipeTaskDirectory } from './task-directory.js';
+import { restoreTasks } from './task-state-manager.js';
 
 export interface TaskManagerContext {
   readonly topology: PhysicalTopology;
@@ -73,29 +74,38 @@ export class TaskManager {
       if (!entry) bySubtopology.set(id, (entry = { st, partition: tp.partition, tps: [] }));
       entry.tps.push(tp);
     }
-    for (const [id, { st, partition, tps }] of bySubtopology) {
-      if (this.tasks.has(id)) continue;
-      // A standby of this task hands its files (and checkpoint) over, so only the changelog's tail is restored.
-      if (await this.ctx.standbys?.release(id)) this.ctx.logger.info({ task: id }, 'standby replica promoted to active');
-      const task = this.createTask(id, st, partition);
-      // Exactly-once keeps no checkpoint while a task runs: local files without one may hold writes of an aborted
-      // transaction, so they are rebuilt from the changelog (as Kafka Streams wipes such state).
-      if (this.ctx.exactlyOnce && !task.stateManager.hasCheckpoint) wipeTaskDirectory(this.ctx.config, id);
-      task.initializeStores();
-      try {
-        this.restoredRecords += await task.stateManager.restore(this.ctx.restoreConsumer, this.ctx.logger, (done, total) =>
-          this.ctx.onRestoreProgress(done, total),
-        );
-      } catch (error) {
-        task.close();
-        throw error;
-      } finally {
-        this.ctx.onRestoreProgress(0, 0);
+    const created: Array<{ task: StreamTask; tps: TopicPartition[] }> = [];
+    try {
+      for (const [id, { st, partition, tps }] of bySubtopology) {
+        if (this.tasks.has(id)) continue;
+        // A standby of this task hands its files (and checkpoint) over, so only the changelog's tail is restored.
+        if (await this.ctx.standbys?.release(id)) this.ctx.logger.info({ task: id }, 'standby replica promoted to active');
+        const task = this.createTask(id, st, partition);
+        // Exactly-once keeps no checkpoint while a task runs: local files without one may hold writes of an aborted
+        // transaction, so they are rebuilt from the changelog (as Kafka Streams wipes such state).
+        if (this.ctx.exactlyOnce && !task.stateManager.hasCheckpoint) wipeTaskDirectory(this.ctx.config, id);
+        created.push({ task, tps });
+        task.initializeStores();
       }
+      // One restore over every new task's changelogs (as Kafka's StoreChangelogReader): one assignment of the restore
+      // consumer per rebalance, not one per task — librdkafka can abort on back-to-back assignment changes.
+      this.restoredRecords += await restoreTasks(
+        created.map((c) => c.task.stateManager),
+        this.ctx.restoreConsumer,
+        this.ctx.logger,
+        (done, total) => this.ctx.onRestoreProgress(done, total),
+      );
+    } catch (error) {
+      for (const { task } of created) task.close(true);
+      throw error;
+    } finally {
+      this.ctx.onRestoreProgress(0, 0);
+    }
+    for (const { task, tps } of created) {
       if (this.ctx.exactlyOnce) task.stateManager.deleteCheckpoint();
       else task.stateManager.checkpoint();
       task.initializeTopology();
-      this.tasks.set(id, task);
+      this.tasks.set(task.id, task);
       for (const tp of tps) this.taskOfPartition.set(tpKey(tp.topic, tp.partition), task);
     }
     this.ctx.logger.info({ tasks: [...this.tasks.keys()] }, 'tasks assigned');

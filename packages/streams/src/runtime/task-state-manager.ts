@@ -10,7 +10,7 @@ import { tpKey } from '../backend/topic-partition.js';
 import type { RestoreRecord, StateStore, StateStoreContext } from '../state/store.js';
 import type { PhysicalTopology } from '../topology/physical.js';
 import { internalTopicName } from '../topology/physical.js';
-import { deleteCheckpoint, hasCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { deleteCheckpoint, hasCheckpoint, readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { Logger } from './config.js';
 import { StreamsError } from './errors.js';
 import type { RecordCollector } from './record-collector.js';
@@ -110,15 +110,19 @@ export class TaskStateManager {
     return hasCheckpoint(this.options.taskDir);
   }
 
-  /**
-   * Brings the stores up to the end of their changelogs (persistent ones from their checkpoint, in-memory ones from
-   * the beginning) and makes what was restored durable. Returns the number of changelog records applied.
-   */
-  async restore(consumer: Consumer, logger: Logger, onProgress?: (done: number, total: number) => void): Promise<number> {
-    const result = await restoreChangelogs(consumer, this.changelogs(), readCheckpoint(this.options.taskDir), logger, onProgress);
-    for (const [key, offset] of result.positions) this.positions.set(key, offset);
-    if (result.restoredRecords > 0) this.flush();
-    return result.restoredRecords;
+  /** Where restore starts: the checkpointed offsets of this task's changelog partitions. */
+  readCheckpoint(): Checkpoint {
+    return readCheckpoint(this.options.taskDir);
+  }
+
+  /** After restore: the changelog positions the stores now hold; what was restored is made durable. */
+  restored(positions: ReadonlyMap<string, number>, restoredRecords: number): void {
+    for (const c of this.changelogs()) {
+      const key = tpKey(c.topic, c.partition);
+      const position = positions.get(key);
+      if (position !== undefined) this.positions.set(key, position);
+    }
+    if (restoredRecords > 0) this.flush();
   }
 
   /**
@@ -192,4 +196,23 @@ export class TaskStateManager {
     }
     if (first) throw first;
   }
+}
+
+/**
+ * Brings the stores of several tasks up to the end of their changelogs in one pass of the restore consumer
+ * (persistent stores from their checkpoints, in-memory ones from the beginning), and makes what was restored durable.
+ * Returns the number of changelog records applied.
+ */
+export async function restoreTasks(
+  managers: ReadonlyArray<TaskStateManager>,
+  consumer: Consumer,
+  logger: Logger,
+  onProgress?: (done: number, total: number) => void,
+): Promise<number> {
+  const changelogs = managers.flatMap((m) => m.changelogs());
+  const checkpoint: Checkpoint = new Map();
+  for (const m of managers) for (const [key, offset] of m.readCheckpoint()) checkpoint.set(key, offset);
+  const result = await restoreChangelogs(consumer, changelogs, checkpoint, logger, onProgress);
+  for (const m of managers) m.restored(result.positions, result.restoredRecords);
+  return result.restoredRecords;
 }

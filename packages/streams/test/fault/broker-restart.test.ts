@@ -57,7 +57,12 @@ class OwnCluster {
       const ports = Array.from({ length: 2 * brokers }, (_, i) => port + i);
       if ((await Promise.all(ports.map(portFree))).every(Boolean)) {
         const cluster = new OwnCluster(port, brokers, dataDir);
-        await cluster.run('start');
+        try {
+          await cluster.run('start');
+        } catch (error) {
+          await cluster.run('stop').catch(() => undefined);
+          throw error;
+        }
         return cluster;
       }
     }
@@ -139,102 +144,126 @@ const cases: Case[] = [
 ];
 
 if (kafkaBootstrapServers) {
-  describe('retriable errors on a real cluster', { timeout: 600_000, concurrency: 1 }, () => {
+  describe('retriable errors on a real cluster', { timeout: 1_200_000, concurrency: 1 }, () => {
     for (const tc of cases) {
       it(tc.name, async () => {
-        const total = 40_000;
-        const keys = 1000;
-        const data = tempDir('broker');
-        const state = tempDir('broker-state');
-        const cluster = await OwnCluster.start(tc.brokers, 29300, data.path);
-        const backend = await kafkaBackend(cluster.bootstrapServers);
-        const [input, output] = [uniqueName('br-in'), uniqueName('br-out')];
-        const admin = backend.admin();
-        await admin.createTopics([input, output].map((name) => ({ name, numPartitions: 4 })));
-        await admin.close();
-        const logLines: string[] = [];
-        const builder = new StreamsBuilder();
-        builder
-          .stream<string, string>(input, { keySerde: S, valueSerde: S })
-          // groupBy, not groupByKey: the records go through a repartition topic, written and read across the fault.
-          .groupBy((key) => key, { keySerde: S, valueSerde: S })
-          .count()
-          .toStream()
-          .to(output, { keySerde: S, valueSerde: L });
-        const app = new KafkaStreams(builder.build(), {
-          applicationId: uniqueName('br-app'),
-          bootstrapServers: cluster.bootstrapServers,
-          stateDir: state.path,
-          processingGuarantee: tc.guarantee,
-          commitIntervalMs: tc.guarantee === 'exactly_once_v2' ? 100 : 1000,
-          logger: recordingLogger(logLines),
-        });
-        const meter = new PauseMeter(() => app.metrics().processedRecords);
+        // Everything this case starts is stopped whatever fails, in reverse order: a broker or a client left
+        // running would keep this test file's process alive.
+        const cleanup: Array<() => unknown> = [];
         try {
-          await app.start();
-          await app.waitForRunning(90_000);
-          const producer = await backend.createProducer({ clientId: 'br-producer' });
-          let faultMs = 0;
-          for (let b = 0; b * 1000 < total; b++) {
-            for (let i = b * 1000; i < (b + 1) * 1000; i++) {
-              producer.send({ topic: input, key: Buffer.from(`k${i % keys}`), value: Buffer.from(String(i)) });
-            }
-            await producer.flush();
-            if (b === 10) {
-              const started = Date.now();
-              await tc.fault(cluster);
-              faultMs = Date.now() - started;
-            }
-            await new Promise((r) => setTimeout(r, 20));
-          }
-          await producer.close();
-          const expected = total / keys;
-          let seen = 0;
-          const out = await consumeUntil(
-            backend,
-            output,
-            S,
-            L,
-            (rs) => {
-              seen = rs.length;
-              const latest = new Map<string, number>();
-              for (const r of rs) if (r.key !== null && r.value !== null) latest.set(r.key, Math.max(latest.get(r.key) ?? 0, r.value));
-              return latest.size === keys && [...latest.values()].every((v) => v >= expected);
-            },
-            180_000,
-          ).catch((error: unknown) => {
-            // Say what the app went through, not the records read so far.
-            const m = app.metrics();
-            throw new Error(
-              `output incomplete after the fault (${seen} records read; app ${m.state}, processed ${m.processedRecords}, ` +
-                `${m.retriableErrors} retriable errors, ${m.recoveries} recoveries). App log:\n${logLines.slice(-40).join('\n')}`,
-              { cause: error },
-            );
-          });
-          assert.notEqual(app.state, 'ERROR');
-          const m = app.metrics();
-          console.log(
-            `${tc.name}: fault took ${faultMs} ms; longest processing pause ${meter.longestMs} ms; ` +
-              `${m.retriableErrors} retriable errors, ${m.recoveries} recoveries`,
-          );
-          const byKey = new Map<string, number[]>();
-          for (const r of out) if (r.key !== null && r.value !== null) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r.value]);
-          if (tc.guarantee === 'exactly_once_v2') {
-            // Exact: each key's counts are 1..expected, once each — no duplicate, no gap.
-            assert.equal(out.length, total, `output has ${out.length} records for ${total} inputs`);
-            for (const [key, seq] of byKey) assert.deepEqual(seq, Array.from({ length: expected }, (_, i) => i + 1), `counts of ${key}`);
-          } else {
-            for (const [key, seq] of byKey) assert.ok(Math.max(...seq) >= expected, `${key} lost records: ${Math.max(...seq)}`);
-          }
+          await runCase(tc, cleanup);
         } finally {
-          meter.stop();
-          await app.close();
-          await backend.close();
-          await cluster.run('stop');
-          data.remove();
-          state.remove();
+          for (const step of cleanup.reverse()) {
+            try {
+              await step();
+            } catch {
+              // Cleaning up as much as possible; the test's own failure (if any) is what gets reported.
+            }
+          }
         }
       });
     }
   });
+}
+
+/** One case: its own cluster, an app counting through a repartition topic, the fault mid-stream, the output checked. */
+async function runCase(tc: Case, cleanup: Array<() => unknown>): Promise<void> {
+  const total = 40_000;
+  const keys = 1000;
+  const data = tempDir('broker');
+  cleanup.push(() => data.remove());
+  const state = tempDir('broker-state');
+  cleanup.push(() => state.remove());
+  const cluster = await OwnCluster.start(tc.brokers, 29300, data.path);
+  cleanup.push(() => cluster.run('stop'));
+  const backend = await kafkaBackend(cluster.bootstrapServers);
+  cleanup.push(() => backend.close());
+  const [input, output] = [uniqueName('br-in'), uniqueName('br-out')];
+  const admin = backend.admin();
+  cleanup.push(() => admin.close());
+  // A cluster that just opened its ports may still be electing a controller or registering brokers.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.createTopics([input, output].map((name) => ({ name, numPartitions: 4 })));
+      break;
+    } catch (error) {
+      if (attempt >= 10) throw error;
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+  const logLines: string[] = [];
+  const builder = new StreamsBuilder();
+  builder
+    .stream<string, string>(input, { keySerde: S, valueSerde: S })
+    // groupBy, not groupByKey: the records go through a repartition topic, written and read across the fault.
+    .groupBy((key) => key, { keySerde: S, valueSerde: S })
+    .count()
+    .toStream()
+    .to(output, { keySerde: S, valueSerde: L });
+  const app = new KafkaStreams(builder.build(), {
+    applicationId: uniqueName('br-app'),
+    bootstrapServers: cluster.bootstrapServers,
+    stateDir: state.path,
+    processingGuarantee: tc.guarantee,
+    commitIntervalMs: tc.guarantee === 'exactly_once_v2' ? 100 : 1000,
+    logger: recordingLogger(logLines),
+  });
+  cleanup.push(() => app.close());
+  const meter = new PauseMeter(() => app.metrics().processedRecords);
+  cleanup.push(() => meter.stop());
+  await app.start();
+  await app.waitForRunning(90_000);
+  const producer = await backend.createProducer({ clientId: 'br-producer' });
+  cleanup.push(() => producer.close());
+  let faultMs = 0;
+  for (let b = 0; b * 1000 < total; b++) {
+    for (let i = b * 1000; i < (b + 1) * 1000; i++) {
+      producer.send({ topic: input, key: Buffer.from(`k${i % keys}`), value: Buffer.from(String(i)) });
+    }
+    await producer.flush();
+    if (b === 10) {
+      const started = Date.now();
+      await tc.fault(cluster);
+      faultMs = Date.now() - started;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const expected = total / keys;
+  let seen = 0;
+  const out = await consumeUntil(
+    backend,
+    output,
+    S,
+    L,
+    (rs) => {
+      seen = rs.length;
+      const latest = new Map<string, number>();
+      for (const r of rs) if (r.key !== null && r.value !== null) latest.set(r.key, Math.max(latest.get(r.key) ?? 0, r.value));
+      return latest.size === keys && [...latest.values()].every((v) => v >= expected);
+    },
+    240_000,
+  ).catch((error: unknown) => {
+    // Say what the app went through, not the records read so far.
+    const m = app.metrics();
+    throw new Error(
+      `output incomplete after the fault (${seen} records read; app ${m.state}, processed ${m.processedRecords}, ` +
+        `${m.retriableErrors} retriable errors, ${m.recoveries} recoveries). App log:\n${logLines.slice(-40).join('\n')}`,
+      { cause: error },
+    );
+  });
+  assert.notEqual(app.state, 'ERROR');
+  const m = app.metrics();
+  console.log(
+    `${tc.name}: fault took ${faultMs} ms; longest processing pause ${meter.longestMs} ms; ` +
+      `${m.retriableErrors} retriable errors, ${m.recoveries} recoveries`,
+  );
+  const byKey = new Map<string, number[]>();
+  for (const r of out) if (r.key !== null && r.value !== null) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r.value]);
+  if (tc.guarantee === 'exactly_once_v2') {
+    // Exact: each key's counts are 1..expected, once each — no duplicate, no gap.
+    assert.equal(out.length, total, `output has ${out.length} records for ${total} inputs`);
+    for (const [key, seq] of byKey) assert.deepEqual(seq, Array.from({ length: expected }, (_, i) => i + 1), `counts of ${key}`);
+  } else {
+    for (const [key, seq] of byKey) assert.ok(Math.max(...seq) >= expected, `${key} lost records: ${Math.max(...seq)}`);
+  }
 }

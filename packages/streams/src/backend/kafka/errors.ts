@@ -50,6 +50,7 @@ const RETRIABLE_CODES: ReadonlySet<number> = new Set([
   -184, // _QUEUE_FULL
   -180, // _WAIT_COORD
   -166, // _TIMED_OUT_QUEUE
+  -156, // _NOENT: ListOffsets while a partition has no known leader (its broker is down, no election yet)
   5, // LEADER_NOT_AVAILABLE
   6, // NOT_LEADER_OR_FOLLOWER
   7, // REQUEST_TIMED_OUT

@@ -42,6 +42,8 @@ export async function createKafkaBackend(options: KafkaBackendOptions): Promise<
 class KafkaBackend implements Backend {
   readonly kind = 'kafka' as const;
   private sharedAdmin: NativeAdminClient | undefined;
+  /** Admin clients replaced after stale metadata, until they are disconnected. */
+  private readonly staleAdmins = new Set<NativeAdminClient>();
   private readonly offsets: KafkaOffsets;
   private readonly clients = new Set<{ close(): Promise<void> }>();
   private closed = false;
@@ -55,10 +57,15 @@ class KafkaBackend implements Backend {
       mod,
       () => this.nativeAdmin(),
       () => {
-        // The next call gets a new client with fresh metadata; calls in flight on the old one fail and are retried.
+        // The next call gets a new client with fresh metadata. The old one is disconnected once calls in flight on
+        // it have had their time (their timeout is 30 s), or when the backend closes.
         const stale = this.sharedAdmin;
+        if (stale === undefined) return;
         this.sharedAdmin = undefined;
-        setTimeout(() => stale?.disconnect(), 1_000).unref();
+        this.staleAdmins.add(stale);
+        setTimeout(() => {
+          if (this.staleAdmins.delete(stale)) stale.disconnect();
+        }, 35_000).unref();
       },
     );
   }
@@ -88,6 +95,8 @@ class KafkaBackend implements Backend {
     this.clients.clear();
     this.sharedAdmin?.disconnect();
     this.sharedAdmin = undefined;
+    for (const stale of this.staleAdmins) stale.disconnect();
+    this.staleAdmins.clear();
   }
 
   private nativeAdmin(): NativeAdminClient {

@@ -40,6 +40,8 @@ export class KafkaConsumer implements Consumer {
   private readonly paused = new Set<string>();
   /** Partitions sought while a batch was being fetched: that batch's records for them are stale. */
   private readonly soughtDuringConsume = new Set<string>();
+  /** Partitions sought whose new position librdkafka gets at the next re-assignment (applied before the next fetch). */
+  private readonly seekPending = new Set<string>();
   private rebalanceWork: Promise<void> = Promise.resolve();
   private rebalanceError: Error | undefined;
   private consuming: Promise<unknown> | undefined;
@@ -117,6 +119,7 @@ export class KafkaConsumer implements Consumer {
   async poll(maxRecords: number, timeoutMs: number): Promise<ConsumedRecord[]> {
     if (this.closed) throw new Error('poll on a closed consumer');
     await this.settleRebalance();
+    if (this.seekPending.size > 0) this.reassignWithPositions();
     this.native.setDefaultConsumeTimeout(Math.max(0, Math.floor(timeoutMs)));
     const consuming = call<NativeMessage[]>('poll', (cb) => this.native.consume(Math.max(1, maxRecords), cb));
     this.consuming = consuming.catch(() => undefined);
@@ -137,18 +140,22 @@ export class KafkaConsumer implements Consumer {
     if (!this.nativeAssigned.has(key)) return; // applied when the assignment reaches librdkafka
     if (this.consuming !== undefined) this.soughtDuringConsume.add(key);
     // Before its first fetch librdkafka may reject a seek (erroneous state); re-assigning with the offset is safe.
+    // The re-assignment is applied once, before the next fetch: several seeks in a row (a rewind of every partition
+    // after a failure) must not become several assign() calls while librdkafka still stops the partitions of the
+    // previous one — that trips an assertion in librdkafka (rd_kafka_assignment_partition_stopped) and aborts.
     if (this.nativePosition(position) === undefined || this.consuming !== undefined) {
-      this.reassignWithPositions();
+      this.seekPending.add(key);
       return;
     }
     this.native.seek({ topic: position.topic, partition: position.partition, offset: position.offset }, 0, (err) => {
-      if (err) this.reassignWithPositions();
+      if (err) this.seekPending.add(key);
     });
   }
 
   position(partition: TopicPartition): number {
     const key = tpKey(partition);
     if (!this.assigned.has(key)) throw new Error(`position: ${partition.topic}-${partition.partition} is not assigned`);
+    if (this.seekPending.has(key)) return this.tracked.get(key) ?? -1;
     return this.nativePosition(partition) ?? this.tracked.get(key) ?? -1;
   }
 
@@ -298,6 +305,8 @@ export class KafkaConsumer implements Consumer {
   // --- native assignment -------------------------------------------------------------------------------------
 
   private applyNativeAssignment(): void {
+    // Every partition gets its tracked position here, sought ones included.
+    this.seekPending.clear();
     const partitions = [...this.assigned.values()].map((tp) => ({
       topic: tp.topic,
       partition: tp.partition,
@@ -311,6 +320,7 @@ export class KafkaConsumer implements Consumer {
   }
 
   private applyNativeUnassign(): void {
+    this.seekPending.clear();
     this.native.unassign();
     this.nativeAssigned.clear();
   }
