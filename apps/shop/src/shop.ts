@@ -6,6 +6,7 @@
 import type { KafkaStreams, Logger } from '@tributary/streams';
 import type { FastifyInstance } from 'fastify';
 import { ForwardAuth } from './http/forward-auth.js';
+import { shopConsoleSource } from './console/shop-console-source.js';
 import { LongPollLimits, type LongPollLimitSettings } from './http/long-poll-limits.js';
 import type { SearchConfig } from './catalog/catalog-config.js';
 import { startCatalog, type RunningCatalog } from './catalog/catalog-service.js';
@@ -121,6 +122,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
       services: apps,
       catalog: catalog.api,
       stores: { directory: storeDirectory(), app: (service) => runningApp(apps, service) },
+      console: shopConsoleSource(apps, backend, logger),
     },
     logger,
   );

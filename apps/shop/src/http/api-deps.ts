@@ -1,6 +1,7 @@
 /** What the HTTP API needs from the rest of the shop; `server.ts` wires it, tests may fake parts of it. */
 import type { Logger } from '@tributary/streams';
 import type { CatalogApi } from '../catalog/catalog-service.js';
+import type { ConsoleSource } from '../console/console-source.js';
 import type { CommandResult, Stock } from '../inventory/schemas.js';
 import type { RegistrationEvent } from '../registrations/schemas.js';
 import type { Order } from '../schemas.js';
@@ -51,6 +52,8 @@ export interface ApiDeps {
   readonly catalog?: CatalogApi | undefined;
   /** Every service's queryable stores and this process's apps (absent: no `/v1/stores` routes). */
   readonly stores?: StoreLookups | undefined;
+  /** What the operations console at `/console` reads (absent: no console). */
+  readonly console?: ConsoleSource | undefined;
 }
 
 export interface ServiceStatus {

@@ -9,6 +9,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '@tributary/streams';
 import type { ApiDeps } from './api-deps.js';
 import { registerCatalogRoutes } from './catalog-routes.js';
+import { registerConsoleRoutes } from '../console/console-routes.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerInventoryRoutes } from './inventory-routes.js';
 import { registerRegistrationRoutes } from './registration-routes.js';
@@ -71,6 +72,7 @@ export function buildServer(deps: ApiDeps, logger: Logger): FastifyInstance {
     registerStoreRoutes(app, deps, deps.stores);
     registerWarrantyRoutes(app, deps, deps.stores);
   }
+  if (deps.console !== undefined) registerConsoleRoutes(app, deps.console);
 
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}` }));
 

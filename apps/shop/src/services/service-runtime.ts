@@ -8,6 +8,7 @@ import type { ShopConfig } from '../config.js';
 import type { ShopOptions } from '../shop.js';
 import { fileEmailSender, type EmailSender } from '../email/email-sender.js';
 import { deadLetterTopic } from '../topics.js';
+import { rememberApp } from '../console/topology-registry.js';
 import { KafkaStreams, type Backend, type Logger, type StreamsConfig, type Topology } from '@tributary/streams';
 
 export interface ServiceRuntime {
@@ -59,7 +60,7 @@ export type ServiceOverrides = Partial<Pick<StreamsConfig, 'processingGuarantee'
 export function createService(topology: Topology, applicationId: string, runtime: ServiceRuntime, overrides: ServiceOverrides = {}): KafkaStreams {
   const commitIntervalMs = overrides.commitIntervalMs ?? runtime.commitIntervalMs;
   const applicationServer = overrides.applicationServer ?? runtime.applicationServer;
-  return new KafkaStreams(topology, {
+  const app = new KafkaStreams(topology, {
     applicationId,
     backend: runtime.backend,
     stateDir: runtime.stateDir,
@@ -71,4 +72,6 @@ export function createService(topology: Topology, applicationId: string, runtime
     ...(overrides.processingGuarantee !== undefined ? { processingGuarantee: overrides.processingGuarantee } : {}),
     ...(applicationServer !== undefined ? { applicationServer } : {}),
   });
+  // The console draws the app's topology and names its topics by application id.
+  return rememberApp(app, { applicationId, topology: topology.describe() });
 }
