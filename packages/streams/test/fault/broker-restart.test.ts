@@ -185,9 +185,12 @@ async function runCase(tc: Case, cleanup: Array<() => unknown>): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
       await admin.createTopics([input, output].map((name) => ({ name, numPartitions: 4 })));
-      break;
+      // Created is not yet known everywhere: wait until the metadata shows both topics whole.
+      const seen = await admin.describeTopics([input, output]);
+      if (seen.get(input) === 4 && seen.get(output) === 4) break;
+      throw new Error(`topics not visible yet (${JSON.stringify([...seen])})`);
     } catch (error) {
-      if (attempt >= 10) throw error;
+      if (attempt >= 20) throw error;
       await new Promise((r) => setTimeout(r, 1_000));
     }
   }
