@@ -33,8 +33,21 @@ const isText = (v: unknown, min: number, max: number): boolean => {
 const isSafeInt = (v: unknown): boolean => typeof v === 'number' && Number.isSafeInteger(v);
 const isPrice = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && Math.abs(v) <= 1e9;
 
+/** A `__proto__` or `constructor.prototype` key anywhere: the JSON parser refuses such bodies (prototype poisoning). */
+function poisons(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  for (const key of Object.keys(value)) {
+    if (key === '__proto__') return true;
+    const child = (value as Record<string, unknown>)[key];
+    if (key === 'constructor' && typeof child === 'object' && child !== null && Object.hasOwn(child, 'prototype')) return true;
+    if (poisons(child)) return true;
+  }
+  return false;
+}
+
 function validOrder(body: unknown): boolean {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+  if (poisons(body)) return false;
   const o = body as Record<string, unknown>;
   return (
     isText(o['id'], 1, 100) &&
