@@ -2,7 +2,7 @@
 # A private PostgreSQL for the project (Debian's postgresql package), with logical decoding on, for the
 # customers outbox, its relay and the reporting sink. Leaves any other server on the machine alone.
 #
-#   bash tools/pg/pg.sh start|stop|status|restart|url
+#   bash tools/pg/pg.sh start|stop|status|restart|destroy|url
 #
 # Environment:
 #   PG_PORT      port on 127.0.0.1 (default 15432)
@@ -140,6 +140,14 @@ stop() {
   log "stopped"
 }
 
+# Stops the server and deletes its cluster (tests use a throw-away cluster per run).
+destroy() {
+  stop
+  resolve_data
+  rm -rf "$data" "$data.initdb.log"
+  log "removed $data"
+}
+
 status() {
   resolve_data
   if running; then log "running on 127.0.0.1:$port: DATABASE_URL=$(url)"; return 0; fi
@@ -152,6 +160,7 @@ case "${1:-}" in
   stop) stop ;;
   restart) stop; start ;;
   status) status ;;
+  destroy) destroy ;;
   url) url ;;
-  *) echo "usage: $0 start|stop|status|restart|url" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|restart|destroy|url" >&2; exit 2 ;;
 esac
