@@ -19,6 +19,7 @@ import type { ServiceRuntime } from './services/service-runtime.js';
 import { SupervisedApp, type BackoffSettings } from './services/supervisor.js';
 import { ensureTopics } from './topics.js';
 import { ensureCatalogTopics } from './catalog/catalog-topics.js';
+import { startHybrid, type RunningHybrid } from './customers/hybrid.js';
 
 export interface ShopOptions extends ServiceRuntime {
   /** Background services to run in this process besides the orders service (default: all of them). */
@@ -33,6 +34,8 @@ export interface ShopOptions extends ServiceRuntime {
   readonly restartBackoff?: BackoffSettings | undefined;
   /** The catalog's search engine (default: the embedded index). */
   readonly search?: SearchConfig | undefined;
+  /** PostgreSQL for the database hybrid (customers, outbox relay, orders report); absent: the hybrid is off. */
+  readonly databaseUrl?: string | undefined;
 }
 
 export interface RunningShop {
@@ -42,6 +45,8 @@ export interface RunningShop {
   readonly longPolls: LongPollLimits;
   /** Every streams app of this process by service name, each under its supervisor. */
   readonly apps: ReadonlyMap<string, SupervisedApp>;
+  /** The database hybrid, when on. */
+  readonly hybrid: RunningHybrid | undefined;
   /** Stops answering, then closes every app and the producer; leaves the backend to its owner. */
   close(): Promise<void>;
 }
@@ -64,6 +69,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     return app;
   };
   let catalog: RunningCatalog | undefined;
+  let hybrid: RunningHybrid | undefined;
   try {
     for (const name of options.services ?? (Object.keys(SERVICES) as ServiceName[])) {
       await supervise(name, () => SERVICES[name](options));
@@ -84,6 +90,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     await viewApp.waitForRunning();
     catalog = await startCatalog(options, options.search ?? { engine: 'embedded' }, supervise);
     writer = new TopicWriter(await backend.createProducer({ clientId: 'orders-service-api' }));
+    if (options.databaseUrl !== undefined) hybrid = await startHybrid(backend, options.databaseUrl, logger);
   } catch (error) {
     await catalog?.close().catch(() => undefined);
     await closeAll(apps, writer, logger);
@@ -100,6 +107,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
       logger,
       services: apps,
       catalog: catalog.api,
+      hybrid: hybrid?.api,
     },
     logger,
   );
@@ -110,12 +118,14 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     waiters,
     longPolls,
     apps,
+    hybrid,
     close: () =>
       (closing ??= (async () => {
         // Long polls would hold the server open until they time out; answer them now.
         waiters.cancelAll();
         await server.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the HTTP server failed'));
         await catalog?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the catalog failed'));
+        await hybrid?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the database hybrid failed'));
         await closeAll(apps, writer, logger);
       })()),
   };

@@ -14,7 +14,10 @@ export const OUTBOX = outboxNames('outbox');
 export const CUSTOMERS_RELAY = 'customers_relay';
 
 export class CustomerStore {
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(
+    /** Also serves the reports read next to the customers. */
+    readonly pool: pg.Pool,
+  ) {}
 
   /** Connects and creates the tables when missing (the migration is idempotent). */
   static async open(connectionString: string): Promise<CustomerStore> {

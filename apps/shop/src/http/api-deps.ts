@@ -1,6 +1,7 @@
 /** What the HTTP API needs from the rest of the shop; `server.ts` wires it, tests may fake parts of it. */
 import type { Logger } from '@tributary/streams';
 import type { CatalogApi } from '../catalog/catalog-service.js';
+import type { HybridApi } from '../customers/hybrid.js';
 import type { Inventory, Order } from '../schemas.js';
 import type { ServiceFailure } from '../services/supervisor.js';
 import type { ForwardAuth } from './forward-auth.js';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   readonly services: ReadonlyMap<string, ServiceStatus>;
   /** The catalog's search, products, rejects and feeds (absent: no catalog routes). */
   readonly catalog?: CatalogApi | undefined;
+  /** Customers in PostgreSQL and the orders report (absent: the database hybrid is off). */
+  readonly hybrid?: HybridApi | undefined;
 }
 
 export interface ServiceStatus {

@@ -9,6 +9,8 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from '@tributary/streams';
 import type { ApiDeps } from './api-deps.js';
 import { registerCatalogRoutes } from './catalog-routes.js';
+import { registerCustomerRoutes } from './customers-routes.js';
+import { HYBRID_OFF_HINT } from '../customers/hybrid.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerInventoryRoutes } from './inventory-routes.js';
 import { MAX_WAIT_MS, registerOrderRoutes } from './orders-routes.js';
@@ -52,7 +54,10 @@ export function buildServer(deps: ApiDeps, logger: Logger): FastifyInstance {
       }
     }
     const up = Object.values(services).every((s) => s === 'RUNNING');
-    return reply.code(up ? 200 : 503).send({ status: up ? 'UP' : 'DOWN', services, ...(Object.keys(failing).length > 0 ? { failing } : {}) });
+    const hybrid = deps.hybrid?.status() ?? { state: 'OFF', hint: HYBRID_OFF_HINT };
+    return reply
+      .code(up ? 200 : 503)
+      .send({ status: up ? 'UP' : 'DOWN', services, ...(Object.keys(failing).length > 0 ? { failing } : {}), hybrid });
   });
 
   app.get('/metrics', (_request, reply) => reply.type('text/plain; version=0.0.4').send(prometheusText(deps)));
@@ -60,6 +65,7 @@ export function buildServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerOrderRoutes(app, deps);
   registerInventoryRoutes(app, deps);
   registerIngestRoutes(app, deps);
+  registerCustomerRoutes(app, deps);
   if (deps.catalog !== undefined) registerCatalogRoutes(app, deps.catalog);
 
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `No route for ${request.method} ${request.url.split('?')[0] ?? ''}` }));
