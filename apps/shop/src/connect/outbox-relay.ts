@@ -41,8 +41,8 @@ export interface OutboxRelayOptions {
 export interface PublishedBatch {
   readonly lsn: string;
   readonly records: number;
-  /** Commit time of the batch's newest PostgreSQL transaction (epoch ms). */
-  readonly lastCommitMs: number;
+  /** Commit time of each PostgreSQL transaction of the batch (epoch ms, the server's clock), oldest first. */
+  readonly commitTimesMs: ReadonlyArray<number>;
 }
 
 export type RelayState = 'STARTING' | 'RUNNING' | 'WAITING' | 'CLOSED';
@@ -165,7 +165,7 @@ export class OutboxRelay {
           published = last.endLsn;
           this.published = published;
           acknowledge(published);
-          this.options.onPublished?.({ lsn: formatLsn(published), records: rows.length, lastCommitMs: last.commitMs });
+          this.options.onPublished?.({ lsn: formatLsn(published), records: rows.length, commitTimesMs: batch.map((t) => t.commitMs) });
         });
         return chain;
       };
