@@ -4,14 +4,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createEmbeddedBackend, type Backend } from '@tributary/streams';
+import { createEmbeddedBackend, createKafkaBackend, type Backend } from '@tributary/streams';
 import { OutboxRelay } from '../src/connect/outbox-relay.js';
 import { CustomerStore } from '../src/customers/customer-store.js';
 import { ensureTopics, TOPICS } from '../src/topics.js';
 import type { Customer } from '../src/schemas.js';
 import { startTestPostgres, type TestPostgres } from './pg-support.js';
 import { readTopic, waitFor } from './relay-support.js';
-import { quietLogger, tempDir } from './support.js';
+import { kafkaBootstrapServers, quietLogger, runId, tempDir, uniqueCustomerId } from './support.js';
 
 const customer = (id: number, level: Customer['level'], n = 0): Customer => ({
   id,
@@ -79,6 +79,53 @@ describe('outbox relay (logical replication, embedded log)', () => {
         records.filter((r) => r.key === '3').map((r) => (JSON.parse(r.value ?? 'null') as Customer).level),
         ['platinum', 'gold'],
       );
+    } finally {
+      await relay.close();
+    }
+  });
+});
+
+// Like the shop's other real-broker suites: scripts/run-tests.mjs always starts a broker (and fails in CI without one).
+if (kafkaBootstrapServers !== undefined) describe('outbox relay (logical replication, Kafka: records and LSN in the producer transaction)', () => {
+  let postgres: TestPostgres;
+  let backend: Backend;
+  let store: CustomerStore;
+  // The broker outlives this run: its own offsets topic, so positions of earlier runs' clusters are not read.
+  const offsetsTopic = `relay-offsets-${runId}`;
+
+  before(async () => {
+    postgres = await startTestPostgres();
+    backend = await createKafkaBackend({ bootstrapServers: kafkaBootstrapServers! });
+    await ensureTopics(backend);
+    store = await CustomerStore.open(postgres.url);
+  });
+  after(async () => {
+    await store?.close().catch(() => undefined);
+    await backend?.close();
+    postgres?.destroy();
+  });
+
+  it('publishes each committed change once and in order, also across a restart of the relay', async () => {
+    const ids = [uniqueCustomerId(), uniqueCustomerId()];
+    const relayOf = () => new OutboxRelay({ backend, connectionString: postgres.url, name: 'customers_relay', offsetsTopic, logger: quietLogger });
+    const mine = async () => (await readTopic(backend, TOPICS.customers)).filter((r) => ids.includes(Number(r.key)));
+    let relay = relayOf();
+    relay.start();
+    try {
+      await store.put(customer(ids[0]!, 'bronze'));
+      await store.put(customer(ids[1]!, 'gold'));
+      await store.put(customer(ids[0]!, 'silver'));
+      await waitFor(async () => (await mine()).length >= 3, 60_000);
+      await relay.close();
+      await store.delete(ids[1]!);
+      relay = relayOf();
+      relay.start();
+      await waitFor(async () => (await mine()).length >= 4, 60_000);
+      await new Promise((r) => setTimeout(r, 500));
+      const records = await mine();
+      const levels = (id: number) => records.filter((r) => r.key === String(id)).map((r) => (r.value === null ? null : (JSON.parse(r.value) as Customer).level));
+      assert.deepEqual(levels(ids[0]!), ['bronze', 'silver']);
+      assert.deepEqual(levels(ids[1]!), ['gold', null]);
     } finally {
       await relay.close();
     }

@@ -119,7 +119,7 @@ export class OutboxRelay {
     const { backend, name, logger } = this.options;
     const maxBatch = this.options.maxBatch ?? 500;
     const lingerMs = this.options.lingerMs ?? 5;
-    await this.prepare();
+    const system = await this.prepare();
     await ensureOffsetsTopic(backend, this.offsetsTopic);
     const publisher = await TransactionalPublisher.open(backend, name, this.offsetsTopic);
     const service = new LogicalReplicationService(
@@ -135,8 +135,12 @@ export class OutboxRelay {
       },
     };
     try {
-      const position = (await readLastPosition(backend, this.offsetsTopic, name)) as { lsn?: string } | undefined;
-      let published: Lsn = position?.lsn !== undefined ? parseLsn(position.lsn) : 0n;
+      const position = (await readLastPosition(backend, this.offsetsTopic, name)) as { lsn?: string; system?: string } | undefined;
+      // LSNs mean something only on the cluster that wrote them: a position from another one (a re-created
+      // database behind the same log) would skip real changes, so it is ignored, loudly.
+      const samePlace = position?.system === undefined || position.system === system;
+      if (!samePlace) logger.warn({ relay: name, stored: position?.system, system }, 'outbox relay: the published position is from another PostgreSQL cluster; ignoring it');
+      let published: Lsn = position?.lsn !== undefined && samePlace ? parseLsn(position.lsn) : 0n;
       this.published = published;
       let current: OutboxRow[] | undefined;
       const pending: PendingTxn[] = [];
@@ -156,7 +160,7 @@ export class OutboxRelay {
           const rows = batch.flatMap((t) => t.rows);
           const last = batch[batch.length - 1]!;
           try {
-            await publisher.publish(rows, { lsn: formatLsn(last.endLsn) });
+            await publisher.publish(rows, { lsn: formatLsn(last.endLsn), system });
           } catch (error) {
             failed = error instanceof Error ? error : new Error(String(error));
             void service.stop();
@@ -217,8 +221,8 @@ export class OutboxRelay {
     }
   }
 
-  /** The outbox, its publication and the slot exist before streaming starts. */
-  private async prepare(): Promise<void> {
+  /** The outbox, its publication and the slot exist before streaming starts; returns the cluster's identifier. */
+  private async prepare(): Promise<string> {
     const client = new pg.Client({ connectionString: this.options.connectionString });
     client.on('error', () => undefined);
     await client.connect();
@@ -226,6 +230,8 @@ export class OutboxRelay {
       await ensureOutbox(client, this.names, this.options.name);
       // Explicitly too: a relay on a server without logical decoding must fail here, loudly, not stream nothing.
       await ensureSlot(client, this.options.name);
+      const id = await client.query<{ id: string }>('select system_identifier::text as id from pg_control_system()');
+      return id.rows[0]?.id ?? 'unknown';
     } finally {
       await client.end().catch(() => undefined);
     }
