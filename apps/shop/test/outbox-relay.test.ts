@@ -5,7 +5,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createEmbeddedBackend, createKafkaBackend, type Backend } from '@tributary/streams';
+import pg from 'pg';
 import { OutboxRelay } from '../src/connect/outbox-relay.js';
+import { appendToOutbox } from '../src/connect/outbox-table.js';
+import { PollingOutboxRelay } from '../src/connect/polling-outbox-relay.js';
 import { CustomerStore } from '../src/customers/customer-store.js';
 import { ensureTopics, TOPICS } from '../src/topics.js';
 import type { Customer } from '../src/schemas.js';
@@ -127,6 +130,61 @@ if (kafkaBootstrapServers !== undefined) describe('outbox relay (logical replica
       assert.deepEqual(levels(ids[0]!), ['bronze', 'silver']);
       assert.deepEqual(levels(ids[1]!), ['gold', null]);
     } finally {
+      await relay.close();
+    }
+  });
+});
+
+describe('polling outbox relay (servers without logical decoding)', () => {
+  let postgres: TestPostgres;
+  let backend: Backend;
+  let store: CustomerStore;
+  const dir = tempDir('polling-relay');
+
+  before(async () => {
+    postgres = await startTestPostgres();
+    backend = createEmbeddedBackend({ dataDir: dir.path });
+    await ensureTopics(backend);
+    store = await CustomerStore.open(postgres.url);
+  });
+  after(async () => {
+    await store?.close().catch(() => undefined);
+    await backend?.close();
+    postgres?.destroy();
+    dir.remove();
+  });
+
+  it('does not skip a transaction that took its id early and committed late, and publishes nothing twice', async () => {
+    const relayOf = () => new PollingOutboxRelay({ backend, connectionString: postgres.url, name: 'customers_poller', logger: quietLogger, pollIntervalMs: 20 });
+    const levels = async (key: string) =>
+      (await readTopic(backend, TOPICS.customers)).filter((r) => r.key === key).map((r) => (r.value === null ? null : (JSON.parse(r.value) as Customer).level));
+    let relay = relayOf();
+    relay.start();
+    const late = new pg.Client({ connectionString: postgres.url });
+    await late.connect();
+    try {
+      // The late transaction writes first (smaller outbox id and transaction id) and commits after another one.
+      await late.query('begin');
+      await late.query('insert into customers (id, doc) values ($1, $2)', [10, JSON.stringify(customer(10, 'gold'))]);
+      await appendToOutbox(late, 'outbox', TOPICS.customers, '10', JSON.stringify(customer(10, 'gold')));
+      await store.put(customer(11, 'silver'));
+      await new Promise((r) => setTimeout(r, 300));
+      // Held back while the older transaction runs: publishing 11 now would let 10 be skipped later by a cursor.
+      assert.deepEqual(await levels('11'), []);
+      await late.query('commit');
+      await waitFor(async () => (await levels('10')).length === 1 && (await levels('11')).length === 1, 20_000);
+      await relay.close();
+      await store.put(customer(11, 'platinum'));
+      await store.delete(10);
+      relay = relayOf();
+      relay.start();
+      await waitFor(async () => (await levels('10')).length === 2 && (await levels('11')).length === 2, 20_000);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(await levels('10'), ['gold', null]);
+      assert.deepEqual(await levels('11'), ['silver', 'platinum']);
+      assert.equal(relay.state, 'RUNNING');
+    } finally {
+      await late.end();
       await relay.close();
     }
   });

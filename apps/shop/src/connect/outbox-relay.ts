@@ -18,6 +18,7 @@ import pg from 'pg';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
 import { ensureOutbox, ensureSlot, outboxNames, type OutboxNames, type OutboxRow } from './outbox-table.js';
 import { ensureOffsetsTopic, readLastPosition } from './relay-offsets.js';
+import type { RelaySource, RelayState } from './relay-source.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
 
 export interface OutboxRelayOptions {
@@ -45,7 +46,6 @@ export interface PublishedBatch {
   readonly commitTimesMs: ReadonlyArray<number>;
 }
 
-export type RelayState = 'STARTING' | 'RUNNING' | 'WAITING' | 'CLOSED';
 
 interface PendingTxn {
   readonly rows: OutboxRow[];
@@ -55,7 +55,7 @@ interface PendingTxn {
 
 const MAX_BACKOFF_MS = 5_000;
 
-export class OutboxRelay {
+export class OutboxRelay implements RelaySource {
   private readonly names: OutboxNames;
   private readonly offsetsTopic: string;
   private closed = false;
@@ -79,7 +79,8 @@ export class OutboxRelay {
     return this.lastError;
   }
 
-  get publishedLsn(): string | undefined {
+  /** The last published LSN. */
+  get position(): string | undefined {
     return this.published === undefined ? undefined : formatLsn(this.published);
   }
 

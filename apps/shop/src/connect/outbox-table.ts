@@ -63,7 +63,7 @@ export async function ensureOutbox(client: pg.ClientBase, names: OutboxNames, sl
 }
 
 /** Whether the server can decode its WAL logically (`wal_level = logical`). */
-export async function logicalDecoding(client: pg.ClientBase): Promise<boolean> {
+export async function logicalDecoding(client: pg.ClientBase | pg.Pool): Promise<boolean> {
   const result = await client.query<{ wal_level: string }>('show wal_level');
   return result.rows[0]?.wal_level === 'logical';
 }

@@ -4,7 +4,10 @@
  * customer endpoints write the topic directly (shop-spec.md) and the health check says how to turn it on.
  */
 import type { Backend, Logger } from '@tributary/streams';
-import { OutboxRelay, type RelayState } from '../connect/outbox-relay.js';
+import { OutboxRelay } from '../connect/outbox-relay.js';
+import { logicalDecoding } from '../connect/outbox-table.js';
+import { PollingOutboxRelay } from '../connect/polling-outbox-relay.js';
+import type { RelaySource, RelayState } from '../connect/relay-source.js';
 import type { SinkState, TableSink } from '../connect/table-sink.js';
 import type { Customer } from '../schemas.js';
 import { CUSTOMERS_RELAY, CustomerStore, OUTBOX } from './customer-store.js';
@@ -24,14 +27,17 @@ export interface HybridApi {
 export interface HybridStatus {
   readonly state: 'ON';
   readonly relay: RelayState;
-  readonly publishedLsn?: string;
+  /** `logical` (pgoutput) when the server has `wal_level=logical`, else `polling`. */
+  readonly relayMode: 'logical' | 'polling';
+  /** The last published source position (an LSN, or `txid/id` when polling). */
+  readonly position?: string;
   readonly sink: SinkState;
   readonly failing?: Record<string, string>;
 }
 
 export interface RunningHybrid {
   readonly api: HybridApi;
-  readonly relay: OutboxRelay;
+  readonly relay: RelaySource;
   readonly sink: TableSink;
   close(): Promise<void>;
 }
@@ -44,7 +50,16 @@ export async function startHybrid(backend: Backend, databaseUrl: string, logger:
     await store.close().catch(() => undefined);
     throw error;
   }
-  const relay = new OutboxRelay({ backend, connectionString: databaseUrl, name: CUSTOMERS_RELAY, table: OUTBOX.table, logger });
+  let logical: boolean;
+  try {
+    logical = await logicalDecoding(store.pool);
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  const relayOptions = { backend, connectionString: databaseUrl, name: CUSTOMERS_RELAY, table: OUTBOX.table, logger };
+  const relay: RelaySource = logical ? new OutboxRelay(relayOptions) : new PollingOutboxRelay(relayOptions);
+  if (!logical) logger.warn({ relay: CUSTOMERS_RELAY }, 'the server has no logical decoding (wal_level != logical): the outbox relay polls');
   const sink = createOrdersReportSink(backend, databaseUrl, logger);
   relay.start();
   sink.start();
@@ -60,7 +75,8 @@ export async function startHybrid(backend: Backend, databaseUrl: string, logger:
       return {
         state: 'ON',
         relay: relay.state,
-        ...(relay.publishedLsn !== undefined ? { publishedLsn: relay.publishedLsn } : {}),
+        relayMode: logical ? 'logical' : 'polling',
+        ...(relay.position !== undefined ? { position: relay.position } : {}),
         sink: sink.state,
         ...(Object.keys(failing).length > 0 ? { failing } : {}),
       };
