@@ -103,9 +103,12 @@ if (kafkaBootstrapServers !== undefined) describe('outbox relay (logical replica
     store = await CustomerStore.open(postgres.url);
   });
   after(async () => {
-    await store?.close().catch(() => undefined);
-    await backend?.close();
-    postgres?.destroy();
+    try {
+      await store?.close().catch(() => undefined);
+      await backend?.close();
+    } finally {
+      postgres?.destroy();
+    }
   });
 
   it('publishes each committed change once and in order, also across a restart of the relay', async () => {
