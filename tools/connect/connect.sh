@@ -35,6 +35,15 @@ prop() { sed -n "s|.*<$1>\(.*\)</$1>.*|\1|p" "$here/pom.xml"; }
 pid_file() { echo "$data/connect.pid"; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# HTTP through node (always here, unlike curl on a fresh CI machine): prints the body; fails unless 2xx.
+http() {
+  node -e '
+    const [method, url, body] = process.argv.slice(1);
+    fetch(url, { method, headers: { "content-type": "application/json" }, body: body || undefined, signal: AbortSignal.timeout(10000) })
+      .then(async (r) => { process.stdout.write(await r.text()); process.exit(r.ok ? 0 : 1); })
+      .catch(() => process.exit(1));' "$@"
+}
+
 connect_pid() {
   local f pid
   f="$(pid_file)"
@@ -105,7 +114,7 @@ start() {
     org.apache.kafka.connect.cli.ConnectDistributed "$data/worker.properties" >"$data/logs/console.log" 2>&1 </dev/null &
   echo $! >"$(pid_file)"
   deadline=$((SECONDS + start_timeout_s))
-  until curl -fs "http://127.0.0.1:$port/connector-plugins" 2>/dev/null | grep -q PostgresConnector; do
+  until http GET "http://127.0.0.1:$port/connector-plugins" 2>/dev/null | grep -q PostgresConnector; do
     if ! connect_pid >/dev/null; then
       tail -n 40 "$data/logs/console.log" "$data/logs/connect.log" >&2 2>/dev/null || true
       die "Kafka Connect exited during startup"
@@ -149,8 +158,7 @@ register() {
   local body
   body="$(sed -e "s|@HOST@|$host|; s|@PORT@|$dbport|; s|@USER@|$user|; s|@PASSWORD@|$password|; s|@DB@|$db|; s|@SLOT@|$slot|; s|@NAME@|$name|" \
     "$here/outbox-connector.json")"
-  curl -fsS -X PUT -H 'content-type: application/json' --data "$body" "http://127.0.0.1:$port/connectors/$name/config" >/dev/null \
-    || die "registering the connector failed"
+  http PUT "http://127.0.0.1:$port/connectors/$name/config" "$body" >/dev/null || die "registering the connector failed"
   log "connector $name registered (slot $slot, outbox table public.outbox)"
 }
 

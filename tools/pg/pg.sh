@@ -89,6 +89,7 @@ url() { echo "postgres://tributary@127.0.0.1:$port/tributary"; }
 init_cluster() {
   [[ -f "$data/PG_VERSION" ]] && return
   log "initdb into $data"
+  mkdir -p "$(dirname "$data")"
   as_pg_user "$(bin_dir)/initdb" -D "$data" -U tributary --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$data.initdb.log" 2>&1 \
     || { cat "$data.initdb.log" >&2; die "initdb failed"; }
   # Written once: logical decoding for the relay, a small footprint on a shared machine, no Unix socket in /run.
