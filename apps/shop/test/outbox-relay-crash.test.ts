@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { createEmbeddedBackend } from '@tributary/streams';
 import { OutboxRelay } from '../src/connect/outbox-relay.js';
+import { appendToOutbox } from '../src/connect/outbox-table.js';
 import { CUSTOMERS_RELAY, CustomerStore } from '../src/customers/customer-store.js';
 import { createOrdersReportSink, ORDERS_REPORT_GROUP } from '../src/customers/orders-report.js';
 import type { Customer, Order, OrderEnriched } from '../src/schemas.js';
@@ -38,8 +39,10 @@ function random(seed: number): () => number {
 }
 
 function spawnRelay(databaseUrl: string, dataDir: string): ChildProcess {
+  // On the embedded log: none of the test broker's settings (its SASL variables would be a configuration error).
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('KAFKA_')));
   return spawn(process.execPath, [relayScript], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, KAFKA_BOOTSTRAP_SERVERS: '', LOG_LEVEL: 'warn' },
+    env: { ...env, DATABASE_URL: databaseUrl, DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -48,9 +51,18 @@ function exited(child: ChildProcess): Promise<void> {
   return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()));
 }
 
-/** The current WAL position, and whether the relay's slot has confirmed (so published) up to a position. */
-async function walPosition(client: pg.Client): Promise<string> {
-  return (await client.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')).rows[0]!.lsn;
+/**
+ * Commits one last change and returns a WAL position inside its transaction: the relay's slot has confirmed past
+ * it exactly when that transaction (and so every earlier one) is published. (The WAL end after the commit would do
+ * only if nothing else wrote WAL in between; the server writes records of its own.)
+ */
+async function lastChange(client: pg.Client, c: Customer): Promise<string> {
+  await client.query('begin');
+  await client.query('insert into customers (id, doc) values ($1, $2) on conflict (id) do update set doc = excluded.doc', [c.id, JSON.stringify(c)]);
+  await appendToOutbox(client, 'outbox', TOPICS.customers, String(c.id), JSON.stringify(c));
+  const lsn = (await client.query<{ lsn: string }>('select pg_current_wal_insert_lsn()::text as lsn')).rows[0]!.lsn;
+  await client.query('commit');
+  return lsn;
 }
 async function confirmedPast(client: pg.Client, lsn: string): Promise<boolean> {
   const r = await client.query<{ ok: boolean }>('select confirmed_flush_lsn >= $1::pg_lsn as ok from pg_replication_slots where slot_name = $2', [
@@ -124,7 +136,9 @@ describe('outbox relay under failure', () => {
     }
     writing = false;
     await writer;
-    const target = await walPosition(admin);
+    version += 1;
+    const target = await lastChange(admin, customer(1, version));
+    expected.set('1', [...(expected.get('1') ?? []), `v${version}`]);
     const last = spawnRelay(postgres.url, dir.path);
     await waitFor(() => confirmedPast(admin, target), 30_000);
     last.kill('SIGTERM');
@@ -173,8 +187,12 @@ describe('outbox relay under failure', () => {
       admin = new pg.Client({ connectionString: postgres.url });
       admin.on('error', () => undefined);
       await admin.connect();
-      const target = await walPosition(admin);
-      await waitFor(() => confirmedPast(admin, target), 30_000);
+      const finals = async () => {
+        const seen = byKey((await readTopic(backend, TOPICS.customers)).filter((r) => Number(r.key) >= base));
+        return [0, 1, 2, 3, 4].every((k) => seen.get(String(base + k))?.includes(`v${95 + k}`) === true);
+      };
+      await waitFor(finals, 30_000);
+      await new Promise((r) => setTimeout(r, 300));
       const published = byKey((await readTopic(backend, TOPICS.customers)).filter((r) => Number(r.key) >= base));
       for (let k = 0; k < 5; k++) {
         const values = published.get(String(base + k)) ?? [];

@@ -60,6 +60,8 @@ describe('outbox relay (logical replication, embedded log)', () => {
       assert.deepEqual(byKey('2'), ['gold', null]);
       assert.equal(records.length, 4);
       assert.deepEqual(await store.get(1), customer(1, 'silver'));
+      // Published rows are deleted from the outbox.
+      await waitFor(async () => (await store.pool.query('select 1 from outbox')).rowCount === 0, 10_000);
       assert.equal(await store.get(2), null);
     } finally {
       await relay.close();
@@ -185,6 +187,7 @@ describe('polling outbox relay (servers without logical decoding)', () => {
       await new Promise((r) => setTimeout(r, 300));
       assert.deepEqual(await levels('10'), ['gold', null]);
       assert.deepEqual(await levels('11'), ['silver', 'platinum']);
+      await waitFor(async () => (await store.pool.query('select 1 from outbox')).rowCount === 0, 10_000);
       assert.equal(relay.state, 'RUNNING');
     } finally {
       await late.end();

@@ -16,7 +16,7 @@ import type { Backend, Logger } from '@tributary/streams';
 import { LogicalReplicationService, PgoutputPlugin, type Pgoutput } from 'pg-logical-replication';
 import pg from 'pg';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
-import { ensureOutbox, ensureSlot, outboxNames, type OutboxNames, type OutboxRow } from './outbox-table.js';
+import { deletePublished, ensureOutbox, ensureSlot, outboxNames, type OutboxNames, type OutboxRow } from './outbox-table.js';
 import { ensureOffsetsTopic, readLastPosition } from './relay-offsets.js';
 import type { RelaySource, RelayState } from './relay-source.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
@@ -122,7 +122,17 @@ export class OutboxRelay implements RelaySource {
     const lingerMs = this.options.lingerMs ?? 5;
     const system = await this.prepare();
     await ensureOffsetsTopic(backend, this.offsetsTopic);
-    const publisher = await TransactionalPublisher.open(backend, name, this.offsetsTopic);
+    // For deleting published rows; replication connections cannot run ordinary statements.
+    const cleaner = new pg.Client({ connectionString: this.options.connectionString });
+    cleaner.on('error', () => undefined);
+    let publisher: TransactionalPublisher;
+    try {
+      await cleaner.connect();
+      publisher = await TransactionalPublisher.open(backend, name, this.offsetsTopic);
+    } catch (error) {
+      await cleaner.end().catch(() => undefined);
+      throw error;
+    }
     const service = new LogicalReplicationService(
       { connectionString: this.options.connectionString },
       // Acknowledgements are ours alone: the library's automatic ones would confirm LSNs not yet published.
@@ -155,24 +165,29 @@ export class OutboxRelay implements RelaySource {
       const flush = (): Promise<void> => {
         if (linger !== undefined) clearTimeout(linger);
         linger = undefined;
-        chain = chain.then(async () => {
-          if (pending.length === 0 || failed !== undefined) return;
-          const batch = pending.splice(0);
-          const rows = batch.flatMap((t) => t.rows);
-          const last = batch[batch.length - 1]!;
-          try {
-            await publisher.publish(rows, { lsn: formatLsn(last.endLsn), system });
-          } catch (error) {
-            failed = error instanceof Error ? error : new Error(String(error));
-            void service.stop();
-            return;
-          }
-          published = last.endLsn;
-          this.published = published;
-          acknowledge(published);
-          this.options.onPublished?.({ lsn: formatLsn(published), records: rows.length, commitTimesMs: batch.map((t) => t.commitMs) });
-        });
+        chain = chain.then(publishPending);
         return chain;
+      };
+      const publishPending = async (): Promise<void> => {
+        if (pending.length === 0 || failed !== undefined) return;
+        const batch = pending.splice(0);
+        const rows = batch.flatMap((t) => t.rows);
+        const last = batch[batch.length - 1]!;
+        try {
+          await publisher.publish(rows, { lsn: formatLsn(last.endLsn), system });
+        } catch (error) {
+          failed = error instanceof Error ? error : new Error(String(error));
+          void service.stop();
+          return;
+        }
+        published = last.endLsn;
+        this.published = published;
+        acknowledge(published);
+        const ids = rows.map((r) => r.id);
+        void deletePublished(cleaner, this.names.table, ids).catch((error: unknown) =>
+          logger.debug({ relay: name, err: String(error) }, 'outbox relay: deleting published rows failed (they stay, harmless)'),
+        );
+        this.options.onPublished?.({ lsn: formatLsn(published), records: rows.length, commitTimesMs: batch.map((t) => t.commitMs) });
       };
 
       service.on('data', async (_lsn: string, message: Pgoutput.Message) => {
@@ -199,6 +214,8 @@ export class OutboxRelay implements RelaySource {
       });
       service.on('heartbeat', (_lsn: string, _timestamp: number, shouldRespond: boolean) => {
         // The server asks for a status to know the relay is alive; the answer is the published LSN, nothing newer.
+        // (Confirming the keepalive's own LSN while idle was tried and lost a change under the SIGKILL test: that
+        // LSN can be ahead of what the relay has received.)
         if (shouldRespond) acknowledge(published);
       });
       const ended = new Promise<never>((_resolve, reject) => {
@@ -219,6 +236,7 @@ export class OutboxRelay implements RelaySource {
       this.session = undefined;
       await service.stop().catch(() => undefined);
       await publisher.close().catch(() => undefined);
+      await cleaner.end().catch(() => undefined);
     }
   }
 
@@ -238,3 +256,4 @@ export class OutboxRelay implements RelaySource {
     }
   }
 }
+

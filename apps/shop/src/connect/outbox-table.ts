@@ -81,6 +81,14 @@ export async function ensureSlot(client: pg.ClientBase, slot: string): Promise<v
   }
 }
 
+/**
+ * Deletes rows that are published. Best effort: a row left behind (a crash between publishing and this) is never
+ * published again, because the relays track their position in the log, not in the table.
+ */
+export async function deletePublished(client: pg.ClientBase, table: string, ids: ReadonlyArray<string>): Promise<void> {
+  if (ids.length > 0) await client.query(`delete from ${table} where id = any($1::bigint[])`, [ids]);
+}
+
 /** Appends one outbox row inside the caller's transaction. */
 export async function appendToOutbox(client: pg.ClientBase, table: string, topic: string, key: string | null, value: string | null): Promise<void> {
   await client.query(`insert into ${table} (topic, key, value) values ($1, $2, $3)`, [topic, key, value]);

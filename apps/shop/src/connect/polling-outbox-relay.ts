@@ -15,7 +15,7 @@
  */
 import type { Backend, Logger } from '@tributary/streams';
 import pg from 'pg';
-import { ensureOutbox, outboxNames, type OutboxNames, type OutboxRow } from './outbox-table.js';
+import { deletePublished, ensureOutbox, outboxNames, type OutboxNames, type OutboxRow } from './outbox-table.js';
 import type { RelaySource, RelayState } from './relay-source.js';
 import { ensureOffsetsTopic, readLastPosition } from './relay-offsets.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
@@ -144,6 +144,11 @@ export class PollingOutboxRelay implements RelaySource {
         );
         position = next;
         this.published = next;
+        await deletePublished(
+          client,
+          this.names.table,
+          rows.map((r) => r.id),
+        );
       }
     } finally {
       await publisher?.close().catch(() => undefined);
