@@ -34,6 +34,8 @@ export interface ShopConfig {
   /** Long polls held at once: in total and per client address. */
   readonly longPollMaxTotal: number;
   readonly longPollMaxPerClient: number;
+  /** PostgreSQL of the database hybrid; undefined: the hybrid is off. */
+  readonly databaseUrl: string | undefined;
 }
 
 const EnvSchema = z
@@ -67,6 +69,7 @@ const EnvSchema = z
       .int()
       .min(1)
       .default(DEFAULT_LONG_POLL_LIMITS.maxPerClient),
+    DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'DATABASE_URL must be a postgres:// URL').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   // Several instances forward requests to each other; without a shared secret they could not tell a forwarded
@@ -87,6 +90,7 @@ const ENV_KEYS = [
   'ORDER_RETENTION_MS',
   'LONG_POLL_MAX',
   'LONG_POLL_MAX_PER_CLIENT',
+  'DATABASE_URL',
   'LOG_LEVEL',
 ] as const;
 
@@ -132,5 +136,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     kafkaSecurity: security.security,
     longPollMaxTotal: e.LONG_POLL_MAX,
     longPollMaxPerClient: e.LONG_POLL_MAX_PER_CLIENT,
+    databaseUrl: e.DATABASE_URL,
   };
 }

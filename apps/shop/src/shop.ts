@@ -24,6 +24,7 @@ import { ensureCatalogTopics } from './catalog/catalog-topics.js';
 import { storeDirectory } from './lookups/store-directory.js';
 import { ensureLaterTopics } from './later/later-topics.js';
 import { CustomerChangesRelay } from './later/customer-changes-relay.js';
+import { startHybrid, type RunningHybrid } from './customers/hybrid.js';
 
 export interface ShopOptions extends ServiceRuntime {
   /** Background services to run in this process besides the orders service (default: all of them). */
@@ -38,6 +39,8 @@ export interface ShopOptions extends ServiceRuntime {
   readonly restartBackoff?: BackoffSettings | undefined;
   /** The catalog's search engine (default: the embedded index). */
   readonly search?: SearchConfig | undefined;
+  /** PostgreSQL for the database hybrid (customers, outbox relay, orders report); absent: the hybrid is off. */
+  readonly databaseUrl?: string | undefined;
 }
 
 export interface RunningShop {
@@ -50,6 +53,8 @@ export interface RunningShop {
   readonly longPolls: LongPollLimits;
   /** Every streams app of this process by service name, each under its supervisor. */
   readonly apps: ReadonlyMap<string, SupervisedApp>;
+  /** The database hybrid, when on. */
+  readonly hybrid: RunningHybrid | undefined;
   /** Stops answering, then closes every app and the producer; leaves the backend to its owner. */
   close(): Promise<void>;
 }
@@ -77,6 +82,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
   };
   let catalog: RunningCatalog | undefined;
   let relay: CustomerChangesRelay | undefined;
+  let hybrid: RunningHybrid | undefined;
   try {
     for (const name of options.services ?? (Object.keys(SERVICES) as ServiceName[])) {
       await supervise(name, () => SERVICES[name](options));
@@ -102,6 +108,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     writer = new TopicWriter(await backend.createProducer({ clientId: 'orders-service-api' }));
     // This process owns `customers`: it applies the CRM import's changes through its own producer.
     relay = await CustomerChangesRelay.start(backend, writer, logger);
+    if (options.databaseUrl !== undefined) hybrid = await startHybrid(backend, options.databaseUrl, logger);
   } catch (error) {
     await catalog?.close().catch(() => undefined);
     await relay?.close().catch(() => undefined);
@@ -123,6 +130,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
       catalog: catalog.api,
       stores: { directory: storeDirectory(), app: (service) => runningApp(apps, service) },
       console: shopConsoleSource(apps, backend, logger),
+      hybrid: hybrid?.api,
     },
     logger,
   );
@@ -135,6 +143,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     feeds,
     longPolls,
     apps,
+    hybrid,
     close: () =>
       (closing ??= (async () => {
         // Long polls would hold the server open until they time out; answer them now.
@@ -143,6 +152,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
         await server.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the HTTP server failed'));
         await catalog?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the catalog failed'));
         await relay?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the customer changes relay failed'));
+        await hybrid?.close().catch((error: unknown) => logger.warn({ err: String(error) }, 'closing the database hybrid failed'));
         await closeAll(apps, writer, logger);
       })()),
   };

@@ -7,6 +7,7 @@ import type { RegistrationEvent } from '../registrations/schemas.js';
 import type { Order } from '../schemas.js';
 import type { CommandFeeds } from '../services/command-views.js';
 import type { StoreLookups } from '../lookups/store-lookups.js';
+import type { HybridApi } from '../customers/hybrid.js';
 import type { ServiceFailure } from '../services/supervisor.js';
 import type { ForwardAuth } from './forward-auth.js';
 import type { LongPollLimits } from './long-poll-limits.js';
@@ -54,6 +55,8 @@ export interface ApiDeps {
   readonly stores?: StoreLookups | undefined;
   /** What the operations console at `/console` reads (absent: no console). */
   readonly console?: ConsoleSource | undefined;
+  /** Customers in PostgreSQL and the orders report (absent: the database hybrid is off). */
+  readonly hybrid?: HybridApi | undefined;
 }
 
 export interface ServiceStatus {

@@ -10,6 +10,8 @@ import type { Logger } from '@tributary/streams';
 import type { ApiDeps } from './api-deps.js';
 import { registerCatalogRoutes } from './catalog-routes.js';
 import { registerConsoleRoutes } from '../console/console-routes.js';
+import { registerCustomerRoutes } from './customers-routes.js';
+import { HYBRID_OFF_HINT } from '../customers/hybrid.js';
 import { registerIngestRoutes } from './ingest-routes.js';
 import { registerInventoryRoutes } from './inventory-routes.js';
 import { registerRegistrationRoutes } from './registration-routes.js';
@@ -57,7 +59,10 @@ export function buildServer(deps: ApiDeps, logger: Logger): FastifyInstance {
       }
     }
     const up = Object.values(services).every((s) => s === 'RUNNING');
-    return reply.code(up ? 200 : 503).send({ status: up ? 'UP' : 'DOWN', services, ...(Object.keys(failing).length > 0 ? { failing } : {}) });
+    const hybrid = deps.hybrid?.status() ?? { state: 'OFF', hint: HYBRID_OFF_HINT };
+    return reply
+      .code(up ? 200 : 503)
+      .send({ status: up ? 'UP' : 'DOWN', services, ...(Object.keys(failing).length > 0 ? { failing } : {}), hybrid });
   });
 
   app.get('/metrics', (_request, reply) => reply.type('text/plain; version=0.0.4').send(prometheusText(deps)));
@@ -67,6 +72,7 @@ export function buildServer(deps: ApiDeps, logger: Logger): FastifyInstance {
   registerIngestRoutes(app, deps);
   registerRegistrationRoutes(app, deps);
   registerCrmRoutes(app, deps);
+  registerCustomerRoutes(app, deps);
   if (deps.catalog !== undefined) registerCatalogRoutes(app, deps.catalog);
   if (deps.stores !== undefined) {
     registerStoreRoutes(app, deps, deps.stores);

@@ -29,6 +29,13 @@ export class TopicWriter {
     await this.producer.flush();
   }
 
+  /** Appends a tombstone (null value) for `key`: a delete on a compacted topic. */
+  async writeTombstone(topic: string, key: string): Promise<void> {
+    assertApiWrite(topic);
+    this.producer.send({ topic, key: serdes.key.serialize(topic, key), value: null });
+    await this.producer.flush();
+  }
+
   close(): Promise<void> {
     return this.producer.close();
   }
