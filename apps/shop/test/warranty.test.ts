@@ -16,7 +16,7 @@ import { ensureLaterTopics, LATER_TOPICS } from '../src/later/later-topics.js';
 import type { WarrantyOffer } from '../src/later/later-schemas.js';
 import { createWarranty, warrantyOffer } from '../src/later/warranty.js';
 import type { Order } from '../src/schemas.js';
-import { ensureTopics, serdes, TOPICS } from '../src/topics.js';
+import { deadLetterTopic, ensureTopics, PARTITIONS, serdes, TOPICS } from '../src/topics.js';
 import { kafkaBootstrapServers, quietLogger, readRawTopic, runId, shopTargets, tempDir, uniqueCustomerId } from './support.js';
 
 const WAIT_MS = 60_000;
@@ -107,6 +107,11 @@ for (const target of backends) {
 
         const runtime = (state: string) => ({ backend, stateDir: join(dir.path, state), logger: quietLogger, commitIntervalMs: target.name === 'kafka' ? 100 : 50 });
         const appId = `warranty-test-${runId}-${target.name}`;
+        // The shop creates its apps' dead-letter topics (the broker does not auto-create topics); this app's id is
+        // the test's own. On the shared test broker `orders` holds other suites' hostile orders, which it sets aside.
+        const admin = backend.admin();
+        await admin.createTopics([{ name: deadLetterTopic(appId), numPartitions: PARTITIONS }]);
+        await admin.close();
         const first = createWarranty(runtime('a'), appId);
         apps.push(first);
         await first.start();
