@@ -6,6 +6,7 @@
  * the thread with its tasks closed dirty, and the owner's uncaught-exception handler decides what follows.
  */
 import type { Backend, Consumer, Producer, TopicPartition } from '../backend/port.js';
+import { inCauseChain } from '../backend/port.js';
 import type { PhysicalTopology } from '../topology/physical.js';
 import { Commit } from './commit.js';
 import { RepartitionPurge } from './repartition-purge.js';
@@ -329,7 +330,8 @@ export class StreamThread {
 
   private noteProducerState(error: unknown): void {
     const kind = classifyFailure(error);
-    if (kind === 'task-migrated' || (error as { fatal?: unknown }).fatal === true) this.producerUnusable = true;
+    // A wrapper (ProcessorError) keeps the client's error as its cause: look down the chain, as classifyFailure does.
+    if (kind === 'task-migrated' || inCauseChain(error, (e) => (e as { fatal?: unknown }).fatal === true)) this.producerUnusable = true;
   }
 
   private async commit(): Promise<void> {
