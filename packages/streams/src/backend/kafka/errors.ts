@@ -121,3 +121,33 @@ export function call<T>(what: string, run: (cb: (err: NativeError | null | undef
 export function callDone(what: string, run: (cb: (err: NativeError | null | undefined) => void) => unknown): Promise<void> {
   return call<void>(what, (cb) => run((err) => cb(err, undefined)));
 }
+
+/**
+ * Raised when a client call's callback has not come back well after the timeout the call was given. librdkafka
+ * bounds most calls by their timeouts, but `send_offsets_to_transaction` ignores its own (confluentinc/librdkafka#5456)
+ * and waits for good when the group coordinator it cached is gone (#5511): seen here after one of three brokers was
+ * SIGKILLed, the thread then stayed RUNNING without progress or error. Retriable, and `fatal` for the client: the
+ * owner replaces it.
+ */
+export class ClientCallHungError extends KafkaClientError {
+  constructor(message: string) {
+    super(message, -185, true, false, undefined, true);
+  }
+}
+
+/** Like `callDone`, but gives up after `deadlineMs` with a `ClientCallHungError` (after calling `onHung`). */
+export function callDoneWithin(
+  what: string,
+  deadlineMs: number,
+  onHung: () => void,
+  run: (cb: (err: NativeError | null | undefined) => void) => unknown,
+): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onHung();
+      reject(new ClientCallHungError(`${what}: no answer from the client after ${deadlineMs} ms (its own timeout passed)`));
+    }, deadlineMs);
+  });
+  return Promise.race([callDone(what, run), deadline]).finally(() => clearTimeout(timer));
+}

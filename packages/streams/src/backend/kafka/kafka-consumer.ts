@@ -7,7 +7,7 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from '../port.js';
-import { ErrorCode, call, callDone, toPortError } from './errors.js';
+import { ErrorCode, call, callDoneWithin, toPortError } from './errors.js';
 import type { KafkaOffsets } from './kafka-offsets.js';
 import type { NativeConfig, NativeError, NativeKafkaConsumer, NativeMessage, NativeModule, NativeTopicPartition } from './native.js';
 import { registerGroupMetadata } from './group-metadata.js';
@@ -15,6 +15,7 @@ import { tpKeyOf as tpKey } from '../topic-partition.js';
 
 
 const REQUEST_TIMEOUT_MS = 30_000;
+const COMMIT_DEADLINE_MS = 60_000;
 
 /**
  * A consumer on librdkafka's KafkaConsumer with the port's semantics.
@@ -188,7 +189,8 @@ export class KafkaConsumer implements Consumer {
   async commit(offsets: ReadonlyArray<TopicPartitionOffset>): Promise<void> {
     this.requireGroup('commit');
     if (offsets.length === 0) return;
-    await callDone('commit', (cb) =>
+    // librdkafka's commit has no timeout of its own: bound it, so a coordinator that never answers is a retriable error.
+    await callDoneWithin('commit', COMMIT_DEADLINE_MS, () => undefined, (cb) =>
       this.native.commitCb(
         offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
         cb,

@@ -6,15 +6,22 @@ import type {
   TopicPartitionOffset,
 } from '../port.js';
 import { tpKey } from '../topic-partition.js';
-import { call, callDone, isNativeError, toPortError } from './errors.js';
+import { ClientCallHungError, call, callDone, callDoneWithin, isNativeError, toPortError } from './errors.js';
 import { consumerForGroupMetadata } from './group-metadata.js';
 import type { KafkaOffsets } from './kafka-offsets.js';
 import type { NativeConfig, NativeDeliveryReport, NativeError, NativeHeaders, NativeModule, NativeProducer } from './native.js';
 
 const TXN_TIMEOUT_MS = 60_000;
+/**
+ * Normally milliseconds; librdkafka ignores the timeout of this call (see ClientCallHungError), so this mostly sets
+ * when our own deadline gives the producer up after the group coordinator died.
+ */
+const SEND_OFFSETS_TIMEOUT_MS = 20_000;
 const CLOSE_TIMEOUT_MS = 10_000;
 /** How long `flush()` waits for outstanding records before it fails. */
 const FLUSH_TIMEOUT_MS = 120_000;
+/** How long past its own timeout a call may stay unanswered before the producer is given up as hung. */
+const HUNG_GRACE_MS = 15_000;
 /** librdkafka reports records purged by an abort with these codes; they are not delivery failures. */
 const PURGE_CODES: ReadonlySet<number> = new Set([-152, -151]);
 
@@ -32,6 +39,8 @@ export class KafkaProducer implements Producer {
   private written = new Map<string, { topic: string; partition: number }>();
   private deliveryError: Error | undefined;
   private closed = false;
+  /** A call never returned: the native handle is left alone (disconnecting it under that call crashes the process). */
+  private hung = false;
 
   private constructor(
     mod: NativeModule,
@@ -85,7 +94,7 @@ export class KafkaProducer implements Producer {
 
   async initTransactions(): Promise<void> {
     this.requireTransactional('initTransactions');
-    await callDone('initTransactions', (cb) => this.native.initTransactions(TXN_TIMEOUT_MS, cb));
+    await this.guarded('initTransactions', TXN_TIMEOUT_MS, (cb) => this.native.initTransactions(TXN_TIMEOUT_MS, cb));
   }
 
   async beginTransaction(): Promise<void> {
@@ -103,11 +112,11 @@ export class KafkaProducer implements Producer {
     if (consumer === undefined) {
       throw new Error('sendOffsetsToTransaction needs group metadata obtained from a Kafka backend consumer');
     }
-    await callDone('sendOffsetsToTransaction', (cb) =>
+    await this.guarded('sendOffsetsToTransaction', SEND_OFFSETS_TIMEOUT_MS, (cb) =>
       this.native.sendOffsetsToTransaction(
         offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
         consumer,
-        TXN_TIMEOUT_MS,
+        SEND_OFFSETS_TIMEOUT_MS,
         cb,
       ),
     );
@@ -119,12 +128,12 @@ export class KafkaProducer implements Producer {
     const error = this.takeDeliveryError();
     // The broker would refuse the commit anyway; the caller must abort.
     if (error !== undefined) throw error;
-    await callDone('commitTransaction', (cb) => this.native.commitTransaction(TXN_TIMEOUT_MS, cb));
+    await this.guarded('commitTransaction', TXN_TIMEOUT_MS, (cb) => this.native.commitTransaction(TXN_TIMEOUT_MS, cb));
   }
 
   async abortTransaction(): Promise<void> {
     this.requireTransactional('abortTransaction');
-    await callDone('abortTransaction', (cb) => this.native.abortTransaction(TXN_TIMEOUT_MS, cb));
+    await this.guarded('abortTransaction', TXN_TIMEOUT_MS, (cb) => this.native.abortTransaction(TXN_TIMEOUT_MS, cb));
     // The abort purged what was still queued; their reports carry purge errors that are no delivery failures.
     await this.drain();
     this.deliveryError = undefined;
@@ -134,6 +143,8 @@ export class KafkaProducer implements Producer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Leaked on purpose: its stuck call still holds it. A replacement with the same transactional id fences it.
+    if (this.hung) return;
     await new Promise<void>((resolve) => this.native.disconnect(CLOSE_TIMEOUT_MS, () => resolve()));
   }
 
@@ -148,9 +159,15 @@ export class KafkaProducer implements Producer {
    * are queued to this thread; two turns of the event loop let them arrive before the caller looks.
    */
   private async drain(): Promise<void> {
-    await callDone('flush', (cb) => this.native.flush(FLUSH_TIMEOUT_MS, cb));
+    await this.guarded('flush', FLUSH_TIMEOUT_MS, (cb) => this.native.flush(FLUSH_TIMEOUT_MS, cb));
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** A call bounded by its own timeout and, should librdkafka never answer, by that timeout plus a grace period. */
+  private guarded(what: string, timeoutMs: number, run: (cb: (err: NativeError | null | undefined) => void) => unknown): Promise<void> {
+    if (this.hung) return Promise.reject(new ClientCallHungError(`${what}: the producer is unusable (an earlier call never returned)`));
+    return callDoneWithin(what, timeoutMs + HUNG_GRACE_MS, () => (this.hung = true), run);
   }
 
   private takeDeliveryError(): Error | undefined {
