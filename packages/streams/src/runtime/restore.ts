@@ -8,6 +8,7 @@ import type { Checkpoint } from './checkpoint.js';
 import { tpKey } from '../backend/topic-partition.js';
 import type { Logger } from './config.js';
 import type { ChangelogInfo } from './task-state-manager.js';
+import { FetchStalledError, ProgressWatch } from './progress-watch.js';
 
 export interface RestoreResult {
   /** Next offset per changelog partition after restore (what the store now holds). */
@@ -48,6 +49,8 @@ export async function restoreChangelogs(
   if (assignment.length === 0) return { positions, restoredRecords: 0 };
   const total = [...pending.values()].reduce((n, p) => n + (p.end - (positions.get(tpKey(p.info.topic, p.info.partition)) ?? 0)), 0);
   await consumer.assign(assignment);
+  // A changelog partition that stops delivering before its end would keep the task from ever running, silently.
+  const progress = new ProgressWatch();
   try {
     while (pending.size > 0) {
       const records = await consumer.poll(10_000, 200);
@@ -74,6 +77,13 @@ export async function restoreChangelogs(
         const pos = consumer.position({ topic: p.info.topic, partition: p.info.partition });
         if (pos > (positions.get(key) ?? 0)) positions.set(key, pos);
         if ((positions.get(key) ?? 0) >= p.end) pending.delete(key);
+      }
+      progress.observe([...pending].map(([key, p]) => ({ key, position: positions.get(key) ?? 0, end: p.end })));
+      const stalled = progress.stalled();
+      if (stalled.length > 0) {
+        throw new FetchStalledError(
+          `restore stopped receiving records before the end of ${stalled.map((s) => `${s.key} (at ${s.position} for ${s.forMs} ms)`).join(', ')}`,
+        );
       }
     }
   } finally {

@@ -19,6 +19,7 @@ import { prepareTopics, subscriptionOf, type TopicLayout } from './internal-topi
 import type { StreamTask } from './stream-task.js';
 import { StandbyTasks } from './standby-tasks.js';
 import { measureLag } from './consumer-lag.js';
+import { FetchStalledError, ProgressWatch } from './progress-watch.js';
 import { applicationDirectory } from './task-directory.js';
 import { TaskManager } from './task-manager.js';
 import type { ThreadStats } from './thread-stats.js';
@@ -60,6 +61,11 @@ export class StreamThread {
   private readonly clientId: string;
   private readonly metadata: InstanceMetadata;
   private readonly standbys: StandbyTasks | undefined;
+  /** Input partitions with records to read whose position stopped moving (see progress-watch.ts). */
+  private readonly fetchProgress = new ProgressWatch();
+  /** What the loop is waiting on, and since when: a loop that stops completing iterations says where it hangs. */
+  private step: { name: string; since: number } = { name: 'starting', since: Date.now() };
+  private loopWatchdog: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly backend: Backend,
@@ -168,6 +174,8 @@ export class StreamThread {
     });
     this.running = true;
     this.loop = this.run();
+    this.loopWatchdog = setInterval(() => this.checkLoop(), LOOP_CHECK_MS);
+    this.loopWatchdog.unref();
   }
 
   /**
@@ -177,7 +185,22 @@ export class StreamThread {
    */
   async stop(mode: 'clean' | 'dirty' = 'clean'): Promise<void> {
     this.running = false;
-    await this.loop?.catch(() => undefined);
+    clearInterval(this.loopWatchdog);
+    // Every wait in the loop has its own timeout, so the loop ends; should a client call never return, closing goes
+    // on without it (dirty: what the stuck step was doing is not committed) rather than hanging the caller.
+    let loopTimer: NodeJS.Timeout | undefined;
+    const loopEnded = await Promise.race([
+      (this.loop ?? Promise.resolve()).then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((resolve) => (loopTimer = setTimeout(() => resolve(false), STOP_LOOP_WAIT_MS))),
+    ]);
+    clearTimeout(loopTimer);
+    if (!loopEnded) {
+      this.logger.error({ step: this.step.name, forMs: Date.now() - this.step.since }, 'stream thread loop did not end; closing without it');
+      mode = 'dirty';
+    }
     let firstError: unknown;
     const attempt = async (f: () => Promise<unknown> | void): Promise<void> => {
       try {
@@ -219,6 +242,7 @@ export class StreamThread {
       try {
         if (this.recovering) await this.recover();
         await this.runOnce();
+        this.enter('idle');
       } catch (error) {
         if (!this.running) break;
         try {
@@ -257,6 +281,8 @@ export class StreamThread {
     const consumer = this.consumer as Consumer;
     const tasks = this.taskManager as TaskManager;
     const commitUnit = this.commitUnit as Commit;
+    this.enter('recover');
+    this.fetchProgress.reset();
     try {
       await commitUnit.abort();
     } catch (error) {
@@ -274,7 +300,10 @@ export class StreamThread {
     }
     const assignment = consumer.assignment();
     const committed = await consumer.committed(assignment);
-    const begins = await consumer.beginningOffsets(assignment);
+    // Only partitions without a committed offset need their log start: each ListOffsets round trip may be the one
+    // that waits for a broker that has just gone away.
+    const uncommitted = committed.filter((c) => c.offset < 0);
+    const begins = uncommitted.length > 0 ? await consumer.beginningOffsets(uncommitted) : [];
     for (const c of committed) {
       const begin = begins.find((b) => b.topic === c.topic && b.partition === c.partition)?.offset ?? 0;
       consumer.seek({ topic: c.topic, partition: c.partition, offset: c.offset >= 0 ? c.offset : begin });
@@ -291,6 +320,7 @@ export class StreamThread {
   private async runOnce(): Promise<void> {
     const consumer = this.consumer as Consumer;
     const tasks = this.taskManager as TaskManager;
+    this.enter('poll');
     const records = await consumer.poll(this.config.maxPollRecords, tasks.idle ? 100 : 0);
     // A record polled after stop() began is not processed; its offset is not committed, so it is read again.
     if (!this.running) return;
@@ -299,6 +329,7 @@ export class StreamThread {
       for (const r of await this.globalConsumer.poll(this.config.maxPollRecords, 0)) this.global?.process(r);
     }
     const now = Date.now();
+    this.enter('process');
     try {
       this.stats.processed += await tasks.process(now, () => (this.commitUnit as Commit).begin());
     } catch (error) {
@@ -306,6 +337,7 @@ export class StreamThread {
       throw error;
     }
     if (tasks.commitRequested || now - this.lastCommit >= this.config.commitIntervalMs) {
+      this.enter('commit');
       try {
         await this.commit();
       } catch (error) {
@@ -316,15 +348,40 @@ export class StreamThread {
     }
     if (now - this.lastMetadataRefresh >= 500) {
       this.lastMetadataRefresh = now;
+      this.enter('instance metadata');
       await this.metadata.refresh();
       const request = this.metadata.shutdownRequestedAfter(this.startedAt);
       if (request) throw new ApplicationShutdownRequestedError(`Another instance asked the application to shut down: ${request}`);
       if (this.standbys && this.layout) await this.standbys.place(this.metadata, this.identity.processId, this.activeTasks, this.layout);
     }
+    this.enter('standbys');
     await this.standbys?.poll();
     if (now - this.lastLagCheck >= 5_000) {
       this.lastLagCheck = now;
-      await measureLag(this.consumer as Consumer, this.stats.lag, this.logger);
+      this.enter('lag');
+      const measured = await measureLag(consumer, this.stats.lag, this.logger);
+      if (measured !== undefined) {
+        this.fetchProgress.observe(measured);
+        const stalled = this.fetchProgress.stalled();
+        if (stalled.length > 0) {
+          this.fetchProgress.reset();
+          throw new FetchStalledError(
+            `no records fetched although some are there: ${stalled.map((p) => `${p.key} at ${p.position} for ${p.forMs} ms`).join(', ')}`,
+          );
+        }
+      }
+    }
+  }
+
+  private enter(step: string): void {
+    this.step = { name: step, since: Date.now() };
+  }
+
+  /** Says where the loop hangs when one step takes far longer than any of its client calls may. */
+  private checkLoop(): void {
+    const forMs = Date.now() - this.step.since;
+    if (this.running && this.step.name !== 'idle' && forMs > LOOP_STUCK_MS) {
+      this.logger.warn({ step: this.step.name, forMs }, 'stream thread loop has been in one step for long');
     }
   }
 
@@ -381,6 +438,7 @@ export class StreamThread {
 
   private async onAssigned(partitions: ReadonlyArray<TopicPartition>): Promise<void> {
     const tasks = this.taskManager as TaskManager;
+    this.fetchProgress.reset();
     const before = tasks.restoredRecords;
     await tasks.createTasks(partitions);
     this.stats.restoredRecords += tasks.restoredRecords - before;
@@ -388,6 +446,12 @@ export class StreamThread {
     this.callbacks.onRunning();
   }
 }
+
+const LOOP_CHECK_MS = 10_000;
+/** Longer than client calls take unless a broker is away (a restore of a large store may also take this long). */
+const LOOP_STUCK_MS = 60_000;
+/** How long stop() waits for the loop's current step before closing without it. */
+const STOP_LOOP_WAIT_MS = 150_000;
 
 /** Another instance's uncaught-exception handler answered SHUTDOWN_APPLICATION. */
 export class ApplicationShutdownRequestedError extends StreamsError {
