@@ -101,14 +101,14 @@ class KafkaBackend implements Backend {
         () => this.nativeAdmin(mod),
         () => {
           // The next call gets a new client with fresh metadata. The old one is disconnected once calls in flight on
-          // it have had their time (their timeout is 30 s), or when the backend closes.
+          // it have had their time (their timeout is 10 s), or when the backend closes.
           const stale = this.sharedAdmin;
           if (stale === undefined) return;
           this.sharedAdmin = undefined;
           this.staleAdmins.add(stale);
           setTimeout(() => {
             if (this.staleAdmins.delete(stale)) stale.disconnect();
-          }, 35_000).unref();
+          }, 15_000).unref();
         },
       ),
     };

@@ -3,7 +3,13 @@ import { tpKey } from '../topic-partition.js';
 import { call, toPortError } from './errors.js';
 import type { NativeAdminClient, NativeModule } from './native.js';
 
-const TIMEOUT_MS = 30_000;
+/**
+ * Per call. Short enough that a request stuck on a broker that has just died (librdkafka's admin client keeps
+ * sending to the leader it cached until the call times out) costs one retry of the caller, not a long pause.
+ */
+const TIMEOUT_MS = 10_000;
+/** librdkafka's _TIMED_OUT: the whole call timed out, typically waiting on a dead broker's connection. */
+const CALL_TIMED_OUT = -185;
 /** NOT_LEADER_OR_FOLLOWER, FENCED_LEADER_EPOCH, UNKNOWN_LEADER_EPOCH: the leader moved or its epoch changed. */
 const STALE_METADATA_CODES: ReadonlySet<number> = new Set([6, 74, 75]);
 
@@ -32,15 +38,20 @@ export class KafkaOffsets {
     const spec = which === 'earliest' ? this.mod.OffsetSpec.EARLIEST : this.mod.OffsetSpec.LATEST;
     const isolationLevel =
       isolation === 'read_committed' ? this.mod.IsolationLevel.READ_COMMITTED : this.mod.IsolationLevel.READ_UNCOMMITTED;
-    const result = await call<Array<{ topic: string; partition: number; offset: number; error?: Error }>>(
-      `listing ${which} offsets`,
-      (cb) =>
+    let result: Array<{ topic: string; partition: number; offset: number; error?: Error }>;
+    try {
+      result = await call(`listing ${which} offsets`, (cb) =>
         this.admin().listOffsets(
           partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition, offset: spec })),
           { timeout: TIMEOUT_MS, isolationLevel },
           cb,
         ),
-    );
+      );
+    } catch (error) {
+      // A call that timed out as a whole most likely waited on a broker that is gone: the retry gets a new client.
+      if ((error as { code?: unknown }).code === CALL_TIMED_OUT) this.onStaleMetadata();
+      throw error;
+    }
     const byKey = new Map(result.map((r) => [tpKey(r.topic, r.partition), r]));
     return partitions.map((tp) => {
       const r = byKey.get(tpKey(tp.topic, tp.partition));
