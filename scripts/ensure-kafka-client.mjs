@@ -6,7 +6,8 @@
 //
 //   node scripts/ensure-kafka-client.mjs     exit 0 when the client loads (after building it if needed)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,9 +24,9 @@ function loads() {
   return spawnSync(process.execPath, ['-e', `require('${pkg}')`], { cwd: root }).status === 0;
 }
 
-function run(cmd, args, env = process.env) {
+function run(cmd, args, env = process.env, cwd = root) {
   log(`$ ${cmd} ${args.join(' ')}`);
-  return spawnSync(cmd, args, { cwd: root, env, stdio: 'inherit' }).status === 0;
+  return spawnSync(cmd, args, { cwd, env, stdio: 'inherit' }).status === 0;
 }
 
 function missingDebianPackages() {
@@ -40,8 +41,53 @@ function lockedVersion() {
   return lock.packages?.[`node_modules/${pkg}`]?.version;
 }
 
-if (loads()) process.exit(0);
-log(`${pkg} does not load: building it from source (librdkafka, linked against the system's libraries)`);
+/**
+ * Fixes of librdkafka that its released versions lack, applied to the bundled sources before the build
+ * (tools/librdkafka/*.patch, each from an upstream commit; see tools/librdkafka/README.md). A marker in the sources
+ * records which patches went in, so a later run rebuilds only when they change.
+ */
+const librdkafkaDir = join(root, 'node_modules', pkg, 'deps', 'librdkafka');
+const patchDir = join(root, 'tools', 'librdkafka');
+const marker = join(librdkafkaDir, '.tributary-patches');
+
+function patchSet() {
+  if (!existsSync(patchDir)) return [];
+  return readdirSync(patchDir)
+    .filter((f) => f.endsWith('.patch'))
+    .sort()
+    .map((f) => ({ file: join(patchDir, f), name: f, sum: createHash('sha256').update(readFileSync(join(patchDir, f))).digest('hex').slice(0, 16) }));
+}
+
+function wantedMarker() {
+  return patchSet()
+    .map((p) => `${p.name} ${p.sum}`)
+    .join('\n');
+}
+
+/** Applies the patches the sources lack; false when one does not apply (another librdkafka version). */
+function applyPatches() {
+  if (!existsSync(join(librdkafkaDir, 'src'))) return false;
+  const applied = existsSync(marker) ? readFileSync(marker, 'utf8') : '';
+  for (const p of patchSet()) {
+    if (applied.includes(`${p.name} ${p.sum}`)) continue;
+    const dryRun = spawnSync('patch', ['-p1', '--forward', '--dry-run', '-i', p.file], { cwd: librdkafkaDir, encoding: 'utf8' });
+    if (dryRun.status !== 0) {
+      log(`${p.name} does not apply to this librdkafka (already fixed upstream?); building without it:\n${dryRun.stdout}`);
+      return false;
+    }
+    if (!run('patch', ['-p1', '--forward', '-i', p.file], process.env, librdkafkaDir)) return false;
+  }
+  writeFileSync(marker, wantedMarker());
+  return true;
+}
+
+const patched = () => (existsSync(marker) ? readFileSync(marker, 'utf8') : '') === wantedMarker();
+
+if (loads() && patched()) process.exit(0);
+if (loads()) log(`${pkg} loads, but its librdkafka lacks patches from tools/librdkafka: applying them and rebuilding`);
+else log(`${pkg} does not load: building it from source (librdkafka, linked against the system's libraries)`);
+// Patch before building; a patch that does not apply leaves the sources as they are (the build goes on).
+if (existsSync(librdkafkaDir)) applyPatches();
 const missing = missingDebianPackages();
 if (missing.length > 0) {
   if (process.getuid?.() === 0) {
