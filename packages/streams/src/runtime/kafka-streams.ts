@@ -21,8 +21,9 @@ import { InvalidStateStoreError, StreamsError } from './errors.js';
 import { loadProcessId } from './process-id.js';
 import { applicationDirectory } from './task-directory.js';
 import { StreamsMetrics } from './streams-metrics.js';
-import { ApplicationShutdownRequestedError, StreamThread } from './stream-thread.js';
-import { ThreadStats } from './thread-stats.js';
+import { ApplicationShutdownRequestedError, StreamThread, type ThreadCallbacks } from './stream-thread.js';
+import { StreamThreads, threadGroupInstanceId, type ThreadMetadata } from './stream-threads.js';
+import type { ThreadStats } from './thread-stats.js';
 
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
 
@@ -72,9 +73,7 @@ export class KafkaStreams {
   private readonly logger: Logger;
   private readonly backend: Backend;
   private readonly ownsBackend: boolean;
-  private thread: StreamThread;
-  private threadIndex = 1;
-  private readonly stats = new ThreadStats();
+  private readonly threads: StreamThreads;
   private threadReplacements = 0;
   private stateValue: KafkaStreamsState = 'CREATED';
   private listener: StateListener | undefined;
@@ -112,12 +111,15 @@ export class KafkaStreams {
     }
     this.processId = loadProcessId(applicationDirectory(this.config));
     this.groupInstanceId = config.groupInstanceId;
-    this.thread = this.newThread();
+    this.threads = new StreamThreads(this.config.numStreamThreads, (index, stats, callbacks) => this.newThread(index, stats, callbacks), {
+      onStateChange: (state) => this.setState(state),
+      onThreadDied: (index, thread, error) => void this.onThreadDied(index, thread, error),
+    });
     this.prometheus = new StreamsMetrics(this.config.applicationId, this.processId, () => ({
       state: this.stateValue,
-      stats: this.stats,
-      tasks: this.thread.activeTasks.size,
-      dropped: this.thread.droppedRecords(),
+      stats: this.threads.stats(),
+      tasks: this.threads.activeTasks.size,
+      dropped: this.threads.droppedRecords(),
     }));
   }
 
@@ -158,11 +160,14 @@ export class KafkaStreams {
     this.errorHandler = handler;
   }
 
-  /** Prepares topics, restores global stores, joins the group; processing continues in the background. */
+  /**
+   * Prepares topics, restores global stores, joins the group with each stream thread; processing continues in the
+   * background.
+   */
   async start(): Promise<void> {
     if (this.stateValue !== 'CREATED') throw new StreamsError(`start() can only be called once (state is ${this.stateValue})`);
     try {
-      await this.thread.start();
+      await this.threads.start();
     } catch (error) {
       this.onFatal(error);
       throw error;
@@ -188,7 +193,7 @@ export class KafkaStreams {
       const failed = this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR';
       if (!failed) this.setState('PENDING_SHUTDOWN');
       try {
-        await this.thread.stop();
+        await this.threads.stop();
       } catch (error) {
         if (!failed) this.logger.error({ err: String(error) }, 'error while closing');
       } finally {
@@ -199,17 +204,17 @@ export class KafkaStreams {
     return this.closing;
   }
 
-  /** A read-only view of a store across this instance's tasks (interactive queries). */
+  /** A read-only view of a store across this instance's tasks, in all its stream threads (interactive queries). */
   store<T>(params: { storeName: string; type: QueryableStoreType<T> }): T {
     if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') {
       throw new InvalidStateStoreError(`Cannot query store "${params.storeName}": the application is ${this.stateValue}`);
     }
     const { storeName, type } = params;
-    const global = this.thread.globalState?.stores.get(storeName);
+    const global = this.threads.globalStore(storeName);
     const find = (): StateStore[] => {
       if (global) return [global];
       const out: StateStore[] = [];
-      for (const task of this.thread.activeTasks.values()) {
+      for (const task of this.threads.activeTasks.values()) {
         const s = task.store(storeName);
         if (s) out.push(s);
       }
@@ -249,20 +254,25 @@ export class KafkaStreams {
     if (!st) throw new InvalidStateStoreError(`No state store named "${storeName}" in this topology`);
     const sourceTopic = st.sourceTopics[0];
     const real = sourceTopic !== undefined ? realTopicName(physical, this.config.applicationId, sourceTopic) : undefined;
-    const count = (real && this.thread.topicLayout?.partitions.get(real)) || 1;
+    const count = (real && this.threads.topicLayout?.partitions.get(real)) || 1;
     const bytes = keySerde.serialize(real ?? '', key);
     const partition = bytes ? partitionForKey(bytes, count) : 0;
     const taskId = `${st.id}_${partition}`;
-    const local = this.thread.activeTasks.has(taskId);
-    const standbyHosts = this.thread.instances.standbyHostsOf(taskId);
+    const local = this.threads.activeTasks.has(taskId);
+    const standbyHosts = this.threads.instances.standbyHostsOf(taskId);
     if (local && this.config.applicationServer) return { activeHost: this.config.applicationServer, standbyHosts, partition };
-    const owner = this.thread.instances.ownerOf(taskId);
+    const owner = this.threads.instances.ownerOf(taskId);
     return { activeHost: owner && owner.port > 0 ? { host: owner.host, port: owner.port } : UNAVAILABLE_HOST, standbyHosts, partition };
   }
 
   /** Every instance of this application that announced itself, with its tasks (Kafka's `metadataForAllStreamsClients`). */
   allMetadata(): Array<{ hostInfo: HostInfo; processId: string; activeTasks: ReadonlyArray<string> }> {
-    return this.thread.instances.all().map((i) => ({ hostInfo: { host: i.host, port: i.port }, processId: i.processId, activeTasks: i.activeTasks }));
+    return this.threads.instances.all().map((i) => ({ hostInfo: { host: i.host, port: i.port }, processId: i.processId, activeTasks: i.activeTasks }));
+  }
+
+  /** Each stream thread of this instance: its name, state and tasks (Kafka's `metadataForLocalThreads`). */
+  metadataForLocalThreads(): ThreadMetadata[] {
+    return this.threads.metadata();
   }
 
   /** Prometheus text exposition of this instance's metrics (state, throughput, lag, restore, commit latency). */
@@ -270,7 +280,7 @@ export class KafkaStreams {
     return this.prometheus.render();
   }
 
-  /** Simple counters for health checks and metrics. */
+  /** Simple counters for health checks and metrics, over all stream threads of this instance. */
   metrics(): {
     state: KafkaStreamsState;
     processedRecords: number;
@@ -289,7 +299,7 @@ export class KafkaStreams {
     standbyTasks: string[];
     standbyRecordsApplied: number;
   } {
-    const s = this.stats;
+    const s = this.threads.stats();
     return {
       state: this.stateValue,
       processedRecords: s.processed,
@@ -301,32 +311,30 @@ export class KafkaStreams {
       retriableErrors: s.retriableErrors,
       threadReplacements: this.threadReplacements,
       lag: Object.fromEntries(s.lag),
-      droppedRecords: Object.fromEntries(this.thread.droppedRecords()),
-      tasks: [...this.thread.activeTasks.keys()],
-      standbyTasks: this.thread.standbyTaskIds,
-      standbyRecordsApplied: this.thread.standbyRecordsApplied,
+      droppedRecords: Object.fromEntries(this.threads.droppedRecords()),
+      tasks: [...this.threads.activeTasks.keys()],
+      standbyTasks: this.threads.standbyTaskIds,
+      standbyRecordsApplied: this.threads.standbyRecordsApplied,
     };
   }
 
-  private newThread(): StreamThread {
-    const thread: StreamThread = new StreamThread(
+  private newThread(index: number, stats: ThreadStats, callbacks: ThreadCallbacks): StreamThread {
+    return new StreamThread(
       this.backend,
       this.topology.physical(),
       this.config,
       this.logger,
-      {
-        onRebalancing: () => this.setState('REBALANCING'),
-        onRunning: () => this.setState('RUNNING'),
-        onFatal: (error) => void this.onThreadDied(thread, error),
-      },
-      { processId: this.processId, groupInstanceId: this.groupInstanceId, index: this.threadIndex++ },
-      this.stats,
+      callbacks,
+      { processId: this.processId, groupInstanceId: threadGroupInstanceId(this.groupInstanceId, index), index },
+      stats,
     );
-    return thread;
   }
 
-  /** A thread stopped on an error: its tasks are closed dirty (nothing committed), then the handler decides. */
-  private async onThreadDied(thread: StreamThread, error: unknown): Promise<void> {
+  /**
+   * A thread stopped on an error: its tasks are closed dirty (nothing committed), then the handler decides. The
+   * other threads go on unless the answer stops the client.
+   */
+  private async onThreadDied(index: number, thread: StreamThread, error: unknown): Promise<void> {
     const err = error instanceof Error ? error : new Error(String(error));
     let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
     if (!(err instanceof ApplicationShutdownRequestedError) && this.errorHandler) {
@@ -341,11 +349,10 @@ export class KafkaStreams {
       await thread.stop('dirty').catch(() => undefined);
       if (this.closing !== undefined) return;
       this.threadReplacements++;
-      this.thread = this.newThread();
       try {
-        await this.thread.start();
+        await this.threads.replace(index);
       } catch (startError) {
-        await this.onThreadDied(this.thread, startError);
+        await this.onThreadDied(index, this.threads.thread(index), startError);
       }
       return;
     }
@@ -354,15 +361,16 @@ export class KafkaStreams {
         this.logger.error({ err: String(e) }, 'could not ask the other instances to shut down');
       });
     }
-    this.onFatal(error, thread);
+    this.onFatal(error);
   }
 
-  private onFatal(error: unknown, thread: StreamThread = this.thread): void {
+  /** Stops every thread dirty (a dead one's tasks are closed already) and ends in ERROR. */
+  private onFatal(error: unknown): void {
     if (this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR') return;
     this.fatal = error;
     this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'stream processing failed; stopping');
     this.setState('PENDING_ERROR');
-    void thread
+    void this.threads
       .stop('dirty')
       .catch(() => undefined)
       .finally(() => {
