@@ -22,8 +22,12 @@ import { loadProcessId } from './process-id.js';
 import { applicationDirectory } from './task-directory.js';
 import { StreamsMetrics } from './streams-metrics.js';
 import { ApplicationShutdownRequestedError, StreamThread, type ThreadCallbacks } from './stream-thread.js';
-import { StreamThreads, threadGroupInstanceId, type ThreadMetadata } from './stream-threads.js';
+import { StreamThreads, threadGroupInstanceId, type AnyStreamThread, type ThreadMetadata } from './stream-threads.js';
 import type { ThreadStats } from './thread-stats.js';
+import { threadHostFor, type HostedApp, type ThreadHost } from './thread-host.js';
+import { isStreamThreadWorker, snapshotOf } from './worker-protocol.js';
+import { WorkerStreamThread } from './worker-stream-thread.js';
+import { answerStoreCall, remoteStoreView } from './remote-store-view.js';
 
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
 
@@ -80,6 +84,12 @@ export class KafkaStreams {
   private errorHandler: StreamsUncaughtExceptionHandler | undefined;
   private closing: Promise<void> | undefined;
   private fatal: unknown;
+  /** Set in a worker thread started to host one stream thread of this application (see `thread-host.ts`). */
+  private readonly host: ThreadHost | undefined;
+  /** Another application's instance in such a worker: it never runs (the main thread runs it). */
+  private readonly inert: boolean;
+  /** The module stream-thread workers run, when threads 2..n run in worker threads. */
+  private readonly workerEntry: string | undefined;
 
   constructor(
     private readonly topology: Topology,
@@ -90,7 +100,13 @@ export class KafkaStreams {
     const sharedEmbedded = !config.backend && !config.bootstrapServers;
     this.config = { ...resolveConfig(config), createMissingSourceTopics: sharedEmbedded };
     this.logger = config.logger ?? defaultLogger();
-    if (config.backend) {
+    this.host = threadHostFor(config.applicationId);
+    this.inert = this.host === undefined && isStreamThreadWorker();
+    if (this.host) {
+      // The worker's clients live in the main thread, which owns the backend (and closes what the worker leaves).
+      this.backend = this.host.backend;
+      this.ownsBackend = false;
+    } else if (config.backend) {
       this.backend = config.backend;
       this.ownsBackend = false;
     } else if (config.bootstrapServers) {
@@ -109,16 +125,26 @@ export class KafkaStreams {
       );
       this.ownsBackend = false;
     }
-    this.processId = loadProcessId(applicationDirectory(this.config));
+    this.processId = this.host?.data.processId ?? loadProcessId(applicationDirectory(this.config));
     this.groupInstanceId = config.groupInstanceId;
-    this.threads = new StreamThreads(this.config.numStreamThreads, (index, stats, callbacks) => this.newThread(index, stats, callbacks), {
-      onStateChange: (state) => this.setState(state),
+    const threadCount = this.config.numStreamThreads;
+    // Threads 2..n run in worker threads on a Kafka backend made here (from bootstrapServers), when there is an entry
+    // module to run in them. A backend object given in the config lives in this thread: its threads run here too, as
+    // on the embedded log, whose log is this thread's.
+    const entry = process.argv[1];
+    this.workerEntry = !this.host && !this.inert && !config.backend && this.backend.kind === 'kafka' && threadCount > 1 && entry ? entry : undefined;
+    const indices = this.host ? [this.host.data.index] : Array.from({ length: threadCount }, (_, i) => i + 1);
+    this.threads = new StreamThreads(indices, (index, stats, callbacks) => this.newThread(index, stats, callbacks), {
+      onStateChange: (state) => {
+        this.setState(state);
+        this.host?.state(state, this.threads.taskIds());
+      },
       onThreadDied: (index, thread, error) => void this.onThreadDied(index, thread, error),
     });
     this.prometheus = new StreamsMetrics(this.config.applicationId, this.processId, () => ({
       state: this.stateValue,
       stats: this.threads.stats(),
-      tasks: this.threads.activeTasks.size,
+      tasks: this.threads.taskIds().length,
       dropped: this.threads.droppedRecords(),
     }));
   }
@@ -166,16 +192,23 @@ export class KafkaStreams {
    */
   async start(): Promise<void> {
     if (this.stateValue !== 'CREATED') throw new StreamsError(`start() can only be called once (state is ${this.stateValue})`);
+    if (this.inert) {
+      this.logger.debug({ applicationId: this.config.applicationId }, 'in a stream-thread worker of another application: not started');
+      return;
+    }
     try {
       await this.threads.start();
     } catch (error) {
+      this.host?.startFailed(error);
       this.onFatal(error);
       throw error;
     }
+    this.host?.started(this.hostedApp());
   }
 
   /** Resolves once the app is RUNNING (or rejects if it fails or stops first). */
   async waitForRunning(timeoutMs = 60_000): Promise<void> {
+    if (this.inert) return;
     const deadline = Date.now() + timeoutMs;
     while (this.stateValue !== 'RUNNING') {
       if (this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR') {
@@ -222,24 +255,33 @@ export class KafkaStreams {
     };
     const exists = global !== undefined || this.topology.physical().stores.has(storeName);
     if (!exists) throw new InvalidStateStoreError(`No state store named "${storeName}" in this topology`);
+    // Stores of tasks in worker threads answer from there (each worker keeps its own copy of the global stores).
+    const remote = global ? [] : this.threads.queryWorkers({ storeName, storeType: type.storeType, timestamps: type.timestamps });
     if (type.storeType === 'window') {
-      const windows = (): ReadOnlyWindowStore<unknown, unknown>[] =>
-        find().map((s) =>
+      const remoteWindows = remote.map((call) => remoteStoreView<ReadOnlyWindowStore<unknown, unknown>>(call));
+      const windows = (): ReadOnlyWindowStore<unknown, unknown>[] => [
+        ...find().map((s) =>
           isTimestampedStore(s) && !type.timestamps
             ? readOnlyWindowFacade(s as unknown as ReadOnlyWindowStore<unknown, ValueAndTimestamp<unknown>>)
             : (s as unknown as ReadOnlyWindowStore<unknown, unknown>),
-        );
+        ),
+        ...remoteWindows,
+      ];
       return compositeWindowStore(windows) as T;
     }
     if (type.storeType === 'session') {
-      return compositeSessionStore(() => find() as unknown as ReadOnlySessionStore<unknown, unknown>[]) as T;
+      const remoteSessions = remote.map((call) => remoteStoreView<ReadOnlySessionStore<unknown, unknown>>(call));
+      return compositeSessionStore(() => [...(find() as unknown as ReadOnlySessionStore<unknown, unknown>[]), ...remoteSessions]) as T;
     }
-    const views = (): ReadOnlyKeyValueStore<unknown, unknown>[] =>
-      find().map((s) =>
+    const remoteViews = remote.map((call) => remoteStoreView<ReadOnlyKeyValueStore<unknown, unknown>>(call));
+    const views = (): ReadOnlyKeyValueStore<unknown, unknown>[] => [
+      ...find().map((s) =>
         isTimestampedStore(s) && !type.timestamps
           ? readOnlyKeyValueFacade(s as unknown as ReadOnlyKeyValueStore<unknown, ValueAndTimestamp<unknown>>)
           : (s as unknown as ReadOnlyKeyValueStore<unknown, unknown>),
-      );
+      ),
+      ...remoteViews,
+    ];
     return compositeKeyValueStore(views) as T;
   }
 
@@ -258,7 +300,7 @@ export class KafkaStreams {
     const bytes = keySerde.serialize(real ?? '', key);
     const partition = bytes ? partitionForKey(bytes, count) : 0;
     const taskId = `${st.id}_${partition}`;
-    const local = this.threads.activeTasks.has(taskId);
+    const local = this.threads.taskIds().includes(taskId);
     const standbyHosts = this.threads.instances.standbyHostsOf(taskId);
     if (local && this.config.applicationServer) return { activeHost: this.config.applicationServer, standbyHosts, partition };
     const owner = this.threads.instances.ownerOf(taskId);
@@ -312,13 +354,17 @@ export class KafkaStreams {
       threadReplacements: this.threadReplacements,
       lag: Object.fromEntries(s.lag),
       droppedRecords: Object.fromEntries(this.threads.droppedRecords()),
-      tasks: [...this.threads.activeTasks.keys()],
+      tasks: this.threads.taskIds(),
       standbyTasks: this.threads.standbyTaskIds,
       standbyRecordsApplied: this.threads.standbyRecordsApplied,
     };
   }
 
-  private newThread(index: number, stats: ThreadStats, callbacks: ThreadCallbacks): StreamThread {
+  private newThread(index: number, stats: ThreadStats, callbacks: ThreadCallbacks): AnyStreamThread {
+    if (this.workerEntry !== undefined && index > 1) {
+      const { applicationId } = this.config;
+      return new WorkerStreamThread({ applicationId, processId: this.processId, index, backend: this.backend, entry: this.workerEntry, logger: this.logger, callbacks });
+    }
     return new StreamThread(
       this.backend,
       this.topology.physical(),
@@ -334,8 +380,14 @@ export class KafkaStreams {
    * A thread stopped on an error: its tasks are closed dirty (nothing committed), then the handler decides. The
    * other threads go on unless the answer stops the client.
    */
-  private async onThreadDied(index: number, thread: StreamThread, error: unknown): Promise<void> {
+  private async onThreadDied(index: number, thread: AnyStreamThread, error: unknown): Promise<void> {
     const err = error instanceof Error ? error : new Error(String(error));
+    if (this.host) {
+      // In a worker the main thread's handler decides (and ends this worker); the thread's tasks are closed first.
+      await thread.stop('dirty').catch(() => undefined);
+      this.host.died(err);
+      return;
+    }
     let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
     if (!(err instanceof ApplicationShutdownRequestedError) && this.errorHandler) {
       try {
@@ -357,7 +409,9 @@ export class KafkaStreams {
       return;
     }
     if (response === 'SHUTDOWN_APPLICATION') {
-      await thread.requestApplicationShutdown(err.message).catch((e: unknown) => {
+      // A worker's thread asks through the first thread, which runs here.
+      const via = thread instanceof StreamThread ? thread : this.threads.first;
+      await via.requestApplicationShutdown(err.message).catch((e: unknown) => {
         this.logger.error({ err: String(e) }, 'could not ask the other instances to shut down');
       });
     }
@@ -376,6 +430,18 @@ export class KafkaStreams {
       .finally(() => {
         this.setState('ERROR');
       });
+  }
+
+  /** What the main thread asks of this app when it hosts a stream thread in a worker. */
+  private hostedApp(): HostedApp {
+    return {
+      close: async (mode) => {
+        if (mode === 'clean') await this.close();
+        else await this.threads.stop('dirty');
+      },
+      query: (q) => answerStoreCall(this.store({ storeName: q.storeName, type: { storeType: q.storeType, timestamps: q.timestamps } }), q.method, q.args),
+      snapshot: () => snapshotOf(this.threads.stats(), this.threads.droppedRecords(), this.threads.taskIds()),
+    };
   }
 
   private setState(next: KafkaStreamsState): void {

@@ -76,7 +76,7 @@ export class StreamThread {
   ) {
     this.exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
     this.retries = new RetryPolicy(config.taskTimeoutMs);
-    this.clientId = `${config.applicationId}-${identity.processId}-StreamThread-${identity.index}`;
+    this.clientId = streamThreadName(config.applicationId, identity.processId, identity.index);
     this.metadata = new InstanceMetadata(backend, config.applicationId, identity.processId, config.applicationServer, logger, config.numStandbyReplicas > 0, identity.index);
     this.standbys = config.numStandbyReplicas > 0 ? new StandbyTasks(backend, topology, config, logger, this.clientId) : undefined;
   }
@@ -395,6 +395,11 @@ export class StreamThread {
     await this.metadata.publish([...tasks.active.keys()], this.standbys?.taskIds ?? []);
     this.callbacks.onRunning();
   }
+}
+
+/** A stream thread's name, which prefixes its clients' ids (Kafka's `<clientId>-StreamThread-<n>`). */
+export function streamThreadName(applicationId: string, processId: string, index: number): string {
+  return `${applicationId}-${processId}-StreamThread-${index}`;
 }
 
 /** Another instance's uncaught-exception handler answered SHUTDOWN_APPLICATION. */

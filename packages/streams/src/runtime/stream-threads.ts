@@ -1,16 +1,19 @@
 /**
  * The stream threads of one instance (Kafka's `num.stream.threads`). Each is a member of the application's consumer
- * group with its own clients, so the group's assignor spreads the tasks over them, as in Kafka Streams. They share
- * this JavaScript thread: the Kafka client's native threads do the network I/O in parallel, the processing runs
- * interleaved (the README's "Stream threads" says why they are not worker threads). What the instance reports — its
- * state, tasks, stores, counters — is that of all its threads together.
+ * group with its own clients, so the group's assignor spreads the tasks over them, as in Kafka Streams. A thread
+ * runs here (`StreamThread`) or in a worker thread (`WorkerStreamThread`, on Kafka: see `KafkaStreams`); thread 1
+ * always runs here. What the instance reports — its state, tasks, stores, counters — is that of all its threads.
  */
 import type { StreamTask } from './stream-task.js';
 import type { StateStore } from '../state/store.js';
 import type { InstanceMetadata } from './instance-metadata.js';
 import type { TopicLayout } from './internal-topics.js';
-import type { StreamThread, ThreadCallbacks } from './stream-thread.js';
+import { StreamThread, type ThreadCallbacks } from './stream-thread.js';
 import { ThreadStats } from './thread-stats.js';
+import type { WorkerStreamThread } from './worker-stream-thread.js';
+import type { StoreQuery } from './worker-protocol.js';
+
+export type AnyStreamThread = StreamThread | WorkerStreamThread;
 
 /**
  * A stream thread's life cycle, coarser than Kafka's `StreamThread.State`: REBALANCING stands for its STARTING,
@@ -28,19 +31,20 @@ export interface ThreadMetadata {
 }
 
 /** Builds the stream thread with number `index`; `stats` outlives the threads replacing each other in that place. */
-export type StreamThreadFactory = (index: number, stats: ThreadStats, callbacks: ThreadCallbacks) => StreamThread;
+export type StreamThreadFactory = (index: number, stats: ThreadStats, callbacks: ThreadCallbacks) => AnyStreamThread;
 
 export interface StreamThreadsListener {
   /** The instance's view of its threads changed: every thread is running, or one is (re)joining the group. */
   onStateChange(state: 'REBALANCING' | 'RUNNING'): void;
   /** Thread `index` stopped on an error it could not recover from (see `ThreadCallbacks.onFatal`). */
-  onThreadDied(index: number, thread: StreamThread, error: unknown): void;
+  onThreadDied(index: number, thread: AnyStreamThread, error: unknown): void;
 }
 
 interface Slot {
   readonly index: number;
-  thread: StreamThread;
+  thread: AnyStreamThread;
   state: ThreadState;
+  /** A local thread's counters; for a worker, those of the workers that were replaced in this place. */
   readonly stats: ThreadStats;
 }
 
@@ -48,11 +52,12 @@ export class StreamThreads {
   private readonly slots: Slot[] = [];
 
   constructor(
-    count: number,
+    /** The numbers of the threads (1..n; a worker hosts just its own). */
+    indices: ReadonlyArray<number>,
     private readonly create: StreamThreadFactory,
     private readonly listener: StreamThreadsListener,
   ) {
-    for (let index = 1; index <= count; index++) {
+    for (const index of indices) {
       const stats = new ThreadStats();
       const slot: Slot = { index, stats, state: 'CREATED', thread: undefined as unknown as StreamThread };
       slot.thread = this.build(slot);
@@ -83,22 +88,36 @@ export class StreamThreads {
   /** Puts a new thread in the place of the dead thread `index` (REPLACE_THREAD) and starts it. */
   async replace(index: number): Promise<void> {
     const slot = this.slotOf(index);
+    // A worker's counters leave with it: keep them, so the instance's totals never go back.
+    if (!(slot.thread instanceof StreamThread)) addStats(slot.stats, slot.thread.stats());
     slot.thread = this.build(slot);
     await slot.thread.start();
   }
 
-  /** The thread in place `index` now (1-based). */
-  thread(index: number): StreamThread {
+  /** The thread in place `index` now. */
+  thread(index: number): AnyStreamThread {
     return this.slotOf(index).thread;
+  }
+
+  /** The first thread, which always runs in this thread (it prepares topics and reads the announcements). */
+  get first(): StreamThread {
+    const thread = (this.slots[0] as Slot).thread;
+    if (!(thread instanceof StreamThread)) throw new RangeError('the first stream thread runs in a worker');
+    return thread;
   }
 
   get size(): number {
     return this.slots.length;
   }
 
-  /** The active tasks of every thread (a task runs in one thread only). */
+  /** The ids of the active tasks of every thread, here and in workers (a task runs in one thread only). */
+  taskIds(): string[] {
+    return this.slots.flatMap((s) => (s.thread instanceof StreamThread ? [...s.thread.activeTasks.keys()] : s.thread.taskIds()));
+  }
+
+  /** The active tasks of the threads running here. */
   get activeTasks(): ReadonlyMap<string, StreamTask> {
-    if (this.slots.length === 1) return this.slotOf(1).thread.activeTasks;
+    if (this.slots.length === 1) return (this.slots[0] as Slot).thread.activeTasks;
     const all = new Map<string, StreamTask>();
     for (const s of this.slots) for (const [id, task] of s.thread.activeTasks) all.set(id, task);
     return all;
@@ -121,7 +140,17 @@ export class StreamThreads {
 
   /** Every thread reads all announcements of the application; the first one's view serves the instance. */
   get instances(): InstanceMetadata {
-    return this.slotOf(1).thread.instances;
+    return this.first.instances;
+  }
+
+  /** Runs a store lookup in every worker thread; their answers, in thread order. */
+  queryWorkers(query: Omit<StoreQuery, 'kind' | 'method' | 'args'>): Array<(method: string, args: unknown[]) => unknown> {
+    const out: Array<(method: string, args: unknown[]) => unknown> = [];
+    for (const s of this.slots) {
+      const thread = s.thread;
+      if (!(thread instanceof StreamThread)) out.push((method, args) => thread.query({ ...query, method, args }));
+    }
+    return out;
   }
 
   droppedRecords(): Map<string, number> {
@@ -140,17 +169,12 @@ export class StreamThreads {
 
   /** The counters of all threads together: sums, lag of every partition, the slowest last commit. */
   stats(): ThreadStats {
-    if (this.slots.length === 1) return this.slotOf(1).stats;
+    const only = this.slots.length === 1 ? (this.slots[0] as Slot) : undefined;
+    if (only && only.thread instanceof StreamThread) return only.stats;
     const total = new ThreadStats();
-    for (const { stats } of this.slots) {
-      total.processed += stats.processed;
-      total.commits += stats.commits;
-      total.lastCommitMs = Math.max(total.lastCommitMs, stats.lastCommitMs);
-      total.restoredRecords += stats.restoredRecords;
-      total.restoring = { done: total.restoring.done + stats.restoring.done, total: total.restoring.total + stats.restoring.total };
-      total.recoveries += stats.recoveries;
-      total.retriableErrors += stats.retriableErrors;
-      for (const [partition, lag] of stats.lag) total.lag.set(partition, lag);
+    for (const { stats, thread } of this.slots) {
+      addStats(total, stats);
+      if (!(thread instanceof StreamThread)) addStats(total, thread.stats());
     }
     return total;
   }
@@ -159,16 +183,16 @@ export class StreamThreads {
     return this.slots.map((s) => ({
       threadName: s.thread.name,
       threadState: s.state,
-      activeTasks: [...s.thread.activeTasks.keys()],
+      activeTasks: s.thread instanceof StreamThread ? [...s.thread.activeTasks.keys()] : s.thread.taskIds(),
       standbyTasks: s.thread.standbyTaskIds,
     }));
   }
 
-  private build(slot: Slot): StreamThread {
+  private build(slot: Slot): AnyStreamThread {
     slot.state = 'CREATED';
     // Callbacks of a thread that was replaced meanwhile are ignored: only the place's current thread speaks for it.
     const current = (): boolean => slot.thread === thread;
-    const thread: StreamThread = this.create(slot.index, slot.stats, {
+    const thread: AnyStreamThread = this.create(slot.index, slot.stats, {
       onRebalancing: () => {
         if (!current()) return;
         slot.state = 'REBALANCING';
@@ -189,7 +213,7 @@ export class StreamThreads {
   }
 
   private slotOf(index: number): Slot {
-    const slot = this.slots[index - 1];
+    const slot = this.slots.find((s) => s.index === index);
     if (!slot) throw new RangeError(`No stream thread ${index}`);
     return slot;
   }
@@ -201,4 +225,16 @@ export class StreamThreads {
  */
 export function threadGroupInstanceId(groupInstanceId: string | undefined, index: number): string | undefined {
   return groupInstanceId === undefined || index === 1 ? groupInstanceId : `${groupInstanceId}-${index}`;
+}
+
+/** Adds `from`'s counters to `into`: sums, the lag of every partition, the slowest last commit. */
+function addStats(into: ThreadStats, from: ThreadStats): void {
+  into.processed += from.processed;
+  into.commits += from.commits;
+  into.lastCommitMs = Math.max(into.lastCommitMs, from.lastCommitMs);
+  into.restoredRecords += from.restoredRecords;
+  into.restoring = { done: into.restoring.done + from.restoring.done, total: into.restoring.total + from.restoring.total };
+  into.recoveries += from.recoveries;
+  into.retriableErrors += from.retriableErrors;
+  for (const [partition, lag] of from.lag) into.lag.set(partition, lag);
 }
