@@ -30,7 +30,8 @@ interface Report {
   readonly all: number;
   readonly entries: number;
   readonly partitions: number[];
-  readonly metrics: { tasks: string[]; processedRecords: number; commits: number };
+  readonly metrics: { tasks: string[]; processedRecords: number; commits: number; threadReplacements: number };
+  readonly handled: string[];
 }
 
 /** The application process and the messages it sent. */
@@ -75,7 +76,8 @@ class AppProcess {
 // Like the other real-broker suites: present when the test runner has a broker (it fails in CI when it has none).
 for (const kafka of testBackends().filter((b) => b.name === 'kafka')) {
   describe('stream threads in worker threads on kafka', () => {
-    it('thread 2 runs in a worker; exact output, queries, metrics and a clean close cover both threads', async () => {
+    /** Starts the application process, produces the input and checks the exact output; then `check` looks on. */
+    async function run(env: Record<string, string>, check: (app: AppProcess, dir: string, applicationId: string) => Promise<void>): Promise<void> {
       const backend = await kafka.create();
       const dir = tempDir('thread-workers');
       const [input, output, applicationId] = [uniqueName('tw-in'), uniqueName('tw-out'), uniqueName('tw-app')];
@@ -92,16 +94,16 @@ for (const kafka of testBackends().filter((b) => b.name === 'kafka')) {
         THREADS_OUTPUT: output,
         THREADS_STATE_DIR: dir.path,
         THREADS_KEYS: KEYS.join(','),
+        ...env,
       });
       try {
         await app.next('running');
-        assert.equal(readdirSync(dir.path).filter((f) => f.startsWith('worker-')).length, 1, 'one worker thread hosts a stream thread');
-
         await produce(backend, input, S, S, INPUT);
         const records = await consumeUntil(backend, output, S, L, (rs) => {
           const table = latest(rs);
           return KEYS.every((k) => table.get(k) === expectedCount(k));
         }, 120_000);
+        // Exactly once: each key's counts once, in order.
         for (const key of KEYS) {
           assert.deepEqual(
             records.filter((r) => r.key === key).map((r) => r.value),
@@ -109,20 +111,26 @@ for (const kafka of testBackends().filter((b) => b.name === 'kafka')) {
             `counts of ${key}`,
           );
         }
+        await check(app, dir.path, applicationId);
+      } finally {
+        app.kill();
+        await backend.close();
+        dir.remove();
+      }
+    }
 
+    it('thread 2 runs in a worker; exact output, queries, metrics and a clean close cover both threads', async () => {
+      await run({}, async (app, dir, applicationId) => {
+        assert.equal(workerMarks(dir), 1, 'one worker thread hosts a stream thread');
         app.send('report');
         const report = await app.next<Report>('report');
         assert.equal(report.state, 'RUNNING');
-        assert.equal(report.threads.length, 2);
-        for (const t of report.threads) assert.ok(t.activeTasks.length > 0, `${t.threadName} has no task: ${JSON.stringify(report.threads)}`);
-        assert.deepEqual(report.threads.flatMap((t) => t.activeTasks).sort(), TASKS);
-        assert.match(report.threads[1]?.threadName ?? '', /-StreamThread-2$/);
+        assertBothThreadsWork(report);
         // The main thread's store view answers for the worker's tasks too.
         assert.deepEqual(report.counts, Object.fromEntries(KEYS.map((k) => [k, expectedCount(k)])));
         assert.deepEqual([...new Set(report.partitions)].sort(), [0, 1, 2, 3]);
         assert.equal(report.all, KEYS.length);
         assert.equal(report.entries, KEYS.length);
-        assert.deepEqual([...report.metrics.tasks].sort(), TASKS);
         assert.ok(report.metrics.processedRecords >= INPUT.length, `processed ${report.metrics.processedRecords} of ${INPUT.length}`);
 
         app.send('close');
@@ -131,12 +139,37 @@ for (const kafka of testBackends().filter((b) => b.name === 'kafka')) {
         assert.deepEqual(closed.errors, []);
         assert.equal(await app.exit, 0);
         // Both threads committed and checkpointed their tasks on the way out.
-        for (const task of TASKS) assert.ok(existsSync(join(dir.path, applicationId, task, '.checkpoint')), `no checkpoint for ${task}`);
-      } finally {
-        app.kill();
-        await backend.close();
-        dir.remove();
-      }
+        for (const task of TASKS) assert.ok(existsSync(join(dir, applicationId, task, '.checkpoint')), `no checkpoint for ${task}`);
+      });
+    });
+
+    it('REPLACE_THREAD from the handler in the main thread restarts the failed worker', async () => {
+      await run({ THREADS_FAIL_ONCE: '1' }, async (app, dir) => {
+        app.send('report');
+        const report = await app.next<Report>('report');
+        assert.equal(report.handled.length, 1);
+        assert.match(report.handled[0] ?? '', /worker cannot handle/);
+        assert.equal(report.metrics.threadReplacements, 1);
+        assert.equal(workerMarks(dir), 2, 'a second worker ran the module again');
+        assertBothThreadsWork(report);
+        assert.deepEqual(report.counts, Object.fromEntries(KEYS.map((k) => [k, expectedCount(k)])));
+        app.send('close');
+        assert.equal((await app.next<{ event: string; state: string }>('closed')).state, 'NOT_RUNNING');
+        assert.equal(await app.exit, 0);
+      });
     });
   });
+}
+
+/** How many workers said they host a stream thread (each leaves a mark in the state directory). */
+function workerMarks(dir: string): number {
+  return readdirSync(dir).filter((f) => f.startsWith('worker-')).length;
+}
+
+function assertBothThreadsWork(report: Report): void {
+  assert.equal(report.threads.length, 2);
+  for (const t of report.threads) assert.ok(t.activeTasks.length > 0, `${t.threadName} has no task: ${JSON.stringify(report.threads)}`);
+  assert.deepEqual(report.threads.flatMap((t) => t.activeTasks).sort(), TASKS, 'each task in exactly one thread');
+  assert.match(report.threads[1]?.threadName ?? '', /-StreamThread-2$/);
+  assert.deepEqual([...report.metrics.tasks].sort(), TASKS);
 }
