@@ -97,8 +97,10 @@ export interface StreamsConfig {
   /**
    * Kafka's `num.stream.threads` (default 1): stream threads this instance runs. Each is a member of the
    * application's consumer group with its own clients, so the group spreads the tasks over them; queries and
-   * metrics cover all of them. They share the process's one JavaScript thread (see the README's "Stream threads").
-   * Not combinable with `numStandbyReplicas` yet.
+   * metrics cover all of them. On Kafka (from `bootstrapServers`) threads 2..n run in worker threads that run the
+   * entry module again (guard once-per-process code with `isStreamThreadWorker()`); on the embedded log, or with a
+   * `backend` object, all run in this thread. See the package README's "Stream threads". Not combinable with
+   * `numStandbyReplicas` yet.
    */
   readonly numStreamThreads?: number;
   /** How the Kafka backend reaches a secured cluster (TLS, SASL); see the Kafka backend's `KafkaSecurity`. */
