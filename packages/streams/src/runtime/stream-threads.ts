@@ -143,12 +143,13 @@ export class StreamThreads {
     return this.first.instances;
   }
 
-  /** Runs a store lookup in every worker thread; their answers, in thread order. */
+  /** One lookup function per worker thread, each running a method of that worker's view of the store. */
   queryWorkers(query: Omit<StoreQuery, 'kind' | 'method' | 'args'>): Array<(method: string, args: unknown[]) => unknown> {
     const out: Array<(method: string, args: unknown[]) => unknown> = [];
     for (const s of this.slots) {
-      const thread = s.thread;
-      if (!(thread instanceof StreamThread)) out.push((method, args) => thread.query({ ...query, method, args }));
+      if (s.thread instanceof StreamThread) continue;
+      // The worker in this place when the lookup runs: a view outlives a replaced worker.
+      out.push((method, args) => (s.thread as WorkerStreamThread).query({ ...query, method, args }));
     }
     return out;
   }

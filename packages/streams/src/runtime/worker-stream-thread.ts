@@ -34,6 +34,7 @@ const START_TIMEOUT_MS = 120_000;
 const CLOSE_TIMEOUT_MS = 120_000;
 /** How long a store lookup or a counter read waits for the worker. */
 const QUERY_TIMEOUT_MS = 10_000;
+const SNAPSHOT_REUSE_MS = 100;
 
 /**
  * Runs the entry module in the worker. A TypeScript entry (run by the main thread through tsx) is imported through
@@ -70,6 +71,7 @@ export class WorkerStreamThread {
   private readonly sync = new SyncCaller();
   private tasks: string[] = [];
   private last: ThreadSnapshot | undefined;
+  private lastReadAt = 0;
   private serving = false;
   private gone = false;
   private stopping = false;
@@ -140,7 +142,8 @@ export class WorkerStreamThread {
       worker.on('exit', (code) => {
         this.gone = true;
         this.rpc?.close(new StreamsError(`${this.name}: its worker exited`));
-        if (!this.stopping) fail(new StreamsError(`${this.name}: its worker exited (code ${code})`));
+        // Before it started this fails the start (also when stopped meanwhile); later only an unexpected exit counts.
+        fail(new StreamsError(`${this.name}: its worker exited (code ${code})`));
       });
     });
   }
@@ -194,7 +197,9 @@ export class WorkerStreamThread {
   }
 
   private snapshot(): ThreadSnapshot | undefined {
-    if (this.serving && !this.gone) {
+    // One read serves the several a metrics scrape makes in a row.
+    if (this.serving && !this.gone && Date.now() - this.lastReadAt >= SNAPSHOT_REUSE_MS) {
+      this.lastReadAt = Date.now();
       try {
         this.last = this.sync.call<ThreadSnapshot>({ kind: 'snapshot' }, QUERY_TIMEOUT_MS);
       } catch (error) {
