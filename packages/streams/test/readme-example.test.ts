@@ -28,6 +28,7 @@ describe('README stream-threads example', () => {
     it(`spreads the tasks over two threads on ${servers ? 'kafka' : 'the embedded log'}`, async () => {
       const script = fileURLToPath(new URL('../examples/stream-threads.ts', import.meta.url));
       const env: NodeJS.ProcessEnv = { ...process.env };
+      delete env['NODE_TEST_CONTEXT'];
       if (servers) env['KAFKA_BOOTSTRAP_SERVERS'] = servers;
       else delete env['KAFKA_BOOTSTRAP_SERVERS'];
       const { stdout } = await run(process.execPath, ['--import', 'tsx', script], { env, timeout: 180_000 });

@@ -130,8 +130,9 @@ export class KafkaStreams {
     const threadCount = this.config.numStreamThreads;
     // Threads 2..n run in worker threads on a Kafka backend made here (from bootstrapServers), when there is an entry
     // module to run in them. A backend object given in the config lives in this thread: its threads run here too, as
-    // on the embedded log, whose log is this thread's.
-    const entry = process.argv[1];
+    // on the embedded log, whose log is this thread's. So do they in a file run by `node --test`: running a test file
+    // again in a worker would run its tests there.
+    const entry = process.env['NODE_TEST_CONTEXT'] === undefined ? process.argv[1] : undefined;
     this.workerEntry = !this.host && !this.inert && !config.backend && this.backend.kind === 'kafka' && threadCount > 1 && entry ? entry : undefined;
     const indices = this.host ? [this.host.data.index] : Array.from({ length: threadCount }, (_, i) => i + 1);
     this.threads = new StreamThreads(indices, (index, stats, callbacks) => this.newThread(index, stats, callbacks), {

@@ -43,7 +43,10 @@ class AppProcess {
 
   constructor(env: Record<string, string>) {
     const script = fileURLToPath(new URL('../fixtures/threads-app.ts', import.meta.url));
-    this.child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // Not a test file: the application process runs its threads in workers, as in production.
+    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+    delete childEnv['NODE_TEST_CONTEXT'];
+    this.child = spawn(process.execPath, ['--import', 'tsx', script], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: { event: string }) => {
       this.messages.push(m);
       for (const w of this.waiters.splice(0)) w();
