@@ -94,6 +94,15 @@ export interface StreamsConfig {
    * persistent stores: a task that moves to an instance with a standby restores only the changelog's tail.
    */
   readonly numStandbyReplicas?: number;
+  /**
+   * Kafka's `num.stream.threads` (default 1): stream threads this instance runs. Each is a member of the
+   * application's consumer group with its own clients, so the group spreads the tasks over them; queries and
+   * metrics cover all of them. On Kafka (from `bootstrapServers`) threads 2..n run in worker threads that run the
+   * entry module again (guard once-per-process code with `isStreamThreadWorker()`); on the embedded log, or with a
+   * `backend` object, all run in this thread. See the package README's "Stream threads". Not combinable with
+   * `numStandbyReplicas` yet.
+   */
+  readonly numStreamThreads?: number;
   /** How the Kafka backend reaches a secured cluster (TLS, SASL); see the Kafka backend's `KafkaSecurity`. */
   readonly security?: KafkaSecurity;
   /**
@@ -124,6 +133,7 @@ export interface ResolvedConfig {
   readonly applicationServer: { host: string; port: number } | undefined;
   readonly sessionTimeoutMs: number | undefined;
   readonly numStandbyReplicas: number;
+  readonly numStreamThreads: number;
   readonly transactionTimeoutMs: number;
   readonly taskTimeoutMs: number;
   readonly repartitionPurgeIntervalMs: number;
@@ -164,6 +174,15 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
   if (!Number.isInteger(numStandbyReplicas) || numStandbyReplicas < 0) {
     throw new StreamsConfigError(`numStandbyReplicas must be an integer >= 0 (got ${String(config.numStandbyReplicas)})`);
   }
+  const numStreamThreads = config.numStreamThreads ?? 1;
+  if (!Number.isInteger(numStreamThreads) || numStreamThreads < 1) {
+    throw new StreamsConfigError(`numStreamThreads must be an integer >= 1 (got ${String(config.numStreamThreads)})`);
+  }
+  // Each thread would place the same standbys of this instance in the same task folders: refused until standbys are
+  // placed per instance rather than per thread.
+  if (numStreamThreads > 1 && numStandbyReplicas > 0) {
+    throw new StreamsConfigError('numStreamThreads > 1 cannot be combined with numStandbyReplicas > 0 yet');
+  }
   const taskTimeoutMs = config.taskTimeoutMs ?? 300_000;
   if (!Number.isFinite(taskTimeoutMs) || taskTimeoutMs < 0) {
     throw new StreamsConfigError(`taskTimeoutMs must be a number >= 0 (got ${String(config.taskTimeoutMs)})`);
@@ -201,6 +220,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     applicationServer,
     sessionTimeoutMs: config.sessionTimeoutMs,
     numStandbyReplicas,
+    numStreamThreads,
     transactionTimeoutMs: config.transactionTimeoutMs ?? 10_000,
     taskTimeoutMs,
     repartitionPurgeIntervalMs,

@@ -5,5 +5,7 @@ export { StreamsError, ProcessorError, StreamsConfigError, TopologyMismatchError
 export { DLQ_HEADERS } from './stream-task.js';
 export { TaskTimeoutError } from './failure.js';
 export { ApplicationShutdownRequestedError } from './stream-thread.js';
+export type { ThreadMetadata, ThreadState } from './stream-threads.js';
+export { isStreamThreadWorker } from './worker-protocol.js';
 export { startQueryServer } from './query-server.js';
 export type { QueryServer, QueryServerOptions } from './query-server.js';

@@ -4,6 +4,8 @@
  * instance publishes `{ host, port, activeTasks }` under its process id to a compacted internal topic
  * (`<applicationId>-instance-metadata`) after every assignment, and every instance reads that topic. A task's owner
  * is the most recent claim, so entries of crashed instances are superseded as soon as the new owner publishes.
+ * An instance with several stream threads announces once per thread (key `<processId>#<n>` for threads after the
+ * first, whose key stays the process id), so threads never overwrite each other's tasks; readers merge them by process.
  */
 import type { Backend, Consumer, Producer } from '../backend/port.js';
 import type { Logger } from './config.js';
@@ -39,6 +41,8 @@ export class InstanceMetadata {
   private consumer: Consumer | undefined;
   private readonly instances = new Map<string, InstanceInfo>();
   private readonly topic: string;
+  /** Where this thread's announcement lives in the topic (and in `instances`). */
+  private readonly memberKey: string;
   private shutdown: ShutdownRequest | undefined;
 
   constructor(
@@ -49,8 +53,10 @@ export class InstanceMetadata {
     private readonly logger: Logger,
     /** Instances that keep standby replicas announce themselves even without a server, so peers can place them. */
     private readonly announce: boolean,
+    threadIndex = 1,
   ) {
     this.topic = metadataTopic(applicationId);
+    this.memberKey = threadIndex === 1 ? processId : `${processId}#${threadIndex}`;
   }
 
   async start(): Promise<void> {
@@ -83,8 +89,8 @@ export class InstanceMetadata {
       standbyTasks: [...standbyTasks],
       updatedAt: Date.now(),
     };
-    this.instances.set(this.processId, info);
-    this.producer.send({ topic: this.topic, partition: 0, key: Buffer.from(this.processId), value: Buffer.from(JSON.stringify(info)) });
+    this.instances.set(this.memberKey, info);
+    this.producer.send({ topic: this.topic, partition: 0, key: Buffer.from(this.memberKey), value: Buffer.from(JSON.stringify(info)) });
     await this.producer.flush();
   }
 
@@ -117,7 +123,7 @@ export class InstanceMetadata {
    * the same placement from the same announcements, so no coordination is needed.
    */
   standbyTasksFor(processId: string, taskIds: ReadonlyArray<string>, replicas: number): string[] {
-    const ring = [...this.instances.keys()].sort();
+    const ring = [...new Set([...this.instances.values()].map((i) => i.processId))].sort();
     if (replicas < 1 || ring.length < 2 || !ring.includes(processId)) return [];
     const mine: string[] = [];
     for (const taskId of taskIds) {
@@ -175,14 +181,30 @@ export class InstanceMetadata {
     }
   }
 
+  /** One entry per instance: the announcements of its threads merged (their tasks together, the newest time). */
   all(): InstanceInfo[] {
-    return [...this.instances.values()];
+    const byProcess = new Map<string, InstanceInfo>();
+    for (const info of this.instances.values()) {
+      const seen = byProcess.get(info.processId);
+      byProcess.set(
+        info.processId,
+        seen === undefined
+          ? info
+          : {
+              ...seen,
+              activeTasks: [...seen.activeTasks, ...info.activeTasks],
+              standbyTasks: [...(seen.standbyTasks ?? []), ...(info.standbyTasks ?? [])],
+              updatedAt: Math.max(seen.updatedAt, info.updatedAt),
+            },
+      );
+    }
+    return [...byProcess.values()];
   }
 
   /** Removes this instance's entry (clean shutdown) and closes the clients. */
   async close(): Promise<void> {
     if (this.producer) {
-      this.producer.send({ topic: this.topic, partition: 0, key: Buffer.from(this.processId), value: null });
+      this.producer.send({ topic: this.topic, partition: 0, key: Buffer.from(this.memberKey), value: null });
       await this.producer.flush().catch(() => undefined);
       await this.producer.close();
     }

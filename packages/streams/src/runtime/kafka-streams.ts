@@ -21,8 +21,13 @@ import { InvalidStateStoreError, StreamsError } from './errors.js';
 import { loadProcessId } from './process-id.js';
 import { applicationDirectory } from './task-directory.js';
 import { StreamsMetrics } from './streams-metrics.js';
-import { ApplicationShutdownRequestedError, StreamThread } from './stream-thread.js';
-import { ThreadStats } from './thread-stats.js';
+import { ApplicationShutdownRequestedError, StreamThread, type ThreadCallbacks } from './stream-thread.js';
+import { StreamThreads, threadGroupInstanceId, type AnyStreamThread, type ThreadMetadata } from './stream-threads.js';
+import type { ThreadStats } from './thread-stats.js';
+import { threadHostFor, type HostedApp, type ThreadHost } from './thread-host.js';
+import { isStreamThreadWorker, snapshotOf } from './worker-protocol.js';
+import { WorkerStreamThread } from './worker-stream-thread.js';
+import { answerStoreCall, remoteStoreView } from './remote-store-view.js';
 
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
 
@@ -72,15 +77,19 @@ export class KafkaStreams {
   private readonly logger: Logger;
   private readonly backend: Backend;
   private readonly ownsBackend: boolean;
-  private thread: StreamThread;
-  private threadIndex = 1;
-  private readonly stats = new ThreadStats();
+  private readonly threads: StreamThreads;
   private threadReplacements = 0;
   private stateValue: KafkaStreamsState = 'CREATED';
   private listener: StateListener | undefined;
   private errorHandler: StreamsUncaughtExceptionHandler | undefined;
   private closing: Promise<void> | undefined;
   private fatal: unknown;
+  /** Set in a worker thread started to host one stream thread of this application (see `thread-host.ts`). */
+  private readonly host: ThreadHost | undefined;
+  /** Another application's instance in such a worker: it never runs (the main thread runs it). */
+  private readonly inert: boolean;
+  /** The module stream-thread workers run, when threads 2..n run in worker threads. */
+  private readonly workerEntry: string | undefined;
 
   constructor(
     private readonly topology: Topology,
@@ -91,7 +100,13 @@ export class KafkaStreams {
     const sharedEmbedded = !config.backend && !config.bootstrapServers;
     this.config = { ...resolveConfig(config), createMissingSourceTopics: sharedEmbedded };
     this.logger = config.logger ?? defaultLogger();
-    if (config.backend) {
+    this.host = threadHostFor(config.applicationId);
+    this.inert = this.host === undefined && isStreamThreadWorker();
+    if (this.host) {
+      // The worker's clients live in the main thread, which owns the backend (and closes what the worker leaves).
+      this.backend = this.host.backend;
+      this.ownsBackend = false;
+    } else if (config.backend) {
       this.backend = config.backend;
       this.ownsBackend = false;
     } else if (config.bootstrapServers) {
@@ -110,14 +125,28 @@ export class KafkaStreams {
       );
       this.ownsBackend = false;
     }
-    this.processId = loadProcessId(applicationDirectory(this.config));
+    this.processId = this.host?.data.processId ?? loadProcessId(applicationDirectory(this.config));
     this.groupInstanceId = config.groupInstanceId;
-    this.thread = this.newThread();
+    const threadCount = this.config.numStreamThreads;
+    // Threads 2..n run in worker threads on a Kafka backend made here (from bootstrapServers), when there is an entry
+    // module to run in them. A backend object given in the config lives in this thread: its threads run here too, as
+    // on the embedded log, whose log is this thread's. So do they in a file run by `node --test`: running a test file
+    // again in a worker would run its tests there.
+    const entry = process.env['NODE_TEST_CONTEXT'] === undefined ? process.argv[1] : undefined;
+    this.workerEntry = !this.host && !this.inert && !config.backend && this.backend.kind === 'kafka' && threadCount > 1 && entry ? entry : undefined;
+    const indices = this.host ? [this.host.data.index] : Array.from({ length: threadCount }, (_, i) => i + 1);
+    this.threads = new StreamThreads(indices, (index, stats, callbacks) => this.newThread(index, stats, callbacks), {
+      onStateChange: (state) => {
+        this.setState(state);
+        this.host?.state(state, this.threads.taskIds());
+      },
+      onThreadDied: (index, thread, error) => void this.onThreadDied(index, thread, error),
+    });
     this.prometheus = new StreamsMetrics(this.config.applicationId, this.processId, () => ({
       state: this.stateValue,
-      stats: this.stats,
-      tasks: this.thread.activeTasks.size,
-      dropped: this.thread.droppedRecords(),
+      stats: this.threads.stats(),
+      tasks: this.threads.taskIds().length,
+      dropped: this.threads.droppedRecords(),
     }));
   }
 
@@ -158,19 +187,29 @@ export class KafkaStreams {
     this.errorHandler = handler;
   }
 
-  /** Prepares topics, restores global stores, joins the group; processing continues in the background. */
+  /**
+   * Prepares topics, restores global stores, joins the group with each stream thread; processing continues in the
+   * background.
+   */
   async start(): Promise<void> {
     if (this.stateValue !== 'CREATED') throw new StreamsError(`start() can only be called once (state is ${this.stateValue})`);
+    if (this.inert) {
+      this.logger.debug({ applicationId: this.config.applicationId }, 'in a stream-thread worker of another application: not started');
+      return;
+    }
     try {
-      await this.thread.start();
+      await this.threads.start();
     } catch (error) {
+      this.host?.startFailed(error);
       this.onFatal(error);
       throw error;
     }
+    this.host?.started(this.hostedApp());
   }
 
   /** Resolves once the app is RUNNING (or rejects if it fails or stops first). */
   async waitForRunning(timeoutMs = 60_000): Promise<void> {
+    if (this.inert) return;
     const deadline = Date.now() + timeoutMs;
     while (this.stateValue !== 'RUNNING') {
       if (this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR') {
@@ -188,7 +227,7 @@ export class KafkaStreams {
       const failed = this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR';
       if (!failed) this.setState('PENDING_SHUTDOWN');
       try {
-        await this.thread.stop();
+        await this.threads.stop();
       } catch (error) {
         if (!failed) this.logger.error({ err: String(error) }, 'error while closing');
       } finally {
@@ -199,17 +238,17 @@ export class KafkaStreams {
     return this.closing;
   }
 
-  /** A read-only view of a store across this instance's tasks (interactive queries). */
+  /** A read-only view of a store across this instance's tasks, in all its stream threads (interactive queries). */
   store<T>(params: { storeName: string; type: QueryableStoreType<T> }): T {
     if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') {
       throw new InvalidStateStoreError(`Cannot query store "${params.storeName}": the application is ${this.stateValue}`);
     }
     const { storeName, type } = params;
-    const global = this.thread.globalState?.stores.get(storeName);
+    const global = this.threads.globalStore(storeName);
     const find = (): StateStore[] => {
       if (global) return [global];
       const out: StateStore[] = [];
-      for (const task of this.thread.activeTasks.values()) {
+      for (const task of this.threads.activeTasks.values()) {
         const s = task.store(storeName);
         if (s) out.push(s);
       }
@@ -217,24 +256,33 @@ export class KafkaStreams {
     };
     const exists = global !== undefined || this.topology.physical().stores.has(storeName);
     if (!exists) throw new InvalidStateStoreError(`No state store named "${storeName}" in this topology`);
+    // Stores of tasks in worker threads answer from there (each worker keeps its own copy of the global stores).
+    const remote = global ? [] : this.threads.queryWorkers({ storeName, storeType: type.storeType, timestamps: type.timestamps });
     if (type.storeType === 'window') {
-      const windows = (): ReadOnlyWindowStore<unknown, unknown>[] =>
-        find().map((s) =>
+      const remoteWindows = remote.map((call) => remoteStoreView<ReadOnlyWindowStore<unknown, unknown>>(call));
+      const windows = (): ReadOnlyWindowStore<unknown, unknown>[] => [
+        ...find().map((s) =>
           isTimestampedStore(s) && !type.timestamps
             ? readOnlyWindowFacade(s as unknown as ReadOnlyWindowStore<unknown, ValueAndTimestamp<unknown>>)
             : (s as unknown as ReadOnlyWindowStore<unknown, unknown>),
-        );
+        ),
+        ...remoteWindows,
+      ];
       return compositeWindowStore(windows) as T;
     }
     if (type.storeType === 'session') {
-      return compositeSessionStore(() => find() as unknown as ReadOnlySessionStore<unknown, unknown>[]) as T;
+      const remoteSessions = remote.map((call) => remoteStoreView<ReadOnlySessionStore<unknown, unknown>>(call));
+      return compositeSessionStore(() => [...(find() as unknown as ReadOnlySessionStore<unknown, unknown>[]), ...remoteSessions]) as T;
     }
-    const views = (): ReadOnlyKeyValueStore<unknown, unknown>[] =>
-      find().map((s) =>
+    const remoteViews = remote.map((call) => remoteStoreView<ReadOnlyKeyValueStore<unknown, unknown>>(call));
+    const views = (): ReadOnlyKeyValueStore<unknown, unknown>[] => [
+      ...find().map((s) =>
         isTimestampedStore(s) && !type.timestamps
           ? readOnlyKeyValueFacade(s as unknown as ReadOnlyKeyValueStore<unknown, ValueAndTimestamp<unknown>>)
           : (s as unknown as ReadOnlyKeyValueStore<unknown, unknown>),
-      );
+      ),
+      ...remoteViews,
+    ];
     return compositeKeyValueStore(views) as T;
   }
 
@@ -249,20 +297,25 @@ export class KafkaStreams {
     if (!st) throw new InvalidStateStoreError(`No state store named "${storeName}" in this topology`);
     const sourceTopic = st.sourceTopics[0];
     const real = sourceTopic !== undefined ? realTopicName(physical, this.config.applicationId, sourceTopic) : undefined;
-    const count = (real && this.thread.topicLayout?.partitions.get(real)) || 1;
+    const count = (real && this.threads.topicLayout?.partitions.get(real)) || 1;
     const bytes = keySerde.serialize(real ?? '', key);
     const partition = bytes ? partitionForKey(bytes, count) : 0;
     const taskId = `${st.id}_${partition}`;
-    const local = this.thread.activeTasks.has(taskId);
-    const standbyHosts = this.thread.instances.standbyHostsOf(taskId);
+    const local = this.threads.taskIds().includes(taskId);
+    const standbyHosts = this.threads.instances.standbyHostsOf(taskId);
     if (local && this.config.applicationServer) return { activeHost: this.config.applicationServer, standbyHosts, partition };
-    const owner = this.thread.instances.ownerOf(taskId);
+    const owner = this.threads.instances.ownerOf(taskId);
     return { activeHost: owner && owner.port > 0 ? { host: owner.host, port: owner.port } : UNAVAILABLE_HOST, standbyHosts, partition };
   }
 
   /** Every instance of this application that announced itself, with its tasks (Kafka's `metadataForAllStreamsClients`). */
   allMetadata(): Array<{ hostInfo: HostInfo; processId: string; activeTasks: ReadonlyArray<string> }> {
-    return this.thread.instances.all().map((i) => ({ hostInfo: { host: i.host, port: i.port }, processId: i.processId, activeTasks: i.activeTasks }));
+    return this.threads.instances.all().map((i) => ({ hostInfo: { host: i.host, port: i.port }, processId: i.processId, activeTasks: i.activeTasks }));
+  }
+
+  /** Each stream thread of this instance: its name, state and tasks (Kafka's `metadataForLocalThreads`). */
+  metadataForLocalThreads(): ThreadMetadata[] {
+    return this.threads.metadata();
   }
 
   /** Prometheus text exposition of this instance's metrics (state, throughput, lag, restore, commit latency). */
@@ -270,7 +323,7 @@ export class KafkaStreams {
     return this.prometheus.render();
   }
 
-  /** Simple counters for health checks and metrics. */
+  /** Simple counters for health checks and metrics, over all stream threads of this instance. */
   metrics(): {
     state: KafkaStreamsState;
     processedRecords: number;
@@ -289,7 +342,7 @@ export class KafkaStreams {
     standbyTasks: string[];
     standbyRecordsApplied: number;
   } {
-    const s = this.stats;
+    const s = this.threads.stats();
     return {
       state: this.stateValue,
       processedRecords: s.processed,
@@ -301,33 +354,41 @@ export class KafkaStreams {
       retriableErrors: s.retriableErrors,
       threadReplacements: this.threadReplacements,
       lag: Object.fromEntries(s.lag),
-      droppedRecords: Object.fromEntries(this.thread.droppedRecords()),
-      tasks: [...this.thread.activeTasks.keys()],
-      standbyTasks: this.thread.standbyTaskIds,
-      standbyRecordsApplied: this.thread.standbyRecordsApplied,
+      droppedRecords: Object.fromEntries(this.threads.droppedRecords()),
+      tasks: this.threads.taskIds(),
+      standbyTasks: this.threads.standbyTaskIds,
+      standbyRecordsApplied: this.threads.standbyRecordsApplied,
     };
   }
 
-  private newThread(): StreamThread {
-    const thread: StreamThread = new StreamThread(
+  private newThread(index: number, stats: ThreadStats, callbacks: ThreadCallbacks): AnyStreamThread {
+    if (this.workerEntry !== undefined && index > 1) {
+      const { applicationId } = this.config;
+      return new WorkerStreamThread({ applicationId, processId: this.processId, index, backend: this.backend, entry: this.workerEntry, logger: this.logger, callbacks });
+    }
+    return new StreamThread(
       this.backend,
       this.topology.physical(),
       this.config,
       this.logger,
-      {
-        onRebalancing: () => this.setState('REBALANCING'),
-        onRunning: () => this.setState('RUNNING'),
-        onFatal: (error) => void this.onThreadDied(thread, error),
-      },
-      { processId: this.processId, groupInstanceId: this.groupInstanceId, index: this.threadIndex++ },
-      this.stats,
+      callbacks,
+      { processId: this.processId, groupInstanceId: threadGroupInstanceId(this.groupInstanceId, index), index },
+      stats,
     );
-    return thread;
   }
 
-  /** A thread stopped on an error: its tasks are closed dirty (nothing committed), then the handler decides. */
-  private async onThreadDied(thread: StreamThread, error: unknown): Promise<void> {
+  /**
+   * A thread stopped on an error: its tasks are closed dirty (nothing committed), then the handler decides. The
+   * other threads go on unless the answer stops the client.
+   */
+  private async onThreadDied(index: number, thread: AnyStreamThread, error: unknown): Promise<void> {
     const err = error instanceof Error ? error : new Error(String(error));
+    if (this.host) {
+      // In a worker the main thread's handler decides (and ends this worker); the thread's tasks are closed first.
+      await thread.stop('dirty').catch(() => undefined);
+      this.host.died(err);
+      return;
+    }
     let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
     if (!(err instanceof ApplicationShutdownRequestedError) && this.errorHandler) {
       try {
@@ -341,33 +402,47 @@ export class KafkaStreams {
       await thread.stop('dirty').catch(() => undefined);
       if (this.closing !== undefined) return;
       this.threadReplacements++;
-      this.thread = this.newThread();
       try {
-        await this.thread.start();
+        await this.threads.replace(index);
       } catch (startError) {
-        await this.onThreadDied(this.thread, startError);
+        await this.onThreadDied(index, this.threads.thread(index), startError);
       }
       return;
     }
     if (response === 'SHUTDOWN_APPLICATION') {
-      await thread.requestApplicationShutdown(err.message).catch((e: unknown) => {
+      // A worker's thread asks through the first thread, which runs here.
+      const via = thread instanceof StreamThread ? thread : this.threads.first;
+      await via.requestApplicationShutdown(err.message).catch((e: unknown) => {
         this.logger.error({ err: String(e) }, 'could not ask the other instances to shut down');
       });
     }
-    this.onFatal(error, thread);
+    this.onFatal(error);
   }
 
-  private onFatal(error: unknown, thread: StreamThread = this.thread): void {
+  /** Stops every thread dirty (a dead one's tasks are closed already) and ends in ERROR. */
+  private onFatal(error: unknown): void {
     if (this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR') return;
     this.fatal = error;
     this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'stream processing failed; stopping');
     this.setState('PENDING_ERROR');
-    void thread
+    void this.threads
       .stop('dirty')
       .catch(() => undefined)
       .finally(() => {
         this.setState('ERROR');
       });
+  }
+
+  /** What the main thread asks of this app when it hosts a stream thread in a worker. */
+  private hostedApp(): HostedApp {
+    return {
+      close: async (mode) => {
+        if (mode === 'clean') await this.close();
+        else await this.threads.stop('dirty');
+      },
+      query: (q) => answerStoreCall(this.store({ storeName: q.storeName, type: { storeType: q.storeType, timestamps: q.timestamps } }), q.method, q.args),
+      snapshot: () => snapshotOf(this.threads.stats(), this.threads.droppedRecords(), this.threads.taskIds()),
+    };
   }
 
   private setState(next: KafkaStreamsState): void {

@@ -20,7 +20,7 @@ import type { StreamTask } from './stream-task.js';
 import { StandbyTasks } from './standby-tasks.js';
 import { measureLag } from './consumer-lag.js';
 import { FetchStalledError, ProgressWatch } from './progress-watch.js';
-import { applicationDirectory } from './task-directory.js';
+import { globalStateDirectory } from './task-directory.js';
 import { TaskManager } from './task-manager.js';
 import type { ThreadStats } from './thread-stats.js';
 
@@ -34,7 +34,10 @@ export interface ThreadCallbacks {
 export interface ThreadIdentity {
   readonly processId: string;
   readonly groupInstanceId: string | undefined;
-  /** 1-based, as Kafka's `StreamThread-1`; a replaced thread gets the next number. */
+  /**
+   * 1-based, as Kafka's `StreamThread-1`; a thread that replaces a dead one takes its number (as Kafka's does), so
+   * its transactional id, global-store folder and announcements are the ones a restart fences or reuses.
+   */
   readonly index: number;
 }
 
@@ -79,9 +82,14 @@ export class StreamThread {
   ) {
     this.exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
     this.retries = new RetryPolicy(config.taskTimeoutMs);
-    this.clientId = `${config.applicationId}-${identity.processId}-StreamThread-${identity.index}`;
-    this.metadata = new InstanceMetadata(backend, config.applicationId, identity.processId, config.applicationServer, logger, config.numStandbyReplicas > 0);
+    this.clientId = streamThreadName(config.applicationId, identity.processId, identity.index);
+    this.metadata = new InstanceMetadata(backend, config.applicationId, identity.processId, config.applicationServer, logger, config.numStandbyReplicas > 0, identity.index);
     this.standbys = config.numStandbyReplicas > 0 ? new StandbyTasks(backend, topology, config, logger, this.clientId) : undefined;
+  }
+
+  /** `<applicationId>-<processId>-StreamThread-<n>`, the prefix of its clients' ids. */
+  get name(): string {
+    return this.clientId;
   }
 
   get standbyTaskIds(): string[] {
@@ -117,7 +125,7 @@ export class StreamThread {
     const admin = this.backend.admin();
     try {
       this.layout = await prepareTopics(admin, this.topology, this.config.applicationId, this.config.createMissingSourceTopics);
-      this.global = new GlobalStateManager(this.topology, this.config, `${applicationDirectory(this.config)}/global`, () => Date.now());
+      this.global = new GlobalStateManager(this.topology, this.config, globalStateDirectory(this.config, this.identity.index), () => Date.now());
       this.global.initialize();
       await this.metadata.start();
       this.producer = await this.createProducer();
@@ -404,12 +412,12 @@ export class StreamThread {
   }
 
   private async createProducer(): Promise<Producer> {
-    // Exactly-once: the transactional id is stable per instance and thread (application id + persisted process id),
-    // so a restart fences the previous incarnation's open transaction.
+    // Exactly-once: the transactional id is stable per instance and thread (application id + persisted process id +
+    // thread number), so a restart fences the previous incarnation's open transaction and threads never fence each other.
     const producer = await this.backend.createProducer({
       clientId: `${this.clientId}-producer`,
       ...(this.exactlyOnce
-        ? { transactionalId: `${this.config.applicationId}-${this.identity.processId}-1`, transactionTimeoutMs: this.config.transactionTimeoutMs }
+        ? { transactionalId: `${this.config.applicationId}-${this.identity.processId}-${this.identity.index}`, transactionTimeoutMs: this.config.transactionTimeoutMs }
         : {}),
     });
     if (this.exactlyOnce) await producer.initTransactions();
@@ -452,6 +460,11 @@ const LOOP_CHECK_MS = 10_000;
 const LOOP_STUCK_MS = 60_000;
 /** How long stop() waits for the loop's current step before closing without it. */
 const STOP_LOOP_WAIT_MS = 150_000;
+
+/** A stream thread's name, which prefixes its clients' ids (Kafka's `<clientId>-StreamThread-<n>`). */
+export function streamThreadName(applicationId: string, processId: string, index: number): string {
+  return `${applicationId}-${processId}-StreamThread-${index}`;
+}
 
 /** Another instance's uncaught-exception handler answered SHUTDOWN_APPLICATION. */
 export class ApplicationShutdownRequestedError extends StreamsError {

@@ -18,6 +18,14 @@ export function taskDirectory(location: StateLocation, taskId: string): string {
   return join(location.stateDir, location.applicationId, taskId);
 }
 
+/**
+ * The global stores' folder of one stream thread: `global` for thread 1 (the only one by default), `global-<n>` for
+ * the others, since each thread keeps its own copy of the global stores and two must never open the same files.
+ */
+export function globalStateDirectory(location: StateLocation, threadIndex: number): string {
+  return join(location.stateDir, location.applicationId, threadIndex === 1 ? 'global' : `global-${threadIndex}`);
+}
+
 /** Removes a task's local state (stores and checkpoint), so it is rebuilt from its changelogs. */
 export function wipeTaskDirectory(location: StateLocation, taskId: string): void {
   rmSync(taskDirectory(location, taskId), { recursive: true, force: true });
