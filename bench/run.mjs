@@ -385,6 +385,8 @@ function versions(notes) {
   }
   try {
     v.tributaryCommit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    // Uncommitted changes to the library or the benchmark make the commit an approximation of what ran.
+    v.uncommitted = execFileSync('git', ['status', '--porcelain', '--', 'packages/streams/src', 'bench'], { cwd: root, encoding: 'utf8' }).trim() !== '';
   } catch {
     // not a git checkout
   }

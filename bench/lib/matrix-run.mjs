@@ -45,7 +45,7 @@ export async function runRow(ctx, row, { contenders, runs, warmUps }) {
       const run = c === 'tributary-embedded' ? await embeddedRun(ctx, row, { tag }) : await brokerRun(ctx, row, c, workload, { tag });
       entry.runs.push({ ...run, warmUp });
       const what = warmUp ? 'warm-up' : `run ${round - warmUps + 1}/${runs}`;
-      ctx.log(`${row.id} / ${c} ${what}: ${run.status}${run.recordsPerSec ? ` ${Math.round(run.recordsPerSec)} rec/s (${Math.round(run.steadyRecordsPerSec ?? 0)} from first output)` : ''}${run.peakRssMiB ? `, ${Math.round(run.peakRssMiB)} MiB` : ''}${run.status !== 'ok' && run.detail ? `: ${run.detail}` : ''}`);
+      ctx.log(`${row.id} / ${c} ${what}: ${run.status}${run.recordsPerSec ? ` ${Math.round(run.recordsPerSec)} rec/s (${run.steadyRecordsPerSec === undefined ? '–' : Math.round(run.steadyRecordsPerSec)} from first output)` : ''}${run.peakRssMiB ? `, ${Math.round(run.peakRssMiB)} MiB` : ''}${run.status !== 'ok' && run.detail ? `: ${run.detail}` : ''}`);
       if (run.status !== 'ok') {
         entry.status = run.status;
         entry.detail = run.detail;

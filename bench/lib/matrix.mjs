@@ -87,9 +87,10 @@ function labelOf(row, records) {
 
 /**
  * A rough duration for planning (printed at start): per run a fixed cost (process start, group join, topics, stop)
- * plus the records at a conservative rate for two shared cores. Measured on the development machine; see the README.
+ * plus the records at the rate seen on the development machine (2 cores under a load average near 20: about 42 s
+ * per run at 1M records, 6 s at 50k); see the README.
  */
 export function estimateMinutes({ rows, contenders, runs, warmUps, records }) {
-  const perRunS = 20 + records / 40_000;
+  const perRunS = 5 + records / 27_000;
   return Math.round((rows.length * contenders.length * (runs + warmUps) * perRunS) / 60);
 }

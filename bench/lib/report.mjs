@@ -10,7 +10,7 @@ export function renderMarkdown(results, chartName) {
   lines.push(`# Benchmark results ${results.date}${o.records < 1_000_000 ? ' (short run)' : ''}`, '');
   lines.push(`Produced by \`node bench/run.mjs ${o.argv.join(' ')}\` (see bench/README.md for what each row measures and how to read it).`, '');
   lines.push(...renderWorkload(results));
-  lines.push(`- **Versions**: Node ${v.node}; ${String(v.java ?? '').split('\n')[0]}; Apache Kafka ${v.kafka}; @tributary/streams ${v.tributary ?? '?'}${v.tributaryCommit ? ` (commit ${v.tributaryCommit} plus uncommitted work)` : ''}; @kafkats/flow ${v.kafkatsFlow ?? 'not installed'}; @confluentinc/kafka-javascript ${v.confluentKafkaJavascript ?? '?'} (librdkafka ${v.librdkafka}). Stores: Tributary LMDB, Kafka Streams RocksDB. JVM \`-Xms256m -Xmx1g\`.`);
+  lines.push(`- **Versions**: Node ${v.node}; ${String(v.java ?? '').split('\n')[0]}; Apache Kafka ${v.kafka}; @tributary/streams ${v.tributary ?? '?'}${v.tributaryCommit ? ` (commit ${v.tributaryCommit}${v.uncommitted === false ? '' : ' plus uncommitted work'})` : ''}; @kafkats/flow ${v.kafkatsFlow ?? 'not installed'}; @confluentinc/kafka-javascript ${v.confluentKafkaJavascript ?? '?'} (librdkafka ${v.librdkafka}). Stores: Tributary LMDB, Kafka Streams RocksDB. JVM \`-Xms256m -Xmx1g\`.`);
   if (o.tributaryClientConfig) lines.push(`- Tributary on Kafka ran with extra librdkafka settings \`${JSON.stringify(o.tributaryClientConfig)}\`.`);
   if (o.tributaryStore) lines.push(`- Tributary on Kafka's count store type: ${o.tributaryStore}.`);
   lines.push('');
