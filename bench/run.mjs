@@ -1,34 +1,32 @@
 #!/usr/bin/env node
 /**
- * The benchmark suite (`npm run bench`): Tributary against Apache Kafka Streams (JVM) and @kafkats/flow on one
- * local broker, plus Tributary on its embedded log and the client ceilings. See bench/README.md.
+ * The benchmark suite (`npm run bench`): Tributary (on Kafka and on its embedded log) against Apache Kafka Streams on
+ * the JVM over a matrix of workloads (bench/lib/matrix.mjs), each contender run several times, alternated; then the
+ * client ceilings, latency, the reference shop, the catalog and the embedded log's storage. See bench/README.md.
  *
- *   node bench/run.mjs [--records N] [--keys N] [--port P] [--cases a,b] [--contenders a,b]
- *                      [--paced-rate R] [--paced-seconds S] [--no-latency] [--no-ceiling] [--profile] [--out FILE]
- *                      [--tributary-client-config '{"librdkafka.property": value}'] [--tributary-store memory|persistent]
+ *   node bench/run.mjs [--records N | --short] [--with serde,partitions,keys,join,threads,eos|all] [--rows a,b]
+ *                      [--cases a,b] [--contenders a,b] [--runs N] [--warm-ups N] [--keys N] [--commit-interval-ms N]
+ *                      [--port P] [--no-matrix] [--no-latency] [--no-ceiling] [--no-shop] [--no-catalog]
+ *                      [--no-log-storage] [--profile] [--out FILE] ... (every option: bench/README.md)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APPEND_TIME, connectProducer, createTopics, disconnectProducer, produceAll, watchOutput, Kafka } from './lib/kafka-io.mjs';
-import { runToEnd, startChild, stopChild } from './lib/proc.mjs';
-import {
-  PACED_ID_BASE,
-  WARM_UP_ID,
-  eventRecord,
-  expectedOutputs,
-  pacedExpected,
-  preloadBaseTimestamp,
-  tableSizeFor,
-  userRecord,
-} from './lib/records.mjs';
+import { APPEND_TIME, connectProducer, createTopics, disconnectProducer, watchOutput, Kafka } from './lib/kafka-io.mjs';
+import { lastLines, runToEnd, startChild, stopChild } from './lib/proc.mjs';
+import { PACED_ID_BASE, WARM_UP_ID, eventRecord, pacedExpected } from './lib/records.mjs';
 import { percentiles } from './lib/stats.mjs';
 import { renderChart, renderMarkdown } from './lib/report.mjs';
 import { shopLoad } from './lib/shop-load.mjs';
 import { catalogBench } from './lib/catalog-run.mjs';
 import { summarizeProfiles } from './lib/profile-summary.mjs';
+import { CORE, GROUPS, estimateMinutes, selectRows } from './lib/matrix.mjs';
+import { runRow } from './lib/matrix-run.mjs';
+import { brokerRun, embeddedRun } from './lib/throughput-run.mjs';
+import { workloadLoader } from './lib/workloads.mjs';
+import { ALL_CONTENDERS, spawnContender } from './lib/contenders.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -40,18 +38,10 @@ const bootstrap = `127.0.0.1:${port}`;
 const runId = Date.now().toString(36);
 const brokerEnv = { KAFKA_PORT: String(port), KAFKA_DATA_DIR: join(work, `kafka-${port}`), KAFKA_HEAP: '1g' };
 
-const SCENARIOS = [
-  { name: 'stateless', benchCase: 'stateless', guarantee: 'at_least_once' },
-  { name: 'stateful', benchCase: 'stateful', guarantee: 'at_least_once' },
-  { name: 'windowed', benchCase: 'windowed', guarantee: 'at_least_once' },
-  { name: 'join', benchCase: 'join', guarantee: 'at_least_once' },
-  { name: 'stateless-eos', benchCase: 'stateless', guarantee: 'exactly_once_v2' },
-  { name: 'stateful-eos', benchCase: 'stateful', guarantee: 'exactly_once_v2' },
-].filter((s) => opts.cases === undefined || opts.cases.includes(s.name));
-
-const CONTENDERS = ['jvm', 'tributary', 'flow', 'tributary-embedded'].filter(
-  (c) => opts.contenders === undefined || opts.contenders.includes(c),
-);
+const ROWS = opts.matrix ? selectRows({ rows: opts.rows, with: opts.with, cases: opts.cases, keys: opts.keys, records: opts.records, commitIntervalMs: opts.commitIntervalMs }) : [];
+const CONTENDERS = opts.contenders;
+/** Keys of the latency runs' records: the core workload's. */
+const pacedKeys = opts.keys ?? CORE.keys;
 
 const log = (...parts) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}]`, ...parts);
 
@@ -87,9 +77,21 @@ async function main() {
     date: new Date().toISOString().slice(0, 10),
     machine: machineInfo(),
     versions: {},
-    options: { records: opts.records, keys: opts.keys, pacedRate: opts.pacedRate, pacedSeconds: opts.pacedSeconds, tributaryClientConfig: opts.tributaryClientConfig, tributaryStore: opts.tributaryStore },
+    broker: undefined,
+    options: {
+      argv: process.argv.slice(2),
+      records: opts.records,
+      keys: opts.keys,
+      runs: opts.runs,
+      warmUps: opts.warmUps,
+      contenders: CONTENDERS,
+      pacedRate: opts.pacedRate,
+      pacedSeconds: opts.pacedSeconds,
+      tributaryClientConfig: opts.tributaryClientConfig,
+      tributaryStore: opts.tributaryStore,
+    },
     notes: [],
-    runs: [],
+    matrix: [],
     ceilings: [],
     latency: [],
     shop: [],
@@ -99,39 +101,38 @@ async function main() {
   };
   results.versions = versions(results.notes);
   const available = prerequisites(results.notes);
+  if (ROWS.length > 0) {
+    const minutes = estimateMinutes({ rows: ROWS, contenders: CONTENDERS, runs: opts.runs, warmUps: opts.warmUps, records: opts.records });
+    log(`matrix: ${ROWS.length} rows (${ROWS.map((r) => r.id).join(', ')}) × ${CONTENDERS.length} contenders × (${opts.warmUps} warm-up + ${opts.runs} runs): about ${minutes} minutes on 2 cores, then the other sections`);
+  }
 
   log(`starting broker on ${bootstrap}`);
   rmSync(brokerEnv.KAFKA_DATA_DIR, { recursive: true, force: true });
   brokerStarted = true;
   execFileSync('bash', [join(root, 'tools/kafka/kafka.sh'), 'start'], { env: { ...process.env, ...brokerEnv }, stdio: 'inherit' });
+  results.broker = brokerInfo();
 
-  const tableSize = tableSizeFor(opts.keys);
-  await createTopics(bootstrap, [
-    { name: 'bench-events' },
-    { name: 'bench-users', config: { 'cleanup.policy': 'compact' } },
-  ]);
-  log(`pre-loading ${opts.records} events and ${tableSize} users`);
-  const producer = await connectProducer(bootstrap);
-  const base = preloadBaseTimestamp(opts.records, Date.now());
-  const loadStart = Date.now();
-  await produceAll(producer, 'bench-events', opts.records, (i) => eventRecord(i, opts.keys, base + i));
-  await produceAll(producer, 'bench-users', tableSize, (j) => userRecord(j));
-  await disconnectProducer(producer);
-  log(`pre-loaded in ${Date.now() - loadStart} ms`);
-
-  if (opts.ceiling) results.ceilings = await ceilings();
-
-  for (const scenario of SCENARIOS) {
-    for (const contender of CONTENDERS) {
-      if (!available[contender]) {
-        results.runs.push({ scenario: scenario.name, contender, status: 'not available', detail: available.why[contender] });
-        continue;
-      }
-      const run = contender === 'tributary-embedded' ? await embeddedRun(scenario) : await brokerRun(scenario, contender);
-      log(`${scenario.name} / ${contender}: ${run.status}${run.recordsPerSec ? ` ${Math.round(run.recordsPerSec)} rec/s` : ''}${run.peakRssMiB ? `, ${Math.round(run.peakRssMiB)} MiB` : ''}`);
-      results.runs.push({ scenario: scenario.name, contender, ...run });
-    }
+  const ctx = {
+    here,
+    root,
+    work,
+    bootstrap,
+    runId,
+    live,
+    log,
+    available,
+    records: opts.records,
+    timeoutMs: runTimeoutMs(),
+    tributaryClientConfig: opts.tributaryClientConfig,
+    tributaryStore: opts.tributaryStore,
+    workloads: workloadLoader({ bootstrap, records: opts.records, log }),
+  };
+  for (const row of ROWS) {
+    log(`row ${row.id}: ${row.label}`);
+    results.matrix.push(await runRow(ctx, row, { contenders: CONTENDERS, runs: opts.runs, warmUps: opts.warmUps }));
   }
+
+  if (opts.ceiling) results.ceilings = await ceilings(ctx);
 
   if (opts.latency) {
     for (const contender of CONTENDERS) {
@@ -159,7 +160,7 @@ async function main() {
   }
   if (opts.logStorage) results.logStorage = await logStorageRun();
 
-  if (opts.profile) results.profiles = await profileRuns();
+  if (opts.profile) results.profiles = await profileRuns(ctx);
 
   results.machine.loadAtEnd = loadavg()[0];
   const outFile = opts.out ?? join(here, 'results', `${results.date}.md`);
@@ -169,104 +170,6 @@ async function main() {
   writeFileSync(outFile, renderMarkdown(results, chartFile.split('/').pop()));
   writeFileSync(outFile.replace(/\.md$/, '.json'), `${JSON.stringify(results, null, 2)}\n`);
   log(`wrote ${outFile} and ${chartFile}`);
-}
-
-/** One contender on the broker: a fresh output topic (append-time stamped), a fresh application id. */
-async function brokerRun(scenario, contender, { extraNodeArgs = [] } = {}) {
-  const tag = `${scenario.name}-${contender}-${runId}${extraNodeArgs.length ? '-prof' : ''}`;
-  const output = `bench-out-${tag}`;
-  await createTopics(bootstrap, [{ name: output, config: APPEND_TIME }]);
-  const expected = expectedOutputs(scenario.benchCase, opts.records);
-  const args = {
-    case: scenario.benchCase,
-    bootstrap,
-    input: 'bench-events',
-    output,
-    table: 'bench-users',
-    appId: `bench-${tag}`,
-    stateDir: join(work, 'state', tag),
-    guarantee: scenario.guarantee,
-    ...(contender === 'tributary' && opts.tributaryClientConfig ? { clientConfig: opts.tributaryClientConfig } : {}),
-    ...(contender === 'tributary' && opts.tributaryStore ? { storeType: opts.tributaryStore } : {}),
-  };
-  const timeoutMs = runTimeoutMs();
-  const watcher = await watchOutput(bootstrap, output, 1, expected, { deadline: Date.now() + timeoutMs });
-  const start = Date.now();
-  const child = spawnContender(contender, args, extraNodeArgs);
-  live.add(child);
-  const outcome = await Promise.race([watcher.done.then(() => 'done'), child.exited.then(() => 'exited')]);
-  child.sample();
-  watcher.stop();
-  const state = await watcher.done;
-  await stopChild(child);
-  live.delete(child);
-  rmSync(args.stateDir, { recursive: true, force: true });
-  return finish(child, outcome, state, start, expected);
-}
-
-function finish(child, outcome, state, start, expected) {
-  const base = { expected, received: state.count, ...memoryOf(child) };
-  if (outcome === 'exited' && state.count < expected) {
-    const unavailable = /UNAVAILABLE (.*)/.exec(child.stdout);
-    if (unavailable) return { ...base, status: 'not available', detail: unavailable[1] };
-    return { ...base, status: 'failed', detail: `exited with ${child.exitCode ?? child.signal}: ${lastLines(child.stderr || child.stdout)}` };
-  }
-  if (state.count < expected) {
-    return { ...base, status: 'timeout', detail: `${state.count} of ${expected} outputs after ${Math.round(runTimeoutMs() / 1000)} s; ${lastLines(child.stderr)}` };
-  }
-  const ms = state.lastTs - start;
-  const steadyMs = state.lastTs - state.firstTs;
-  return {
-    ...base,
-    status: 'ok',
-    ms,
-    steadyMs,
-    recordsPerSec: (opts.records * 1000) / Math.max(1, ms),
-    steadyRecordsPerSec: steadyMs > 0 ? (opts.records * 1000) / steadyMs : undefined,
-  };
-}
-
-function spawnContender(contender, args, extraNodeArgs = []) {
-  const json = JSON.stringify(args);
-  if (contender === 'jvm') {
-    const jvm = join(here, 'jvm', 'target');
-    const argv = Object.entries({
-      case: args.case,
-      bootstrap: args.bootstrap,
-      input: args.input,
-      output: args.output,
-      table: args.table,
-      'app-id': args.appId,
-      'state-dir': args.stateDir,
-      guarantee: args.guarantee,
-    }).map(([k, v]) => `--${k}=${v}`);
-    return startChild('java', ['-Xms256m', '-Xmx1g', `-Djava.io.tmpdir=${work}`, '-cp', `${jvm}/streams-bench.jar:${jvm}/lib/*`, 'dev.tributary.bench.BenchApp', ...argv]);
-  }
-  const script = contender === 'flow' ? 'flow-app.mjs' : 'tributary-app.mjs';
-  return startChild(process.execPath, [...extraNodeArgs, join(here, 'lib', script), json], { cwd: root });
-}
-
-async function embeddedRun(scenario, profileDir) {
-  const stateDir = join(work, 'state', `embedded-${scenario.name}-${runId}`);
-  const args = { case: scenario.benchCase, records: opts.records, keys: opts.keys, guarantee: scenario.guarantee, stateDir, timeoutMs: runTimeoutMs(), profileDir };
-  const child = startChild(process.execPath, [join(here, 'lib', 'tributary-embedded.mjs'), 'throughput', JSON.stringify(args)], { cwd: root });
-  live.add(child);
-  const timer = setTimeout(() => child.child.kill('SIGKILL'), runTimeoutMs() + 120_000);
-  await child.exited;
-  clearTimeout(timer);
-  live.delete(child);
-  rmSync(stateDir, { recursive: true, force: true });
-  const line = child.stdout.trim().split('\n').pop() ?? '';
-  let r;
-  try {
-    r = JSON.parse(line);
-  } catch {
-    return { status: 'failed', detail: lastLines(child.stderr || child.stdout), peakRssMiB: child.peakRss };
-  }
-  if (r.unavailable === undefined && r.ms === undefined) return { status: 'failed', detail: lastLines(child.stdout) };
-  if (r.unavailable) return { status: 'not available', detail: r.unavailable };
-  if (r.count < r.expected) return { status: 'timeout', expected: r.expected, received: r.count, peakRssMiB: child.peakRss };
-  return { status: 'ok', expected: r.expected, received: r.count, ms: r.ms, recordsPerSec: (opts.records * 1000) / Math.max(1, r.ms), ...memoryOf(child) };
 }
 
 /** Stateless topology, paced input: latency = output append time - the input's `ts` (its produce time). */
@@ -286,8 +189,8 @@ async function brokerLatency(contender) {
       else latencies.push(m.timestamp - v.ts);
     },
   });
-  const args = { case: 'stateless', bootstrap, input, output, table: 'bench-users', appId: `bench-paced-${contender}-${runId}`, stateDir: join(work, 'state', `paced-${contender}-${runId}`), guarantee: 'at_least_once' };
-  const child = spawnContender(contender, args);
+  const args = { case: 'stateless', format: 'json', bootstrap, input, output, appId: `bench-paced-${contender}-${runId}`, stateDir: join(work, 'state', `paced-${contender}-${runId}`), guarantee: 'at_least_once' };
+  const child = spawnContender({ here, root, work }, contender, args);
   live.add(child);
   const producer = await connectProducer(bootstrap, { 'linger.ms': 0 });
   try {
@@ -296,7 +199,7 @@ async function brokerLatency(contender) {
     let nextWarmUp = 0;
     while (!warm && Date.now() < warmUpDeadline && child.exitCode === undefined) {
       if (Date.now() >= nextWarmUp) {
-        const r = eventRecord(WARM_UP_ID, opts.keys, Date.now());
+        const r = eventRecord(WARM_UP_ID, pacedKeys, Date.now());
         producer.produce(input, null, r.value, r.key, r.timestamp);
         nextWarmUp = Date.now() + 5_000;
       }
@@ -308,7 +211,7 @@ async function brokerLatency(contender) {
     while (sent < total) {
       const due = Math.min(total, Math.floor(((Date.now() - startedAt) / 1000) * opts.pacedRate));
       for (; sent < due; sent++) {
-        const r = eventRecord(PACED_ID_BASE + sent, opts.keys, Date.now());
+        const r = eventRecord(PACED_ID_BASE + sent, pacedKeys, Date.now());
         producer.produce(input, null, r.value, r.key, r.timestamp);
       }
       await sleep(5);
@@ -330,7 +233,7 @@ async function brokerLatency(contender) {
 
 async function embeddedLatency() {
   const stateDir = join(work, 'state', `embedded-paced-${runId}`);
-  const args = { keys: opts.keys, stateDir, rate: opts.pacedRate, seconds: opts.pacedSeconds };
+  const args = { keys: pacedKeys, stateDir, rate: opts.pacedRate, seconds: opts.pacedSeconds };
   const child = startChild(process.execPath, [join(here, 'lib', 'tributary-embedded.mjs'), 'latency', JSON.stringify(args)], { cwd: root });
   live.add(child);
   const timer = setTimeout(() => child.child.kill('SIGKILL'), opts.pacedSeconds * 1000 + 120_000);
@@ -368,10 +271,12 @@ async function logStorageRun() {
   }
 }
 
-async function ceilings() {
+/** The client ceilings read a JSON, one-partition input of the same size (the consume rows). */
+async function ceilings(ctx) {
   const out = [];
   const libs = join(root, 'tools', 'kafka', 'libs');
   const n = opts.records;
+  const input = (await ctx.workloads.input({ case: 'stateless', format: 'json', partitions: 1, keys: Math.min(1_000, n) })).topic;
   await createTopics(bootstrap, [{ name: 'bench-ceiling-pp' }, { name: 'bench-ceiling-produce' }]);
 
   log('ceiling: ProducerPerformance');
@@ -385,7 +290,7 @@ async function ceilings() {
 
   log('ceiling: ConsumerPerformance');
   const cp = await runToEnd('java', ['-Xmx512m', `-Djava.io.tmpdir=${work}`, '-cp', `${libs}/*`, 'org.apache.kafka.tools.ConsumerPerformance',
-    '--bootstrap-server', bootstrap, '--topic', 'bench-events', '--messages', String(n), '--timeout', '60000',
+    '--bootstrap-server', bootstrap, '--topic', input, '--messages', String(n), '--timeout', '60000',
     '--group', `bench-cp-${runId}`], { timeoutMs: 300_000 });
   // Data line: start.time, end.time, MB consumed, MB/s, records consumed, records/s, rebalance ms, fetch ms, ...
   const cpLine = cp.stdout.split('\n').find((l) => /^\d{4}-\d\d-\d\d/.test(l.trim()));
@@ -396,7 +301,7 @@ async function ceilings() {
 
   for (const mode of ['produce', 'consume']) {
     log(`ceiling: bare ${mode} loop`);
-    const args = { bootstrap, topic: mode === 'produce' ? 'bench-ceiling-produce' : 'bench-events', records: n, keys: opts.keys };
+    const args = { bootstrap, topic: mode === 'produce' ? 'bench-ceiling-produce' : input, records: n, keys: Math.min(1_000, n) };
     const h = await runToEnd(process.execPath, [join(here, 'lib', 'ceiling.mjs'), mode, JSON.stringify(args)], { cwd: root, timeoutMs: 300_000 });
     try {
       const r = JSON.parse(h.stdout.trim().split('\n').pop() ?? '');
@@ -409,22 +314,27 @@ async function ceilings() {
   return out;
 }
 
-/** Re-runs the Tributary cases under `node --cpu-prof` and summarizes where the time goes. */
-async function profileRuns() {
+/**
+ * One more run of Tributary per at-least-once row, under a CPU profiler, summarized: on Kafka the whole child under
+ * `node --cpu-prof`; on the embedded log the processing phase only (the child profiles itself, leaving its pre-load out).
+ */
+async function profileRuns(ctx) {
   const out = [];
-  for (const scenario of SCENARIOS.filter((s) => s.guarantee === 'at_least_once')) {
-    for (const contender of ['tributary', 'tributary-embedded']) {
-      const dir = join(work, 'profiles', `${scenario.name}-${contender}-${runId}`);
+  for (const row of ROWS.filter((r) => r.guarantee === 'at_least_once')) {
+    for (const contender of ['tributary', 'tributary-embedded'].filter((c) => CONTENDERS.includes(c) && ctx.available[c])) {
+      const tag = `${row.id}-${contender}-${runId}-prof`;
+      const dir = join(work, 'profiles', tag);
       mkdirSync(dir, { recursive: true });
-      const nodeArgs = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
-      log(`profiling ${scenario.name} / ${contender}`);
-      // The embedded child profiles its processing phase itself, leaving its pre-load out of the profile.
-      const run = contender === 'tributary' ? await brokerRun(scenario, contender, { extraNodeArgs: nodeArgs }) : await embeddedRun(scenario, dir);
+      log(`profiling ${row.id} / ${contender}`);
+      const run =
+        contender === 'tributary'
+          ? await brokerRun(ctx, row, contender, await ctx.workloads.input(row), { tag, extraNodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] })
+          : await embeddedRun(ctx, row, { tag, profileDir: dir });
       if (run.status !== 'ok') {
-        out.push({ scenario: scenario.name, contender, status: run.status });
+        out.push({ scenario: row.label, contender, status: run.status });
         continue;
       }
-      out.push({ scenario: scenario.name, contender, status: 'ok', recordsPerSec: run.recordsPerSec, ...summarizeProfiles(dir) });
+      out.push({ scenario: row.label, contender, status: 'ok', recordsPerSec: run.recordsPerSec, ...summarizeProfiles(dir) });
     }
   }
   return out;
@@ -438,7 +348,7 @@ function prerequisites(notes) {
   available['tributary-embedded'] = available.tributary;
   why['tributary-embedded'] = why.tributary;
   const jar = join(here, 'jvm', 'target', 'streams-bench.jar');
-  if (!existsSync(jar)) {
+  if (!existsSync(jar) || newestSource(join(here, 'jvm')) > statSync(jar).mtimeMs) {
     log('building the JVM program (mvn -q package in bench/jvm)');
     try {
       execFileSync('mvn', ['-q', '-B', 'package'], { cwd: join(here, 'jvm'), stdio: 'inherit', timeout: 900_000 });
@@ -468,41 +378,55 @@ function versions(notes) {
     ['confluentKafkaJavascript', join(root, 'node_modules', '@confluentinc', 'kafka-javascript', 'package.json')],
   ]) {
     try {
-      v[name] = JSON.parse(execFileSync('cat', [file], { encoding: 'utf8' })).version;
+      v[name] = JSON.parse(readFileSync(file, 'utf8')).version;
     } catch {
-      notes.push(`version of ${name} unknown (${file} missing)`);
+      if (name !== 'kafkatsFlow' || CONTENDERS.includes('flow')) notes.push(`version of ${name} unknown (${file} missing)`);
     }
   }
   try {
     v.tributaryCommit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    // Uncommitted changes to the library or the benchmark make the commit an approximation of what ran.
+    v.uncommitted = execFileSync('git', ['status', '--porcelain', '--', 'packages/streams/src', 'bench'], { cwd: root, encoding: 'utf8' }).trim() !== '';
   } catch {
     // not a git checkout
   }
   return v;
 }
 
-function machineInfo() {
-  const c = cpus();
-  return { cpu: c[0]?.model ?? 'unknown', cores: c.length, memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), platform: process.platform, loadAtStart: loadavg()[0] };
+/** The newest modification time under bench/jvm's sources and pom: a jar older than that is rebuilt. */
+function newestSource(dir) {
+  let newest = statSync(join(dir, 'pom.xml')).mtimeMs;
+  const walk = (d) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  walk(join(dir, 'src'));
+  return newest;
 }
 
-function memoryOf(child) {
-  const reported = /^MEMORY (.*)$/m.exec(child.stdout);
-  let js;
+function machineInfo() {
+  const c = cpus();
+  return { cpu: c[0]?.model ?? 'unknown', cores: c.length, memoryGiB: Math.round(totalmem() / 2 ** 30), kernel: release(), platform: process.platform, loadAtStart: loadavg() };
+}
+
+/** The broker's version and the settings of tools/kafka/kafka.sh that bear on throughput, read from its config. */
+function brokerInfo() {
+  const keys = ['num.network.threads', 'num.io.threads', 'offsets.topic.num.partitions', 'transaction.state.log.num.partitions', 'group.initial.rebalance.delay.ms', 'auto.create.topics.enable'];
+  let settings = 'configuration not readable';
   try {
-    js = reported ? JSON.parse(reported[1]) : undefined;
+    const text = readFileSync(join(brokerEnv.KAFKA_DATA_DIR, 'node-1', 'server.properties'), 'utf8');
+    settings = keys.map((k) => `${k}=${new RegExp(`^${k.replace(/\./g, '\\.')}=(.*)$`, 'm').exec(text)?.[1] ?? '?'}`).join(', ');
   } catch {
-    js = undefined;
+    // reported as not readable
   }
-  return { peakRssMiB: child.peakRss, peakAnonMiB: child.peakAnon, peakFileMiB: child.peakFile, js };
+  return { version: '4.3.1', heap: brokerEnv.KAFKA_HEAP, settings: `${settings}, data on the local disk (${brokerEnv.KAFKA_DATA_DIR.replace(root + '/', '')})` };
 }
 
 function runTimeoutMs() {
   return 90_000 + opts.records * 1;
-}
-
-function lastLines(text, n = 3) {
-  return (text ?? '').trim().split('\n').slice(-n).join(' | ').slice(0, 400);
 }
 
 function sleep(ms) {
@@ -510,7 +434,31 @@ function sleep(ms) {
 }
 
 function parseOptions(argv) {
-  const o = { records: 1_000_000, keys: undefined, port: 19392, pacedRate: 5_000, pacedSeconds: 20, latency: true, ceiling: true, profile: false, shop: true, shopRate: 100, shopSeconds: 20, catalog: true, catalogProducts: 100_000, catalogRate: 50, catalogSeconds: 20, logStorage: true, logRecords: 10_000_000 };
+  const o = {
+    records: 1_000_000,
+    keys: undefined,
+    port: 19392,
+    matrix: true,
+    with: [],
+    runs: 3,
+    warmUps: 1,
+    contenders: ['jvm', 'tributary', 'tributary-embedded'],
+    pacedRate: 5_000,
+    pacedSeconds: 20,
+    latency: true,
+    ceiling: true,
+    profile: false,
+    shop: true,
+    shopRate: 100,
+    shopSeconds: 20,
+    catalog: true,
+    catalogProducts: 100_000,
+    catalogRate: 50,
+    catalogSeconds: 20,
+    logStorage: true,
+    logRecords: 10_000_000,
+  };
+  const list = (v) => v.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -519,10 +467,17 @@ function parseOptions(argv) {
       return v;
     };
     if (a === '--records') o.records = Number(next());
+    else if (a === '--short') o.records = 200_000;
     else if (a === '--keys') o.keys = Number(next());
     else if (a === '--port') o.port = Number(next());
-    else if (a === '--cases') o.cases = next().split(',');
-    else if (a === '--contenders') o.contenders = next().split(',');
+    else if (a === '--with') o.with = list(next());
+    else if (a === '--rows') o.rows = list(next());
+    else if (a === '--cases') o.cases = list(next());
+    else if (a === '--contenders') o.contenders = list(next());
+    else if (a === '--runs') o.runs = Number(next());
+    else if (a === '--warm-ups') o.warmUps = Number(next());
+    else if (a === '--commit-interval-ms') o.commitIntervalMs = Number(next());
+    else if (a === '--no-matrix') o.matrix = false;
     else if (a === '--paced-rate') o.pacedRate = Number(next());
     else if (a === '--paced-seconds') o.pacedSeconds = Number(next());
     else if (a === '--no-latency') o.latency = false;
@@ -543,6 +498,10 @@ function parseOptions(argv) {
     else throw new Error(`unknown option ${a} (see bench/README.md)`);
   }
   if (!Number.isInteger(o.records) || o.records < 1) throw new Error('--records must be a positive integer');
-  o.keys ??= o.records;
+  if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error('--runs must be a positive integer (3 or more for a median worth the name)');
+  if (!Number.isInteger(o.warmUps) || o.warmUps < 0) throw new Error('--warm-ups must be an integer >= 0');
+  if (o.keys !== undefined && (!Number.isInteger(o.keys) || o.keys < 1)) throw new Error('--keys must be a positive integer');
+  for (const c of o.contenders) if (!ALL_CONTENDERS.includes(c)) throw new Error(`unknown contender ${c} (one of ${ALL_CONTENDERS.join(', ')})`);
+  for (const g of o.with) if (g !== 'all' && !GROUPS.includes(g)) throw new Error(`unknown --with group ${g} (one of ${GROUPS.join(', ')}, all)`);
   return o;
 }

@@ -21,6 +21,19 @@ export async function createTopics(bootstrap, topics) {
   }
 }
 
+/** Deletes every topic named in `names` or starting with one of `prefixes` (a run's output and internal topics). */
+export async function deleteTopics(bootstrap, { names = [], prefixes = [] }) {
+  const admin = Kafka.AdminClient.create({ 'bootstrap.servers': bootstrap, 'client.id': 'bench-admin', log_level: 3 });
+  try {
+    const existing = await call((cb) => admin.listTopics({ timeout: 30_000 }, cb));
+    const doomed = existing.filter((t) => names.includes(t) || prefixes.some((p) => t.startsWith(p)));
+    for (const t of doomed) await call((cb) => admin.deleteTopic(t, 30_000, cb));
+    return doomed;
+  } finally {
+    admin.disconnect();
+  }
+}
+
 /** Output topics stamp records with the broker's append time, so "when did the output land" is read off the record. */
 export const APPEND_TIME = { 'message.timestamp.type': 'LogAppendTime' };
 
@@ -35,6 +48,8 @@ export async function connectProducer(bootstrap, extra = {}) {
     'queue.buffering.max.messages': 1_000_000,
     'queue.buffering.max.kbytes': 1_048_576,
     'socket.nagle.disable': true,
+    // The Java producer's partitioner, so keys land where a Kafka Streams application's own writes would put them.
+    partitioner: 'murmur2_random',
     log_level: 3,
     ...extra,
   });
@@ -68,7 +83,8 @@ export async function disconnectProducer(producer) {
 
 /**
  * Reads `topic` (all partitions, read_committed, from offset 0) until `expected` records arrived, the deadline passed
- * or `stop()` was called. Tracks the append times of the first and last records; `onRecord(message)` sees each.
+ * or `stop()` was called. Tracks the earliest and latest append times (over all partitions); `onRecord(message)` sees
+ * each.
  */
 export async function watchOutput(bootstrap, topic, partitions, expected, { deadline, onRecord, onProgress } = {}) {
   const consumer = new Kafka.KafkaConsumer({
@@ -99,7 +115,7 @@ export async function watchOutput(bootstrap, topic, partitions, expected, { dead
         const batch = await call((cb) => consumer.consume(10_000, cb));
         for (const m of batch) {
           state.count++;
-          state.firstTs ??= m.timestamp;
+          if (state.firstTs === undefined || m.timestamp < state.firstTs) state.firstTs = m.timestamp;
           if (state.lastTs === undefined || m.timestamp > state.lastTs) state.lastTs = m.timestamp;
           onRecord?.(m);
         }

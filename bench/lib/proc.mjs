@@ -80,3 +80,8 @@ export async function runToEnd(command, args, { cwd, env, timeoutMs = 600_000 } 
   clearTimeout(timer);
   return handle;
 }
+
+/** The last `n` lines of a child's output, on one line, for a status cell. */
+export function lastLines(text, n = 3) {
+  return (text ?? '').trim().split('\n').slice(-n).join(' | ').slice(0, 400);
+}

@@ -41,12 +41,16 @@ export function eventRecord(i, keys, ts) {
   return { key: Buffer.from(value.user), value: Buffer.from(JSON.stringify(value)), timestamp: ts };
 }
 
-export function userRecord(j) {
-  const value = { name: `User ${j}`, tier: ['gold', 'silver', 'bronze'][j % 3], since: 1_600_000_000_000 + j };
-  return { key: Buffer.from(`u${j}`), value: Buffer.from(JSON.stringify(value)) };
+/** The join table's profile of user `j`. */
+export function userProfile(j) {
+  return { name: `User ${j}`, tier: ['gold', 'silver', 'bronze'][j % 3], since: 1_600_000_000_000 + j };
 }
 
-/** Output records each case produces for records 0..n-1 (caches are off everywhere: one update per input). */
+export function userRecord(j) {
+  return { key: Buffer.from(`u${j}`), value: Buffer.from(JSON.stringify(userProfile(j))) };
+}
+
+/** Output records of the stateless case (one per record that passes the filter) and the join (one per record). */
 export function expectedOutputs(benchCase, n) {
   if (benchCase === 'stateless') {
     let count = 0;

@@ -1,44 +1,25 @@
 /** The results file (Markdown) and its bar chart (SVG) from one run's measurements. */
 
-const LABELS = {
-  jvm: 'Kafka Streams 4.3.1 (JVM)',
-  tributary: 'Tributary on Kafka',
-  flow: '@kafkats/flow on Kafka',
-  'tributary-embedded': 'Tributary on the embedded log',
-};
+import { LABELS, fmt, renderMatrix, renderWorkload } from './matrix-report.mjs';
+
 const COLORS = { jvm: '#d9822b', tributary: '#2b6cb0', flow: '#8a8a8a', 'tributary-embedded': '#38a169' };
 
-const fmt = (n, digits = 0) => (n === undefined || n === null || Number.isNaN(n) ? '–' : Number(n).toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
-
-function jvmRate(results, scenario) {
-  return results.runs.find((r) => r.scenario === scenario && r.contender === 'jvm' && r.status === 'ok')?.recordsPerSec;
-}
-
 export function renderMarkdown(results, chartName) {
-  const { machine: m, versions: v, options: o } = results;
+  const { versions: v, options: o } = results;
   const lines = [];
-  lines.push(`# Benchmark results ${results.date}`, '');
-  lines.push(`Produced by \`node bench/run.mjs --records ${o.records}${o.keys !== o.records ? ` --keys ${o.keys}` : ''}\` (see bench/README.md for what each row measures).`, '');
-  lines.push('## Setup', '');
-  lines.push(`- Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Linux ${m.kernel}. Broker, contender and harness share it; 1-minute load average ${fmt(m.loadAtStart, 1)} at the start, ${fmt(m.loadAtEnd, 1)} at the end (other work on the machine inflates it).`);
-  lines.push(`- Versions: Node ${v.node}; ${String(v.java ?? '').split('\n')[0]}; Apache Kafka ${v.kafka}; @tributary/streams ${v.tributary ?? '?'}${v.tributaryCommit ? ` (commit ${v.tributaryCommit} plus uncommitted work)` : ''}; @kafkats/flow ${v.kafkatsFlow ?? 'not installed'}; @confluentinc/kafka-javascript ${v.confluentKafkaJavascript ?? '?'} (librdkafka ${v.librdkafka}).`);
-  lines.push(`- Input: ${fmt(o.records)} JSON events of about 213 bytes in one partition, keys \`u0\`..\`u${o.keys - 1}\` (${fmt(o.keys)} distinct), timestamps 1 ms apart; join table of ${fmt(Math.min(o.keys, 100_000))} user profiles.`);
-  lines.push('- One stream thread everywhere; record caches off everywhere (every update is forwarded); single-node broker (KRaft), replication factor 1, acks=all.');
+  lines.push(`# Benchmark results ${results.date}${o.records < 1_000_000 ? ' (short run)' : ''}`, '');
+  lines.push(`Produced by \`node bench/run.mjs ${o.argv.join(' ')}\` (see bench/README.md for what each row measures and how to read it).`, '');
+  lines.push(...renderWorkload(results));
+  lines.push(`- **Versions**: Node ${v.node}; ${String(v.java ?? '').split('\n')[0]}; Apache Kafka ${v.kafka}; @tributary/streams ${v.tributary ?? '?'}${v.tributaryCommit ? ` (commit ${v.tributaryCommit}${v.uncommitted === false ? '' : ' plus uncommitted work'})` : ''}; @kafkats/flow ${v.kafkatsFlow ?? 'not installed'}; @confluentinc/kafka-javascript ${v.confluentKafkaJavascript ?? '?'} (librdkafka ${v.librdkafka}). Stores: Tributary LMDB, Kafka Streams RocksDB. JVM \`-Xms256m -Xmx1g\`.`);
   if (o.tributaryClientConfig) lines.push(`- Tributary on Kafka ran with extra librdkafka settings \`${JSON.stringify(o.tributaryClientConfig)}\`.`);
-  if (o.tributaryStore) lines.push(`- Tributary on Kafka's stateful store type: ${o.tributaryStore}.`);
-  lines.push(`- Latency: stateless topology, ${fmt(o.pacedRate)} records/s for ${o.pacedSeconds} s after a warm-up record.`, '');
-
-  lines.push('## Throughput', '');
-  lines.push(`![records per second](${chartName})`, '');
-  lines.push('| case | contender | records/s (start → last output) | × JVM | records/s (first → last output) | wall time s | peak RSS MiB | anon / file MiB | V8 heap / Buffers MiB | status |');
-  lines.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
-  for (const r of results.runs) {
-    const jvm = jvmRate(results, r.scenario);
-    const ratio = r.status === 'ok' && jvm ? `${fmt(r.recordsPerSec / jvm, 2)}` : '–';
-    const status = r.status === 'ok' ? 'ok' : `${r.status}${r.detail ? `: ${String(r.detail).replace(/\|/g, '/')}` : ''}`;
-    lines.push(`| ${r.scenario} | ${LABELS[r.contender] ?? r.contender} | ${r.status === 'ok' ? fmt(r.recordsPerSec) : '–'} | ${ratio} | ${fmt(r.steadyRecordsPerSec)} | ${r.ms ? fmt(r.ms / 1000, 1) : '–'} | ${fmt(r.peakRssMiB)} | ${r.peakAnonMiB === undefined ? '–' : `${fmt(r.peakAnonMiB)} / ${fmt(r.peakFileMiB)}`} | ${r.js ? `${fmt(r.js.heapTotalMiB)} / ${fmt(r.js.arrayBuffersMiB)}` : '–'} | ${status} |`);
-  }
+  if (o.tributaryStore) lines.push(`- Tributary on Kafka's count store type: ${o.tributaryStore}.`);
   lines.push('');
+
+  if (results.matrix.length > 0) {
+    lines.push(`## Throughput${o.records < 1_000_000 ? ` (short run: ${fmt(o.records)} records)` : ''}`, '');
+    lines.push(...renderMatrix(results));
+    lines.push(`![records per second, medians](${chartName})`, '');
+  }
 
   if (results.ceilings.length > 0) {
     lines.push('## Ceilings (same broker, same input size)', '');
@@ -49,7 +30,7 @@ export function renderMarkdown(results, chartName) {
 
   if (results.latency.length > 0) {
     lines.push('## End-to-end latency (paced, stateless)', '');
-    lines.push('Latency = the output record\'s broker append time minus the input record\'s produce time (carried in its JSON `ts`); on the embedded log it is the receive time of an in-process consumer.', '');
+    lines.push(`Stateless topology (JSON, one partition), ${fmt(o.pacedRate)} records/s for ${o.pacedSeconds} s after a warm-up record. Latency = the output record's broker append time minus the input record's produce time (carried in its JSON \`ts\`); on the embedded log it is the receive time of an in-process consumer.`, '');
     lines.push('| contender | p50 ms | p95 ms | p99 ms | max ms | outputs | peak RSS MiB | status |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
     for (const l of results.latency) {
       lines.push(`| ${LABELS[l.contender] ?? l.contender} | ${fmt(l.p50)} | ${fmt(l.p95)} | ${fmt(l.p99)} | ${fmt(l.max)} | ${fmt(l.received)} | ${fmt(l.peakRssMiB)} | ${l.status}${l.detail ? `: ${l.detail}` : ''} |`);
@@ -97,18 +78,20 @@ export function renderMarkdown(results, chartName) {
   }
 
   lines.push('## Targets', '');
-  const rate = (s, c) => results.runs.find((r) => r.scenario === s && r.contender === c && r.status === 'ok');
-  for (const s of ['stateless', 'stateful']) {
-    const t = rate(s, 'tributary');
-    const j = rate(s, 'jvm');
-    lines.push(`- ${s}: Tributary ≥ JVM — ${t && j ? `${fmt(t.recordsPerSec)} vs ${fmt(j.recordsPerSec)} rec/s: ${t.recordsPerSec >= j.recordsPerSec ? 'met' : `**not met** (${fmt(t.recordsPerSec / j.recordsPerSec, 2)}×)`}` : 'not measured'}`);
+  // Medians of the core rows (start rates); the 1M-key store needs the keys group (`--with keys`).
+  const median = (id, c) => results.matrix.find((r) => r.id === id)?.contenders[c]?.summary;
+  for (const id of ['stateless', 'count']) {
+    const t = median(id, 'tributary');
+    const j = median(id, 'jvm');
+    lines.push(`- ${id}: Tributary ≥ JVM — ${t && j ? `${fmt(t.rate.median)} vs ${fmt(j.rate.median)} rec/s (medians): ${t.rate.median >= j.rate.median ? 'met' : `**not met** (${fmt(t.rate.median / j.rate.median, 2)}×)`}` : 'not measured'}`);
   }
   const ls = (results.logStorage ?? []).find((r) => r.status === 'ok');
   lines.push(`- embedded log: ${fmt(ls?.records ?? 10_000_000)} records of 200 B written and read back with RSS < 150 MB — ${ls ? `${fmt(ls.peakRssMiB)} MiB (${fmt((ls.peakRssMiB * 1048576) / 1e6)} MB): ${ls.peakRssMiB * 1048576 < 150e6 ? 'met' : '**not met**'}` : 'not measured'}`);
-  const e = rate('stateless', 'tributary-embedded');
-  lines.push(`- embedded stateless > 500k rec/s — ${e ? `${fmt(e.recordsPerSec)} rec/s: ${e.recordsPerSec > 500_000 ? 'met' : '**not met**'}` : 'not measured'}`);
-  const st = rate('stateful', 'tributary');
-  lines.push(`- 1M-key store < 200 MB RSS — ${st ? `stateful case with ${fmt(o.keys)} keys peaked at ${fmt(st.peakRssMiB)} MiB${o.keys < 1_000_000 ? ' (fewer than 1M keys in this run: indicative only)' : st.peakRssMiB * 1.048576 < 200 ? ': met' : ': **not met**'}` : 'not measured'}`);
+  const e = median('stateless', 'tributary-embedded');
+  lines.push(`- embedded stateless > 500k rec/s — ${e ? `${fmt(e.rate.median)} rec/s (median): ${e.rate.median > 500_000 ? 'met' : '**not met**'}` : 'not measured'}`);
+  const bigRow = results.matrix.find((r) => r.id === 'count-1m-keys');
+  const st = bigRow?.contenders.tributary?.summary;
+  lines.push(`- 1M-key store < 200 MB RSS — ${st ? `count with ${fmt(bigRow.keys)} keys peaked at ${fmt(st.peakRssMiB)} MiB${bigRow.keys < 1_000_000 ? ' (fewer than 1M keys in this run: indicative only)' : st.peakRssMiB * 1.048576 < 200 ? ': met' : ': **not met**'}` : 'not measured (`--with keys`)'}`);
   lines.push('');
 
   if (results.profiles.length > 0) {
@@ -134,38 +117,39 @@ export function renderMarkdown(results, chartName) {
   return `${lines.join('\n')}\n`;
 }
 
-/** Grouped horizontal bars: records/s (start → last output) per case and contender. */
+/** Grouped horizontal bars: median records/s (start → output complete) per matrix row and contender. */
 export function renderChart(results) {
-  const scenarios = [...new Set(results.runs.map((r) => r.scenario))];
-  const contenders = [...new Set(results.runs.map((r) => r.contender))];
-  const max = Math.max(1, ...results.runs.filter((r) => r.status === 'ok').map((r) => r.recordsPerSec));
-  const labelW = 130;
-  const barMax = 560;
+  const rows = results.matrix;
+  const contenders = results.options.contenders;
+  const medianOf = (row, c) => row.contenders[c]?.summary?.rate.median;
+  const max = Math.max(1, ...rows.flatMap((r) => contenders.map((c) => medianOf(r, c) ?? 0)));
+  const labelW = 260;
+  const barMax = 520;
   const bar = 16;
   const gap = 14;
   const top = 50;
   const groupH = contenders.length * (bar + 3) + gap;
-  const height = top + scenarios.length * groupH + 20 + contenders.length * 18;
+  const height = top + rows.length * groupH + 20 + contenders.length * 18;
   const out = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${labelW + barMax + 140}" height="${height}" font-family="sans-serif" font-size="12">`);
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
-  out.push(`<text x="10" y="22" font-size="15" font-weight="bold">Records/s, start to last output (${fmt(results.options.records)} records, ${results.date})</text>`);
-  scenarios.forEach((s, gi) => {
+  out.push(`<text x="10" y="22" font-size="15" font-weight="bold">Input records/s, medians (${fmt(results.options.records)} records, ${results.date})</text>`);
+  rows.forEach((row, gi) => {
     const y0 = top + gi * groupH;
-    out.push(`<text x="10" y="${y0 + (contenders.length * (bar + 3)) / 2 + 4}" font-weight="bold">${s}</text>`);
+    out.push(`<text x="10" y="${y0 + (contenders.length * (bar + 3)) / 2 + 4}" font-weight="bold">${row.label}</text>`);
     contenders.forEach((c, ci) => {
-      const r = results.runs.find((x) => x.scenario === s && x.contender === c);
+      const m = medianOf(row, c);
       const y = y0 + ci * (bar + 3);
-      if (r?.status === 'ok') {
-        const w = Math.max(1, (r.recordsPerSec / max) * barMax);
+      if (m !== undefined) {
+        const w = Math.max(1, (m / max) * barMax);
         out.push(`<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${bar}" fill="${COLORS[c] ?? '#555'}"/>`);
-        out.push(`<text x="${labelW + w + 5}" y="${y + 12}">${fmt(r.recordsPerSec)}</text>`);
+        out.push(`<text x="${labelW + w + 5}" y="${y + 12}">${fmt(m)}</text>`);
       } else {
-        out.push(`<text x="${labelW + 5}" y="${y + 12}" fill="#999">${c}: ${r?.status ?? 'not run'}</text>`);
+        out.push(`<text x="${labelW + 5}" y="${y + 12}" fill="#999">${c}: ${row.contenders[c]?.status ?? 'not run'}</text>`);
       }
     });
   });
-  const ly = top + scenarios.length * groupH + 10;
+  const ly = top + rows.length * groupH + 10;
   contenders.forEach((c, i) => {
     out.push(`<rect x="${labelW}" y="${ly + i * 18}" width="12" height="12" fill="${COLORS[c] ?? '#555'}"/>`);
     out.push(`<text x="${labelW + 18}" y="${ly + i * 18 + 10}">${LABELS[c] ?? c}</text>`);

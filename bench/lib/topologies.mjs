@@ -1,65 +1,59 @@
 /**
  * The benchmark topologies on Tributary. bench/jvm/.../BenchApp.java and flow-app.mjs build the same ones,
- * operator for operator; change all three together.
+ * operator for operator; change all three together. The record format (formats.mjs) supplies the serdes and the
+ * field functions, so each case is written once for every format.
  */
-import { MIN_AMOUNT } from './records.mjs';
+import { JSON_FUNCTIONS, formatOf } from './formats.mjs';
 
-export const CASES = ['stateless', 'stateful', 'windowed', 'join'];
+export const CASES = ['stateless', 'count', 'windowed', 'join'];
 
-export function summarize(v) {
-  return { id: v.id, user: v.user, amountCents: Math.round(v.amount * 100), country: v.country.toLowerCase(), ts: v.ts };
-}
-
-export function enrich(event, user) {
-  return {
-    id: event.id,
-    user: event.user,
-    amount: event.amount,
-    ts: event.ts,
-    name: user === null || user === undefined ? null : user.name,
-    tier: user === null || user === undefined ? null : user.tier,
-  };
-}
+/** The JSON format's functions, for @kafkats/flow (flow-app.mjs), which runs the JSON format only. */
+export const { summarize, enrich } = JSON_FUNCTIONS;
 
 /**
- * Adds `benchCase` to a fresh StreamsBuilder. Returns false when the library lacks what the case needs (windowed
- * aggregation is still being written): the caller reports "not available" rather than measuring something else.
+ * Adds `benchCase` to a fresh StreamsBuilder. Returns a reason string when the case cannot be built (the library
+ * lacks windowed aggregation, or the format has no join table): the caller reports "not available" rather than
+ * measuring something else. `topics`: `{input, output, table?, format?, storeType?, cacheBytes?}`.
  */
 export function buildTopology(lib, builder, benchCase, topics) {
-  const { Serdes } = lib;
-  const S = Serdes.string();
-  const J = Serdes.json();
-  const L = Serdes.long();
-  const events = builder.stream(topics.input, { keySerde: S, valueSerde: J });
+  const f = formatOf(topics.format ?? 'json').tributary(lib);
+  // Kafka Streams caches DSL stores unless told not to; Tributary's cache only stores that ask for it. With a cache
+  // budget, ask, so both sides coalesce (whether the store can: tributary-config.mjs's cacheUnsupported).
+  const caching = (topics.cacheBytes ?? 0) > 0 ? { caching: true } : {};
+  const L = lib.Serdes.long();
+  const S = lib.Serdes.string();
+  const events = builder.stream(topics.input, { keySerde: f.key, valueSerde: f.event });
   switch (benchCase) {
     case 'stateless':
       events
-        .filter((_k, v) => v.amount >= MIN_AMOUNT)
-        .mapValues((v) => summarize(v))
-        .to(topics.output, { keySerde: S, valueSerde: J });
-      return true;
+        .filter((_k, v) => f.keep(v))
+        .mapValues((v) => f.summarize(v))
+        .to(topics.output, { keySerde: f.key, valueSerde: f.summary });
+      return undefined;
+    case 'count':
     case 'stateful':
       events
-        .groupBy((_k, v) => v.user, { keySerde: S, valueSerde: J })
-        .count({ storeName: 'counts', ...(topics.storeType ? { storeType: topics.storeType } : {}) })
+        .groupBy((_k, v) => f.userOf(v), { keySerde: f.key, valueSerde: f.event })
+        .count({ storeName: 'counts', ...caching, ...(topics.storeType ? { storeType: topics.storeType } : {}) })
         .toStream()
-        .to(topics.output, { keySerde: S, valueSerde: L });
-      return true;
+        .to(topics.output, { keySerde: f.key, valueSerde: L });
+      return undefined;
     case 'windowed': {
-      const grouped = events.groupByKey({ keySerde: S, valueSerde: J });
-      if (typeof grouped.windowedBy !== 'function' || lib.TimeWindows === undefined) return false;
+      const grouped = events.groupByKey({ keySerde: f.key, valueSerde: f.event });
+      if (typeof grouped.windowedBy !== 'function' || lib.TimeWindows === undefined) return 'this build of @tributary/streams has no KGroupedStream.windowedBy';
       grouped
         .windowedBy(lib.TimeWindows.ofSizeWithNoGrace(60_000))
-        .count({ storeName: 'window-counts' })
+        .count({ storeName: 'window-counts', ...caching })
         .toStream()
         .map((wk, count) => [`${wk.key}@${wk.window.start}`, count])
         .to(topics.output, { keySerde: S, valueSerde: L });
-      return true;
+      return undefined;
     }
     case 'join': {
-      const users = builder.table(topics.table, { keySerde: S, valueSerde: J, storeName: 'users' });
-      events.leftJoin(users, (event, user) => enrich(event, user)).to(topics.output, { keySerde: S, valueSerde: J });
-      return true;
+      if (f.user === undefined) return `the ${topics.format} format has no join table`;
+      const users = builder.table(topics.table, { keySerde: f.key, valueSerde: f.user, storeName: 'users' });
+      events.leftJoin(users, (event, user) => f.enrich(event, user)).to(topics.output, { keySerde: f.key, valueSerde: f.enriched });
+      return undefined;
     }
     default:
       throw new Error(`unknown case ${benchCase}`);

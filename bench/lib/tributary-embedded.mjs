@@ -3,12 +3,16 @@
  * until the expected number of output records is readable (read_committed). The reading consumer runs in the same
  * event loop, so its cost is charged to Tributary. Prints one JSON line.
  *
- *   node bench/lib/tributary-embedded.mjs throughput '<json: {case, records, keys, guarantee, stateDir, timeoutMs, profileDir?}>'
+ *   node bench/lib/tributary-embedded.mjs throughput '<json: {case, format?, records, keys, partitions?, guarantee, cacheBytes?,
+ *     commitIntervalMs?, threads?, stateDir, timeoutMs, profileDir?}>'
  *   node bench/lib/tributary-embedded.mjs latency '<json: {keys, stateDir, rate, seconds}>'
  */
 import * as lib from '@tributary/streams';
-import { PACED_ID_BASE, WARM_UP_ID, eventRecord, expectedOutputs, pacedExpected, preloadBaseTimestamp, tableSizeFor, userRecord } from './records.mjs';
+import { PACED_ID_BASE, WARM_UP_ID, eventRecord, pacedExpected, preloadBaseTimestamp, tableSizeFor } from './records.mjs';
 import { buildTopology } from './topologies.mjs';
+import { formatOf } from './formats.mjs';
+import { completionFor } from './completion.mjs';
+import { createBenchApp } from './tributary-config.mjs';
 import { percentiles } from './stats.mjs';
 import { startMemorySampler } from './memory-sampler.mjs';
 import { startProfile } from './inspector-profile.mjs';
@@ -17,50 +21,59 @@ const mode = process.argv[2];
 const args = JSON.parse(process.argv[3] ?? '{}');
 const memory = startMemorySampler();
 const quiet = { info: () => undefined, debug: () => undefined, warn: () => undefined, error: (o, m) => console.error('ERROR', m ?? '', JSON.stringify(o)) };
-const topics = { input: 'events', output: 'out', table: 'users' };
+const topics = { input: 'events', output: 'out', table: 'users', format: args.format ?? 'json', cacheBytes: args.cacheBytes };
+const partitions = args.partitions ?? 1;
 
 const backend = lib.createEmbeddedBackend({ autoCreateTopics: false });
 const admin = backend.admin();
 await admin.createTopics([
-  { name: topics.input, numPartitions: 1 },
-  { name: topics.output, numPartitions: 1 },
-  { name: topics.table, numPartitions: 1, config: { 'cleanup.policy': 'compact' } },
+  { name: topics.input, numPartitions: partitions },
+  { name: topics.output, numPartitions: partitions },
+  { name: topics.table, numPartitions: partitions, config: { 'cleanup.policy': 'compact' } },
 ]);
 await admin.close();
 
 const producer = await backend.createProducer({ clientId: 'bench-loader' });
 const builder = new lib.StreamsBuilder();
-if (!buildTopology(lib, builder, mode === 'latency' ? 'stateless' : args.case, topics)) {
-  console.log(JSON.stringify({ unavailable: 'this build of @tributary/streams has no KGroupedStream.windowedBy' }));
+function unavailable(why) {
+  console.log(JSON.stringify({ unavailable: why }));
   process.exit(0);
 }
-const app = new lib.KafkaStreams(builder.build(), {
+const missing = buildTopology(lib, builder, mode === 'latency' ? 'stateless' : args.case, topics);
+if (missing !== undefined) unavailable(missing);
+const { app, unavailable: why } = createBenchApp(lib, builder, args, {
   applicationId: `bench-embedded-${args.case ?? 'latency'}`,
   backend,
   processingGuarantee: args.guarantee ?? 'at_least_once',
   stateDir: args.stateDir,
   logger: quiet,
 });
+if (why !== undefined) unavailable(why);
 const consumer = await backend.createConsumer({ clientId: 'bench-watch', isolationLevel: 'read_committed', autoOffsetReset: 'earliest' });
-await consumer.assign([{ topic: topics.output, partition: 0, offset: 0 }]);
+await consumer.assign(Array.from({ length: partitions }, (_, partition) => ({ topic: topics.output, partition, offset: 0 })));
 
 if (mode === 'throughput') {
+  const format = formatOf(topics.format);
   const tableSize = tableSizeFor(args.keys);
-  if (args.case === 'join') for (let j = 0; j < tableSize; j++) producer.send({ topic: topics.table, ...userRecord(j) });
+  if (args.case === 'join') for (let j = 0; j < tableSize; j++) producer.send({ topic: topics.table, ...format.user(j) });
   const base = preloadBaseTimestamp(args.records, Date.now());
-  for (let i = 0; i < args.records; i++) producer.send({ topic: topics.input, ...eventRecord(i, args.keys, base + i) });
+  for (let i = 0; i < args.records; i++) producer.send({ topic: topics.input, ...format.event(i, args.keys, base + i) });
   await producer.flush();
-  const expected = expectedOutputs(args.case, args.records);
+  const completion = completionFor({ benchCase: args.case, format: topics.format, records: args.records, keys: args.keys, base });
   const profile = args.profileDir ? await startProfile() : undefined;
   const start = Date.now();
   await app.start();
-  let count = 0;
   const deadline = start + args.timeoutMs;
-  while (count < expected && Date.now() < deadline) count += (await consumer.poll(10_000, 50)).length;
-  const ms = Date.now() - start;
+  // Output times are receive times in this process (there is no broker append time on the embedded log).
+  while (!completion.state.complete && Date.now() < deadline) {
+    const batch = await consumer.poll(10_000, 50);
+    const now = Date.now();
+    for (const r of batch) if (completion.observe(r.key, r.value, now)) break;
+  }
+  const { state } = completion;
   await profile?.stop(args.profileDir);
   console.log(memory.report());
-  console.log(JSON.stringify({ ms, count, expected }));
+  console.log(JSON.stringify({ ms: (state.doneTs ?? Date.now()) - start, firstMs: state.firstTs === undefined ? undefined : state.firstTs - start, complete: state.complete, outputs: state.outputs, expected: state.expected, reached: completion.kind === 'outputs' ? state.outputs : state.reached }));
 } else if (mode === 'latency') {
   await app.start();
   // Warm-up record: output flows before pacing starts, so latencies do not include the start-up.

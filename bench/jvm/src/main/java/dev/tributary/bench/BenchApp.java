@@ -1,14 +1,11 @@
 package dev.tributary.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -24,11 +21,15 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.TimeWindows;
 
 /**
- * Kafka Streams with one stream thread running one benchmark topology until SIGTERM. The topologies mirror
- * bench/lib/topologies.mjs (Tributary) operator for operator; see bench/README.md for what each case measures.
+ * Kafka Streams running one benchmark topology until SIGTERM. The topologies mirror bench/lib/topologies.mjs
+ * (Tributary) operator for operator, for each record format ({@link Format}); see bench/README.md for what each case
+ * measures.
  *
- * <p>Arguments: --case=stateless|stateful|windowed|join --bootstrap=host:port --input=T --output=T [--table=T]
- * --app-id=ID --state-dir=DIR [--guarantee=at_least_once|exactly_once_v2].
+ * <p>Arguments: --case=stateless|count|windowed|join (stateful: count) --bootstrap=host:port --input=T --output=T
+ * [--table=T] --app-id=ID --state-dir=DIR [--guarantee=at_least_once|exactly_once_v2] [--format=string|json|binary]
+ * [--threads=N] (num.stream.threads, default 1) [--cache-bytes=N] (statestore.cache.max.bytes, default 0)
+ * [--commit-interval-ms=N] (commit.interval.ms, default Kafka's). Prints {@code UNAVAILABLE <why>} and exits 3 when
+ * the case does not exist for the format.
  */
 public final class BenchApp {
   /** Records below this amount are dropped by the stateless filter (must match bench/lib/records.mjs). */
@@ -39,16 +40,24 @@ public final class BenchApp {
   public static void main(String[] argv) throws InterruptedException {
     Map<String, String> args = parse(argv);
     String benchCase = required(args, "case");
-    Topology topology = build(benchCase, required(args, "input"), required(args, "output"), args.get("table"));
+    Format<?, ?, ?, ?, ?> format = Format.named(args.getOrDefault("format", "json"));
+    if (benchCase.equals("join") && format.userSerde() == null) {
+      System.out.println("UNAVAILABLE join: the " + args.get("format") + " format has no join table");
+      System.exit(3);
+    }
+    Topology topology = build(format, benchCase, required(args, "input"), required(args, "output"), args.get("table"));
 
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, required(args, "app-id"));
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, required(args, "bootstrap"));
     props.put(StreamsConfig.STATE_DIR_CONFIG, required(args, "state-dir"));
-    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.parseInt(args.getOrDefault("threads", "1")));
     props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, args.getOrDefault("guarantee", StreamsConfig.AT_LEAST_ONCE));
-    // Tributary forwards every update (no record cache by default); the JVM does the same work with the cache off.
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0L);
+    // The harness sets the same cache size on both sides: 0 forwards every update, 10 MiB is Kafka's default.
+    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.parseLong(args.getOrDefault("cache-bytes", "0")));
+    if (args.containsKey("commit-interval-ms")) {
+      props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.parseLong(args.get("commit-interval-ms")));
+    }
     props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
 
@@ -67,62 +76,34 @@ public final class BenchApp {
     done.await();
   }
 
-  static Topology build(String benchCase, String input, String output, String table) {
-    Serde<String> str = Serdes.String();
-    Serde<JsonNode> json = JsonSerde.serde();
+  static <K, E, S, U, R> Topology build(Format<K, E, S, U, R> f, String benchCase, String input, String output, String table) {
     StreamsBuilder builder = new StreamsBuilder();
-    KStream<String, JsonNode> events = builder.stream(input, Consumed.with(str, json));
+    KStream<K, E> events = builder.stream(input, Consumed.with(f.keySerde(), f.eventSerde()));
     switch (benchCase) {
       case "stateless" -> events
-          .filter((key, value) -> value.get("amount").asDouble() >= MIN_AMOUNT)
-          .mapValues(BenchApp::summarize)
-          .to(output, Produced.with(str, json));
-      case "stateful" -> events
-          .groupBy((key, value) -> value.get("user").asText(), Grouped.with(str, json))
+          .filter((key, value) -> f.keep(value))
+          .mapValues(f::summarize)
+          .to(output, Produced.with(f.keySerde(), f.summarySerde()));
+      case "count", "stateful" -> events
+          .groupBy((key, value) -> f.userOf(value), Grouped.with(f.keySerde(), f.eventSerde()))
           .count(Materialized.as("counts"))
           .toStream()
-          .to(output, Produced.with(str, Serdes.Long()));
+          .to(output, Produced.with(f.keySerde(), Serdes.Long()));
       case "windowed" -> events
-          .groupByKey(Grouped.with(str, json))
+          .groupByKey(Grouped.with(f.keySerde(), f.eventSerde()))
           .windowedBy(TimeWindows.ofSizeWithNoGrace(Duration.ofMinutes(1)))
           .count(Materialized.as("window-counts"))
           .toStream()
           .map((windowed, count) -> KeyValue.pair(windowed.key() + "@" + windowed.window().start(), count))
-          .to(output, Produced.with(str, Serdes.Long()));
+          .to(output, Produced.with(Serdes.String(), Serdes.Long()));
       case "join" -> {
         if (table == null) throw new IllegalArgumentException("--table is required for the join case");
-        KTable<String, JsonNode> users = builder.table(table, Consumed.with(str, json), Materialized.as("users"));
-        events.leftJoin(users, BenchApp::enrich).to(output, Produced.with(str, json));
+        KTable<K, U> users = builder.table(table, Consumed.with(f.keySerde(), f.userSerde()), Materialized.as("users"));
+        events.leftJoin(users, f::enrich).to(output, Produced.with(f.keySerde(), f.enrichedSerde()));
       }
       default -> throw new IllegalArgumentException("unknown case " + benchCase);
     }
     return builder.build();
-  }
-
-  static JsonNode summarize(JsonNode v) {
-    ObjectNode out = JsonSerde.mapper().createObjectNode();
-    out.set("id", v.get("id"));
-    out.set("user", v.get("user"));
-    out.put("amountCents", Math.round(v.get("amount").asDouble() * 100));
-    out.put("country", v.get("country").asText().toLowerCase());
-    out.set("ts", v.get("ts"));
-    return out;
-  }
-
-  static JsonNode enrich(JsonNode event, JsonNode user) {
-    ObjectNode out = JsonSerde.mapper().createObjectNode();
-    out.set("id", event.get("id"));
-    out.set("user", event.get("user"));
-    out.set("amount", event.get("amount"));
-    out.set("ts", event.get("ts"));
-    if (user == null) {
-      out.putNull("name");
-      out.putNull("tier");
-    } else {
-      out.set("name", user.get("name"));
-      out.set("tier", user.get("tier"));
-    }
-    return out;
   }
 
   private static Map<String, String> parse(String[] argv) {
