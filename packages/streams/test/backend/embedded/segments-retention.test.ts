@@ -9,7 +9,8 @@ import { EmbeddedLog } from '../../../src/backend/embedded/embedded-log.js';
 import { EmbeddedProducer } from '../../../src/backend/embedded/embedded-producer.js';
 import { LogStorageError } from '../../../src/backend/embedded/log-errors.js';
 import type { ConsumedRecord } from '../../../src/backend/port.js';
-import { b, str } from './helpers.js';
+import { b, pollUntil, str } from './helpers.js';
+import { collectGarbage } from '../../support/collectable.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-segments-'));
@@ -70,6 +71,34 @@ test('segments roll at segment.bytes; records far behind the in-memory tail are 
   check(await readFrom(reopened, 't', 0), 0);
   check(await readFrom(reopened, 't', 2500), 2500);
   reopened.close();
+});
+
+test('reads from the files of many partitions share one read buffer, and each partition reads its own records', async (t) => {
+  const dataDir = tempDir(t);
+  const partitions = 64;
+  const first = new EmbeddedLog(dataDir, undefined);
+  first.createTopic({ name: 't', numPartitions: partitions });
+  const producer = new EmbeddedProducer(first, { clientId: 'p' });
+  for (let p = 0; p < partitions; p++) for (let i = 0; i < 3; i++) producer.send({ topic: 't', partition: p, key: b(`p${p}`), value: b(`v${p}-${i}`) });
+  await producer.flush();
+  first.close();
+  // Reopened, the in-memory tails are empty: every read below goes to the files.
+  await collectGarbage();
+  const before = process.memoryUsage().arrayBuffers;
+  const log = new EmbeddedLog(dataDir, undefined);
+  const consumer = new EmbeddedConsumer(log, { clientId: 'r', isolationLevel: 'read_uncommitted', autoOffsetReset: 'earliest' });
+  await consumer.assign(Array.from({ length: partitions }, (_, p) => ({ topic: 't', partition: p, offset: 1 })));
+  const records = await pollUntil(consumer, partitions * 2);
+  await collectGarbage();
+  const grown = process.memoryUsage().arrayBuffers - before;
+  // A 256 KiB buffer per partition was 16 MiB here.
+  assert.ok(grown < 4 * 1024 * 1024, `Buffer memory grew by ${grown} bytes for ${partitions} partitions`);
+  for (let p = 0; p < partitions; p++) {
+    const own = records.filter((r) => r.partition === p).map((r) => `${str(r.key)}:${str(r.value)}`);
+    assert.deepEqual(own, [`p${p}:v${p}-1`, `p${p}:v${p}-2`]);
+  }
+  await consumer.close();
+  log.close();
 });
 
 test('retention.ms deletes closed segments whose newest record is older; consumers below the log start follow auto.offset.reset', async (t) => {
