@@ -130,6 +130,27 @@ test('retention.ms deletes closed segments whose newest record is older; consume
   reopened.close();
 });
 
+test('topic defaults (a broker\'s log.* settings) apply to topics that do not set a config themselves, and are not written into them', async (t) => {
+  const dataDir = tempDir(t);
+  const log = new EmbeddedLog(dataDir, undefined, undefined, { 'segment.bytes': '4096', 'retention.ms': '3600000' });
+  log.createTopic({ name: 'plain', numPartitions: 1 });
+  log.createTopic({ name: 'kept', numPartitions: 1, config: { 'retention.ms': '-1' } });
+  const now = Date.now();
+  for (const topic of ['plain', 'kept']) {
+    await produce(log, topic, 400, (i) => b(`v${i}`.padEnd(50, '.')), undefined, (i) => (i < 300 ? now - 7_200_000 : now));
+    // The default segment size rolls both.
+    assert.ok(segmentFiles(dataDir, topic).length > 3, topic);
+  }
+  log.clean(now);
+  assert.ok(log.partition('plain', 0)!.logStartOffset > 0, 'the default retention.ms applies');
+  assert.equal(log.partition('kept', 0)!.logStartOffset, 0, "the topic's own retention.ms wins");
+  log.close();
+  const reopened = new EmbeddedLog(dataDir, undefined);
+  assert.deepEqual(reopened.topic('plain')!.config, {});
+  assert.deepEqual(reopened.topic('kept')!.config, { 'retention.ms': '-1' });
+  reopened.close();
+});
+
 test('retention.bytes keeps the newest segments within the limit; the active segment is never deleted', async (t) => {
   const dataDir = tempDir(t);
   const log = new EmbeddedLog(dataDir, undefined);
