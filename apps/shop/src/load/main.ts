@@ -15,6 +15,8 @@ const CUSTOMERS = 1_000;
 
 interface Counters {
   started: number;
+  /** Orders the shop took (`201` to the POST). */
+  accepted: number;
   validated: number;
   failed: number;
   errors: number;
@@ -60,6 +62,7 @@ async function placeOne(options: LoadOptions, runId: string, n: number, counters
   try {
     const posted = await request(options, 'POST', '/v1/orders', order);
     if (posted.status !== 201) throw new Error(`POST /v1/orders answered ${posted.status}`);
+    counters.accepted++;
     if (options.payments) {
       const paid = await request(options, 'POST', '/v1/payments', { id: `pay-${id}`, orderId: id, ccy: 'EUR', amount: order.quantity * order.price });
       if (paid.status !== 201) throw new Error(`POST /v1/payments answered ${paid.status}`);
@@ -112,7 +115,7 @@ async function run(options: LoadOptions): Promise<void> {
   }
   if (options.payments) await registerCustomers(options);
   const runId = randomUUID().slice(0, 8);
-  const counters: Counters = { started: 0, validated: 0, failed: 0, errors: 0, timeouts: 0, inFlight: 0 };
+  const counters: Counters = { started: 0, accepted: 0, validated: 0, failed: 0, errors: 0, timeouts: 0, inFlight: 0 };
   const latency = new LatencyStats();
   const pending = new Set<Promise<void>>();
   const t0 = performance.now();
@@ -153,7 +156,10 @@ async function run(options: LoadOptions): Promise<void> {
   const elapsedS = (performance.now() - t0) / 1000;
   const done = counters.validated + counters.failed;
   console.log('---');
-  console.log(`orders: ${counters.started} started, ${counters.validated} VALIDATED, ${counters.failed} FAILED, ${counters.timeouts} timed out, ${counters.errors} errors`);
+  console.log(
+    `orders: ${counters.started} started, ${counters.accepted} accepted, ${counters.validated} VALIDATED, ${counters.failed} FAILED, ` +
+      `${counters.timeouts} timed out, ${counters.errors} errors`,
+  );
   console.log(`latency POST -> outcome: p50=${fmt(latency.percentile(50))} p95=${fmt(latency.percentile(95))} p99=${fmt(latency.percentile(99))} max=${fmt(latency.percentile(100))}`);
   console.log(`throughput: ${(done / elapsedS).toFixed(1)} outcomes/s over ${elapsedS.toFixed(1)}s`);
 }
