@@ -267,6 +267,20 @@ export class PartitionFile {
     this.segments[index] = segment;
   }
 
+  /**
+   * Deletes a closed segment that compaction left without entries, so that a compacted partition whose old keys all
+   * went (superseded, or tombstones past `delete.retention.ms`) does not keep a file, and its descriptor, per roll.
+   * Never the first segment (its base offset is the log start on the next open) nor the active one. A crash before
+   * the directory is synced leaves the file in place, which is as valid as before.
+   */
+  removeSegment(index: number): void {
+    if (index <= 0 || index >= this.segments.length - 1) throw new RangeError(`segment ${index} of ${this.dir} is the first or the active one`);
+    const [segment] = this.segments.splice(index, 1);
+    segment!.close();
+    rmSync(segment!.path, { force: true });
+    fsyncDir(this.dir);
+  }
+
   close(): void {
     this.writePending();
     for (const s of this.segments) s.close();

@@ -253,6 +253,53 @@ test('compaction keeps the latest record per key in closed segments, drops abort
   reopened.close();
 });
 
+test('compaction drops the markers of transactions with no record left, and deletes the segments it empties', async (t) => {
+  const dataDir = tempDir(t);
+  const log = new EmbeddedLog(dataDir, undefined);
+  log.createTopic({ name: 'changelog', numPartitions: 1, config: { 'cleanup.policy': 'compact', 'segment.bytes': '1024', 'delete.retention.ms': '60000' } });
+  const tx = new EmbeddedProducer(log, { clientId: 'tx', transactionalId: 'tx' });
+  await tx.initTransactions();
+  const transaction = async (records: Array<[string, string | null]>, outcome: 'commit' | 'abort' = 'commit'): Promise<void> => {
+    await tx.beginTransaction();
+    for (const [key, value] of records) tx.send({ topic: 'changelog', partition: 0, key: b(key), value: value === null ? null : b(value.padEnd(30, '.')) });
+    if (outcome === 'commit') await tx.commitTransaction();
+    else await tx.abortTransaction();
+  };
+  // A record that stays the latest of its key: its transaction's marker must stay with it.
+  await transaction([['kept', 'kept-1']]);
+  await transaction([['gone', 'aborted']], 'abort');
+  // Many transactions over three keys, one of them deleted at the end: all but the last values are superseded.
+  for (let i = 0; i < 60; i++) await transaction([[`k${i % 3}`, `v${i}`]]);
+  await transaction([['k0', null]]);
+  // Non-transactional records close the segments above.
+  await produce(log, 'changelog', 40, (i) => b(`z${i}`.padEnd(30, '.')), (i) => b(`z${i % 4}`));
+  const p = log.partition('changelog', 0)!;
+  const files = segmentFiles(dataDir, 'changelog').length;
+
+  // Within delete.retention.ms of the markers (and of the k0 tombstone) they all stay; an hour later they go.
+  log.clean(Date.now());
+  assert.ok(p.abortedTxns.size === 1);
+  log.clean(Date.now() + 3_600_000);
+  assert.equal(p.abortedTxns.size, 0, 'the aborted transaction has no record left to skip');
+  const left = segmentFiles(dataDir, 'changelog').length;
+  assert.ok(left < files / 2, `${left} of ${files} segment files left`);
+  const latest = (records: ConsumedRecord[]): string[] => records.map((r) => `${str(r.key)}=${str(r.value)?.replace(/\.+$/, '')}@${r.offset}`);
+  const compacted = await readFrom(log, 'changelog', 0, { isolation: 'read_committed' });
+  // The latest value of each key; k0's tombstone went with it.
+  assert.deepEqual(
+    latest(compacted).filter((r) => !r.startsWith('z')).map((r) => r.replace(/@\d+$/, '')),
+    ['kept=kept-1', 'k1=v58', 'k2=v59'],
+  );
+  log.close();
+
+  // Reopened, nothing is taken for an unfinished transaction: the kept record is visible and the LSO is the end.
+  const reopened = new EmbeddedLog(dataDir, undefined);
+  const q = reopened.partition('changelog', 0)!;
+  assert.equal(q.lastStableOffset, q.highWatermark);
+  assert.deepEqual(latest(await readFrom(reopened, 'changelog', 0, { isolation: 'read_committed' })), latest(compacted));
+  reopened.close();
+});
+
 test('a failed write stops its partition with an error and a commit over it aborts with markers, so the LSO moves on', async (t) => {
   const dataDir = tempDir(t);
   const log = new EmbeddedLog(dataDir, undefined);
