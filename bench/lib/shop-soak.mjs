@@ -15,10 +15,11 @@
  * --topic-defaults ''` runs with the shop's own defaults, where state and disk grow for the whole run by design.
  * Prints one JSON line `SOAK_RESULT {...}` at the end.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { memoryMiB, startChild, stopChild } from './proc.mjs';
 import { freePort, parseLoadSummary, waitHealthy } from './shop-load.mjs';
 
@@ -208,36 +209,38 @@ export async function shopSoak({ root, work, rate = SOAK_DEFAULTS.rate, seconds 
   }
 }
 
-function parseArgs(argv) {
-  const o = { ...SOAK_DEFAULTS };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--rate') o.rate = Number(next());
-    else if (a === '--seconds') o.seconds = Number(next());
-    else if (a === '--warmup') o.warmupSeconds = Number(next());
-    else if (a === '--retention-ms') o.retentionMs = Number(next());
-    else if (a === '--topic-defaults') o.topicDefaults = next();
-    else if (a === '--work') o.work = resolve(next());
-    else if (a === '--out') o.out = resolve(next());
-    else throw new Error(`unknown option ${a} (see the header of bench/lib/shop-soak.mjs)`);
-  }
-  return o;
+function options(argv) {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      rate: { type: 'string' },
+      seconds: { type: 'string' },
+      warmup: { type: 'string' },
+      'retention-ms': { type: 'string' },
+      'topic-defaults': { type: 'string' },
+      work: { type: 'string' },
+      out: { type: 'string' },
+    },
+    strict: true,
+  });
+  const number = (raw, fallback) => (raw === undefined ? fallback : Number(raw));
+  return {
+    rate: number(values.rate, SOAK_DEFAULTS.rate),
+    seconds: number(values.seconds, SOAK_DEFAULTS.seconds),
+    warmupSeconds: number(values.warmup, SOAK_DEFAULTS.warmupSeconds),
+    retentionMs: number(values['retention-ms'], SOAK_DEFAULTS.retentionMs),
+    topicDefaults: values['topic-defaults'] ?? SOAK_DEFAULTS.topicDefaults,
+    work: values.work === undefined ? undefined : resolve(values.work),
+    out: values.out === undefined ? undefined : resolve(values.out),
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-  const o = parseArgs(process.argv.slice(2));
+  const o = options(process.argv.slice(2));
   const stamp = () => new Date().toISOString().slice(11, 19);
-  const result = await shopSoak({ root, work: o.work ?? join(root, 'bench', 'work'), ...o, log: (line) => console.log(`[soak ${stamp()}] ${line}`) });
-  if (o.out) {
-    const { writeFileSync } = await import('node:fs');
-    writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
-  }
+  const result = await shopSoak({ ...o, root, work: o.work ?? join(root, 'bench', 'work'), log: (line) => console.log(`[soak ${stamp()}] ${line}`) });
+  if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`SOAK_RESULT ${JSON.stringify(result)}`);
   if (result.status !== 'ok') process.exitCode = 1;
 }
