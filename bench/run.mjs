@@ -164,6 +164,7 @@ async function main() {
       retentionMs: opts.soakRetentionMs,
       topicDefaults: opts.soakTopicDefaults,
       log,
+      track: (child) => live.add(child),
     });
     const f = results.soak.figures;
     log(`shop soak: ${results.soak.status}${f ? ` RSS ${f.rss.atWarmupMiB} → ${f.rss.atEndMiB} MiB (${f.rss.slopeKiBPerMin} KiB/min), disk ${f.disk.atEndMiB} MiB` : ''}`);

@@ -117,8 +117,9 @@ export function summarizeSoak(samples, { warmupSeconds, seconds }) {
 /**
  * One soak run. `root` is the repository, `work` a scratch folder (the shop's DATA_DIR goes under it and is removed
  * at the end). Resolves with the figures, every sample and the load generator's summary, or a `failed` status.
+ * `track` sees each child process as it starts, so that a harness interrupted by a signal can stop them.
  */
-export async function shopSoak({ root, work, rate = SOAK_DEFAULTS.rate, seconds = SOAK_DEFAULTS.seconds, warmupSeconds = SOAK_DEFAULTS.warmupSeconds, sampleSeconds = SOAK_DEFAULTS.sampleSeconds, retentionMs = SOAK_DEFAULTS.retentionMs, topicDefaults = SOAK_DEFAULTS.topicDefaults, log = () => {} }) {
+export async function shopSoak({ root, work, rate = SOAK_DEFAULTS.rate, seconds = SOAK_DEFAULTS.seconds, warmupSeconds = SOAK_DEFAULTS.warmupSeconds, sampleSeconds = SOAK_DEFAULTS.sampleSeconds, retentionMs = SOAK_DEFAULTS.retentionMs, topicDefaults = SOAK_DEFAULTS.topicDefaults, log = () => {}, track = () => {} }) {
   const port = await freePort();
   const dataDir = join(work, 'shop-soak');
   const memoryFile = join(work, 'shop-soak-memory.json');
@@ -139,6 +140,7 @@ export async function shopSoak({ root, work, rate = SOAK_DEFAULTS.rate, seconds 
     SOAK_MEMORY_FILE: memoryFile,
   };
   const shop = startChild(process.execPath, ['--import', join(root, 'bench/lib/soak-sampler.mjs'), join(root, 'apps/shop/dist/main.js')], { cwd: root, env });
+  track(shop);
   const url = `http://127.0.0.1:${port}`;
   const samples = [];
   const loadAtStart = loadavg()[0];
@@ -182,6 +184,7 @@ export async function shopSoak({ root, work, rate = SOAK_DEFAULTS.rate, seconds 
       if (m) validated = Number(m[1]);
     };
     load = startChild(process.execPath, [join(root, 'apps/shop/dist/load/main.js'), '--url', url, '--rate', String(rate), '--duration', String(seconds)], { cwd: root, onLine });
+    track(load);
     const killer = setTimeout(() => load.child.kill('SIGKILL'), (seconds + 300) * 1000);
     await load.exited;
     clearTimeout(killer);
@@ -239,7 +242,19 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
   const o = options(process.argv.slice(2));
   const stamp = () => new Date().toISOString().slice(11, 19);
-  const result = await shopSoak({ ...o, root, work: o.work ?? join(root, 'bench', 'work'), log: (line) => console.log(`[soak ${stamp()}] ${line}`) });
+  const children = new Set();
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.once(signal, () => {
+      void Promise.all([...children].map((child) => stopChild(child, 5_000))).finally(() => process.exit(130));
+    });
+  }
+  const result = await shopSoak({
+    ...o,
+    root,
+    work: o.work ?? join(root, 'bench', 'work'),
+    log: (line) => console.log(`[soak ${stamp()}] ${line}`),
+    track: (child) => children.add(child),
+  });
   if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`SOAK_RESULT ${JSON.stringify(result)}`);
   if (result.status !== 'ok') process.exitCode = 1;
