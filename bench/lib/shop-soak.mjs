@@ -135,6 +135,10 @@ export async function shopSoak({ root, work, rate = SOAK_DEFAULTS.rate, seconds 
     KAFKA_BOOTSTRAP_SERVERS: '',
     // As `npm start` does.
     UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '32',
+    // The load generator is one client standing for many customers: at 200 orders/s and a second or two to each
+    // outcome it holds several hundred long polls, past the per-client bound meant for real clients (128).
+    LONG_POLL_MAX: '8192',
+    LONG_POLL_MAX_PER_CLIENT: '8192',
     ORDER_RETENTION_MS: String(retentionMs),
     LOG_TOPIC_DEFAULTS: topicDefaults,
     SOAK_MEMORY_FILE: memoryFile,

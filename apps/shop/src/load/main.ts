@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PRODUCTS, type Order } from '../schemas.js';
+import { httpCall } from './http-client.js';
 import { parseLoadOptions, USAGE, type LoadOptions } from './options.js';
 import { LatencyStats } from './stats.js';
 
@@ -25,28 +26,20 @@ interface Counters {
 }
 
 async function request(options: LoadOptions, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  let res = await send(options, method, path, body);
+  const url = new URL(path, options.url);
+  let res = await httpCall(url, method, body);
   // The shop bounds held long polls per client: a 503 with Retry-After asks to come back, as a polite client does.
-  while (res.status === 503 && res.headers.has('retry-after')) {
-    await res.arrayBuffer();
-    await new Promise((r) => setTimeout(r, Math.max(50, Number(res.headers.get('retry-after')) * 1000 || 1000)));
-    res = await send(options, method, path, body);
+  while (res.status === 503 && res.retryAfter !== undefined) {
+    await new Promise((r) => setTimeout(r, Math.max(50, Number(res.retryAfter) * 1000 || 1000)));
+    res = await httpCall(url, method, body);
   }
-  const text = await res.text();
   let json: unknown = undefined;
   try {
-    json = text ? JSON.parse(text) : undefined;
+    json = res.text ? JSON.parse(res.text) : undefined;
   } catch {
-    json = text;
+    json = res.text;
   }
   return { status: res.status, json };
-}
-
-function send(options: LoadOptions, method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(new URL(path, options.url), {
-    method,
-    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
 }
 
 async function placeOne(options: LoadOptions, runId: string, n: number, counters: Counters, latency: LatencyStats): Promise<void> {
