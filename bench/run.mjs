@@ -20,6 +20,7 @@ import { PACED_ID_BASE, WARM_UP_ID, eventRecord, pacedExpected } from './lib/rec
 import { percentiles } from './lib/stats.mjs';
 import { renderChart, renderMarkdown } from './lib/report.mjs';
 import { shopLoad } from './lib/shop-load.mjs';
+import { shopSoak, SOAK_DEFAULTS } from './lib/shop-soak.mjs';
 import { catalogBench } from './lib/catalog-run.mjs';
 import { summarizeProfiles } from './lib/profile-summary.mjs';
 import { CORE, GROUPS, estimateMinutes, selectRows } from './lib/matrix.mjs';
@@ -95,6 +96,7 @@ async function main() {
     ceilings: [],
     latency: [],
     shop: [],
+    soak: undefined,
     catalog: undefined,
     logStorage: [],
     profiles: [],
@@ -151,6 +153,22 @@ async function main() {
       log(`shop / ${label}: ${run.status}${run.p50 !== undefined ? ` p50=${run.p50} ms p99=${run.p99} ms` : ''}`);
       results.shop.push({ backend: label, ...run });
     }
+  }
+
+  if (opts.soak) {
+    log(`shop soak on the embedded log: ${opts.soakRate} orders/s for ${opts.soakSeconds} s`);
+    results.soak = await shopSoak({
+      root,
+      work,
+      rate: opts.soakRate,
+      seconds: opts.soakSeconds,
+      retentionMs: opts.soakRetentionMs,
+      topicDefaults: opts.soakTopicDefaults,
+      log,
+      track: (child) => live.add(child),
+    });
+    const f = results.soak.figures;
+    log(`shop soak: ${results.soak.status}${f ? ` RSS ${f.rss.atWarmupMiB} → ${f.rss.atEndMiB} MiB (${f.rss.slopeKiBPerMin} KiB/min), disk ${f.disk.atEndMiB} MiB` : ''}`);
   }
 
   if (opts.catalog) {
@@ -451,6 +469,11 @@ function parseOptions(argv) {
     shop: true,
     shopRate: 100,
     shopSeconds: 20,
+    soak: true,
+    soakRate: SOAK_DEFAULTS.rate,
+    soakSeconds: SOAK_DEFAULTS.seconds,
+    soakRetentionMs: SOAK_DEFAULTS.retentionMs,
+    soakTopicDefaults: SOAK_DEFAULTS.topicDefaults,
     catalog: true,
     catalogProducts: 100_000,
     catalogRate: 50,
@@ -485,6 +508,11 @@ function parseOptions(argv) {
     else if (a === '--no-shop') o.shop = false;
     else if (a === '--shop-rate') o.shopRate = Number(next());
     else if (a === '--shop-seconds') o.shopSeconds = Number(next());
+    else if (a === '--no-soak') o.soak = false;
+    else if (a === '--soak-rate') o.soakRate = Number(next());
+    else if (a === '--soak-seconds') o.soakSeconds = Number(next());
+    else if (a === '--soak-retention-ms') o.soakRetentionMs = Number(next());
+    else if (a === '--soak-topic-defaults') o.soakTopicDefaults = next();
     else if (a === '--no-catalog') o.catalog = false;
     else if (a === '--catalog-products') o.catalogProducts = Number(next());
     else if (a === '--catalog-rate') o.catalogRate = Number(next());

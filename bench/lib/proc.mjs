@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
- * Memory of a live process in MiB, or undefined once it is gone: the peak resident set (VmHWM) and the current
- * anonymous (heaps) and file-backed (mapped files such as LMDB's and RocksDB's, code) parts of it.
+ * Memory of a live process in MiB, or undefined once it is gone: the peak resident set (VmHWM), the current one
+ * (VmRSS) and its anonymous (heaps) and file-backed (mapped files such as LMDB's and RocksDB's, code) parts.
  */
 export function memoryMiB(pid) {
   try {
@@ -14,7 +14,7 @@ export function memoryMiB(pid) {
       return m ? Number(m[1]) / 1024 : undefined;
     };
     const hwm = field('VmHWM');
-    return hwm === undefined ? undefined : { hwm, anon: field('RssAnon') ?? 0, file: field('RssFile') ?? 0 };
+    return hwm === undefined ? undefined : { hwm, rss: field('VmRSS') ?? 0, anon: field('RssAnon') ?? 0, file: field('RssFile') ?? 0 };
   } catch {
     return undefined;
   }

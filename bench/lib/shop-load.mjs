@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { runToEnd, startChild, stopChild } from './proc.mjs';
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -19,7 +19,7 @@ function freePort() {
   });
 }
 
-async function waitHealthy(url, timeoutMs) {
+export async function waitHealthy(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
@@ -35,16 +35,18 @@ async function waitHealthy(url, timeoutMs) {
 
 /** Parses the load generator's summary lines. */
 export function parseLoadSummary(text) {
-  const orders = /orders: (\d+) started, (\d+) VALIDATED, (\d+) FAILED, (\d+) timed out, (\d+) errors/.exec(text);
+  // `accepted` (POSTs answered 201) is absent from the summaries of older load generators.
+  const orders = /orders: (\d+) started, (?:(\d+) accepted, )?(\d+) VALIDATED, (\d+) FAILED, (\d+) timed out, (\d+) errors/.exec(text);
   const lat = /latency POST -> outcome: p50=([\d.]+)ms p95=([\d.]+)ms p99=([\d.]+)ms max=([\d.]+)ms/.exec(text);
   const tput = /throughput: ([\d.]+) outcomes\/s/.exec(text);
   if (!orders || !lat || !tput) return undefined;
   return {
     started: Number(orders[1]),
-    validated: Number(orders[2]),
-    failed: Number(orders[3]),
-    timeouts: Number(orders[4]),
-    errors: Number(orders[5]),
+    accepted: orders[2] === undefined ? undefined : Number(orders[2]),
+    validated: Number(orders[3]),
+    failed: Number(orders[4]),
+    timeouts: Number(orders[5]),
+    errors: Number(orders[6]),
     p50: Number(lat[1]),
     p95: Number(lat[2]),
     p99: Number(lat[3]),

@@ -2,11 +2,11 @@
 import { createEmbeddedBackend, createKafkaBackend, type Backend } from '@tributary/streams';
 import type { ShopConfig } from './config.js';
 
-export async function openBackend(config: Pick<ShopConfig, 'kafkaBootstrapServers' | 'kafkaSecurity' | 'logDir'>): Promise<Backend> {
+export async function openBackend(config: Pick<ShopConfig, 'kafkaBootstrapServers' | 'kafkaSecurity' | 'logDir' | 'logTopicDefaults'>): Promise<Backend> {
   return config.kafkaBootstrapServers !== undefined
     ? createKafkaBackend({
         bootstrapServers: config.kafkaBootstrapServers,
         ...(config.kafkaSecurity !== undefined ? { security: config.kafkaSecurity } : {}),
       })
-    : createEmbeddedBackend({ dataDir: config.logDir });
+    : createEmbeddedBackend({ dataDir: config.logDir, topicDefaults: config.logTopicDefaults });
 }

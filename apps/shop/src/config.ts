@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_LONG_POLL_LIMITS } from './http/long-poll-limits.js';
 import { KAFKA_SECURITY_VARIABLES, kafkaSecurityFromEnv, type KafkaSecurity } from './kafka-security.js';
 import { DEFAULT_SETTLED_RETENTION_MS } from './services/retention.js';
+import { parseLogTopicDefaults } from './log-topic-defaults.js';
 
 export interface ShopConfig {
   readonly port: number;
@@ -36,6 +37,8 @@ export interface ShopConfig {
   readonly longPollMaxPerClient: number;
   /** PostgreSQL of the database hybrid; undefined: the hybrid is off. */
   readonly databaseUrl: string | undefined;
+  /** Topic configs the embedded log gives topics that do not set them (`LOG_TOPIC_DEFAULTS`); empty: Kafka's defaults. */
+  readonly logTopicDefaults: Readonly<Record<string, string>>;
 }
 
 const EnvSchema = z
@@ -71,6 +74,7 @@ const EnvSchema = z
       .default(DEFAULT_LONG_POLL_LIMITS.maxPerClient),
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'DATABASE_URL must be a postgres:// URL').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_TOPIC_DEFAULTS: z.string().optional(),
   })
   // Several instances forward requests to each other; without a shared secret they could not tell a forwarded
   // request from a client's.
@@ -92,6 +96,7 @@ const ENV_KEYS = [
   'LONG_POLL_MAX_PER_CLIENT',
   'DATABASE_URL',
   'LOG_LEVEL',
+  'LOG_TOPIC_DEFAULTS',
 ] as const;
 
 export class ConfigError extends Error {
@@ -112,11 +117,16 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     if (v !== undefined && v.trim() !== '') securityEnv[key] = key.endsWith('PASSWORD') ? v : v.trim();
   }
   const security = kafkaSecurityFromEnv(securityEnv);
-  if (security.security !== undefined && present['KAFKA_BOOTSTRAP_SERVERS'] === undefined) {
-    security.problems.push('KAFKA_SECURITY_PROTOCOL: is set but KAFKA_BOOTSTRAP_SERVERS is not (the embedded log needs no security)');
+  const topicDefaults = parseLogTopicDefaults(present['LOG_TOPIC_DEFAULTS'] ?? '');
+  const problems = [...security.problems, ...topicDefaults.problems.map((p) => `LOG_TOPIC_DEFAULTS: ${p}`)];
+  if (present['LOG_TOPIC_DEFAULTS'] !== undefined && present['KAFKA_BOOTSTRAP_SERVERS'] !== undefined) {
+    problems.push("LOG_TOPIC_DEFAULTS: is for the embedded log; on Kafka the brokers' own log.* settings apply");
   }
-  if (!parsed.success || security.problems.length > 0) {
-    const lines = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)), ...security.problems];
+  if (security.security !== undefined && present['KAFKA_BOOTSTRAP_SERVERS'] === undefined) {
+    problems.push('KAFKA_SECURITY_PROTOCOL: is set but KAFKA_BOOTSTRAP_SERVERS is not (the embedded log needs no security)');
+  }
+  if (!parsed.success || problems.length > 0) {
+    const lines = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)), ...problems];
     throw new ConfigError(`Invalid configuration:\n${lines.map((l) => `  ${l}`).join('\n')}`);
   }
   const e = parsed.data;
@@ -137,5 +147,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     longPollMaxTotal: e.LONG_POLL_MAX,
     longPollMaxPerClient: e.LONG_POLL_MAX_PER_CLIENT,
     databaseUrl: e.DATABASE_URL,
+    logTopicDefaults: topicDefaults.defaults,
   };
 }

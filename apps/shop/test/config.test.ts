@@ -28,6 +28,19 @@ describe('shop config', () => {
     assert.equal(config.longPollMaxTotal, 10);
   });
 
+  it('reads LOG_TOPIC_DEFAULTS for the embedded log, naming a bad setting, and refuses it on Kafka', () => {
+    assert.deepEqual(loadConfig({}).logTopicDefaults, {});
+    assert.deepEqual(loadConfig({ LOG_TOPIC_DEFAULTS: 'retention.ms=120000, segment.bytes=8388608,delete.retention.ms=0' }).logTopicDefaults, {
+      'retention.ms': '120000',
+      'segment.bytes': '8388608',
+      'delete.retention.ms': '0',
+    });
+    assert.throws(() => loadConfig({ LOG_TOPIC_DEFAULTS: 'cleanup.policy=compact' }), /LOG_TOPIC_DEFAULTS: cleanup.policy is not one of retention.ms/);
+    assert.throws(() => loadConfig({ LOG_TOPIC_DEFAULTS: 'segment.bytes=0' }), /LOG_TOPIC_DEFAULTS: segment.bytes must be an integer >= 1/);
+    assert.throws(() => loadConfig({ LOG_TOPIC_DEFAULTS: 'retention.ms' }), /LOG_TOPIC_DEFAULTS: retention.ms must be an integer >= -1/);
+    assert.throws(() => loadConfig({ LOG_TOPIC_DEFAULTS: 'retention.ms=60000', KAFKA_BOOTSTRAP_SERVERS: 'k:9092' }), /LOG_TOPIC_DEFAULTS: is for the embedded log/);
+  });
+
   it('requires a shared FORWARD_SECRET when instances route to each other', () => {
     assert.throws(() => loadConfig({ APPLICATION_SERVER: 'h:9000' }), /FORWARD_SECRET is required with APPLICATION_SERVER/);
     assert.throws(() => loadConfig({ APPLICATION_SERVER: 'h:9000', FORWARD_SECRET: 'short' }), /FORWARD_SECRET must have at least 16/);

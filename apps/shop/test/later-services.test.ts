@@ -10,7 +10,15 @@ import { TopologyTestDriver } from '@tributary/streams/testing';
 import { crmImportTopology, customerFromCrm } from '../src/later/crm-import.js';
 import { LATER_TOPICS, laterSerdes } from '../src/later/later-topics.js';
 import type { OrderWithCustomer } from '../src/later/later-schemas.js';
-import { CUSTOMER_ORDER_COUNTS_STORE, orderInsightsTopology, ORDERS_WITH_CUSTOMERS_STORE } from '../src/later/order-insights.js';
+import {
+  CUSTOMER_ORDER_COUNTS_STORE,
+  INSIGHTS_EXPIRY_STORE,
+  LATEST_ORDERS_STORE,
+  orderInsightsTopology,
+  ORDERS_AT_CREATION_STORE,
+  ORDERS_WITH_CUSTOMERS_STORE,
+} from '../src/later/order-insights.js';
+import { sweepIntervalMs } from '../src/services/retention.js';
 import type { Customer, Order } from '../src/schemas.js';
 import { serdes, TOPICS } from '../src/topics.js';
 import { TOPIC_REGISTRY } from '../src/topic-registry.js';
@@ -79,6 +87,28 @@ describe('order-insights', () => {
       assert.equal(joined.get('b')?.status, 'CREATED');
       // Customer 2 is unknown: the order is there, without a customer.
       assert.deepEqual(joined.get('c'), { order: order('c', 2), status: 'CREATED', customer: null });
+    });
+  });
+
+  it('forgets orders settled longer ago than the retention horizon from every per-order table, and keeps undecided ones', () => {
+    const retention = 2 * 60 * 60_000;
+    withDriver(orderInsightsTopology(retention), (driver) => {
+      const orders = driver.createInputTopic(TOPICS.orders, serdes.key, serdes.order);
+      const order = (id: string, state: Order['state'] = 'CREATED'): Order => ({ id, customerId: 1, state, product: 'JUMPERS', quantity: 1, price: 2 });
+      const stores = [LATEST_ORDERS_STORE, ORDERS_AT_CREATION_STORE, ORDERS_WITH_CUSTOMERS_STORE, INSIGHTS_EXPIRY_STORE];
+      const held = (id: string): string[] => stores.filter((name) => driver.getKeyValueStore<string, unknown>(name).get(id) !== null);
+      orders.pipeInput('settled', order('settled'), T0);
+      orders.pipeInput('settled', order('settled', 'VALIDATED'), T0 + 1);
+      orders.pipeInput('pending', order('pending'), T0);
+      // Within the horizon both are there.
+      orders.pipeInput('tick', order('tick', 'FAILED'), T0 + retention - 1);
+      assert.deepEqual(held('settled'), stores);
+      // Past it (and a sweep), the settled order is gone from every table; the undecided one stays.
+      orders.pipeInput('tick', order('tick', 'FAILED'), T0 + retention + sweepIntervalMs(retention) + 2);
+      assert.deepEqual(held('settled'), []);
+      assert.deepEqual(held('pending'), stores);
+      // Counts are per customer (CREATED versions only) and stay.
+      assert.equal(driver.getKeyValueStore<string, number>(CUSTOMER_ORDER_COUNTS_STORE).get('1'), 2);
     });
   });
 });

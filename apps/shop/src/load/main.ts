@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PRODUCTS, type Order } from '../schemas.js';
+import { httpCall } from './http-client.js';
 import { parseLoadOptions, USAGE, type LoadOptions } from './options.js';
 import { LatencyStats } from './stats.js';
 
@@ -15,6 +16,8 @@ const CUSTOMERS = 1_000;
 
 interface Counters {
   started: number;
+  /** Orders the shop took (`201` to the POST). */
+  accepted: number;
   validated: number;
   failed: number;
   errors: number;
@@ -23,28 +26,20 @@ interface Counters {
 }
 
 async function request(options: LoadOptions, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  let res = await send(options, method, path, body);
+  const url = new URL(path, options.url);
+  let res = await httpCall(url, method, body);
   // The shop bounds held long polls per client: a 503 with Retry-After asks to come back, as a polite client does.
-  while (res.status === 503 && res.headers.has('retry-after')) {
-    await res.arrayBuffer();
-    await new Promise((r) => setTimeout(r, Math.max(50, Number(res.headers.get('retry-after')) * 1000 || 1000)));
-    res = await send(options, method, path, body);
+  while (res.status === 503 && res.retryAfter !== undefined) {
+    await new Promise((r) => setTimeout(r, Math.max(50, Number(res.retryAfter) * 1000 || 1000)));
+    res = await httpCall(url, method, body);
   }
-  const text = await res.text();
   let json: unknown = undefined;
   try {
-    json = text ? JSON.parse(text) : undefined;
+    json = res.text ? JSON.parse(res.text) : undefined;
   } catch {
-    json = text;
+    json = res.text;
   }
   return { status: res.status, json };
-}
-
-function send(options: LoadOptions, method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(new URL(path, options.url), {
-    method,
-    ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}),
-  });
 }
 
 async function placeOne(options: LoadOptions, runId: string, n: number, counters: Counters, latency: LatencyStats): Promise<void> {
@@ -60,6 +55,7 @@ async function placeOne(options: LoadOptions, runId: string, n: number, counters
   try {
     const posted = await request(options, 'POST', '/v1/orders', order);
     if (posted.status !== 201) throw new Error(`POST /v1/orders answered ${posted.status}`);
+    counters.accepted++;
     if (options.payments) {
       const paid = await request(options, 'POST', '/v1/payments', { id: `pay-${id}`, orderId: id, ccy: 'EUR', amount: order.quantity * order.price });
       if (paid.status !== 201) throw new Error(`POST /v1/payments answered ${paid.status}`);
@@ -112,7 +108,7 @@ async function run(options: LoadOptions): Promise<void> {
   }
   if (options.payments) await registerCustomers(options);
   const runId = randomUUID().slice(0, 8);
-  const counters: Counters = { started: 0, validated: 0, failed: 0, errors: 0, timeouts: 0, inFlight: 0 };
+  const counters: Counters = { started: 0, accepted: 0, validated: 0, failed: 0, errors: 0, timeouts: 0, inFlight: 0 };
   const latency = new LatencyStats();
   const pending = new Set<Promise<void>>();
   const t0 = performance.now();
@@ -153,7 +149,10 @@ async function run(options: LoadOptions): Promise<void> {
   const elapsedS = (performance.now() - t0) / 1000;
   const done = counters.validated + counters.failed;
   console.log('---');
-  console.log(`orders: ${counters.started} started, ${counters.validated} VALIDATED, ${counters.failed} FAILED, ${counters.timeouts} timed out, ${counters.errors} errors`);
+  console.log(
+    `orders: ${counters.started} started, ${counters.accepted} accepted, ${counters.validated} VALIDATED, ${counters.failed} FAILED, ` +
+      `${counters.timeouts} timed out, ${counters.errors} errors`,
+  );
   console.log(`latency POST -> outcome: p50=${fmt(latency.percentile(50))} p95=${fmt(latency.percentile(95))} p99=${fmt(latency.percentile(99))} max=${fmt(latency.percentile(100))}`);
   console.log(`throughput: ${(done / elapsedS).toFixed(1)} outcomes/s over ${elapsedS.toFixed(1)}s`);
 }

@@ -22,13 +22,15 @@ export function sweepIntervalMs(retentionMs: number): number {
 
 /**
  * Schedules, on stream time, the deletion of every entry of `store` that `settledAt` says settled before
- * `streamTime - retentionMs` (undefined: not settled, kept).
+ * `streamTime - retentionMs` (undefined: not settled, kept). `onExpired` hears of each key deleted, for processors
+ * that pass the expiry on downstream (as a tombstone).
  */
 export function scheduleExpiry<V>(
   context: ProcessorContext<unknown, unknown>,
   store: KeyValueStore<string, V>,
   settledAt: (value: V) => number | undefined,
   retentionMs: number,
+  onExpired?: (key: string, streamTime: number) => void,
 ): void {
   context.schedule(sweepIntervalMs(retentionMs), 'STREAM_TIME', (streamTime) => {
     const horizon = streamTime - retentionMs;
@@ -38,6 +40,9 @@ export function scheduleExpiry<V>(
       if (at !== undefined && at < horizon) expired.push(key);
     }
     // Deleted after the scan: a store need not support changes while it is iterated.
-    for (const key of expired) store.delete(key);
+    for (const key of expired) {
+      store.delete(key);
+      onExpired?.(key, streamTime);
+    }
   });
 }

@@ -6,7 +6,8 @@
 import type { ConsumedRecord } from '../backend/port.js';
 
 class RecordQueue {
-  private items: ConsumedRecord[] = [];
+  /** Records from `head` on; the slots before it are emptied as records are taken. */
+  private items: Array<ConsumedRecord | undefined> = [];
   private head = 0;
 
   push(record: ConsumedRecord): void {
@@ -18,9 +19,15 @@ class RecordQueue {
   shift(): ConsumedRecord | undefined {
     const r = this.items[this.head];
     if (r === undefined) return undefined;
+    // The slot lets go of the record at once: a consumed record (and the buffers its key and value pin) must not stay
+    // alive until the queue next compacts, which for a queue that keeps draining to empty could be never.
+    this.items[this.head] = undefined;
     this.head++;
-    // Compact now and then so long-running queues do not keep consumed records alive.
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.items.length) {
+      // Compact now and then instead of shifting per record.
       this.items = this.items.slice(this.head);
       this.head = 0;
     }

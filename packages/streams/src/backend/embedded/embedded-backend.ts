@@ -19,6 +19,14 @@ export interface EmbeddedBackendOptions {
    * Consumers never create topics. Default: `{ partitions: 1 }`.
    */
   readonly autoCreateTopics?: { readonly partitions: number } | false;
+  /**
+   * Topic configs for every topic that does not set them itself, as a Kafka broker's `log.*` settings are
+   * (`log.retention.ms` → `retention.ms`, `log.segment.bytes` → `segment.bytes`, `log.roll.ms` → `segment.ms`,
+   * `log.cleaner.delete.retention.ms` → `delete.retention.ms`). Applied when the log uses a topic's config, never
+   * written into it: they apply to existing topics too, and change with the next open. With `dataDir` only (retention
+   * and compaction run on data directories); the first backend opened on a directory in a process sets them.
+   */
+  readonly topicDefaults?: Readonly<Record<string, string>>;
 }
 
 const shared = new Map<string, EmbeddedLog>();
@@ -33,7 +41,7 @@ export function createEmbeddedBackend(options: EmbeddedBackendOptions = {}): Bac
     options.dataDir !== undefined ? `dir:${resolve(options.dataDir)}` : options.name !== undefined ? `mem:${options.name}` : undefined;
   let log = registryKey === undefined ? undefined : shared.get(registryKey);
   if (log === undefined || log.isClosed) {
-    log = new EmbeddedLog(options.dataDir === undefined ? undefined : resolve(options.dataDir), autoCreate);
+    log = new EmbeddedLog(options.dataDir === undefined ? undefined : resolve(options.dataDir), autoCreate, undefined, options.topicDefaults);
     if (registryKey !== undefined) shared.set(registryKey, log);
   }
   log.references++;

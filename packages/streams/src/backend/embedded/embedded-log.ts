@@ -77,6 +77,8 @@ export class EmbeddedLog implements TopicDirectory {
     readonly dataDir: string | undefined,
     readonly autoCreatePartitions: number | undefined,
     cleanerIntervalMs: number = DEFAULT_CLEANER_INTERVAL_MS,
+    /** Configs for topics that do not set them (a broker's `log.*` defaults); never written into a topic's config. */
+    private readonly topicDefaults: Readonly<Record<string, string>> = {},
   ) {
     if (dataDir !== undefined) {
       this.load(dataDir);
@@ -183,6 +185,11 @@ export class EmbeddedLog implements TopicDirectory {
     for (const topic of this.topics.values()) count += topic.partitions.length;
     const share = Math.min(CACHE_MAX_BYTES, Math.max(CACHE_MIN_BYTES, Math.floor(TAIL_BUDGET_BYTES / Math.max(1, count))));
     for (const topic of this.topics.values()) for (const p of topic.partitions) p.tailMaxBytes = share;
+  }
+
+  /** A topic's config as the log applies it: its own settings over the log's defaults. */
+  private effectiveConfig(config: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
+    return { ...this.topicDefaults, ...config };
   }
 
   /** Honours `message.timestamp.type=LogAppendTime`; otherwise the producer's timestamp (or now) is kept. */
@@ -420,7 +427,7 @@ export class EmbeddedLog implements TopicDirectory {
     for (const topic of this.topics.values()) {
       for (const p of topic.partitions) {
         try {
-          runCleaner(p, topic.config, now);
+          runCleaner(p, this.effectiveConfig(topic.config), now);
         } catch (err) {
           // Retention and compaction only ever remove data the config allows to remove; failing leaves it in place.
           process.emitWarning(`log cleaner on ${topic.name}-${p.partition}: ${(err as Error).message}`, 'TributaryLogCleaner');
@@ -460,7 +467,7 @@ export class EmbeddedLog implements TopicDirectory {
     const aborted = new Set<number>();
     let maxTxnId = 0;
     const dir = join(this.topicDir(p.topic), String(p.partition));
-    const file = PartitionFile.open(dir, segmentConfigOf(config), (h) => {
+    const file = PartitionFile.open(dir, segmentConfigOf(this.effectiveConfig(config)), (h) => {
       if (h.txnId === 0) return;
       if (h.txnId > maxTxnId) maxTxnId = h.txnId;
       if (h.kind === EntryKind.Data) {

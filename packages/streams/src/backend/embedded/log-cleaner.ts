@@ -30,11 +30,20 @@ function policies(config: Readonly<Record<string, string>>): Set<string> {
 interface CleanerState {
   /** Last offset of the closed segments cleaned in the last pass. */
   cleanedThrough: number;
-  /** When a tombstone kept last pass becomes old enough to drop (Infinity: none kept). */
+  /** When a tombstone or a marker kept last pass becomes old enough to drop (Infinity: none kept). */
   nextTombstoneExpiry: number;
 }
 
 const states = new WeakMap<PartitionLog, CleanerState>();
+
+/** The latest record of a key in a compaction pass. */
+interface LatestRecord {
+  offset: number;
+  txnId: number;
+  /** The tombstone's timestamp, or `NOT_A_TOMBSTONE`. */
+  tombstoneAt: number;
+}
+const NOT_A_TOMBSTONE = -Infinity;
 
 /**
  * Retention and compaction of one partition, as Kafka's log manager and log cleaner do them, on whole closed
@@ -43,7 +52,9 @@ const states = new WeakMap<PartitionLog, CleanerState>();
  *   while the partition stays above `retention.bytes` without them, are deleted; the log-start offset moves to the
  *   first segment kept.
  * - with `compact`: closed segments below the LSO are rewritten keeping, per key, only the latest record (records of
- *   aborted transactions are dropped; tombstones are kept `delete.retention.ms` past their timestamp, then dropped).
+ *   aborted transactions are dropped; tombstones are kept `delete.retention.ms` past their timestamp, then dropped;
+ *   transaction markers once no record of their transaction is left, after `delete.retention.ms` too); a segment left
+ *   with no entry at all is deleted, unless it is the first.
  */
 export function runCleaner(p: PartitionLog, config: Readonly<Record<string, string>>, now: number): void {
   const file = p.file;
@@ -91,25 +102,48 @@ function compact(p: PartitionLog, deleteRetentionMs: number, now: number): void 
   // Only what is on disk may supersede: a record dropped for a newer one that a crash then loses would be gone.
   file.syncNow();
 
-  // Pass 1: the latest offset of every key, over everything written below the LSO (the active segment included).
-  const latest = new Map<string, number>();
+  // Pass 1: the latest record of every key, over everything written below the LSO (the active segment included),
+  // and the transactions that keep a record after this pass: only their markers still say something.
+  const latest = new Map<string, LatestRecord>();
+  const liveTxns = new Set<number>();
   for (let i = 0; i < file.segments.length; i++) {
     const s = file.segments[i]!;
     const next = file.segments[i + 1]?.baseOffset ?? Infinity;
     scanSegment(s.path, s.baseOffset, next, -1, 'first', (h, position, _size, chunk, chunkPos) => {
-      if (h.kind !== EntryKind.Data || h.offset >= lso || p.abortedTxns.has(h.txnId)) return;
-      const key = keyView(chunk, position - chunkPos);
-      if (key !== null) latest.set(key.toString('latin1'), h.offset);
+      if (h.kind !== EntryKind.Data) return;
+      const rel = position - chunkPos;
+      const key = keyView(chunk, rel);
+      // Not rewritten by this pass: above the LSO, in the segments not cleaned, or without a key.
+      if (h.offset >= lso || i >= cleanable || key === null) {
+        if (h.txnId !== 0) liveTxns.add(h.txnId);
+        if (h.offset >= lso || p.abortedTxns.has(h.txnId) || key === null) return;
+      } else if (p.abortedTxns.has(h.txnId)) return;
+      const name = key.toString('latin1');
+      const record = latest.get(name);
+      const tombstoneAt = isTombstone(chunk, rel) ? h.timestamp : NOT_A_TOMBSTONE;
+      if (record === undefined) latest.set(name, { offset: h.offset, txnId: h.txnId, tombstoneAt });
+      else {
+        record.offset = h.offset;
+        record.txnId = h.txnId;
+        record.tombstoneAt = tombstoneAt;
+      }
     });
+  }
+  for (const record of latest.values()) {
+    const kept = record.tombstoneAt === NOT_A_TOMBSTONE || record.tombstoneAt + deleteRetentionMs > now;
+    if (kept && record.txnId !== 0) liveTxns.add(record.txnId);
   }
 
   // Pass 2: rewrite each cleanable segment without what is superseded.
   let nextExpiry = Infinity;
+  /** Aborted transactions whose marker goes: none of their records is left for readers to skip. */
+  const forgotten: number[] = [];
   for (let i = 0; i < cleanable; i++) {
     const s = file.segments[i]!;
     const tmp = `${s.path}.cleaned`;
     const fd = openSync(tmp, 'w');
     let dropped = 0;
+    let kept = 0;
     try {
       scanSegment(s.path, s.baseOffset, file.segments[i + 1]!.baseOffset, -1, 'first', (h, position, size, chunk, chunkPos) => {
         const rel = position - chunkPos;
@@ -117,23 +151,40 @@ function compact(p: PartitionLog, deleteRetentionMs: number, now: number): void 
         if (h.kind === EntryKind.Data) {
           const key = keyView(chunk, rel);
           if (p.abortedTxns.has(h.txnId)) keep = false;
-          else if (key !== null && latest.get(key.toString('latin1')) !== h.offset) keep = false;
+          else if (key !== null && latest.get(key.toString('latin1'))?.offset !== h.offset) keep = false;
           else if (key !== null && isTombstone(chunk, rel)) {
             const expiry = h.timestamp + deleteRetentionMs;
             if (expiry <= now) keep = false;
             else if (expiry < nextExpiry) nextExpiry = expiry;
           }
+        } else if (!liveTxns.has(h.txnId)) {
+          // A marker whose transaction has no record left, kept `delete.retention.ms` like a tombstone (as Kafka's
+          // cleaner does), so a reader that saw the records also sees their end.
+          const expiry = h.timestamp + deleteRetentionMs;
+          if (expiry <= now) {
+            keep = false;
+            if (h.kind === EntryKind.AbortMarker) forgotten.push(h.txnId);
+          } else if (expiry < nextExpiry) nextExpiry = expiry;
         }
-        if (keep) writeSync(fd, chunk, rel, size);
-        else dropped++;
+        if (keep) {
+          writeSync(fd, chunk, rel, size);
+          kept++;
+        } else dropped++;
       });
       fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     if (dropped === 0) rmSync(tmp, { force: true });
-    else file.replaceSegment(i, tmp);
+    else if (kept === 0 && i > 0) {
+      // Nothing left: the file goes (segments are not merged, so with short segments these would pile up).
+      rmSync(tmp, { force: true });
+      file.removeSegment(i);
+      i--;
+      cleanable--;
+    } else file.replaceSegment(i, tmp);
   }
+  for (const txnId of forgotten) p.abortedTxns.delete(txnId);
   // Readers see the compacted segments, not the superseded records still held in memory.
   p.evictThrough(lastCleanable);
   state.cleanedThrough = lastCleanable;

@@ -115,8 +115,9 @@ class WindowReader {
     if (pos >= this.start && pos + n <= this.start + this.buf.length) return;
     if (pos >= this.start && this.start + this.buf.length >= this.fileSize) return;
     const length = Math.min(Math.max(CHUNK, n), this.fileSize - pos);
-    // One chunk reused while entries fit (callers copy what they keep), so a scan of any size allocates once.
-    if (this.spare === null || this.spare.length < length) this.spare = Buffer.allocUnsafe(Math.max(length, CHUNK));
+    // One chunk reused while entries fit (callers copy what they keep), so a scan of any size allocates once; no
+    // larger than the file, so opening a log of many small partitions does not allocate a full chunk for each.
+    if (this.spare === null || this.spare.length < length) this.spare = Buffer.allocUnsafe(length);
     const buf = this.spare;
     let done = 0;
     while (done < length) {

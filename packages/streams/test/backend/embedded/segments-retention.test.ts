@@ -9,7 +9,8 @@ import { EmbeddedLog } from '../../../src/backend/embedded/embedded-log.js';
 import { EmbeddedProducer } from '../../../src/backend/embedded/embedded-producer.js';
 import { LogStorageError } from '../../../src/backend/embedded/log-errors.js';
 import type { ConsumedRecord } from '../../../src/backend/port.js';
-import { b, str } from './helpers.js';
+import { b, pollUntil, str } from './helpers.js';
+import { collectGarbage } from '../../support/collectable.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-segments-'));
@@ -72,6 +73,34 @@ test('segments roll at segment.bytes; records far behind the in-memory tail are 
   reopened.close();
 });
 
+test('reads from the files of many partitions share one read buffer, and each partition reads its own records', async (t) => {
+  const dataDir = tempDir(t);
+  const partitions = 64;
+  const first = new EmbeddedLog(dataDir, undefined);
+  first.createTopic({ name: 't', numPartitions: partitions });
+  const producer = new EmbeddedProducer(first, { clientId: 'p' });
+  for (let p = 0; p < partitions; p++) for (let i = 0; i < 3; i++) producer.send({ topic: 't', partition: p, key: b(`p${p}`), value: b(`v${p}-${i}`) });
+  await producer.flush();
+  first.close();
+  // Reopened, the in-memory tails are empty: every read below goes to the files.
+  await collectGarbage();
+  const before = process.memoryUsage().arrayBuffers;
+  const log = new EmbeddedLog(dataDir, undefined);
+  const consumer = new EmbeddedConsumer(log, { clientId: 'r', isolationLevel: 'read_uncommitted', autoOffsetReset: 'earliest' });
+  await consumer.assign(Array.from({ length: partitions }, (_, p) => ({ topic: 't', partition: p, offset: 1 })));
+  const records = await pollUntil(consumer, partitions * 2);
+  await collectGarbage();
+  const grown = process.memoryUsage().arrayBuffers - before;
+  // A 256 KiB buffer per partition was 16 MiB here.
+  assert.ok(grown < 4 * 1024 * 1024, `Buffer memory grew by ${grown} bytes for ${partitions} partitions`);
+  for (let p = 0; p < partitions; p++) {
+    const own = records.filter((r) => r.partition === p).map((r) => `${str(r.key)}:${str(r.value)}`);
+    assert.deepEqual(own, [`p${p}:v${p}-1`, `p${p}:v${p}-2`]);
+  }
+  await consumer.close();
+  log.close();
+});
+
 test('retention.ms deletes closed segments whose newest record is older; consumers below the log start follow auto.offset.reset', async (t) => {
   const dataDir = tempDir(t);
   const log = new EmbeddedLog(dataDir, undefined);
@@ -98,6 +127,27 @@ test('retention.ms deletes closed segments whose newest record is older; consume
   log.close();
   const reopened = new EmbeddedLog(dataDir, undefined);
   assert.equal(reopened.partition('t', 0)!.logStartOffset, p.logStartOffset);
+  reopened.close();
+});
+
+test('topic defaults (a broker\'s log.* settings) apply to topics that do not set a config themselves, and are not written into them', async (t) => {
+  const dataDir = tempDir(t);
+  const log = new EmbeddedLog(dataDir, undefined, undefined, { 'segment.bytes': '4096', 'retention.ms': '3600000' });
+  log.createTopic({ name: 'plain', numPartitions: 1 });
+  log.createTopic({ name: 'kept', numPartitions: 1, config: { 'retention.ms': '-1' } });
+  const now = Date.now();
+  for (const topic of ['plain', 'kept']) {
+    await produce(log, topic, 400, (i) => b(`v${i}`.padEnd(50, '.')), undefined, (i) => (i < 300 ? now - 7_200_000 : now));
+    // The default segment size rolls both.
+    assert.ok(segmentFiles(dataDir, topic).length > 3, topic);
+  }
+  log.clean(now);
+  assert.ok(log.partition('plain', 0)!.logStartOffset > 0, 'the default retention.ms applies');
+  assert.equal(log.partition('kept', 0)!.logStartOffset, 0, "the topic's own retention.ms wins");
+  log.close();
+  const reopened = new EmbeddedLog(dataDir, undefined);
+  assert.deepEqual(reopened.topic('plain')!.config, {});
+  assert.deepEqual(reopened.topic('kept')!.config, { 'retention.ms': '-1' });
   reopened.close();
 });
 
@@ -200,6 +250,53 @@ test('compaction keeps the latest record per key in closed segments, drops abort
     (await readFrom(reopened, 'table', 0)).map((r) => r.offset),
     after.map((r) => r.offset),
   );
+  reopened.close();
+});
+
+test('compaction drops the markers of transactions with no record left, and deletes the segments it empties', async (t) => {
+  const dataDir = tempDir(t);
+  const log = new EmbeddedLog(dataDir, undefined);
+  log.createTopic({ name: 'changelog', numPartitions: 1, config: { 'cleanup.policy': 'compact', 'segment.bytes': '1024', 'delete.retention.ms': '60000' } });
+  const tx = new EmbeddedProducer(log, { clientId: 'tx', transactionalId: 'tx' });
+  await tx.initTransactions();
+  const transaction = async (records: Array<[string, string | null]>, outcome: 'commit' | 'abort' = 'commit'): Promise<void> => {
+    await tx.beginTransaction();
+    for (const [key, value] of records) tx.send({ topic: 'changelog', partition: 0, key: b(key), value: value === null ? null : b(value.padEnd(30, '.')) });
+    if (outcome === 'commit') await tx.commitTransaction();
+    else await tx.abortTransaction();
+  };
+  // A record that stays the latest of its key: its transaction's marker must stay with it.
+  await transaction([['kept', 'kept-1']]);
+  await transaction([['gone', 'aborted']], 'abort');
+  // Many transactions over three keys, one of them deleted at the end: all but the last values are superseded.
+  for (let i = 0; i < 60; i++) await transaction([[`k${i % 3}`, `v${i}`]]);
+  await transaction([['k0', null]]);
+  // Non-transactional records close the segments above.
+  await produce(log, 'changelog', 40, (i) => b(`z${i}`.padEnd(30, '.')), (i) => b(`z${i % 4}`));
+  const p = log.partition('changelog', 0)!;
+  const files = segmentFiles(dataDir, 'changelog').length;
+
+  // Within delete.retention.ms of the markers (and of the k0 tombstone) they all stay; an hour later they go.
+  log.clean(Date.now());
+  assert.ok(p.abortedTxns.size === 1);
+  log.clean(Date.now() + 3_600_000);
+  assert.equal(p.abortedTxns.size, 0, 'the aborted transaction has no record left to skip');
+  const left = segmentFiles(dataDir, 'changelog').length;
+  assert.ok(left < files / 2, `${left} of ${files} segment files left`);
+  const latest = (records: ConsumedRecord[]): string[] => records.map((r) => `${str(r.key)}=${str(r.value)?.replace(/\.+$/, '')}@${r.offset}`);
+  const compacted = await readFrom(log, 'changelog', 0, { isolation: 'read_committed' });
+  // The latest value of each key; k0's tombstone went with it.
+  assert.deepEqual(
+    latest(compacted).filter((r) => !r.startsWith('z')).map((r) => r.replace(/@\d+$/, '')),
+    ['kept=kept-1', 'k1=v58', 'k2=v59'],
+  );
+  log.close();
+
+  // Reopened, nothing is taken for an unfinished transaction: the kept record is visible and the LSO is the end.
+  const reopened = new EmbeddedLog(dataDir, undefined);
+  const q = reopened.partition('changelog', 0)!;
+  assert.equal(q.lastStableOffset, q.highWatermark);
+  assert.deepEqual(latest(await readFrom(reopened, 'changelog', 0, { isolation: 'read_committed' })), latest(compacted));
   reopened.close();
 });
 

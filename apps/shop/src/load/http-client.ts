@@ -1,0 +1,45 @@
+/**
+ * The load generator's HTTP client: node:http(s) over keep-alive agents. The generator shares the machine with the
+ * shop it measures, and `fetch` costs about three times the CPU per request (≈0.3 vs ≈0.1 ms here, with 600
+ * requests a second at 200 orders/s), which the shop then lacks.
+ */
+import http from 'node:http';
+import https from 'node:https';
+
+export interface HttpAnswer {
+  readonly status: number;
+  /** The `Retry-After` header, when there is one. */
+  readonly retryAfter: string | undefined;
+  readonly text: string;
+}
+
+// No socket limit: every order holds a long poll, and a queue in front of them would be latency the shop never caused.
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+/** Sends `body` (as JSON when given) and resolves with the whole answer. */
+export function httpCall(url: URL, method: string, body?: unknown): Promise<HttpAnswer> {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  const secure = url.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const request = (secure ? https : http).request(
+      url,
+      {
+        method,
+        agent: secure ? agents.https : agents.http,
+        headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => {
+          const retryAfter = response.headers['retry-after'];
+          resolve({ status: response.statusCode ?? 0, retryAfter: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, text });
+        });
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
