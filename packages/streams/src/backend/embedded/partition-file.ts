@@ -10,6 +10,12 @@ import { scanSegment } from './segment-scan.js';
 export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_SEGMENT_MS = 7 * 24 * 60 * 60 * 1000;
 const READ_CHUNK = 256 * 1024;
+/**
+ * Buffered entries are written at once when they reach this size, without waiting for the next turn of the event
+ * loop: a producer that appends without yielding (a stream thread working through a backlog) would otherwise hold
+ * everything it wrote in memory, and so would the tail, which may only drop records already written.
+ */
+const WRITE_BATCH_BYTES = 256 * 1024;
 
 export interface SegmentConfig {
   readonly segmentBytes: number;
@@ -18,7 +24,8 @@ export interface SegmentConfig {
 
 /**
  * The segment files behind one partition, `<dir>/<20-digit base offset>.log`. Appends are buffered and written in
- * batches (on the next turn of the event loop, or at `sync()`), so the per-record cost is an array push; `sync()`
+ * batches (on the next turn of the event loop, at `sync()`, or once 256 KiB are buffered), so the per-record cost is
+ * an array push; `sync()`
  * writes what is buffered and fdatasyncs, which is what makes a flushed record survive a crash. A failed write or
  * fsync stops the partition (`failure`): it takes no more appends until reopened, so no gap or torn entry can sit
  * between records written later.
@@ -121,6 +128,11 @@ export class PartitionFile {
 
   append(entry: Buffer, offset: number, timestamp: number): void {
     if (this.failure !== null) throw this.failure;
+    // Before this entry is taken, so that a failed write throws with nothing of this append in memory.
+    if (this.pendingBytes >= WRITE_BATCH_BYTES) {
+      this.writePending();
+      if (this.failure !== null) throw this.failure;
+    }
     let active = this.active;
     const position = active.size + this.pendingBytes;
     if (
