@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { basename, dirname, join } from 'node:path';
 import { CorruptLogError, LogStorageError } from './log-errors.js';
 import { fsyncDir } from './fs-sync.js';
-import { decodeIfIntact, frameSize, FRAME, type EntryHeader, type LogEntry } from './record-codec.js';
+import { decodeIfIntact, encodeEntryInto, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
 import { parseSegmentFileName, Segment, segmentFileName } from './segment.js';
 import { scanSegment } from './segment-scan.js';
 
@@ -16,6 +16,13 @@ const READ_CHUNK = 256 * 1024;
  * everything it wrote in memory, and so would the tail, which may only drop records already written.
  */
 const WRITE_BATCH_BYTES = 256 * 1024;
+/**
+ * Appends are encoded straight into a staging buffer of WRITE_BATCH_BYTES, written as a whole. A partition holds one
+ * only while it has entries waiting (until the next turn of the event loop, at most): a system of many partitions
+ * must not keep a quarter megabyte each. Written ones are kept here for the next partition that needs one.
+ */
+const spareStaging: Buffer[] = [];
+const MAX_SPARE_STAGING = 8;
 
 export interface SegmentConfig {
   readonly segmentBytes: number;
@@ -37,7 +44,8 @@ export class PartitionFile {
   onFailure: (() => void) | null = null;
   /** Offset after the last entry handed to the OS: entries below it can be read back from the files. */
   writtenEnd: number;
-  private pending: Buffer[] = [];
+  /** Entries encoded and not yet written: the first `pendingBytes` bytes of `staging`. */
+  private staging: Buffer | null = null;
   private pendingBytes = 0;
   /** Offset after the last pending entry. */
   private pendingEnd: number;
@@ -126,10 +134,19 @@ export class PartitionFile {
     this.config = config;
   }
 
-  append(entry: Buffer, offset: number, timestamp: number): void {
+  append(
+    kind: EntryKind,
+    offset: number,
+    txnId: number,
+    timestamp: number,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: Readonly<Record<string, Buffer>>,
+  ): void {
     if (this.failure !== null) throw this.failure;
+    const size = entrySize(key, value, headers);
     // Before this entry is taken, so that a failed write throws with nothing of this append in memory.
-    if (this.pendingBytes >= WRITE_BATCH_BYTES) {
+    if (this.staging !== null && this.pendingBytes + size > this.staging.length) {
       this.writePending();
       if (this.failure !== null) throw this.failure;
     }
@@ -137,14 +154,16 @@ export class PartitionFile {
     const position = active.size + this.pendingBytes;
     if (
       active.firstOffset >= 0 &&
-      (position + entry.length > this.config.segmentBytes || Date.now() - active.createdMs >= this.config.segmentMs)
+      (position + size > this.config.segmentBytes || Date.now() - active.createdMs >= this.config.segmentMs)
     ) {
       this.roll(offset);
       active = this.active;
     }
+    const staging = this.staging ?? (this.staging = takeStaging(size));
+    // Encoded first: an entry that cannot be encoded (a header name too long) leaves nothing behind.
+    const end = encodeEntryInto(staging, this.pendingBytes, kind, offset, txnId, timestamp, key, value, headers);
     active.note(offset, active.size + this.pendingBytes, timestamp);
-    this.pending.push(entry);
-    this.pendingBytes += entry.length;
+    this.pendingBytes = end;
     this.pendingEnd = offset + 1;
     if (!this.writeScheduled) {
       this.writeScheduled = true;
@@ -189,15 +208,19 @@ export class PartitionFile {
 
   writePending(): void {
     this.writeScheduled = false;
-    if (this.pending.length === 0 || this.failure !== null) return;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    this.pending = [];
+    if (this.staging === null || this.failure !== null) return;
+    const staging = this.staging;
+    const length = this.pendingBytes;
+    this.staging = null;
     this.pendingBytes = 0;
     try {
-      this.active.write(data);
+      // Written synchronously: the buffer is free for reuse as soon as this returns.
+      this.active.write(staging.subarray(0, length));
       this.writtenEnd = this.pendingEnd;
     } catch (err) {
       this.fail(err);
+    } finally {
+      giveStaging(staging);
     }
   }
 
@@ -303,13 +326,22 @@ export class PartitionFile {
         `Writing ${this.dir} failed (${cause}); the partition takes no more writes until the log is reopened`,
         { cause: err },
       );
-      this.pending = [];
+      if (this.staging !== null) giveStaging(this.staging);
+      this.staging = null;
       this.pendingBytes = 0;
       this.pendingEnd = this.writtenEnd;
       this.onFailure?.();
     }
     return this.failure;
   }
+}
+
+function takeStaging(size: number): Buffer {
+  return (size <= WRITE_BATCH_BYTES ? spareStaging.pop() : undefined) ?? Buffer.allocUnsafe(Math.max(size, WRITE_BATCH_BYTES));
+}
+
+function giveStaging(buffer: Buffer): void {
+  if (buffer.length === WRITE_BATCH_BYTES && spareStaging.length < MAX_SPARE_STAGING) spareStaging.push(buffer);
 }
 
 /** Moves `<topicDir>/<p>.log` (one file per partition, the format before segments) to `<topicDir>/<p>/000…0.log`. */

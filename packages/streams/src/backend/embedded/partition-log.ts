@@ -1,5 +1,5 @@
 import type { ConsumedRecord } from '../port.js';
-import { EntryKind, encodeEntry } from './record-codec.js';
+import { EntryKind } from './record-codec.js';
 import type { PartitionFile } from './partition-file.js';
 import type { Txn } from './transaction.js';
 
@@ -92,7 +92,7 @@ export class PartitionLog {
     };
     // The file first: a stopped partition throws before anything changes in memory.
     if (this.file !== null) {
-      this.file.append(encodeEntry(EntryKind.Data, offset, txn?.id ?? 0, timestamp, key, value, record.headers), offset, timestamp);
+      this.file.append(EntryKind.Data, offset, txn?.id ?? 0, timestamp, key, value, record.headers);
     }
     this.push(record, txn?.id ?? 0, (key?.length ?? 0) + (value?.length ?? 0));
     if (txn !== undefined && !txn.partitions.has(this)) {
@@ -115,7 +115,7 @@ export class PartitionLog {
       const kind = committed ? EntryKind.CommitMarker : EntryKind.AbortMarker;
       const now = Date.now();
       try {
-        this.file.append(encodeEntry(kind, offset, txn.id, now, null, null, NO_HEADERS), offset, now);
+        this.file.append(kind, offset, txn.id, now, null, null, NO_HEADERS);
       } catch {
         // The partition stopped on this write: the marker stays in memory only, like the others after a failure.
         return;

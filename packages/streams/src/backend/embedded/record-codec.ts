@@ -44,19 +44,35 @@ export function encodeEntry(
   value: Buffer | null,
   headers: Readonly<Record<string, Buffer>>,
 ): Buffer {
-  let size = FIXED_BODY + (key?.length ?? 0) + (value?.length ?? 0);
-  const names: Buffer[] = [];
-  const values: Buffer[] = [];
-  for (const name in headers) {
-    const n = Buffer.from(name, 'utf8');
-    const v = headers[name]!;
-    names.push(n);
-    values.push(v);
-    size += 2 + n.length + 4 + v.length;
-  }
-  const buf = Buffer.allocUnsafe(FRAME + size);
-  let pos = FRAME;
-  buf.writeUInt8(kind, pos);
+  const buf = Buffer.allocUnsafe(entrySize(key, value, headers));
+  encodeEntryInto(buf, 0, kind, offset, txnId, timestamp, key, value, headers);
+  return buf;
+}
+
+/** The encoded size of an entry, frame included. */
+export function entrySize(key: Buffer | null, value: Buffer | null, headers: Readonly<Record<string, Buffer>>): number {
+  let size = FRAME + FIXED_BODY + (key?.length ?? 0) + (value?.length ?? 0);
+  for (const name in headers) size += 2 + Buffer.byteLength(name, 'utf8') + 4 + headers[name]!.length;
+  return size;
+}
+
+/**
+ * Encodes an entry at `pos` of `buf` (which must hold `entrySize` bytes from there) and returns the position after it:
+ * a partition encodes its appends straight into the buffer it writes to the file, with no buffer per entry.
+ */
+export function encodeEntryInto(
+  buf: Buffer,
+  start: number,
+  kind: EntryKind,
+  offset: number,
+  txnId: number,
+  timestamp: number,
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: Readonly<Record<string, Buffer>>,
+): number {
+  let pos = start + FRAME;
+  buf[pos] = kind;
   pos += 1;
   buf.writeDoubleBE(offset, pos);
   pos += 8;
@@ -66,19 +82,19 @@ export function encodeEntry(
   pos += 8;
   pos = writeBytes(buf, pos, key);
   pos = writeBytes(buf, pos, value);
-  buf.writeUInt16BE(names.length, pos);
+  const countAt = pos;
   pos += 2;
-  for (let i = 0; i < names.length; i++) {
-    const n = names[i]!;
-    buf.writeUInt16BE(n.length, pos);
-    pos += 2;
-    n.copy(buf, pos);
-    pos += n.length;
-    pos = writeBytes(buf, pos, values[i]!);
+  let count = 0;
+  for (const name in headers) {
+    const length = buf.write(name, pos + 2, 'utf8');
+    buf.writeUInt16BE(length, pos);
+    pos = writeBytes(buf, pos + 2 + length, headers[name]!);
+    count++;
   }
-  buf.writeUInt32BE(size, 0);
-  buf.writeUInt32BE(crc32(buf.subarray(FRAME)), 4);
-  return buf;
+  buf.writeUInt16BE(count, countAt);
+  buf.writeUInt32BE(pos - start - FRAME, start);
+  buf.writeUInt32BE(crc32(buf.subarray(start + FRAME, pos)), start + 4);
+  return pos;
 }
 
 function writeBytes(buf: Buffer, pos: number, bytes: Buffer | null): number {
@@ -87,7 +103,7 @@ function writeBytes(buf: Buffer, pos: number, bytes: Buffer | null): number {
     return pos + 4;
   }
   buf.writeInt32BE(bytes.length, pos);
-  bytes.copy(buf, pos + 4);
+  buf.set(bytes, pos + 4);
   return pos + 4 + bytes.length;
 }
 
