@@ -50,8 +50,6 @@ export class PartitionFile {
   /** Offset after the last pending entry. */
   private pendingEnd: number;
   private writeScheduled = false;
-  /** Reused by every `read` (entries are copied out of it), so reading allocates no chunk per call. */
-  private readonly readBuffer = Buffer.allocUnsafe(READ_CHUNK);
 
   private constructor(
     readonly dir: string,
@@ -238,13 +236,13 @@ export class PartitionFile {
         continue;
       }
       let position = segment.lookup(from);
-      let chunk = segment.read(position, maxBytes, this.readBuffer);
+      let chunk = segment.read(position, maxBytes, sharedReadBuffer());
       let rel = 0;
       for (;;) {
         if (rel >= chunk.length) {
           if (out.length > 0 || position + rel >= segment.size) break;
           position += rel;
-          chunk = segment.read(position, maxBytes, this.readBuffer);
+          chunk = segment.read(position, maxBytes, sharedReadBuffer());
           rel = 0;
           continue;
         }
@@ -256,7 +254,7 @@ export class PartitionFile {
           }
           // An entry larger than the chunk, or cut by its end: read it whole.
           position += rel;
-          chunk = segment.read(position, Math.max(need, maxBytes), this.readBuffer);
+          chunk = segment.read(position, Math.max(need, maxBytes), sharedReadBuffer());
           rel = 0;
           continue;
         }
@@ -334,6 +332,15 @@ export class PartitionFile {
     }
     return this.failure;
   }
+}
+
+/**
+ * One read buffer for every partition: a read is synchronous and copies its entries out, so a chunk is never needed
+ * past the call, and partitions nobody reads from the files (most of them, in a system that keeps up) cost nothing.
+ */
+let readBuffer: Buffer | undefined;
+function sharedReadBuffer(): Buffer {
+  return (readBuffer ??= Buffer.allocUnsafe(READ_CHUNK));
 }
 
 function takeStaging(size: number): Buffer {
