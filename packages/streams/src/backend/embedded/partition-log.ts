@@ -8,13 +8,17 @@ const NO_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({});
 /**
  * How many recent records a partition with a data directory keeps in memory (those already written can be evicted):
  * consumers that keep up read them without touching the disk; others read the segment files. Per partition; the
- * byte limit is set by the log from a budget shared by all partitions (`EmbeddedLog`), between these bounds.
+ * byte limit is set by the log from a budget shared by all partitions (`EmbeddedLog`), between these bounds. A
+ * consumer that keeps up lags by about one poll (the runtime's `maxPollRecords` is 1,000 by default), well within.
  */
-export const CACHE_MAX_RECORDS = 4096;
+export const CACHE_MAX_RECORDS = 2048;
 export const CACHE_MIN_BYTES = 64 * 1024;
 export const CACHE_MAX_BYTES = 1024 * 1024;
-/** Rough per-record overhead of a cached record object, counted against `CACHE_MAX_BYTES`. */
-const RECORD_OVERHEAD = 160;
+/**
+ * Memory of a cached record besides its key and value bytes, counted against `CACHE_MAX_BYTES`: the record object
+ * (about 80 bytes) and the key and value Buffer objects (about 96 bytes each), as heap snapshots show them.
+ */
+const RECORD_OVERHEAD = 272;
 
 /**
  * One partition: records at rising offsets from the log-start offset. Transaction control markers take an offset
