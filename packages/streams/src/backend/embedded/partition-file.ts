@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { basename, dirname, join } from 'node:path';
 import { CorruptLogError, LogStorageError } from './log-errors.js';
 import { fsyncDir } from './fs-sync.js';
-import { decodeIfIntact, encodeEntryInto, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
+import { decodeIfIntact, encodeEntryInto, entryOffset, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
 import { parseSegmentFileName, Segment, segmentFileName } from './segment.js';
 import { scanSegment } from './segment-scan.js';
 
@@ -223,10 +223,10 @@ export class PartitionFile {
   }
 
   /**
-   * Reads entries from `from` on (those below it in the same chunk are skipped), up to about `maxBytes`, from what was
-   * written. Every entry's checksum is checked again: damage that appeared after open throws `CorruptLogError`.
+   * Reads entries from `from` on (those below it in the same chunk are skipped), up to `maxEntries` and about
+   * `maxBytes`, from what was written (a consumer taking a few records does not pay for decoding a whole chunk). Every entry's checksum is checked again: damage that appeared after open throws `CorruptLogError`.
    */
-  read(from: number, maxBytes: number = READ_CHUNK): LogEntry[] {
+  read(from: number, maxEntries: number, maxBytes: number = READ_CHUNK): LogEntry[] {
     const out: LogEntry[] = [];
     let i = this.segmentIndexFor(from);
     while (i < this.segments.length && out.length === 0) {
@@ -239,7 +239,7 @@ export class PartitionFile {
       let chunk = segment.read(position, maxBytes, sharedReadBuffer());
       let rel = 0;
       for (;;) {
-        if (rel >= chunk.length) {
+        if (rel >= chunk.length || out.length >= maxEntries) {
           if (out.length > 0 || position + rel >= segment.size) break;
           position += rel;
           chunk = segment.read(position, maxBytes, sharedReadBuffer());
@@ -258,9 +258,12 @@ export class PartitionFile {
           rel = 0;
           continue;
         }
-        const entry = decodeIfIntact(chunk, rel);
-        if (entry === null) throw new CorruptLogError(segment.path, position + rel, `damaged entry found while reading offset ${from}`);
-        if (entry.offset >= from) out.push(entry);
+        // Entries before `from` (the index points up to 32 KiB before it) are stepped over, not decoded.
+        if (entryOffset(chunk, rel) >= from) {
+          const entry = decodeIfIntact(chunk, rel);
+          if (entry === null) throw new CorruptLogError(segment.path, position + rel, `damaged entry found while reading offset ${from}`);
+          if (entry.offset >= from) out.push(entry);
+        }
         rel += need;
       }
       if (out.length === 0) i++;

@@ -155,7 +155,7 @@ export class PartitionLog {
         }
         return this.tailStart + (i - this.tailHead);
       }
-      const entries = this.file === null ? [] : this.file.read(pos);
+      const entries = this.file === null ? [] : this.file.read(pos, Math.min(max - taken, stop - pos));
       if (entries.length === 0) {
         // A gap (compaction, a repair) up to the records in memory.
         pos = Math.min(this.tailStart, stop);

@@ -144,6 +144,14 @@ export function readHeader(data: Buffer, pos: number): EntryHeader {
   };
 }
 
+/**
+ * The offset a frame says it holds, without checking it (to step over entries before a read position: an entry
+ * actually read is checked in full).
+ */
+export function entryOffset(data: Buffer, pos: number): number {
+  return data.readDoubleBE(pos + FRAME + 1);
+}
+
 /** The key of a checked frame, without copying (a view into `data`). */
 export function keyView(data: Buffer, pos: number): Buffer | null {
   const b = pos + FRAME + 25;
@@ -177,38 +185,47 @@ export function decodeIfIntact(data: Buffer, pos: number): LogEntry | null {
   }
 }
 
+/** Decoded entries without headers share one (frozen) empty headers object. */
+const NO_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({});
+
 function decodeBody(body: Buffer): LogEntry {
-  let p = 0;
-  const kind = body.readUInt8(p) as EntryKind;
-  p += 1;
-  const offset = body.readDoubleBE(p);
-  p += 8;
-  const txnId = body.readDoubleBE(p);
-  p += 8;
-  const timestamp = body.readDoubleBE(p);
-  p += 8;
-  const [key, afterKey] = readBytes(body, p);
-  const [value, afterValue] = readBytes(body, afterKey);
-  p = afterValue;
+  const kind = body[0] as EntryKind;
+  const offset = body.readDoubleBE(1);
+  const txnId = body.readDoubleBE(9);
+  const timestamp = body.readDoubleBE(17);
+  let p = 25;
+  const keyLength = body.readInt32BE(p);
+  const key = copyBytes(body, p + 4, keyLength);
+  p += 4 + Math.max(0, keyLength);
+  const valueLength = body.readInt32BE(p);
+  const value = copyBytes(body, p + 4, valueLength);
+  p += 4 + Math.max(0, valueLength);
   const count = body.readUInt16BE(p);
   p += 2;
-  const headers: Record<string, Buffer> = {};
-  for (let i = 0; i < count; i++) {
-    const nameLength = body.readUInt16BE(p);
-    p += 2;
-    const name = body.toString('utf8', p, p + nameLength);
-    p += nameLength;
-    const [v, next] = readBytes(body, p);
-    headers[name] = v ?? Buffer.alloc(0);
-    p = next;
+  let headers = NO_HEADERS;
+  if (count > 0) {
+    const decoded: Record<string, Buffer> = {};
+    for (let i = 0; i < count; i++) {
+      const nameLength = body.readUInt16BE(p);
+      p += 2;
+      const name = body.toString('utf8', p, p + nameLength);
+      p += nameLength;
+      const length = body.readInt32BE(p);
+      decoded[name] = copyBytes(body, p + 4, length) ?? Buffer.alloc(0);
+      p += 4 + Math.max(0, length);
+    }
+    headers = decoded;
   }
   return { kind, offset, txnId, timestamp, key, value, headers };
 }
 
-function readBytes(body: Buffer, pos: number): [Buffer | null, number] {
-  const length = body.readInt32BE(pos);
-  if (length < 0) return [null, pos + 4];
-  return [Buffer.from(body.subarray(pos + 4, pos + 4 + length)), pos + 4 + length];
+/** A copy of `length` bytes at `start` (null for length -1), so that the chunk read can be reused. */
+function copyBytes(body: Buffer, start: number, length: number): Buffer | null {
+  if (length < 0) return null;
+  if (start + length > body.length) throw new RangeError(`${length} bytes at ${start} run past the entry`);
+  const out = Buffer.allocUnsafe(length);
+  body.copy(out, 0, start, start + length);
+  return out;
 }
 
 /** Walks the body's variable parts: a checksum only proves the bytes are the ones written, not that they parse. */
