@@ -7,7 +7,7 @@
  *
  *   node bench/lib/embedded-cases.mjs [--records 1000000] [--partitions 4] [--cases stateless,stateful,windowed]
  *        [--keys 1000,1000000] [--runs 3] [--log memory|disk] [--builds label=path/to/dist/index.js,...]
- *        [--profile DIR] [--live-heap] [--heap-snapshot DIR] [--memory-trace] [--out FILE.json]
+ *        [--profile DIR] [--alloc-profile DIR] [--live-heap] [--heap-snapshot DIR] [--memory-trace] [--node-args '--flag ...'] [--out FILE.json]
  *
  * `--log memory` (default): the input is loaded into an in-memory log inside the measured process, so the peak RSS
  * includes the log (input, repartition, changelog and output records). `--log disk`: another process writes the
@@ -15,9 +15,11 @@
  * keeps only a small tail of each partition in memory) — the figure to hold against the 1M-key store target.
  * `--builds` compares builds (e.g. `main=/tmp/main-dist/index.js,branch=packages/streams/dist/index.js`); default is
  * this checkout's build. `--profile DIR` writes a CPU profile of each run's processing phase and prints its summary.
+ * `--alloc-profile DIR` samples what the processing phase allocates (garbage included) and prints the top sites.
  * `--live-heap` collects garbage before each memory sample (every 500 ms), so the heap figures are live data (the
  * rates are then not comparable); `--heap-snapshot DIR` writes one V8 heap snapshot once half the output is there;
- * `--memory-trace` keeps every memory sample (RSS, anon, file, V8 heap, Buffers) in the `--out` file.
+ * `--memory-trace` keeps every memory sample (RSS, anon, file, V8 heap, Buffers) in the `--out` file; `--node-args`
+ * passes V8/Node flags to the measured processes (e.g. `--max-semi-space-size=4`).
  *
  * The clock runs from `app.start()` to the arrival of the last expected output record, read by an in-process
  * read_uncommitted consumer (its cost is charged to the run; it reads the very record objects the log holds).
@@ -155,6 +157,8 @@ async function child(args) {
   };
   const { startProfile } = args.profileDir ? await import('./inspector-profile.mjs') : {};
   const profile = args.profileDir ? await startProfile() : undefined;
+  const { startAllocationProfile } = args.allocProfileDir ? await import('./alloc-profile.mjs') : {};
+  const allocations = args.allocProfileDir ? await startAllocationProfile() : undefined;
   const cpuBefore = process.cpuUsage();
   const start = performance.now();
   await app.start();
@@ -175,6 +179,7 @@ async function child(args) {
   const cpu = process.cpuUsage(cpuBefore);
   sample();
   await profile?.stop(args.profileDir);
+  await allocations?.stop(args.allocProfileDir);
   const end = procStatus();
   const m = process.memoryUsage();
   await watch.close();
@@ -214,7 +219,7 @@ async function preload(args) {
 // --- the driver ------------------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const opts = { records: 1_000_000, partitions: 4, cases: ['stateless', 'stateful', 'windowed'], keys: [1000, 1_000_000], runs: 3, log: 'memory', builds: [], profile: undefined, out: undefined };
+  const opts = { nodeArgs: [], records: 1_000_000, partitions: 4, cases: ['stateless', 'stateful', 'windowed'], keys: [1000, 1_000_000], runs: 3, log: 'memory', builds: [], profile: undefined, out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
@@ -230,6 +235,8 @@ function parseArgs(argv) {
       case '--out': opts.out = resolve(value()); break;
       case '--live-heap': opts.liveHeap = true; break;
       case '--memory-trace': opts.memoryTrace = true; break;
+      case '--alloc-profile': opts.allocProfile = resolve(value()); break;
+      case '--node-args': opts.nodeArgs = value().split(' ').filter(Boolean); break;
       case '--heap-snapshot': opts.heapSnapshot = resolve(value()); break;
       default: throw new Error(`unknown option ${argv[i]}`);
     }
@@ -258,6 +265,7 @@ async function spawnJson(mode, args, timeoutMs, nodeArgs = []) {
 
 async function driver(opts) {
   const { summarizeProfiles } = opts.profile ? await import('./profile-summary.mjs') : {};
+  const { summarizeAllocations } = opts.allocProfile ? await import('./alloc-profile.mjs') : {};
   mkdirSync(work, { recursive: true });
   const timeoutMs = 120_000 + opts.records / 5;
   const preloaded = new Map();
@@ -280,13 +288,15 @@ async function driver(opts) {
           if (dataDir) cpSync(preloaded.get(keys), dataDir, { recursive: true });
           const profileDir = opts.profile ? join(opts.profile, id) : undefined;
           const heapSnapshotDir = opts.heapSnapshot ? join(opts.heapSnapshot, id) : undefined;
-          const args = { dist: build.dist, case: benchCase, records: opts.records, keys, partitions: opts.partitions, stateDir, dataDir, timeoutMs, profileDir, liveHeap: opts.liveHeap, heapSnapshotDir, memoryTrace: opts.memoryTrace };
-          const r = await spawnJson('child', args, timeoutMs + 60_000, opts.liveHeap ? ['--expose-gc'] : []);
+          const allocProfileDir = opts.allocProfile ? join(opts.allocProfile, id) : undefined;
+          const args = { dist: build.dist, case: benchCase, records: opts.records, keys, partitions: opts.partitions, stateDir, dataDir, timeoutMs, profileDir, liveHeap: opts.liveHeap, heapSnapshotDir, memoryTrace: opts.memoryTrace, allocProfileDir };
+          const r = await spawnJson('child', args, timeoutMs + 60_000, [...opts.nodeArgs, ...(opts.liveHeap ? ['--expose-gc'] : [])]);
           rmSync(stateDir, { recursive: true, force: true });
           if (dataDir) rmSync(dataDir, { recursive: true, force: true });
           const row = { case: benchCase, keys, build: build.label, run, ...r };
           if (r.count !== undefined && r.count < r.expected) row.failed = `timeout: ${r.count} of ${r.expected} outputs`;
           if (profileDir && !row.failed) row.profile = summarizeProfiles(profileDir);
+          if (allocProfileDir && !row.failed) row.allocations = summarizeAllocations(allocProfileDir);
           results.push(row);
           console.error(
             row.failed
@@ -294,6 +304,10 @@ async function driver(opts) {
               : `${id}: ${row.recordsPerSec} rec/s, ${row.ms} ms, cpu ${row.cpuMs} ms, peak RSS ${row.peakRssMiB} MiB (anon ${row.peakAnonMiB}, file ${row.peakFileMiB}, heap ${row.peakHeapUsedMiB}, buffers ${row.peakArrayBuffersMiB})`,
           );
           if (row.profile) for (const t of row.profile.top.slice(0, 8)) console.error(`    ${t.pct}%  ${t.fn}`);
+          if (row.allocations) {
+            console.error(`    allocated ${row.allocations.totalMiB} MiB; by function (self):`);
+            for (const a of row.allocations.self.slice(0, 10)) console.error(`    ${a.mib} MiB  ${a.fn}`);
+          }
         }
       }
     }
