@@ -52,8 +52,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateS
     const valueBytes = value === null ? null : this.valueSerde.serialize(this.topic, value);
     const storeKey = this.inner.put(this.keyBytes(key), valueBytes, windowStart);
     if (storeKey === null || !this.logging || this.context === undefined) return;
-    const record = this.format.toChangelog(valueBytes, recordTimestamp(this.context));
-    this.context.logChange(this.name, storeKey, record.value, record.timestamp);
+    const timestamp = this.format.changelogTimestamp(valueBytes, recordTimestamp(this.context));
+    this.context.logChange(this.name, storeKey, this.format.changelogValue(valueBytes), timestamp);
   }
 
   fetch(key: K, windowStart: number): V | null;
