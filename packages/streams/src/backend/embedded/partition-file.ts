@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { basename, dirname, join } from 'node:path';
 import { CorruptLogError, LogStorageError } from './log-errors.js';
 import { fsyncDir } from './fs-sync.js';
-import { decodeIfIntact, encodeEntryInto, entryOffset, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
+import { decodeEntry, decodeIfIntact, encodeEntryInto, entryOffset, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
 import { parseSegmentFileName, Segment, segmentFileName } from './segment.js';
 import { scanSegment } from './segment-scan.js';
 
@@ -23,6 +23,8 @@ const WRITE_BATCH_BYTES = 256 * 1024;
  */
 const spareStaging: Buffer[] = [];
 const MAX_SPARE_STAGING = 8;
+/** Until the log sets a partition's share of its budget (`PartitionLog.tailMaxBytes`). */
+const DEFAULT_RECENT_BYTES = 1024 * 1024;
 
 export interface SegmentConfig {
   readonly segmentBytes: number;
@@ -47,6 +49,16 @@ export class PartitionFile {
   /** Entries encoded and not yet written: the first `pendingBytes` bytes of `staging`. */
   private staging: Buffer | null = null;
   private pendingBytes = 0;
+  /** Offset of the first staged entry and where each staged entry starts (offsets are dense: one per entry). */
+  private stagedFirst = 0;
+  private stagedPositions: number[] = [];
+  /**
+   * Entries written lately, as the bytes written (oldest first, dense offsets across chunks): readers that keep up
+   * decode them from here instead of reading the files. At most `recentMaxBytes`.
+   */
+  private recent: RecentChunk[] = [];
+  private recentBytes = 0;
+  recentMaxBytes = DEFAULT_RECENT_BYTES;
   /** Offset after the last pending entry. */
   private pendingEnd: number;
   private writeScheduled = false;
@@ -143,8 +155,10 @@ export class PartitionFile {
   ): void {
     if (this.failure !== null) throw this.failure;
     const size = entrySize(key, value, headers);
-    // Before this entry is taken, so that a failed write throws with nothing of this append in memory.
-    if (this.staging !== null && this.pendingBytes + size > this.staging.length) {
+    // Before this entry is taken, so that a failed write throws with nothing of this append in memory. Staged entries
+    // are written first too when this one does not follow them (dense offsets let reads find an entry by offset).
+    const staged = this.stagedPositions.length;
+    if (this.staging !== null && (this.pendingBytes + size > this.staging.length || (staged > 0 && offset !== this.stagedFirst + staged))) {
       this.writePending();
       if (this.failure !== null) throw this.failure;
     }
@@ -161,6 +175,8 @@ export class PartitionFile {
     // Encoded first: an entry that cannot be encoded (a header name too long) leaves nothing behind.
     const end = encodeEntryInto(staging, this.pendingBytes, kind, offset, txnId, timestamp, key, value, headers);
     active.note(offset, active.size + this.pendingBytes, timestamp);
+    if (this.stagedPositions.length === 0) this.stagedFirst = offset;
+    this.stagedPositions.push(this.pendingBytes);
     this.pendingBytes = end;
     this.pendingEnd = offset + 1;
     if (!this.writeScheduled) {
@@ -209,12 +225,16 @@ export class PartitionFile {
     if (this.staging === null || this.failure !== null) return;
     const staging = this.staging;
     const length = this.pendingBytes;
+    const first = this.stagedFirst;
+    const positions = this.stagedPositions;
     this.staging = null;
     this.pendingBytes = 0;
+    this.stagedPositions = [];
     try {
       // Written synchronously: the buffer is free for reuse as soon as this returns.
       this.active.write(staging.subarray(0, length));
       this.writtenEnd = this.pendingEnd;
+      this.keepRecent(staging, length, first, positions);
     } catch (err) {
       this.fail(err);
     } finally {
@@ -227,6 +247,8 @@ export class PartitionFile {
    * `maxBytes`, from what was written (a consumer taking a few records does not pay for decoding a whole chunk). Every entry's checksum is checked again: damage that appeared after open throws `CorruptLogError`.
    */
   read(from: number, maxEntries: number, maxBytes: number = READ_CHUNK): LogEntry[] {
+    const inMemory = this.readRecent(from, maxEntries);
+    if (inMemory !== undefined) return inMemory;
     const out: LogEntry[] = [];
     let i = this.segmentIndexFor(from);
     while (i < this.segments.length && out.length === 0) {
@@ -302,6 +324,51 @@ export class PartitionFile {
   close(): void {
     this.writePending();
     for (const s of this.segments) s.close();
+    this.recent = [];
+    this.recentBytes = 0;
+  }
+
+  /** Forgets the in-memory copies of entries up to `offset` (compaction rewrote them on disk). */
+  dropRecentThrough(offset: number): void {
+    while (this.recent.length > 0 && this.recent[0]!.firstOffset <= offset) this.dropOldestRecent();
+  }
+
+  /**
+   * Entries from `from` on, decoded from memory (staged or recently written; their checksums need no check, these
+   * are the bytes this process encoded), or undefined when `from` is older than what memory holds.
+   */
+  private readRecent(from: number, maxEntries: number): LogEntry[] | undefined {
+    const staged = this.stagedPositions.length;
+    if (staged > 0 && from >= this.stagedFirst) {
+      return from - this.stagedFirst < staged ? decodeRun(this.staging!, this.stagedPositions, from - this.stagedFirst, maxEntries) : [];
+    }
+    for (let c = this.recent.length - 1; c >= 0; c--) {
+      const chunk = this.recent[c]!;
+      if (from < chunk.firstOffset) continue;
+      const i = from - chunk.firstOffset;
+      return i < chunk.positions.length ? decodeRun(chunk.data, chunk.positions, i, maxEntries) : undefined;
+    }
+    return undefined;
+  }
+
+  /** Keeps a copy of what was just written (the staging buffer goes back to be reused), within `recentMaxBytes`. */
+  private keepRecent(staging: Buffer, length: number, firstOffset: number, positions: number[]): void {
+    const size = length + positions.length * 4;
+    if (size > this.recentMaxBytes) {
+      this.recent = [];
+      this.recentBytes = 0;
+      return;
+    }
+    const data = Buffer.allocUnsafe(length);
+    staging.copy(data, 0, 0, length);
+    this.recent.push({ firstOffset, data, positions: Uint32Array.from(positions) });
+    this.recentBytes += size;
+    while (this.recentBytes > this.recentMaxBytes) this.dropOldestRecent();
+  }
+
+  private dropOldestRecent(): void {
+    const chunk = this.recent.shift()!;
+    this.recentBytes -= chunk.data.length + chunk.positions.length * 4;
   }
 
   private segmentIndexFor(offset: number): number {
@@ -330,6 +397,7 @@ export class PartitionFile {
       if (this.staging !== null) giveStaging(this.staging);
       this.staging = null;
       this.pendingBytes = 0;
+      this.stagedPositions = [];
       this.pendingEnd = this.writtenEnd;
       this.onFailure?.();
     }
@@ -344,6 +412,20 @@ export class PartitionFile {
 let readBuffer: Buffer | undefined;
 function sharedReadBuffer(): Buffer {
   return (readBuffer ??= Buffer.allocUnsafe(READ_CHUNK));
+}
+
+/** A run of written entries kept in memory: their bytes, and where each starts (entry i holds firstOffset + i). */
+interface RecentChunk {
+  readonly firstOffset: number;
+  readonly data: Buffer;
+  readonly positions: Uint32Array;
+}
+
+/** Up to `max` entries of a run from its `i`-th on. */
+function decodeRun(data: Buffer, positions: ArrayLike<number>, i: number, max: number): LogEntry[] {
+  const out: LogEntry[] = [];
+  for (let k = i; k < positions.length && out.length < max; k++) out.push(decodeEntry(data, positions[k]!));
+  return out;
 }
 
 function takeStaging(size: number): Buffer {

@@ -185,6 +185,11 @@ export function decodeIfIntact(data: Buffer, pos: number): LogEntry | null {
   }
 }
 
+/** Decodes the entry at `pos` without checking it: for bytes this process encoded and kept in memory. */
+export function decodeEntry(data: Buffer, pos: number): LogEntry {
+  return decodeBody(data.subarray(pos + FRAME, pos + FRAME + data.readUInt32BE(pos)));
+}
+
 /** Decoded entries without headers share one (frozen) empty headers object. */
 const NO_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({});
 
