@@ -7,7 +7,7 @@
  *   body: u8 kind | f64 offset | f64 txnId (0: none) | f64 timestamp | i32 keyLength (-1: null) | key
  *         | i32 valueLength (-1: null) | value | u16 headerCount | (u16 nameLength | name | i32 length | bytes)*
  */
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.js';
 
 export const EntryKind = { Data: 0, CommitMarker: 1, AbortMarker: 2 } as const;
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
@@ -93,7 +93,7 @@ export function encodeEntryInto(
   }
   buf.writeUInt16BE(count, countAt);
   buf.writeUInt32BE(pos - start - FRAME, start);
-  buf.writeUInt32BE(crc32(buf.subarray(start + FRAME, pos)), start + 4);
+  buf.writeUInt32BE(crc32(buf, start + FRAME, pos), start + 4);
   return pos;
 }
 
@@ -117,9 +117,8 @@ export function checkFrame(data: Buffer, pos: number): number | 'incomplete' | '
   if (size < FIXED_BODY || size > MAX_BODY) return 'corrupt';
   const end = pos + FRAME + size;
   if (end > data.length) return 'incomplete';
-  const body = data.subarray(pos + FRAME, end);
-  if (crc32(body) !== data.readUInt32BE(pos + 4)) return 'corrupt';
-  return bodyIsConsistent(body) ? end : 'corrupt';
+  if (crc32(data, pos + FRAME, end) !== data.readUInt32BE(pos + 4)) return 'corrupt';
+  return bodyIsConsistent(data.subarray(pos + FRAME, end)) ? end : 'corrupt';
 }
 
 /** Whether a frame of this declared size could start at `pos` (cheap pre-check before a CRC, used to resynchronise). */
@@ -176,10 +175,9 @@ export function decodeIfIntact(data: Buffer, pos: number): LogEntry | null {
   const size = data.readUInt32BE(pos);
   const end = pos + FRAME + size;
   if (size < FIXED_BODY || end > data.length) return null;
-  const body = data.subarray(pos + FRAME, end);
-  if (crc32(body) !== data.readUInt32BE(pos + 4)) return null;
+  if (crc32(data, pos + FRAME, end) !== data.readUInt32BE(pos + 4)) return null;
   try {
-    return decodeBody(body);
+    return decodeBody(data.subarray(pos + FRAME, end));
   } catch {
     return null;
   }
