@@ -24,10 +24,11 @@ class RecordQueue {
     this.items[this.head] = undefined;
     this.head++;
     if (this.head === this.items.length) {
-      this.items = [];
+      // Drained (the usual case: a poll's records are processed before the next poll): start over in place.
+      this.items.length = 0;
       this.head = 0;
     } else if (this.head > 1024 && this.head * 2 > this.items.length) {
-      // Compact now and then instead of shifting per record.
+      // Compact now and then so long-running queues do not keep consumed records alive.
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
@@ -47,9 +48,20 @@ export class PartitionGroup {
   /** Queues by topic, then partition: found without building a string key per record. */
   private readonly byTopic = new Map<string, Map<number, RecordQueue>>();
   private buffered = 0;
+  /** The queue the last record went to: records are added in runs of one partition. */
+  private lastQueue: RecordQueue | undefined;
+  private lastTopic = '';
+  private lastPartition = -1;
 
   add(record: ConsumedRecord): void {
-    this.queueOf(record.topic, record.partition, true)?.push(record);
+    let q = this.lastQueue;
+    if (q === undefined || record.partition !== this.lastPartition || record.topic !== this.lastTopic) {
+      q = this.queueOf(record.topic, record.partition, true) as RecordQueue;
+      this.lastQueue = q;
+      this.lastTopic = record.topic;
+      this.lastPartition = record.partition;
+    }
+    q.push(record);
     this.buffered++;
   }
 
@@ -69,6 +81,12 @@ export class PartitionGroup {
   }
 
   next(): ConsumedRecord | undefined {
+    if (this.queues.length === 1) {
+      // One input partition (most tasks): no timestamps to compare.
+      const r = this.queues[0]!.shift();
+      if (r !== undefined) this.buffered--;
+      return r;
+    }
     let best: RecordQueue | undefined;
     let bestTs = Infinity;
     for (const q of this.queues) {

@@ -29,6 +29,8 @@ export class PunctuationQueue {
 
   /** Fires every schedule due at `now`; returns whether any fired. */
   mayPunctuate(now: number): boolean {
+    // Asked after every record: answer from the schedules themselves before copying and sorting them.
+    if (!this.isDue(now)) return false;
     let fired = false;
     // Iterate over a snapshot: a punctuator may schedule or cancel others.
     for (const s of [...this.schedules].sort((a, b) => a.next - b.next)) {
@@ -44,7 +46,8 @@ export class PunctuationQueue {
 
   /** Whether some schedule would fire at `now`. */
   isDue(now: number): boolean {
-    return this.schedules.some((s) => !s.cancelled && s.next <= now);
+    for (const s of this.schedules) if (!s.cancelled && s.next <= now) return true;
+    return false;
   }
 
   get size(): number {

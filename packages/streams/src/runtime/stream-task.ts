@@ -4,7 +4,7 @@
  * consumed. The stream thread and the test driver both drive tasks; neither lives in here.
  */
 import type { Cancellable, ProcessorContext, PunctuationType } from '../api/processor.js';
-import type { RecordContext, RecordMetadata, StreamRecord } from '../api/record.js';
+import type { Headers, RecordContext, RecordMetadata, StreamRecord, TimestampExtractor } from '../api/record.js';
 import type { ConsumedRecord, TopicPartitionOffset } from '../backend/port.js';
 import { ProducerFencedError, inCauseChain } from '../backend/port.js';
 import { Serdes } from '../serde/serdes.js';
@@ -24,6 +24,31 @@ import type { DroppedRecordSink } from '../processor/logger.js';
 interface NodeInstance {
   readonly name: string;
   process(record: StreamRecord<unknown, unknown>): void;
+}
+
+/** A source node with what it needs per record resolved once (serdes and extractor fall back to the config's). */
+interface SourceEntry {
+  readonly spec: SourceNodeSpec;
+  readonly node: NodeInstance;
+  readonly keySerde: Serde<unknown>;
+  readonly valueSerde: Serde<unknown>;
+  readonly timestampExtractor: TimestampExtractor | undefined;
+}
+
+/** The context of the record being processed; one object per task, filled in per record (it never leaves the task). */
+interface MutableRecordContext {
+  topic: string | undefined;
+  partition: number | undefined;
+  offset: number | undefined;
+  timestamp: number;
+  headers: Headers;
+}
+
+/** Where a consumed partition's next offset to commit is kept (updated in place per record). */
+interface ConsumedPosition {
+  readonly topic: string;
+  readonly partition: number;
+  offset: number;
 }
 
 export interface StreamTaskOptions {
@@ -62,14 +87,18 @@ export class StreamTask {
   readonly stateManager: TaskStateManager;
   private readonly nodes = new Map<string, NodeInstance>();
   private readonly processors: Array<{ name: string; close?: () => void }> = [];
-  private readonly sourcesByTopic = new Map<string, { spec: SourceNodeSpec; node: NodeInstance }>();
-  private readonly patternSources: Array<{ spec: SourceNodeSpec; node: NodeInstance }> = [];
+  private readonly sourcesByTopic = new Map<string, SourceEntry>();
+  private readonly patternSources: SourceEntry[] = [];
   private readonly streamTimePunctuations = new PunctuationQueue();
   private readonly wallClockPunctuations = new PunctuationQueue();
   /** Next offset to commit per input topic and partition; entries are updated in place (this is per record). */
-  private readonly consumed = new Map<string, Map<number, { offset: number }>>();
+  private readonly consumed = new Map<string, Map<number, ConsumedPosition>>();
+  /** The entry of `consumed` the last record updated: records come in runs of one partition. */
+  private lastConsumed: ConsumedPosition | undefined;
   private readonly queue = new PartitionGroup();
+  /** Set to `currentContext` while a consumed record is processed, undefined otherwise (punctuations, cache flushes). */
   private recordContext: RecordContext | undefined;
+  private readonly currentContext: MutableRecordContext = { topic: undefined, partition: undefined, offset: undefined, timestamp: 0, headers: {} };
   private currentRaw: ConsumedRecord | undefined;
   private streamTime = -1;
   private commitRequested = false;
@@ -118,7 +147,14 @@ export class StreamTask {
     for (const name of subtopology.nodes) {
       const spec = topology.nodes.get(name);
       if (spec?.kind === 'source') {
-        const entry = { spec, node: this.nodes.get(name) as NodeInstance };
+        const { config } = this.options;
+        const entry: SourceEntry = {
+          spec,
+          node: this.nodes.get(name) as NodeInstance,
+          keySerde: spec.keySerde ?? config.defaultKeySerde ?? FALLBACK_SERDE,
+          valueSerde: spec.valueSerde ?? config.defaultValueSerde ?? FALLBACK_SERDE,
+          timestampExtractor: spec.timestampExtractor ?? config.defaultTimestampExtractor,
+        };
         if (spec.pattern) this.patternSources.push(entry);
         for (const t of spec.topics) this.sourcesByTopic.set(this.realTopic(t), entry);
       }
@@ -166,9 +202,9 @@ export class StreamTask {
       let value: unknown;
       let timestamp: number | undefined;
       try {
-        key = (spec.keySerde ?? this.options.config.defaultKeySerde ?? FALLBACK_SERDE).deserialize(raw.topic, raw.key);
-        value = (spec.valueSerde ?? this.options.config.defaultValueSerde ?? FALLBACK_SERDE).deserialize(raw.topic, raw.value);
-        const extractor = spec.timestampExtractor ?? this.options.config.defaultTimestampExtractor;
+        key = source.keySerde.deserialize(raw.topic, raw.key);
+        value = source.valueSerde.deserialize(raw.topic, raw.value);
+        const extractor = source.timestampExtractor;
         timestamp = extractor
           ? extractor({ topic: raw.topic, partition: raw.partition, offset: raw.offset, key, value, timestamp: raw.timestamp }, this.streamTime)
           : raw.timestamp;
@@ -181,7 +217,13 @@ export class StreamTask {
       }
       if (timestamp !== undefined) {
         if (timestamp > this.streamTime) this.streamTime = timestamp;
-        this.recordContext = { topic: raw.topic, partition: raw.partition, offset: raw.offset, timestamp, headers: raw.headers };
+        const context = this.currentContext;
+        context.topic = raw.topic;
+        context.partition = raw.partition;
+        context.offset = raw.offset;
+        context.timestamp = timestamp;
+        context.headers = raw.headers;
+        this.recordContext = context;
         // Processing errors are handled where they happen (processingFailed); what reaches here is a failure.
         node.process({ key, value, timestamp, headers: raw.headers });
       }
@@ -221,11 +263,17 @@ export class StreamTask {
   }
 
   private markConsumed(topic: string, partition: number, offset: number): void {
+    const last = this.lastConsumed;
+    if (last !== undefined && last.partition === partition && last.topic === topic) {
+      last.offset = offset;
+      return;
+    }
     let partitions = this.consumed.get(topic);
     if (!partitions) this.consumed.set(topic, (partitions = new Map()));
-    const entry = partitions.get(partition);
+    let entry = partitions.get(partition);
     if (entry) entry.offset = offset;
-    else partitions.set(partition, { offset });
+    else partitions.set(partition, (entry = { topic, partition, offset }));
+    this.lastConsumed = entry;
   }
 
   get commitNeeded(): boolean {
@@ -251,6 +299,7 @@ export class StreamTask {
   clearBuffered(): void {
     this.queue.clear();
     this.consumed.clear();
+    this.lastConsumed = undefined;
   }
 
   /** Closes processors and stores; `dirty`: nothing they still emit is sent (see the output guard). */
@@ -274,7 +323,7 @@ export class StreamTask {
     return this.stateManager.store(name);
   }
 
-  private sourceFor(topic: string): { spec: SourceNodeSpec; node: NodeInstance } | undefined {
+  private sourceFor(topic: string): SourceEntry | undefined {
     const direct = this.sourcesByTopic.get(topic);
     if (direct) return direct;
     return this.patternSources.find((s) => s.spec.pattern?.test(topic));

@@ -24,6 +24,9 @@ import { globalStateDirectory } from './task-directory.js';
 import { TaskManager } from './task-manager.js';
 import type { ThreadStats } from './thread-stats.js';
 
+/** At most this long between two turns of the event loop while the thread works through a backlog. */
+const YIELD_INTERVAL_MS = 10;
+
 export interface ThreadCallbacks {
   onRebalancing(): void;
   onRunning(): void;
@@ -246,11 +249,19 @@ export class StreamThread {
   }
 
   private async run(): Promise<void> {
+    let lastYield = performance.now();
     while (this.running) {
       try {
         if (this.recovering) await this.recover();
         await this.runOnce();
         this.enter('idle');
+        // A backend that answers polls from memory (the embedded log) never makes this loop wait while input is
+        // buffered; without a turn of the event loop now and then, timers, I/O callbacks (the log's buffered file
+        // writes, interactive queries, metrics) would wait until the backlog is gone.
+        if (performance.now() - lastYield >= YIELD_INTERVAL_MS) {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          lastYield = performance.now();
+        }
       } catch (error) {
         if (!this.running) break;
         try {

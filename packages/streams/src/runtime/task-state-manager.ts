@@ -5,6 +5,7 @@
  * local stores hold each changelog. Active tasks and standby replicas both use it; nothing else reads or writes a
  * task's `.checkpoint` file.
  */
+import type { Headers } from '../api/record.js';
 import type { Consumer } from '../backend/port.js';
 import { tpKey } from '../backend/topic-partition.js';
 import type { RestoreRecord, StateStore, StateStoreContext } from '../state/store.js';
@@ -15,6 +16,9 @@ import type { Logger } from './config.js';
 import { StreamsError } from './errors.js';
 import type { RecordCollector } from './record-collector.js';
 import { restoreChangelogs } from './restore.js';
+
+/** Changelog records carry no headers; one shared (frozen) object instead of one per record. */
+const NO_HEADERS: Headers = Object.freeze({});
 
 export interface ChangelogInfo {
   readonly storeName: string;
@@ -61,7 +65,7 @@ export class TaskStateManager {
         taskDir,
         logChange: (_storeName, key, value, timestamp) => {
           if (!changelog) return;
-          collector.send({ topic: changelog, partition, key, value, timestamp, headers: {} });
+          collector.send({ topic: changelog, partition, key, value, timestamp, headers: NO_HEADERS });
         },
         register: (store, restore) => {
           this.restorers.set(store.name, restore);

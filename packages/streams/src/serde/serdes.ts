@@ -1,3 +1,4 @@
+import { readInt64BE, writeInt64BE } from './int64.js';
 import { SerializationError, type Serde } from './serde.js';
 import { validateSync, type JsonSchema } from './standard-schema.js';
 
@@ -50,16 +51,15 @@ const longSerde = serde<number>(
   (topic, data) => {
     if (!Number.isSafeInteger(data)) throw new SerializationError(topic, `${data} is not a safe integer long`);
     const out = Buffer.allocUnsafe(8);
-    out.writeBigInt64BE(BigInt(data), 0);
+    writeInt64BE(out, data, 0);
     return out;
   },
   (topic, data) => {
     expectLength(topic, data, 8, 'long');
-    const value = data.readBigInt64BE(0);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw new SerializationError(topic, `long ${value} does not fit a JS number exactly`);
-    }
-    return Number(value);
+    // Beyond ±2^53 the number read is rounded, so it is no safe integer: refused (the message shows the exact long).
+    const value = readInt64BE(data, 0);
+    if (!Number.isSafeInteger(value)) throw new SerializationError(topic, `long ${data.readBigInt64BE(0)} does not fit a JS number exactly`);
+    return value;
   },
 );
 

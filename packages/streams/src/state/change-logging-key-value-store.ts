@@ -82,7 +82,6 @@ export class ChangeLoggingKeyValueBytesStore implements KeyValueBytesStore, Wrap
   private log(key: Buffer, value: Buffer | null): void {
     const context = this.context;
     if (context === undefined) throw new Error(`state store ${this.name} is not initialised`);
-    const record = this.format.toChangelog(value, recordTimestamp(context));
-    context.logChange(this.name, key, record.value, record.timestamp);
+    context.logChange(this.name, key, this.format.changelogValue(value), this.format.changelogTimestamp(value, recordTimestamp(context)));
   }
 }

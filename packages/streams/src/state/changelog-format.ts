@@ -8,21 +8,24 @@ import { rawValue, timestampOf, withTimestamp } from './value-and-timestamp.js';
  */
 export interface ChangelogFormat {
   readonly timestamped: boolean;
-  /** The changelog value and timestamp for a stored value (null: a delete, stamped with `now`). */
-  toChangelog(stored: Buffer | null, now: number): { value: Buffer | null; timestamp: number };
+  /** The changelog value for a stored value (null: a delete). Separate from the timestamp: no object per write. */
+  changelogValue(stored: Buffer | null): Buffer | null;
+  /** The changelog record's timestamp for a stored value (a delete is stamped with `now`). */
+  changelogTimestamp(stored: Buffer | null, now: number): number;
   /** The stored value for a changelog record. */
   fromChangelog(record: RestoreRecord): Buffer | null;
 }
 
 export const plainChangelogFormat: ChangelogFormat = {
   timestamped: false,
-  toChangelog: (stored, now) => ({ value: stored, timestamp: now }),
+  changelogValue: (stored) => stored,
+  changelogTimestamp: (_stored, now) => now,
   fromChangelog: (record) => record.value,
 };
 
 export const timestampedChangelogFormat: ChangelogFormat = {
   timestamped: true,
-  toChangelog: (stored, now) =>
-    stored === null ? { value: null, timestamp: now } : { value: rawValue(stored), timestamp: timestampOf(stored) },
+  changelogValue: (stored) => (stored === null ? null : rawValue(stored)),
+  changelogTimestamp: (stored, now) => (stored === null ? now : timestampOf(stored)),
   fromChangelog: (record) => (record.value === null ? null : withTimestamp(record.value, record.timestamp)),
 };

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import type { KeyValue } from '../api/record.js';
 import { BTree } from './btree.js';
-import { compareBytes, isInvertedRange, mergeOverlay, takeWithPrefix } from './bytes.js';
+import { isInvertedRange, mergeOverlay, takeWithPrefix } from './bytes.js';
 import { KeyValueBytesStoreBase } from './key-value-bytes-store-base.js';
 import type { StateStoreContext } from './store.js';
 
@@ -11,6 +11,16 @@ import type { StateStoreContext } from './store.js';
 const KEY_PREFIX = 0x00;
 const LOWEST = Buffer.from([KEY_PREFIX]);
 const ABOVE_ALL = Buffer.from([KEY_PREFIX + 1]);
+/** Latin1 strings compare as their bytes do (unsigned, shorter prefix first). */
+const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+/** Keys up to this length get a reused scratch LMDB key (longer ones are rare: a fresh buffer each). */
+const MAX_SCRATCH_KEY = 512;
+
+/** A write not yet committed to LMDB (null: a delete). */
+interface PendingWrite {
+  readonly key: Buffer;
+  value: Buffer | null;
+}
 
 export interface LmdbStoreOptions {
   /** Pending writes are committed early once this many keys are buffered (bounds memory between commits). */
@@ -28,12 +38,24 @@ export interface LmdbStoreOptions {
  * sync, an fsync) per record; Kafka Streams likewise keeps RocksDB writes in memtables with the WAL off and relies on the changelog
  * (replayed from the checkpoint) for anything not yet flushed. Reads consult the overlay first, so they always see
  * the latest writes.
+ *
+ * The overlay is a hash map keyed by the key's bytes as a latin1 string (one code unit per byte, so strings order as
+ * the bytes do): point reads and writes, all an aggregation does, cost a hash lookup. The sorted index that range
+ * scans merge from is kept only once the store was scanned (a B+ tree over the same strings, compared in JS rather
+ * than with a native call per comparison).
  */
 export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
   readonly persistent = true;
   private db: RootDatabase<Buffer, Buffer> | undefined;
-  private pending = new BTree<Buffer, Buffer | null>(undefined, compareBytes);
+  private pending = new Map<string, PendingWrite>();
+  /** The overlay in key order, kept from the first range scan on (undefined until then). */
+  private sorted: BTree<string, PendingWrite> | undefined;
   private readonly maxPendingWrites: number;
+  /** The overlay key of the last key seen: a read-modify-write passes the same key buffer twice. */
+  private lastKey: Buffer | undefined;
+  private lastKeyString = '';
+  /** Reused LMDB keys by length (reads copy the key into LMDB's own buffer, so one scratch key per length serves). */
+  private readonly scratchKeys: Buffer[] = [];
 
   constructor(
     readonly name: string,
@@ -62,27 +84,35 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
   }
 
   get(key: Buffer): Buffer | null {
-    const pending = this.pending.get(key);
-    if (pending !== undefined) return pending;
-    return this.database().getBinary(toDbKey(key)) ?? null;
+    const pending = this.pending.get(this.overlayKey(key));
+    if (pending !== undefined) return pending.value;
+    return this.database().getBinary(this.scratchDbKey(key)) ?? null;
   }
 
   put(key: Buffer, value: Buffer | null): void {
     this.database();
-    this.pending.set(key, value, true);
+    const id = this.overlayKey(key);
+    const pending = this.pending.get(id);
+    if (pending !== undefined) {
+      pending.value = value;
+    } else {
+      const write: PendingWrite = { key, value };
+      this.pending.set(id, write);
+      this.sorted?.set(id, write);
+    }
     if (this.pending.size >= this.maxPendingWrites) this.commit();
   }
 
   range(from: Buffer | null, to: Buffer | null): Iterable<KeyValue<Buffer, Buffer>> {
     if (isInvertedRange(from, to)) return [];
-    const overlay = [...pendingRange(this.pending, from, to, false)];
+    const overlay = [...pendingRange(this.sortedPending(), from, to, false)];
     const base = this.dbRange(from, to, false);
     return lazy(() => mergeOverlay(overlay, base, false));
   }
 
   reverseRange(from: Buffer | null, to: Buffer | null): Iterable<KeyValue<Buffer, Buffer>> {
     if (isInvertedRange(from, to)) return [];
-    const overlay = [...pendingRange(this.pending, from, to, true)];
+    const overlay = [...pendingRange(this.sortedPending(), from, to, true)];
     const base = this.dbRange(from, to, true);
     return lazy(() => mergeOverlay(overlay, base, true));
   }
@@ -116,6 +146,7 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
   /** Drops all data (segment expiry, wiping state). */
   clear(): void {
     this.pending.clear();
+    this.sorted?.clear();
     this.database().clearSync();
   }
 
@@ -124,12 +155,42 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
     const db = this.db;
     const batch = this.pending;
     db.transactionSync(() => {
-      for (const [key, value] of batch.entries()) {
-        if (value === null) db.removeSync(toDbKey(key));
-        else db.putSync(toDbKey(key), value);
+      for (const { key, value } of batch.values()) {
+        if (value === null) db.removeSync(this.scratchDbKey(key));
+        else db.putSync(this.scratchDbKey(key), value);
       }
     });
-    this.pending = new BTree<Buffer, Buffer | null>(undefined, compareBytes);
+    this.pending = new Map();
+    if (this.sorted !== undefined) this.sorted = new BTree<string, PendingWrite>(undefined, compareStrings);
+  }
+
+  private overlayKey(key: Buffer): string {
+    if (key !== this.lastKey) {
+      this.lastKey = key;
+      this.lastKeyString = key.toString('latin1');
+    }
+    return this.lastKeyString;
+  }
+
+  /** The overlay in key order; built on the first scan, then kept up to date by `put`. */
+  private sortedPending(): BTree<string, PendingWrite> {
+    if (this.sorted === undefined) {
+      this.sorted = new BTree<string, PendingWrite>(undefined, compareStrings);
+      for (const [id, write] of this.pending) this.sorted.set(id, write);
+    }
+    return this.sorted;
+  }
+
+  /** The LMDB key of `key` in a reused buffer: valid until the next call (LMDB copies keys it is given). */
+  private scratchDbKey(key: Buffer): Buffer {
+    let out = this.scratchKeys[key.length];
+    if (out === undefined) {
+      out = toDbKey(key);
+      if (key.length <= MAX_SCRATCH_KEY) this.scratchKeys[key.length] = out;
+      return out;
+    }
+    out.set(key, 1);
+    return out;
   }
 
   private dbRange(from: Buffer | null, to: Buffer | null, reverse: boolean): Iterable<KeyValue<Buffer, Buffer>> {
@@ -157,20 +218,23 @@ function toDbKey(key: Buffer): Buffer {
   return out;
 }
 
+/** Copies of the overlay's entries in [from, to] (copies: later writes must not show through a range taken now). */
 function* pendingRange(
-  pending: BTree<Buffer, Buffer | null>,
+  pending: BTree<string, PendingWrite>,
   from: Buffer | null,
   to: Buffer | null,
   reverse: boolean,
 ): Generator<KeyValue<Buffer, Buffer | null>> {
+  const low = from === null ? undefined : from.toString('latin1');
+  const high = to === null ? undefined : to.toString('latin1');
   if (reverse) {
-    for (const [key, value] of pending.entriesReversed(to ?? undefined)) {
-      if (from !== null && Buffer.compare(key, from) < 0) return;
+    for (const [id, { key, value }] of pending.entriesReversed(high)) {
+      if (low !== undefined && id < low) return;
       yield { key, value };
     }
   } else {
-    for (const [key, value] of pending.entries(from ?? undefined)) {
-      if (to !== null && Buffer.compare(key, to) > 0) return;
+    for (const [id, { key, value }] of pending.entries(low)) {
+      if (high !== undefined && id > high) return;
       yield { key, value };
     }
   }

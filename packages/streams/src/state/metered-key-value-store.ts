@@ -18,6 +18,8 @@ export function changelogTopicFor(applicationId: string, storeName: string): str
 export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, CachedStateStore<K, V>, WrappingStore {
   private topic: string;
   readonly timestamped: boolean;
+  private lastKey: unknown;
+  private lastKeyBytes: Buffer | undefined;
 
   constructor(
     readonly wrapped: KeyValueBytesStore,
@@ -116,9 +118,16 @@ export class MeteredKeyValueStore<K, V> implements KeyValueStore<K, V>, CachedSt
   }
 
   private keyBytes(key: K): Buffer {
+    // A read-modify-write (every aggregation) serializes the same key twice in a row: the second time is free.
+    if (Object.is(key, this.lastKey) && this.lastKeyBytes !== undefined) return this.lastKeyBytes;
     if (key === null || key === undefined) throw new TypeError(`null key for store ${this.name}`);
     const bytes = this.keySerde.serialize(this.topic, key);
     if (bytes === null) throw new TypeError(`key for store ${this.name} serialized to null`);
+    // Only values compared by content: an object key may have been changed since it was serialized.
+    if (typeof key === 'string' || typeof key === 'number') {
+      this.lastKey = key;
+      this.lastKeyBytes = bytes;
+    }
     return bytes;
   }
 

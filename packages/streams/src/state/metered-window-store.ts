@@ -16,6 +16,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateS
   private topic: string;
   private context: StateStoreContext | undefined;
   readonly timestamped: boolean;
+  private lastKey: unknown;
+  private lastKeyBytes: Buffer | undefined;
 
   constructor(
     readonly inner: WindowBytesStore,
@@ -52,8 +54,8 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateS
     const valueBytes = value === null ? null : this.valueSerde.serialize(this.topic, value);
     const storeKey = this.inner.put(this.keyBytes(key), valueBytes, windowStart);
     if (storeKey === null || !this.logging || this.context === undefined) return;
-    const record = this.format.toChangelog(valueBytes, recordTimestamp(this.context));
-    this.context.logChange(this.name, storeKey, record.value, record.timestamp);
+    const timestamp = this.format.changelogTimestamp(valueBytes, recordTimestamp(this.context));
+    this.context.logChange(this.name, storeKey, this.format.changelogValue(valueBytes), timestamp);
   }
 
   fetch(key: K, windowStart: number): V | null;
@@ -116,8 +118,15 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateS
   }
 
   private keyBytes(key: K): Buffer {
+    // A read-modify-write (every windowed aggregation) serializes the same key twice in a row: the second is free.
+    if (Object.is(key, this.lastKey) && this.lastKeyBytes !== undefined) return this.lastKeyBytes;
     const bytes = this.keySerde.serialize(this.topic, key);
     if (bytes === null) throw new TypeError(`null key for store ${this.name}`);
+    // Only values compared by content: an object key may have been changed since it was serialized.
+    if (typeof key === 'string' || typeof key === 'number') {
+      this.lastKey = key;
+      this.lastKeyBytes = bytes;
+    }
     return bytes;
   }
 

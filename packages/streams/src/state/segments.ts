@@ -18,6 +18,8 @@ export class Segments {
   private readonly live = new Map<number, KeyValueBytesStore>();
   private context: StateStoreContext | undefined;
   private baseDir: string | undefined;
+  /** The oldest segment id the last `expire` kept: it runs per write, and has work only when this moves. */
+  private minLiveId = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly name: string,
@@ -29,6 +31,8 @@ export class Segments {
 
   open(context: StateStoreContext): void {
     this.context = context;
+    // Segments found on disk are expired by the next write's `expire`, whatever an earlier life of this object saw.
+    this.minLiveId = Number.NEGATIVE_INFINITY;
     if (!this.persistent) return;
     this.baseDir = join(context.taskDir, this.name);
     let entries: string[] = [];
@@ -76,6 +80,8 @@ export class Segments {
   /** Drops segments that hold only data older than `observedStreamTime - retention`. */
   expire(observedStreamTime: number): void {
     const minLiveId = this.idOf(observedStreamTime - this.retentionMs + 1);
+    if (minLiveId <= this.minLiveId) return;
+    this.minLiveId = minLiveId;
     for (const [id, store] of this.live) {
       if (id >= minLiveId) continue;
       store.close();

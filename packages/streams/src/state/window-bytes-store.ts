@@ -25,6 +25,8 @@ export class WindowBytesStore implements StateStore {
   private readonly segments: Segments;
   private observedStreamTime = -1;
   private seq = 0;
+  /** The store key of the last single-window read: the write that follows it (an aggregation) reuses it. */
+  private lastRead: { key: Buffer; windowStart: number; storeKey: Buffer } | undefined;
 
   constructor(
     readonly name: string,
@@ -48,8 +50,12 @@ export class WindowBytesStore implements StateStore {
     if (windowStart <= this.observedStreamTime - this.retentionMs) return null;
     if (value === null && this.retainDuplicates) return null;
     if (this.retainDuplicates) this.seq = (this.seq + 1) & 0x7fffffff;
-    const storeKey = windowStoreKey(key, windowStart, this.retainDuplicates ? this.seq : 0);
-    this.write(storeKey, value);
+    const last = this.lastRead;
+    const storeKey =
+      !this.retainDuplicates && last !== undefined && last.key === key && last.windowStart === windowStart
+        ? last.storeKey
+        : windowStoreKey(key, windowStart, this.retainDuplicates ? this.seq : 0);
+    this.write(storeKey, value, windowStart);
     return storeKey;
   }
 
@@ -58,14 +64,19 @@ export class WindowBytesStore implements StateStore {
     const windowStart = windowStartOf(storeKey);
     this.observedStreamTime = Math.max(this.observedStreamTime, windowStart);
     if (windowStart <= this.observedStreamTime - this.retentionMs) return;
-    this.write(storeKey, value);
+    this.write(storeKey, value, windowStart);
   }
 
   fetch(key: Buffer, windowStart: number): Buffer | null {
     if (windowStart <= this.observedStreamTime - this.retentionMs) return null;
     const segment = this.segments.segment(this.segments.idOf(windowStart), false);
     if (segment === undefined) return null;
-    if (!this.retainDuplicates) return segment.get(windowStoreKey(key, windowStart, 0));
+    if (!this.retainDuplicates) {
+      // Keys are not changed once serialized (the key buffer is the caller's, reused only for the same key).
+      const storeKey = windowStoreKey(key, windowStart, 0);
+      this.lastRead = { key, windowStart, storeKey };
+      return segment.get(storeKey);
+    }
     for (const entry of segment.range(windowLowerBound(key, windowStart), windowUpperBound(key, windowStart))) {
       if (windowKeyOf(entry.key).equals(key)) return entry.value;
     }
@@ -138,8 +149,8 @@ export class WindowBytesStore implements StateStore {
     return this.segments.isOpen();
   }
 
-  private write(storeKey: Buffer, value: Buffer | null): void {
-    const segment = this.segments.segment(this.segments.idOf(windowStartOf(storeKey)), value !== null);
+  private write(storeKey: Buffer, value: Buffer | null, windowStart: number): void {
+    const segment = this.segments.segment(this.segments.idOf(windowStart), value !== null);
     segment?.put(storeKey, value);
     this.segments.expire(this.observedStreamTime);
   }

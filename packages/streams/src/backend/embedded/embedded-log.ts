@@ -19,8 +19,8 @@ const META_COMPACT_EVERY = 10000;
  */
 const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
 /**
- * Memory for the in-memory tails of all partitions together (with a data directory): a system of many topics (the
- * shop has ~90 partitions) must not hold a megabyte per partition. Each partition gets a share within
+ * Memory for the recent entries all partitions keep in memory together (with a data directory): a system of many
+ * topics (the shop has ~90 partitions) must not hold a megabyte per partition. Each partition gets a share within
  * [CACHE_MIN_BYTES, CACHE_MAX_BYTES].
  */
 const TAIL_BUDGET_BYTES = 16 * 1024 * 1024;

@@ -175,10 +175,12 @@ export class EmbeddedProducer implements Producer {
   }
 }
 
-function toBufferHeaders(headers: Headers): Record<string, Buffer> {
-  const out: Record<string, Buffer> = {};
+function toBufferHeaders(headers: Headers): Readonly<Record<string, Buffer>> | undefined {
+  // Most records have none: no object per record then (the log stores its shared empty headers).
+  let out: Record<string, Buffer> | undefined;
   for (const name in headers) {
     const v = headers[name]!;
+    out ??= {};
     out[name] = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
   }
   return out;

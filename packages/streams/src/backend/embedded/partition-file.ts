@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { basename, dirname, join } from 'node:path';
 import { CorruptLogError, LogStorageError } from './log-errors.js';
 import { fsyncDir } from './fs-sync.js';
-import { decodeIfIntact, frameSize, FRAME, type EntryHeader, type LogEntry } from './record-codec.js';
+import { decodeEntry, decodeIfIntact, encodeEntryInto, entryOffset, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
 import { parseSegmentFileName, Segment, segmentFileName } from './segment.js';
 import { scanSegment } from './segment-scan.js';
 
@@ -11,11 +11,20 @@ export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_SEGMENT_MS = 7 * 24 * 60 * 60 * 1000;
 const READ_CHUNK = 256 * 1024;
 /**
- * The one buffer every `read` of every partition reads into: reads are synchronous and copy their entries out, so a
- * chunk is never in use by two reads at once. A buffer per partition cost 256 KiB each — about 90 MiB for the shop's
- * few hundred partitions — and became resident as soon as a consumer fell behind a partition's in-memory tail.
+ * Buffered entries are written at once when they reach this size, without waiting for the next turn of the event
+ * loop: a producer that appends without yielding (a stream thread working through a backlog) would otherwise hold
+ * everything it wrote in memory, and so would the tail, which may only drop records already written.
  */
-const readBuffer = Buffer.allocUnsafe(READ_CHUNK);
+const WRITE_BATCH_BYTES = 256 * 1024;
+/**
+ * Appends are encoded straight into a staging buffer of WRITE_BATCH_BYTES, written as a whole. A partition holds one
+ * only while it has entries waiting (until the next turn of the event loop, at most): a system of many partitions
+ * must not keep a quarter megabyte each. Written ones are kept here for the next partition that needs one.
+ */
+const spareStaging: Buffer[] = [];
+const MAX_SPARE_STAGING = 8;
+/** Until the log sets a partition's share of its budget (`PartitionLog.tailMaxBytes`). */
+const DEFAULT_RECENT_BYTES = 1024 * 1024;
 
 export interface SegmentConfig {
   readonly segmentBytes: number;
@@ -24,7 +33,8 @@ export interface SegmentConfig {
 
 /**
  * The segment files behind one partition, `<dir>/<20-digit base offset>.log`. Appends are buffered and written in
- * batches (on the next turn of the event loop, or at `sync()`), so the per-record cost is an array push; `sync()`
+ * batches (on the next turn of the event loop, at `sync()`, or once 256 KiB are buffered), so the per-record cost is
+ * an array push; `sync()`
  * writes what is buffered and fdatasyncs, which is what makes a flushed record survive a crash. A failed write or
  * fsync stops the partition (`failure`): it takes no more appends until reopened, so no gap or torn entry can sit
  * between records written later.
@@ -36,8 +46,19 @@ export class PartitionFile {
   onFailure: (() => void) | null = null;
   /** Offset after the last entry handed to the OS: entries below it can be read back from the files. */
   writtenEnd: number;
-  private pending: Buffer[] = [];
+  /** Entries encoded and not yet written: the first `pendingBytes` bytes of `staging`. */
+  private staging: Buffer | null = null;
   private pendingBytes = 0;
+  /** Offset of the first staged entry and where each staged entry starts (offsets are dense: one per entry). */
+  private stagedFirst = 0;
+  private stagedPositions: number[] = [];
+  /**
+   * Entries written lately, as the bytes written (oldest first, dense offsets across chunks): readers that keep up
+   * decode them from here instead of reading the files. At most `recentMaxBytes`.
+   */
+  private recent: RecentChunk[] = [];
+  private recentBytes = 0;
+  recentMaxBytes = DEFAULT_RECENT_BYTES;
   /** Offset after the last pending entry. */
   private pendingEnd: number;
   private writeScheduled = false;
@@ -123,20 +144,40 @@ export class PartitionFile {
     this.config = config;
   }
 
-  append(entry: Buffer, offset: number, timestamp: number): void {
+  append(
+    kind: EntryKind,
+    offset: number,
+    txnId: number,
+    timestamp: number,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: Readonly<Record<string, Buffer>>,
+  ): void {
     if (this.failure !== null) throw this.failure;
+    const size = entrySize(key, value, headers);
+    // Before this entry is taken, so that a failed write throws with nothing of this append in memory. Staged entries
+    // are written first too when this one does not follow them (dense offsets let reads find an entry by offset).
+    const staged = this.stagedPositions.length;
+    if (this.staging !== null && (this.pendingBytes + size > this.staging.length || (staged > 0 && offset !== this.stagedFirst + staged))) {
+      this.writePending();
+      if (this.failure !== null) throw this.failure;
+    }
     let active = this.active;
     const position = active.size + this.pendingBytes;
     if (
       active.firstOffset >= 0 &&
-      (position + entry.length > this.config.segmentBytes || Date.now() - active.createdMs >= this.config.segmentMs)
+      (position + size > this.config.segmentBytes || Date.now() - active.createdMs >= this.config.segmentMs)
     ) {
       this.roll(offset);
       active = this.active;
     }
+    const staging = this.staging ?? (this.staging = takeStaging(size));
+    // Encoded first: an entry that cannot be encoded (a header name too long) leaves nothing behind.
+    const end = encodeEntryInto(staging, this.pendingBytes, kind, offset, txnId, timestamp, key, value, headers);
     active.note(offset, active.size + this.pendingBytes, timestamp);
-    this.pending.push(entry);
-    this.pendingBytes += entry.length;
+    if (this.stagedPositions.length === 0) this.stagedFirst = offset;
+    this.stagedPositions.push(this.pendingBytes);
+    this.pendingBytes = end;
     this.pendingEnd = offset + 1;
     if (!this.writeScheduled) {
       this.writeScheduled = true;
@@ -181,23 +222,33 @@ export class PartitionFile {
 
   writePending(): void {
     this.writeScheduled = false;
-    if (this.pending.length === 0 || this.failure !== null) return;
-    const data = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    this.pending = [];
+    if (this.staging === null || this.failure !== null) return;
+    const staging = this.staging;
+    const length = this.pendingBytes;
+    const first = this.stagedFirst;
+    const positions = this.stagedPositions;
+    this.staging = null;
     this.pendingBytes = 0;
+    this.stagedPositions = [];
     try {
-      this.active.write(data);
+      // Written synchronously: the buffer is free for reuse as soon as this returns.
+      this.active.write(staging.subarray(0, length));
       this.writtenEnd = this.pendingEnd;
+      this.keepRecent(staging, length, first, positions);
     } catch (err) {
       this.fail(err);
+    } finally {
+      giveStaging(staging);
     }
   }
 
   /**
-   * Reads entries from `from` on (those below it in the same chunk are skipped), up to about `maxBytes`, from what was
-   * written. Every entry's checksum is checked again: damage that appeared after open throws `CorruptLogError`.
+   * Reads entries from `from` on (those below it in the same chunk are skipped), up to `maxEntries` and about
+   * `maxBytes`, from what was written (a consumer taking a few records does not pay for decoding a whole chunk). Every entry's checksum is checked again: damage that appeared after open throws `CorruptLogError`.
    */
-  read(from: number, maxBytes: number = READ_CHUNK): LogEntry[] {
+  read(from: number, maxEntries: number, maxBytes: number = READ_CHUNK): LogEntry[] {
+    const inMemory = this.readRecent(from, maxEntries);
+    if (inMemory !== undefined) return inMemory;
     const out: LogEntry[] = [];
     let i = this.segmentIndexFor(from);
     while (i < this.segments.length && out.length === 0) {
@@ -207,13 +258,13 @@ export class PartitionFile {
         continue;
       }
       let position = segment.lookup(from);
-      let chunk = segment.read(position, maxBytes, readBuffer);
+      let chunk = segment.read(position, maxBytes, sharedReadBuffer());
       let rel = 0;
       for (;;) {
-        if (rel >= chunk.length) {
+        if (rel >= chunk.length || out.length >= maxEntries) {
           if (out.length > 0 || position + rel >= segment.size) break;
           position += rel;
-          chunk = segment.read(position, maxBytes, readBuffer);
+          chunk = segment.read(position, maxBytes, sharedReadBuffer());
           rel = 0;
           continue;
         }
@@ -225,13 +276,16 @@ export class PartitionFile {
           }
           // An entry larger than the chunk, or cut by its end: read it whole.
           position += rel;
-          chunk = segment.read(position, Math.max(need, maxBytes), readBuffer);
+          chunk = segment.read(position, Math.max(need, maxBytes), sharedReadBuffer());
           rel = 0;
           continue;
         }
-        const entry = decodeIfIntact(chunk, rel);
-        if (entry === null) throw new CorruptLogError(segment.path, position + rel, `damaged entry found while reading offset ${from}`);
-        if (entry.offset >= from) out.push(entry);
+        // Entries before `from` (the index points up to 32 KiB before it) are stepped over, not decoded.
+        if (entryOffset(chunk, rel) >= from) {
+          const entry = decodeIfIntact(chunk, rel);
+          if (entry === null) throw new CorruptLogError(segment.path, position + rel, `damaged entry found while reading offset ${from}`);
+          if (entry.offset >= from) out.push(entry);
+        }
         rel += need;
       }
       if (out.length === 0) i++;
@@ -284,6 +338,51 @@ export class PartitionFile {
   close(): void {
     this.writePending();
     for (const s of this.segments) s.close();
+    this.recent = [];
+    this.recentBytes = 0;
+  }
+
+  /** Forgets the in-memory copies of entries up to `offset` (compaction rewrote them on disk). */
+  dropRecentThrough(offset: number): void {
+    while (this.recent.length > 0 && this.recent[0]!.firstOffset <= offset) this.dropOldestRecent();
+  }
+
+  /**
+   * Entries from `from` on, decoded from memory (staged or recently written; their checksums need no check, these
+   * are the bytes this process encoded), or undefined when `from` is older than what memory holds.
+   */
+  private readRecent(from: number, maxEntries: number): LogEntry[] | undefined {
+    const staged = this.stagedPositions.length;
+    if (staged > 0 && from >= this.stagedFirst) {
+      return from - this.stagedFirst < staged ? decodeRun(this.staging!, this.stagedPositions, from - this.stagedFirst, maxEntries) : [];
+    }
+    for (let c = this.recent.length - 1; c >= 0; c--) {
+      const chunk = this.recent[c]!;
+      if (from < chunk.firstOffset) continue;
+      const i = from - chunk.firstOffset;
+      return i < chunk.positions.length ? decodeRun(chunk.data, chunk.positions, i, maxEntries) : undefined;
+    }
+    return undefined;
+  }
+
+  /** Keeps a copy of what was just written (the staging buffer goes back to be reused), within `recentMaxBytes`. */
+  private keepRecent(staging: Buffer, length: number, firstOffset: number, positions: number[]): void {
+    const size = length + positions.length * 4;
+    if (size > this.recentMaxBytes) {
+      this.recent = [];
+      this.recentBytes = 0;
+      return;
+    }
+    const data = Buffer.allocUnsafe(length);
+    staging.copy(data, 0, 0, length);
+    this.recent.push({ firstOffset, data, positions: Uint32Array.from(positions) });
+    this.recentBytes += size;
+    while (this.recentBytes > this.recentMaxBytes) this.dropOldestRecent();
+  }
+
+  private dropOldestRecent(): void {
+    const chunk = this.recent.shift()!;
+    this.recentBytes -= chunk.data.length + chunk.positions.length * 4;
   }
 
   private segmentIndexFor(offset: number): number {
@@ -309,13 +408,46 @@ export class PartitionFile {
         `Writing ${this.dir} failed (${cause}); the partition takes no more writes until the log is reopened`,
         { cause: err },
       );
-      this.pending = [];
+      if (this.staging !== null) giveStaging(this.staging);
+      this.staging = null;
       this.pendingBytes = 0;
+      this.stagedPositions = [];
       this.pendingEnd = this.writtenEnd;
       this.onFailure?.();
     }
     return this.failure;
   }
+}
+
+/**
+ * One read buffer for every partition: a read is synchronous and copies its entries out, so a chunk is never needed
+ * past the call, and partitions nobody reads from the files (most of them, in a system that keeps up) cost nothing.
+ */
+let readBuffer: Buffer | undefined;
+function sharedReadBuffer(): Buffer {
+  return (readBuffer ??= Buffer.allocUnsafe(READ_CHUNK));
+}
+
+/** A run of written entries kept in memory: their bytes, and where each starts (entry i holds firstOffset + i). */
+interface RecentChunk {
+  readonly firstOffset: number;
+  readonly data: Buffer;
+  readonly positions: Uint32Array;
+}
+
+/** Up to `max` entries of a run from its `i`-th on. */
+function decodeRun(data: Buffer, positions: ArrayLike<number>, i: number, max: number): LogEntry[] {
+  const out: LogEntry[] = [];
+  for (let k = i; k < positions.length && out.length < max; k++) out.push(decodeEntry(data, positions[k]!));
+  return out;
+}
+
+function takeStaging(size: number): Buffer {
+  return (size <= WRITE_BATCH_BYTES ? spareStaging.pop() : undefined) ?? Buffer.allocUnsafe(Math.max(size, WRITE_BATCH_BYTES));
+}
+
+function giveStaging(buffer: Buffer): void {
+  if (buffer.length === WRITE_BATCH_BYTES && spareStaging.length < MAX_SPARE_STAGING) spareStaging.push(buffer);
 }
 
 /** Moves `<topicDir>/<p>.log` (one file per partition, the format before segments) to `<topicDir>/<p>/000…0.log`. */

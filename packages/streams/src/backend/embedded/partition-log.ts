@@ -1,48 +1,50 @@
 import type { ConsumedRecord } from '../port.js';
-import { EntryKind, encodeEntry } from './record-codec.js';
+import { EntryKind } from './record-codec.js';
 import type { PartitionFile } from './partition-file.js';
 import type { Txn } from './transaction.js';
 
 const NO_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({});
 
 /**
- * How many recent records a partition with a data directory keeps in memory (those already written can be evicted):
+ * How many bytes of recently written entries a partition with a data directory keeps in memory (`PartitionFile`):
  * consumers that keep up read them without touching the disk; others read the segment files. Per partition; the
- * byte limit is set by the log from a budget shared by all partitions (`EmbeddedLog`), between these bounds.
+ * limit is set by the log from a budget shared by all partitions (`EmbeddedLog`), between these bounds.
  */
-export const CACHE_MAX_RECORDS = 4096;
 export const CACHE_MIN_BYTES = 64 * 1024;
 export const CACHE_MAX_BYTES = 1024 * 1024;
-/** Rough per-record overhead of a cached record object, counted against `CACHE_MAX_BYTES`. */
-const RECORD_OVERHEAD = 160;
 
 /**
  * One partition: records at rising offsets from the log-start offset. Transaction control markers take an offset
- * each, as in Kafka (so a consumer of a transactional topic sees gaps); they are never returned. With a data
- * directory the records live in the segment files (`PartitionFile`) and memory holds only the recent tail, so memory
- * does not grow with the log; in memory only, every record stays in the tail. Records in the tail are the very
- * objects `poll()` hands out, so consuming them allocates nothing per record.
+ * each, as in Kafka (so a consumer of a transactional topic sees gaps); they are never returned.
+ *
+ * In memory only, every record stays in the tail, as the very objects `poll()` hands out, so consuming them allocates
+ * nothing per record. With a data directory the records live in the segment files (`PartitionFile`), which keep the
+ * recent ones as encoded bytes in memory rather than as objects: a record object per append that lived until a
+ * reader came by was, for topics nobody reads while the app runs (changelogs, outputs), pure garbage-collector work
+ * and most of the process's memory. Memory then does not grow with the log.
  */
 export class PartitionLog {
   logStartOffset = 0;
   private nextOffset = 0;
-  /** The tail: dense offsets [tailStart, nextOffset), from `tail[tailHead]` on; markers are `null`. */
+  /** The tail (in memory only): dense offsets [tailStart, nextOffset), from `tail[tailHead]` on; markers are `null`. */
   private tail: Array<ConsumedRecord | null> = [];
   private tailTxnIds: number[] = [];
   private tailHead = 0;
   private tailStart = 0;
-  private tailBytes = 0;
   /** Transactions aborted with a marker in this partition: read_committed readers skip their records. */
   readonly abortedTxns = new Set<number>();
   private readonly openTxns = new Set<Txn>();
   file: PartitionFile | null = null;
-  /** Byte limit of the in-memory tail (with a data directory). */
-  tailMaxBytes = CACHE_MAX_BYTES;
 
   constructor(
     readonly topic: string,
     readonly partition: number,
   ) {}
+
+  /** Byte limit of the recent entries kept in memory (with a data directory). */
+  set tailMaxBytes(bytes: number) {
+    if (this.file !== null) this.file.recentMaxBytes = bytes;
+  }
 
   /** Takes over a partition file just opened, whose entries end before `nextOffset`. */
   attach(file: PartitionFile, nextOffset: number, logStartOffset: number): void {
@@ -81,20 +83,14 @@ export class PartitionLog {
     txn: Txn | undefined,
   ): number {
     const offset = this.nextOffset;
-    const record: ConsumedRecord = {
-      topic: this.topic,
-      partition: this.partition,
-      offset,
-      key,
-      value,
-      timestamp,
-      headers: headers ?? NO_HEADERS,
-    };
-    // The file first: a stopped partition throws before anything changes in memory.
+    const txnId = txn?.id ?? 0;
     if (this.file !== null) {
-      this.file.append(encodeEntry(EntryKind.Data, offset, txn?.id ?? 0, timestamp, key, value, record.headers), offset, timestamp);
+      // A stopped partition throws here, before anything changes in memory.
+      this.file.append(EntryKind.Data, offset, txnId, timestamp, key, value, headers ?? NO_HEADERS);
+      this.nextOffset++;
+    } else {
+      this.push({ topic: this.topic, partition: this.partition, offset, key, value, timestamp, headers: headers ?? NO_HEADERS }, txnId);
     }
-    this.push(record, txn?.id ?? 0, (key?.length ?? 0) + (value?.length ?? 0));
     if (txn !== undefined && !txn.partitions.has(this)) {
       txn.partitions.set(this, offset);
       this.openTxns.add(txn);
@@ -115,13 +111,15 @@ export class PartitionLog {
       const kind = committed ? EntryKind.CommitMarker : EntryKind.AbortMarker;
       const now = Date.now();
       try {
-        this.file.append(encodeEntry(kind, offset, txn.id, now, null, null, NO_HEADERS), offset, now);
+        this.file.append(kind, offset, txn.id, now, null, null, NO_HEADERS);
       } catch {
         // The partition stopped on this write: the marker stays in memory only, like the others after a failure.
         return;
       }
+      this.nextOffset++;
+      return;
     }
-    this.push(null, txn.id, 0);
+    this.push(null, txn.id);
   }
 
   /** Transactions with records here and no marker yet. */
@@ -138,7 +136,8 @@ export class PartitionLog {
     const stop = Math.min(end, this.nextOffset);
     let taken = 0;
     while (pos < stop && taken < max) {
-      if (pos >= this.tailStart) {
+      if (this.file === null) {
+        if (pos < this.tailStart) pos = this.tailStart;
         let i = this.tailHead + (pos - this.tailStart);
         const last = this.tailHead + (stop - this.tailStart);
         while (i < last && taken < max) {
@@ -151,12 +150,9 @@ export class PartitionLog {
         }
         return this.tailStart + (i - this.tailHead);
       }
-      const entries = this.file === null ? [] : this.file.read(pos);
-      if (entries.length === 0) {
-        // A gap (compaction, a repair) up to the records in memory.
-        pos = Math.min(this.tailStart, stop);
-        continue;
-      }
+      const entries = this.file.read(pos, Math.min(max - taken, stop - pos));
+      // Nothing at or after `pos`: a gap (compaction, a repair) up to the end.
+      if (entries.length === 0) return stop;
       for (const entry of entries) {
         if (entry.offset >= stop) return stop;
         if (taken >= max) return pos;
@@ -181,14 +177,15 @@ export class PartitionLog {
   advanceLogStart(offset: number): void {
     if (offset <= this.logStartOffset) return;
     this.logStartOffset = Math.min(offset, this.nextOffset);
-    while (this.tailStart < this.logStartOffset && this.tailStart < this.nextOffset) this.dropHead();
+    if (this.file === null) {
+      while (this.tailStart < this.logStartOffset && this.tailStart < this.nextOffset) this.dropHead();
+    }
     this.file?.deleteSegmentsBelow(this.logStartOffset);
   }
 
-  /** Drops the in-memory copies of offsets up to `offset` (written ones only), e.g. after compaction rewrote them. */
+  /** Drops the in-memory copies of offsets up to `offset`, e.g. after compaction rewrote them. */
   evictThrough(offset: number): void {
-    const written = this.file?.writtenEnd ?? 0;
-    while (this.tailStart <= offset && this.tailStart < written) this.dropHead();
+    this.file?.dropRecentThrough(offset);
   }
 
   /**
@@ -196,36 +193,17 @@ export class PartitionLog {
    * reader saw here is missing after a restart because of that failure, and offsets are not handed out twice).
    */
   rollBackTo(writtenEnd: number): void {
-    while (this.nextOffset > writtenEnd && this.nextOffset > this.tailStart) {
-      this.nextOffset--;
-      const record = this.tail.pop();
-      this.tailTxnIds.pop();
-      this.tailBytes -= record != null ? sizeOf(record) : RECORD_OVERHEAD;
-    }
+    if (this.nextOffset > writtenEnd) this.nextOffset = writtenEnd;
   }
 
-  private push(record: ConsumedRecord | null, txnId: number, bytes: number): void {
+  /** In memory only: the record (null for a marker) joins the tail. */
+  private push(record: ConsumedRecord | null, txnId: number): void {
     this.tail.push(record);
     this.tailTxnIds.push(txnId);
-    this.tailBytes += bytes + RECORD_OVERHEAD;
     this.nextOffset++;
-    if (this.file !== null) this.evict();
-  }
-
-  /** Drops the oldest records of the tail that are already in the file, down to the cache limits. */
-  private evict(): void {
-    const written = this.file!.writtenEnd;
-    while (
-      (this.nextOffset - this.tailStart > CACHE_MAX_RECORDS || this.tailBytes > this.tailMaxBytes) &&
-      this.tailStart < written
-    ) {
-      this.dropHead();
-    }
   }
 
   private dropHead(): void {
-    const record = this.tail[this.tailHead];
-    this.tailBytes -= record != null ? sizeOf(record) : RECORD_OVERHEAD;
     this.tail[this.tailHead] = null;
     this.tailHead++;
     this.tailStart++;
@@ -236,8 +214,4 @@ export class PartitionLog {
       this.tailHead = 0;
     }
   }
-}
-
-function sizeOf(record: ConsumedRecord): number {
-  return (record.key?.length ?? 0) + (record.value?.length ?? 0) + RECORD_OVERHEAD;
 }

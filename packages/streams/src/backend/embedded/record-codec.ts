@@ -7,7 +7,7 @@
  *   body: u8 kind | f64 offset | f64 txnId (0: none) | f64 timestamp | i32 keyLength (-1: null) | key
  *         | i32 valueLength (-1: null) | value | u16 headerCount | (u16 nameLength | name | i32 length | bytes)*
  */
-import { crc32 } from 'node:zlib';
+import { crc32 } from './crc32.js';
 
 export const EntryKind = { Data: 0, CommitMarker: 1, AbortMarker: 2 } as const;
 export type EntryKind = (typeof EntryKind)[keyof typeof EntryKind];
@@ -44,19 +44,35 @@ export function encodeEntry(
   value: Buffer | null,
   headers: Readonly<Record<string, Buffer>>,
 ): Buffer {
-  let size = FIXED_BODY + (key?.length ?? 0) + (value?.length ?? 0);
-  const names: Buffer[] = [];
-  const values: Buffer[] = [];
-  for (const name in headers) {
-    const n = Buffer.from(name, 'utf8');
-    const v = headers[name]!;
-    names.push(n);
-    values.push(v);
-    size += 2 + n.length + 4 + v.length;
-  }
-  const buf = Buffer.allocUnsafe(FRAME + size);
-  let pos = FRAME;
-  buf.writeUInt8(kind, pos);
+  const buf = Buffer.allocUnsafe(entrySize(key, value, headers));
+  encodeEntryInto(buf, 0, kind, offset, txnId, timestamp, key, value, headers);
+  return buf;
+}
+
+/** The encoded size of an entry, frame included. */
+export function entrySize(key: Buffer | null, value: Buffer | null, headers: Readonly<Record<string, Buffer>>): number {
+  let size = FRAME + FIXED_BODY + (key?.length ?? 0) + (value?.length ?? 0);
+  for (const name in headers) size += 2 + Buffer.byteLength(name, 'utf8') + 4 + headers[name]!.length;
+  return size;
+}
+
+/**
+ * Encodes an entry at `pos` of `buf` (which must hold `entrySize` bytes from there) and returns the position after it:
+ * a partition encodes its appends straight into the buffer it writes to the file, with no buffer per entry.
+ */
+export function encodeEntryInto(
+  buf: Buffer,
+  start: number,
+  kind: EntryKind,
+  offset: number,
+  txnId: number,
+  timestamp: number,
+  key: Buffer | null,
+  value: Buffer | null,
+  headers: Readonly<Record<string, Buffer>>,
+): number {
+  let pos = start + FRAME;
+  buf[pos] = kind;
   pos += 1;
   buf.writeDoubleBE(offset, pos);
   pos += 8;
@@ -66,19 +82,19 @@ export function encodeEntry(
   pos += 8;
   pos = writeBytes(buf, pos, key);
   pos = writeBytes(buf, pos, value);
-  buf.writeUInt16BE(names.length, pos);
+  const countAt = pos;
   pos += 2;
-  for (let i = 0; i < names.length; i++) {
-    const n = names[i]!;
-    buf.writeUInt16BE(n.length, pos);
-    pos += 2;
-    n.copy(buf, pos);
-    pos += n.length;
-    pos = writeBytes(buf, pos, values[i]!);
+  let count = 0;
+  for (const name in headers) {
+    const length = buf.write(name, pos + 2, 'utf8');
+    buf.writeUInt16BE(length, pos);
+    pos = writeBytes(buf, pos + 2 + length, headers[name]!);
+    count++;
   }
-  buf.writeUInt32BE(size, 0);
-  buf.writeUInt32BE(crc32(buf.subarray(FRAME)), 4);
-  return buf;
+  buf.writeUInt16BE(count, countAt);
+  buf.writeUInt32BE(pos - start - FRAME, start);
+  buf.writeUInt32BE(crc32(buf, start + FRAME, pos), start + 4);
+  return pos;
 }
 
 function writeBytes(buf: Buffer, pos: number, bytes: Buffer | null): number {
@@ -87,7 +103,7 @@ function writeBytes(buf: Buffer, pos: number, bytes: Buffer | null): number {
     return pos + 4;
   }
   buf.writeInt32BE(bytes.length, pos);
-  bytes.copy(buf, pos + 4);
+  buf.set(bytes, pos + 4);
   return pos + 4 + bytes.length;
 }
 
@@ -101,9 +117,8 @@ export function checkFrame(data: Buffer, pos: number): number | 'incomplete' | '
   if (size < FIXED_BODY || size > MAX_BODY) return 'corrupt';
   const end = pos + FRAME + size;
   if (end > data.length) return 'incomplete';
-  const body = data.subarray(pos + FRAME, end);
-  if (crc32(body) !== data.readUInt32BE(pos + 4)) return 'corrupt';
-  return bodyIsConsistent(body) ? end : 'corrupt';
+  if (crc32(data, pos + FRAME, end) !== data.readUInt32BE(pos + 4)) return 'corrupt';
+  return bodyIsConsistent(data.subarray(pos + FRAME, end)) ? end : 'corrupt';
 }
 
 /** Whether a frame of this declared size could start at `pos` (cheap pre-check before a CRC, used to resynchronise). */
@@ -126,6 +141,14 @@ export function readHeader(data: Buffer, pos: number): EntryHeader {
     txnId: data.readDoubleBE(b + 9),
     timestamp: data.readDoubleBE(b + 17),
   };
+}
+
+/**
+ * The offset a frame says it holds, without checking it (to step over entries before a read position: an entry
+ * actually read is checked in full).
+ */
+export function entryOffset(data: Buffer, pos: number): number {
+  return data.readDoubleBE(pos + FRAME + 1);
 }
 
 /** The key of a checked frame, without copying (a view into `data`). */
@@ -152,47 +175,60 @@ export function decodeIfIntact(data: Buffer, pos: number): LogEntry | null {
   const size = data.readUInt32BE(pos);
   const end = pos + FRAME + size;
   if (size < FIXED_BODY || end > data.length) return null;
-  const body = data.subarray(pos + FRAME, end);
-  if (crc32(body) !== data.readUInt32BE(pos + 4)) return null;
+  if (crc32(data, pos + FRAME, end) !== data.readUInt32BE(pos + 4)) return null;
   try {
-    return decodeBody(body);
+    return decodeBody(data.subarray(pos + FRAME, end));
   } catch {
     return null;
   }
 }
 
+/** Decodes the entry at `pos` without checking it: for bytes this process encoded and kept in memory. */
+export function decodeEntry(data: Buffer, pos: number): LogEntry {
+  return decodeBody(data.subarray(pos + FRAME, pos + FRAME + data.readUInt32BE(pos)));
+}
+
+/** Decoded entries without headers share one (frozen) empty headers object. */
+const NO_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({});
+
 function decodeBody(body: Buffer): LogEntry {
-  let p = 0;
-  const kind = body.readUInt8(p) as EntryKind;
-  p += 1;
-  const offset = body.readDoubleBE(p);
-  p += 8;
-  const txnId = body.readDoubleBE(p);
-  p += 8;
-  const timestamp = body.readDoubleBE(p);
-  p += 8;
-  const [key, afterKey] = readBytes(body, p);
-  const [value, afterValue] = readBytes(body, afterKey);
-  p = afterValue;
+  const kind = body[0] as EntryKind;
+  const offset = body.readDoubleBE(1);
+  const txnId = body.readDoubleBE(9);
+  const timestamp = body.readDoubleBE(17);
+  let p = 25;
+  const keyLength = body.readInt32BE(p);
+  const key = copyBytes(body, p + 4, keyLength);
+  p += 4 + Math.max(0, keyLength);
+  const valueLength = body.readInt32BE(p);
+  const value = copyBytes(body, p + 4, valueLength);
+  p += 4 + Math.max(0, valueLength);
   const count = body.readUInt16BE(p);
   p += 2;
-  const headers: Record<string, Buffer> = {};
-  for (let i = 0; i < count; i++) {
-    const nameLength = body.readUInt16BE(p);
-    p += 2;
-    const name = body.toString('utf8', p, p + nameLength);
-    p += nameLength;
-    const [v, next] = readBytes(body, p);
-    headers[name] = v ?? Buffer.alloc(0);
-    p = next;
+  let headers = NO_HEADERS;
+  if (count > 0) {
+    const decoded: Record<string, Buffer> = {};
+    for (let i = 0; i < count; i++) {
+      const nameLength = body.readUInt16BE(p);
+      p += 2;
+      const name = body.toString('utf8', p, p + nameLength);
+      p += nameLength;
+      const length = body.readInt32BE(p);
+      decoded[name] = copyBytes(body, p + 4, length) ?? Buffer.alloc(0);
+      p += 4 + Math.max(0, length);
+    }
+    headers = decoded;
   }
   return { kind, offset, txnId, timestamp, key, value, headers };
 }
 
-function readBytes(body: Buffer, pos: number): [Buffer | null, number] {
-  const length = body.readInt32BE(pos);
-  if (length < 0) return [null, pos + 4];
-  return [Buffer.from(body.subarray(pos + 4, pos + 4 + length)), pos + 4 + length];
+/** A copy of `length` bytes at `start` (null for length -1), so that the chunk read can be reused. */
+function copyBytes(body: Buffer, start: number, length: number): Buffer | null {
+  if (length < 0) return null;
+  if (start + length > body.length) throw new RangeError(`${length} bytes at ${start} run past the entry`);
+  const out = Buffer.allocUnsafe(length);
+  body.copy(out, 0, start, start + length);
+  return out;
 }
 
 /** Walks the body's variable parts: a checksum only proves the bytes are the ones written, not that they parse. */
