@@ -41,8 +41,19 @@ export class PartitionGroup {
   private readonly byTopic = new Map<string, Map<number, RecordQueue>>();
   private buffered = 0;
 
+  /** The queue the previous record went to: polled records come in runs of one partition. */
+  private lastAdded: { topic: string; partition: number; queue: RecordQueue } | undefined;
+
   add(record: ConsumedRecord): void {
-    this.queueOf(record.topic, record.partition, true)?.push(record);
+    const last = this.lastAdded;
+    let queue: RecordQueue | undefined;
+    if (last !== undefined && last.partition === record.partition && last.topic === record.topic) {
+      queue = last.queue;
+    } else {
+      queue = this.queueOf(record.topic, record.partition, true) as RecordQueue;
+      this.lastAdded = { topic: record.topic, partition: record.partition, queue };
+    }
+    queue.push(record);
     this.buffered++;
   }
 

@@ -4,7 +4,7 @@
  * consumed. The stream thread and the test driver both drive tasks; neither lives in here.
  */
 import type { Cancellable, ProcessorContext, PunctuationType } from '../api/processor.js';
-import type { RecordContext, RecordMetadata, StreamRecord } from '../api/record.js';
+import type { RecordContext, RecordMetadata, StreamRecord, TimestampExtractor } from '../api/record.js';
 import type { ConsumedRecord, TopicPartitionOffset } from '../backend/port.js';
 import { ProducerFencedError, inCauseChain } from '../backend/port.js';
 import { Serdes } from '../serde/serdes.js';
@@ -24,6 +24,15 @@ import type { DroppedRecordSink } from '../processor/logger.js';
 interface NodeInstance {
   readonly name: string;
   process(record: StreamRecord<unknown, unknown>): void;
+}
+
+/** A source node with what it needs per record resolved up front. */
+interface SourceEntry {
+  readonly spec: SourceNodeSpec;
+  readonly node: NodeInstance;
+  readonly keySerde: Serde<unknown>;
+  readonly valueSerde: Serde<unknown>;
+  readonly timestampExtractor: TimestampExtractor | undefined;
 }
 
 export interface StreamTaskOptions {
@@ -62,12 +71,15 @@ export class StreamTask {
   readonly stateManager: TaskStateManager;
   private readonly nodes = new Map<string, NodeInstance>();
   private readonly processors: Array<{ name: string; close?: () => void }> = [];
-  private readonly sourcesByTopic = new Map<string, { spec: SourceNodeSpec; node: NodeInstance }>();
-  private readonly patternSources: Array<{ spec: SourceNodeSpec; node: NodeInstance }> = [];
+  private readonly sourcesByTopic = new Map<string, SourceEntry>();
+  private readonly patternSources: SourceEntry[] = [];
+  private lastSource: { topic: string; entry: SourceEntry } | undefined;
   private readonly streamTimePunctuations = new PunctuationQueue();
   private readonly wallClockPunctuations = new PunctuationQueue();
   /** Next offset to commit per input topic and partition; entries are updated in place (this is per record). */
   private readonly consumed = new Map<string, Map<number, { offset: number }>>();
+  /** The entry of `consumed` the last record updated: consecutive records of one partition skip the map lookups. */
+  private lastConsumed: { topic: string; partition: number; entry: { offset: number } } | undefined;
   private readonly queue = new PartitionGroup();
   private recordContext: RecordContext | undefined;
   private currentRaw: ConsumedRecord | undefined;
@@ -118,7 +130,15 @@ export class StreamTask {
     for (const name of subtopology.nodes) {
       const spec = topology.nodes.get(name);
       if (spec?.kind === 'source') {
-        const entry = { spec, node: this.nodes.get(name) as NodeInstance };
+        const { config } = this.options;
+        // Resolved once here rather than per record.
+        const entry: SourceEntry = {
+          spec,
+          node: this.nodes.get(name) as NodeInstance,
+          keySerde: spec.keySerde ?? config.defaultKeySerde ?? FALLBACK_SERDE,
+          valueSerde: spec.valueSerde ?? config.defaultValueSerde ?? FALLBACK_SERDE,
+          timestampExtractor: spec.timestampExtractor ?? config.defaultTimestampExtractor,
+        };
         if (spec.pattern) this.patternSources.push(entry);
         for (const t of spec.topics) this.sourcesByTopic.set(this.realTopic(t), entry);
       }
@@ -166,9 +186,9 @@ export class StreamTask {
       let value: unknown;
       let timestamp: number | undefined;
       try {
-        key = (spec.keySerde ?? this.options.config.defaultKeySerde ?? FALLBACK_SERDE).deserialize(raw.topic, raw.key);
-        value = (spec.valueSerde ?? this.options.config.defaultValueSerde ?? FALLBACK_SERDE).deserialize(raw.topic, raw.value);
-        const extractor = spec.timestampExtractor ?? this.options.config.defaultTimestampExtractor;
+        key = source.keySerde.deserialize(raw.topic, raw.key);
+        value = source.valueSerde.deserialize(raw.topic, raw.value);
+        const extractor = source.timestampExtractor;
         timestamp = extractor
           ? extractor({ topic: raw.topic, partition: raw.partition, offset: raw.offset, key, value, timestamp: raw.timestamp }, this.streamTime)
           : raw.timestamp;
@@ -221,11 +241,17 @@ export class StreamTask {
   }
 
   private markConsumed(topic: string, partition: number, offset: number): void {
+    const last = this.lastConsumed;
+    if (last !== undefined && last.partition === partition && last.topic === topic) {
+      last.entry.offset = offset;
+      return;
+    }
     let partitions = this.consumed.get(topic);
     if (!partitions) this.consumed.set(topic, (partitions = new Map()));
-    const entry = partitions.get(partition);
+    let entry = partitions.get(partition);
     if (entry) entry.offset = offset;
-    else partitions.set(partition, { offset });
+    else partitions.set(partition, (entry = { offset }));
+    this.lastConsumed = { topic, partition, entry };
   }
 
   get commitNeeded(): boolean {
@@ -251,6 +277,7 @@ export class StreamTask {
   clearBuffered(): void {
     this.queue.clear();
     this.consumed.clear();
+    this.lastConsumed = undefined;
   }
 
   /** Closes processors and stores; `dirty`: nothing they still emit is sent (see the output guard). */
@@ -274,7 +301,16 @@ export class StreamTask {
     return this.stateManager.store(name);
   }
 
-  private sourceFor(topic: string): { spec: SourceNodeSpec; node: NodeInstance } | undefined {
+  private sourceFor(topic: string): SourceEntry | undefined {
+    // Records come in runs of one topic (the Kafka consumer hands over one string per partition): compared by
+    // identity first, the map is consulted once per run.
+    if (topic === this.lastSource?.topic) return this.lastSource.entry;
+    const entry = this.findSource(topic);
+    if (entry) this.lastSource = { topic, entry };
+    return entry;
+  }
+
+  private findSource(topic: string): SourceEntry | undefined {
     const direct = this.sourcesByTopic.get(topic);
     if (direct) return direct;
     return this.patternSources.find((s) => s.spec.pattern?.test(topic));

@@ -203,16 +203,9 @@ export class TaskManager {
   private createTask(id: string, st: SubtopologySpec, partition: number): StreamTask {
     const { layout } = this.ctx;
     const collector: RecordCollector = {
-      send: (r) => {
-        this.ctx.producer().send({
-          topic: r.topic,
-          ...(r.partition !== undefined ? { partition: r.partition } : {}),
-          key: r.key,
-          value: r.value,
-          timestamp: r.timestamp,
-          headers: r.headers,
-        });
-      },
+      // The sink's record is a ProducedRecord already (an undefined partition means "let the partitioner choose"):
+      // handed on as it is, no copy per record.
+      send: (r) => this.ctx.producer().send(r),
       partitionsFor: (topic) => layout.partitions.get(topic),
     };
     return new StreamTask({

@@ -1,5 +1,6 @@
 import { SerializationError, type Serde } from './serde.js';
 import { validateSync, type JsonSchema } from './standard-schema.js';
+import { readInt64BE, writeInt64BE } from './int64.js';
 
 function serde<T>(
   serialize: (topic: string, data: T) => Buffer,
@@ -50,16 +51,17 @@ const longSerde = serde<number>(
   (topic, data) => {
     if (!Number.isSafeInteger(data)) throw new SerializationError(topic, `${data} is not a safe integer long`);
     const out = Buffer.allocUnsafe(8);
-    out.writeBigInt64BE(BigInt(data), 0);
+    writeInt64BE(out, data, 0);
     return out;
   },
   (topic, data) => {
     expectLength(topic, data, 8, 'long');
-    const value = data.readBigInt64BE(0);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
-      throw new SerializationError(topic, `long ${value} does not fit a JS number exactly`);
+    // Exact whenever the long fits; one that does not rounds to 2^53 or beyond, which is not a safe integer.
+    const value = readInt64BE(data, 0);
+    if (!Number.isSafeInteger(value)) {
+      throw new SerializationError(topic, `long ${data.readBigInt64BE(0)} does not fit a JS number exactly`);
     }
-    return Number(value);
+    return value;
   },
 );
 

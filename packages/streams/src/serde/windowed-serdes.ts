@@ -1,5 +1,6 @@
 import type { Windowed } from '../api/windowed.js';
 import { SerializationError, type Serde } from './serde.js';
+import { readInt64BE, writeInt64BE } from './int64.js';
 
 /**
  * Serdes for windowed keys with Kafka's byte layouts, so that windowed results read by Java consumers (and Kafka
@@ -15,13 +16,13 @@ export const WindowedSerdes = {
         const key = innerKey(inner, topic, data.key);
         const out = Buffer.allocUnsafe(key.length + 8);
         key.copy(out, 0);
-        out.writeBigInt64BE(BigInt(data.window.start), key.length);
+        writeInt64BE(out, data.window.start, key.length);
         return out;
       },
       deserialize(topic, data) {
         if (data === null) return null;
         if (data.length < 8) throw new SerializationError(topic, `time-windowed key needs at least 8 bytes, got ${data.length}`);
-        const start = Number(data.readBigInt64BE(data.length - 8));
+        const start = readInt64BE(data, data.length - 8);
         const key = inner.deserialize(topic, data.subarray(0, data.length - 8)) as K;
         return { key, window: { start, end: start + windowSizeMs } };
       },
@@ -34,15 +35,15 @@ export const WindowedSerdes = {
         const key = innerKey(inner, topic, data.key);
         const out = Buffer.allocUnsafe(key.length + 16);
         key.copy(out, 0);
-        out.writeBigInt64BE(BigInt(data.window.end), key.length);
-        out.writeBigInt64BE(BigInt(data.window.start), key.length + 8);
+        writeInt64BE(out, data.window.end, key.length);
+        writeInt64BE(out, data.window.start, key.length + 8);
         return out;
       },
       deserialize(topic, data) {
         if (data === null) return null;
         if (data.length < 16) throw new SerializationError(topic, `session-windowed key needs at least 16 bytes, got ${data.length}`);
-        const end = Number(data.readBigInt64BE(data.length - 16));
-        const start = Number(data.readBigInt64BE(data.length - 8));
+        const end = readInt64BE(data, data.length - 16);
+        const start = readInt64BE(data, data.length - 8);
         const key = inner.deserialize(topic, data.subarray(0, data.length - 16)) as K;
         return { key, window: { start, end } };
       },

@@ -1,5 +1,6 @@
 import type { Serde } from '../serde/serde.js';
 import { SerializationError } from '../serde/serde.js';
+import { readInt64BE, writeInt64BE } from '../serde/int64.js';
 
 /** A value with the timestamp of the record that last wrote it (Kafka Streams' `ValueAndTimestamp`). */
 export interface ValueAndTimestamp<V> {
@@ -31,13 +32,13 @@ export function valueAndTimestampSerde<V>(inner: Serde<V>): Serde<ValueAndTimest
 
 export function withTimestamp(value: Buffer, timestamp: number): Buffer {
   const out = Buffer.allocUnsafe(value.length + TIMESTAMP_SIZE);
-  out.writeBigInt64BE(BigInt(timestamp), 0);
+  writeInt64BE(out, timestamp, 0);
   value.copy(out, TIMESTAMP_SIZE);
   return out;
 }
 
 export function timestampOf(valueWithTimestamp: Buffer): number {
-  return Number(valueWithTimestamp.readBigInt64BE(0));
+  return readInt64BE(valueWithTimestamp, 0);
 }
 
 export function rawValue(valueWithTimestamp: Buffer): Buffer {

@@ -4,6 +4,8 @@
  * store retains duplicates), session `key + 8-byte end + 8-byte start` (SessionKeySchema). The fixed-size suffix
  * lets the key be cut back out exactly.
  */
+import { readInt64BE, writeInt64BE } from '../serde/int64.js';
+
 export const WINDOW_SUFFIX = 12;
 export const SESSION_SUFFIX = 16;
 const MAX_SEQ = 0x7fffffff;
@@ -11,7 +13,7 @@ const MAX_SEQ = 0x7fffffff;
 export function windowStoreKey(key: Buffer, windowStart: number, seq: number): Buffer {
   const out = Buffer.allocUnsafe(key.length + WINDOW_SUFFIX);
   key.copy(out, 0);
-  out.writeBigInt64BE(BigInt(windowStart), key.length);
+  writeInt64BE(out, windowStart, key.length);
   out.writeInt32BE(seq, key.length + 8);
   return out;
 }
@@ -23,24 +25,24 @@ export function windowKeyOf(storeKey: Buffer): Buffer {
   return storeKey.subarray(0, storeKey.length - WINDOW_SUFFIX);
 }
 export function windowStartOf(storeKey: Buffer): number {
-  return Number(storeKey.readBigInt64BE(storeKey.length - WINDOW_SUFFIX));
+  return readInt64BE(storeKey, storeKey.length - WINDOW_SUFFIX);
 }
 
 export function sessionStoreKey(key: Buffer, start: number, end: number): Buffer {
   const out = Buffer.allocUnsafe(key.length + SESSION_SUFFIX);
   key.copy(out, 0);
-  out.writeBigInt64BE(BigInt(end), key.length);
-  out.writeBigInt64BE(BigInt(start), key.length + 8);
+  writeInt64BE(out, end, key.length);
+  writeInt64BE(out, start, key.length + 8);
   return out;
 }
 export function sessionKeyOf(storeKey: Buffer): Buffer {
   return storeKey.subarray(0, storeKey.length - SESSION_SUFFIX);
 }
 export function sessionEndOf(storeKey: Buffer): number {
-  return Number(storeKey.readBigInt64BE(storeKey.length - SESSION_SUFFIX));
+  return readInt64BE(storeKey, storeKey.length - SESSION_SUFFIX);
 }
 export function sessionStartOf(storeKey: Buffer): number {
-  return Number(storeKey.readBigInt64BE(storeKey.length - 8));
+  return readInt64BE(storeKey, storeKey.length - 8);
 }
 
 /** A bound above every store key of `key`'s suffix length that starts with `key` (for open-ended key ranges). */

@@ -6,6 +6,7 @@
  */
 import type { Serde } from '../../serde/serde.js';
 import { SerializationError } from '../../serde/serde.js';
+import { readInt64BE, writeInt64BE } from '../../serde/int64.js';
 
 export interface OuterJoinKey<K> {
   readonly timestamp: number;
@@ -26,7 +27,7 @@ export function outerJoinKeySerde<K>(inner: Serde<K>): Serde<OuterJoinKey<K>> {
       const key = inner.serialize(topic, data.key);
       if (key === null) throw new SerializationError(topic, 'join keys cannot be null');
       const out = Buffer.allocUnsafe(9 + key.length);
-      out.writeBigInt64BE(BigInt(data.timestamp), 0);
+      writeInt64BE(out, data.timestamp, 0);
       out.writeUInt8(data.leftSide ? 1 : 0, 8);
       key.copy(out, 9);
       return out;
@@ -35,7 +36,7 @@ export function outerJoinKeySerde<K>(inner: Serde<K>): Serde<OuterJoinKey<K>> {
       if (data === null) return null;
       if (data.length < 9) throw new SerializationError(topic, `outer-join key needs at least 9 bytes, got ${data.length}`);
       return {
-        timestamp: Number(data.readBigInt64BE(0)),
+        timestamp: readInt64BE(data, 0),
         leftSide: data.readUInt8(8) === 1,
         key: inner.deserialize(topic, data.subarray(9)) as K,
       };

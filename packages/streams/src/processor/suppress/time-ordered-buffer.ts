@@ -9,6 +9,7 @@ import { SerializationError, type Serde } from '../../serde/serde.js';
 import { BTree } from '../../state/btree.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { changeSerde } from '../change.js';
+import { readInt64BE, writeInt64BE } from '../../serde/int64.js';
 
 export interface BufferEntry<V> {
   /** When the entry becomes due (window end, or the first update's record time). */
@@ -27,8 +28,8 @@ export function bufferEntrySerde<V>(valueSerde: Serde<V>): Serde<BufferEntry<V>>
       if (data === null) return null;
       const change = changes.serialize(topic, { newValue: data.newValue, oldValue: data.priorValue }) as Buffer;
       const out = Buffer.allocUnsafe(16 + change.length);
-      out.writeBigInt64BE(BigInt(data.bufferTime), 0);
-      out.writeBigInt64BE(BigInt(data.timestamp), 8);
+      writeInt64BE(out, data.bufferTime, 0);
+      writeInt64BE(out, data.timestamp, 8);
       change.copy(out, 16);
       return out;
     },
@@ -37,8 +38,8 @@ export function bufferEntrySerde<V>(valueSerde: Serde<V>): Serde<BufferEntry<V>>
       if (data.length < 16) throw new SerializationError(topic, `suppression buffer entry needs at least 16 bytes, got ${data.length}`);
       const change = changes.deserialize(topic, data.subarray(16));
       return {
-        bufferTime: Number(data.readBigInt64BE(0)),
-        timestamp: Number(data.readBigInt64BE(8)),
+        bufferTime: readInt64BE(data, 0),
+        timestamp: readInt64BE(data, 8),
         newValue: change?.newValue ?? null,
         priorValue: change?.oldValue ?? null,
       };
