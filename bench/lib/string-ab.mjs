@@ -55,7 +55,7 @@ for (let round = 0; round < o.rounds; round++) {
       results.push(r);
       console.error(
         `[ab] round ${round + 1} ${name} ${contender.name}: ${r.status} ${r.recordsPerSec ?? ''} rec/s (steady ${r.steadyRecordsPerSec ?? '-'}), ` +
-          `${r.cpuUsPerRecord ?? '-'} µs CPU/record (busiest thread ${r.busiestThread}: ${r.busiestUsPerRecord ?? '-'}), load ${r.loadStart}→${r.loadEnd}`,
+          `${r.cpuUsPerRecord ?? '-'} µs CPU/record (processing thread ${r.processingUsPerRecord ?? '-'}, busiest ${r.busiestThread}: ${r.busiestUsPerRecord ?? '-'}), load ${r.loadStart}→${r.loadEnd}`,
       );
     }
   }
@@ -137,6 +137,7 @@ async function run(name, contender, round) {
   const outcome = await Promise.race([watcher.done.then(() => 'done'), child.exited.then(() => 'exited')]);
   const cpuMs = cpuMsOf(child.child.pid);
   const busiest = busiestThreadOf(child.child.pid);
+  const processing = processingThreadOf(child.child.pid, contender.name === 'jvm');
   const loadEnd = loadavg()[0];
   watcher.stop();
   const state = await watcher.done;
@@ -160,6 +161,7 @@ async function run(name, contender, round) {
     cpuUsPerRecord: cpuMs === undefined ? undefined : round2((cpuMs * 1000) / o.records),
     busiestThread: busiest?.name,
     busiestUsPerRecord: busiest === undefined ? undefined : round2((busiest.ms * 1000) / o.records),
+    processingUsPerRecord: processing === undefined ? undefined : round2((processing * 1000) / o.records),
   };
 }
 
@@ -205,6 +207,26 @@ function busiestThreadOf(pid) {
   return best;
 }
 
+/**
+ * CPU time of the thread that processes records: Node's main thread, the JVM's stream thread (its name starts with
+ * the application id, `sab-…`, cut to 15 characters by the kernel).
+ */
+function processingThreadOf(pid, jvm) {
+  let ms;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (jvm ? !name.startsWith('sab-') : Number(tid) !== pid) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ms = Math.max(ms ?? 0, ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTick);
+    }
+  } catch {
+    return ms;
+  }
+  return ms;
+}
+
 async function topicsWithPrefix(prefix) {
   const admin = Kafka.AdminClient.create({ 'bootstrap.servers': o.bootstrap, log_level: 3 });
   try {
@@ -229,7 +251,7 @@ function round2(x) {
 }
 
 function table(rows) {
-  const lines = ['| case | contender | runs | rec/s median (min–max) | steady rec/s median | CPU µs/record median | busiest thread µs/record median | load avg |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  const lines = ['| case | contender | runs | rec/s median (min–max) | steady rec/s median | CPU µs/record median | processing thread µs/record median | load avg |', '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |'];
   const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const name of o.cases) {
     for (const c of o.contenders) {
@@ -242,7 +264,7 @@ function table(rows) {
       const rates = ok.map((r) => r.recordsPerSec);
       const loads = all.flatMap((r) => [r.loadStart, r.loadEnd]);
       lines.push(
-        `| ${name} | ${c.name} | ${ok.length}/${all.length} | ${median(rates)} (${Math.min(...rates)}–${Math.max(...rates)}) | ${median(ok.map((r) => r.steadyRecordsPerSec ?? 0))} | ${median(ok.map((r) => r.cpuUsPerRecord ?? 0))} | ${median(ok.map((r) => r.busiestUsPerRecord ?? 0))} | ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} |`,
+        `| ${name} | ${c.name} | ${ok.length}/${all.length} | ${median(rates)} (${Math.min(...rates)}–${Math.max(...rates)}) | ${median(ok.map((r) => r.steadyRecordsPerSec ?? 0))} | ${median(ok.map((r) => r.cpuUsPerRecord ?? 0))} | ${median(ok.map((r) => r.processingUsPerRecord ?? 0))} | ${Math.min(...loads).toFixed(1)}–${Math.max(...loads).toFixed(1)} |`,
       );
     }
   }
