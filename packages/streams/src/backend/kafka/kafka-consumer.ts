@@ -44,18 +44,7 @@ export class KafkaConsumer implements Consumer {
   private readonly seekPending = new Set<string>();
   private rebalanceWork: Promise<void> = Promise.resolve();
   private rebalanceError: Error | undefined;
-  /** Rebalance events delivered by librdkafka that `poll()` has not started yet (see `onRebalance`). */
-  private readonly deferredRebalances: Array<() => Promise<void>> = [];
-  /** The native consume() in flight, if any (`poll`'s own or a prefetch). */
   private consuming: Promise<unknown> | undefined;
-  /**
-   * The next batch, fetched while the application processes the previous one: the native consume() runs on libuv's
-   * thread pool, so its per-record work overlaps the JavaScript thread's instead of adding to it. Held until the
-   * next `poll()` accepts it against the state of that moment (seeks, pauses, assignment changes in between).
-   */
-  private prefetched: { readonly batch: Promise<NativeMessage[]>; readonly epoch: number } | undefined;
-  /** Counts native assignment changes: a batch fetched under another assignment is dropped (and fetched again). */
-  private assignmentEpoch = 0;
   private generation = 0;
   private closed = false;
   private metadata: ConsumerGroupMetadata;
@@ -130,52 +119,18 @@ export class KafkaConsumer implements Consumer {
   async poll(maxRecords: number, timeoutMs: number): Promise<ConsumedRecord[]> {
     if (this.closed) throw new Error('poll on a closed consumer');
     await this.settleRebalance();
-    const max = Math.max(1, maxRecords);
-    let fetched = this.prefetched;
-    this.prefetched = undefined;
-    let messages: NativeMessage[] = [];
-    if (fetched !== undefined) {
-      messages = await fetched.batch;
-      await this.settleRebalance();
-      // An empty prefetch does not stand in for a poll that may wait: that one asks librdkafka again.
-      if (messages.length === 0 && timeoutMs > 0) fetched = undefined;
-    }
-    if (fetched === undefined) {
-      if (this.seekPending.size > 0) this.reassignWithPositions();
-      fetched = this.startConsume(max, timeoutMs);
-      messages = await fetched.batch;
-      await this.settleRebalance();
-    }
-    let records: ConsumedRecord[] = [];
-    if (fetched.epoch === this.assignmentEpoch) {
-      records = this.accept(messages);
-    } else {
-      // The assignment changed after these were fetched: librdkafka was re-assigned at the positions of what was
-      // returned before, so they come again under the new assignment.
-      this.soughtDuringConsume.clear();
-    }
-    // Fetch ahead only while records flow, for a member of a group (assign-only consumers — restore, global
-    // stores — read to an end offset through position(), which must not run ahead of what was returned), and when
-    // nothing waits to change the assignment first.
-    if (records.length > 0 && this.listener !== undefined && !this.closed && this.seekPending.size === 0 && this.deferredRebalances.length === 0) {
-      this.prefetched = this.startConsume(max, 0);
-    }
-    return records;
-  }
-
-  /** Starts one native consume(); its errors surface where the batch is awaited. */
-  private startConsume(maxRecords: number, timeoutMs: number): { batch: Promise<NativeMessage[]>; epoch: number } {
+    if (this.seekPending.size > 0) this.reassignWithPositions();
     this.native.setDefaultConsumeTimeout(Math.max(0, Math.floor(timeoutMs)));
-    const batch = call<NativeMessage[]>('poll', (cb) => this.native.consume(maxRecords, cb));
-    const consuming = batch.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.consuming = consuming;
-    void consuming.then(() => {
-      if (this.consuming === consuming) this.consuming = undefined;
-    });
-    return { batch, epoch: this.assignmentEpoch };
+    const consuming = call<NativeMessage[]>('poll', (cb) => this.native.consume(Math.max(1, maxRecords), cb));
+    this.consuming = consuming.catch(() => undefined);
+    let messages: NativeMessage[];
+    try {
+      messages = await consuming;
+    } finally {
+      this.consuming = undefined;
+    }
+    await this.settleRebalance();
+    return this.accept(messages);
   }
 
   seek(position: TopicPartitionOffset): void {
@@ -183,8 +138,7 @@ export class KafkaConsumer implements Consumer {
     if (!this.assigned.has(key)) throw new Error(`seek: ${position.topic}-${position.partition} is not assigned`);
     this.tracked.set(key, position.offset);
     if (!this.nativeAssigned.has(key)) return; // applied when the assignment reaches librdkafka
-    // A batch in flight or fetched ahead holds records from before this seek.
-    if (this.consuming !== undefined || this.prefetched !== undefined) this.soughtDuringConsume.add(key);
+    if (this.consuming !== undefined) this.soughtDuringConsume.add(key);
     // Before its first fetch librdkafka may reject a seek (erroneous state); re-assigning with the offset is safe.
     // The re-assignment is applied once, before the next fetch: several seeks in a row (a rewind of every partition
     // after a failure) must not become several assign() calls while librdkafka still stops the partitions of the
@@ -201,8 +155,7 @@ export class KafkaConsumer implements Consumer {
   position(partition: TopicPartition): number {
     const key = tpKey(partition);
     if (!this.assigned.has(key)) throw new Error(`position: ${partition.topic}-${partition.partition} is not assigned`);
-    // librdkafka's own position has moved past a batch fetched ahead but not returned yet.
-    if (this.seekPending.has(key) || (this.prefetched !== undefined && this.tracked.has(key))) return this.tracked.get(key) ?? -1;
+    if (this.seekPending.has(key)) return this.tracked.get(key) ?? -1;
     return this.nativePosition(partition) ?? this.tracked.get(key) ?? -1;
   }
 
@@ -260,9 +213,7 @@ export class KafkaConsumer implements Consumer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.waitConsumeIdle();
-    this.prefetched = undefined;
-    this.startDeferredRebalances();
+    await this.consuming;
     await this.rebalanceWork;
     // Like the Java consumer, a clean close revokes the assignment first so the owner can commit and close tasks.
     if (this.listener !== undefined && this.assigned.size > 0) {
@@ -284,16 +235,10 @@ export class KafkaConsumer implements Consumer {
 
   // --- rebalancing -------------------------------------------------------------------------------------------
 
-  /**
-   * librdkafka delivers rebalance events from inside a native consume(), and with a batch fetched ahead one is
-   * nearly always in flight: the JavaScript callback can arrive while the application is processing or committing.
-   * The work (the listener, then the native assignment change) is therefore started by the next `poll()` only, as
-   * the Java consumer runs its rebalance listener inside poll(); librdkafka's group join waits for it meanwhile.
-   */
   private onRebalance(err: NativeError | undefined, partitions: NativeTopicPartition[]): void {
     const code = err?.code;
     const tps = partitions.map((tp) => ({ topic: tp.topic, partition: tp.partition }));
-    this.deferredRebalances.push(async () => {
+    this.rebalanceWork = this.rebalanceWork.then(async () => {
       try {
         if (code === ErrorCode.ASSIGN_PARTITIONS) await this.handleAssigned(tps);
         else await this.handleRevoked();
@@ -301,12 +246,6 @@ export class KafkaConsumer implements Consumer {
         this.rebalanceError ??= cause instanceof Error ? cause : new Error(String(cause));
       }
     });
-    // A closing consumer polls no more: its events run at once (they only hand librdkafka the empty assignment).
-    if (this.closed) this.startDeferredRebalances();
-  }
-
-  private startDeferredRebalances(): void {
-    for (const work of this.deferredRebalances.splice(0)) this.rebalanceWork = this.rebalanceWork.then(work);
   }
 
   private async handleAssigned(partitions: TopicPartition[]): Promise<void> {
@@ -347,7 +286,6 @@ export class KafkaConsumer implements Consumer {
   }
 
   private async settleRebalance(): Promise<void> {
-    this.startDeferredRebalances();
     await this.rebalanceWork;
     const err = this.rebalanceError;
     if (err !== undefined) {
@@ -375,7 +313,6 @@ export class KafkaConsumer implements Consumer {
       offset: this.tracked.get(tpKey(tp)) ?? this.logicalReset(),
     }));
     this.native.assign(partitions);
-    this.assignmentEpoch++;
     this.nativeAssigned.clear();
     for (const tp of partitions) this.nativeAssigned.add(tpKey(tp));
     const paused = [...this.paused].map((key) => this.assigned.get(key)).filter((tp) => tp !== undefined);
@@ -385,7 +322,6 @@ export class KafkaConsumer implements Consumer {
   private applyNativeUnassign(): void {
     this.seekPending.clear();
     this.native.unassign();
-    this.assignmentEpoch++;
     this.nativeAssigned.clear();
   }
 
