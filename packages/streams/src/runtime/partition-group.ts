@@ -53,6 +53,7 @@ export class PartitionGroup {
   private lastTopic = '';
   private lastPartition = -1;
 
+
   add(record: ConsumedRecord): void {
     let q = this.lastQueue;
     if (q === undefined || record.partition !== this.lastPartition || record.topic !== this.lastTopic) {

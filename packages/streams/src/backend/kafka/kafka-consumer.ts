@@ -367,18 +367,36 @@ export class KafkaConsumer implements Consumer {
   private accept(messages: NativeMessage[]): ConsumedRecord[] {
     const records: ConsumedRecord[] = [];
     const rewind = new Map<string, TopicPartitionOffset>();
-    for (const m of messages) {
-      const key = tpKey(m);
-      if (!this.nativeAssigned.has(key)) continue; // revoked meanwhile: the group's committed offset governs
-      if (this.soughtDuringConsume.has(key)) continue;
-      if (this.paused.has(key)) {
-        // Paused after the batch was fetched: hand these back by rewinding, as the Java consumer drops them.
-        if (!rewind.has(key)) rewind.set(key, { topic: m.topic, partition: m.partition, offset: m.offset });
-        continue;
+    // A batch holds runs of records of one partition: the partition's state is looked up once per run, not per
+    // record, and its tracked position is set once, at the end of the run.
+    let runTopic: string | undefined;
+    let runPartition = -1;
+    let runKey = '';
+    let runAccepted = false;
+    let runLast = -1;
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i] as NativeMessage;
+      if (m.partition !== runPartition || m.topic !== runTopic) {
+        if (runLast >= 0) this.tracked.set(runKey, runLast + 1);
+        runKey = tpKey(m);
+        // The client makes a new topic string per record; records carry the assignment's one instead, so the
+        // runtime's per-record lookups by topic hash it once and compare by identity.
+        runTopic = this.assigned.get(runKey)?.topic ?? m.topic;
+        runPartition = m.partition;
+        runLast = -1;
+        // Revoked meanwhile (the group's committed offset governs) or sought during the fetch: not returned.
+        runAccepted = this.nativeAssigned.has(runKey) && !this.soughtDuringConsume.has(runKey);
+        if (runAccepted && this.paused.has(runKey)) {
+          // Paused after the batch was fetched: hand these back by rewinding, as the Java consumer drops them.
+          runAccepted = false;
+          if (!rewind.has(runKey)) rewind.set(runKey, { topic: m.topic, partition: m.partition, offset: m.offset });
+        }
       }
-      records.push(toRecord(m));
-      this.tracked.set(key, m.offset + 1);
+      if (!runAccepted) continue;
+      records.push(toRecord(m, runTopic));
+      runLast = m.offset;
     }
+    if (runLast >= 0) this.tracked.set(runKey, runLast + 1);
     this.soughtDuringConsume.clear();
     for (const position of rewind.values()) this.seek(position);
     return records;
@@ -405,16 +423,24 @@ function plain(tp: TopicPartition): NativeTopicPartition {
   return { topic: tp.topic, partition: tp.partition };
 }
 
-function toRecord(m: NativeMessage): ConsumedRecord {
+function toRecord(m: NativeMessage, topic: string): ConsumedRecord {
+  // Headers come as an array of single-entry objects, and only when the record has any (most have none).
   const headers: Record<string, Buffer> = {};
-  for (const entry of m.headers ?? []) {
-    for (const [name, value] of Object.entries(entry)) headers[name] = Buffer.isBuffer(value) ? value : Buffer.from(value);
+  if (m.headers !== undefined) {
+    for (const entry of m.headers) {
+      for (const name in entry) {
+        const value = entry[name] as Buffer | string;
+        headers[name] = typeof value === 'string' ? Buffer.from(value) : value;
+      }
+    }
   }
+  const key = m.key;
   return {
-    topic: m.topic,
+    topic,
     partition: m.partition,
     offset: m.offset,
-    key: m.key === undefined || m.key === null ? null : Buffer.isBuffer(m.key) ? m.key : Buffer.from(m.key),
+    // The client hands keys over as Buffers; a string would come from an older client.
+    key: key === undefined || key === null ? null : typeof key === 'string' ? Buffer.from(key) : key,
     value: m.value,
     timestamp: m.timestamp !== undefined && m.timestamp >= 0 ? m.timestamp : -1,
     headers,

@@ -3,9 +3,9 @@ import type {
   ProducedRecord,
   Producer,
   ProducerOptions,
+  TopicPartition,
   TopicPartitionOffset,
 } from '../port.js';
-import { tpKey } from '../topic-partition.js';
 import { ClientCallHungError, call, callDone, callDoneWithin, isNativeError, toPortError } from './errors.js';
 import { consumerForGroupMetadata } from './group-metadata.js';
 import type { KafkaOffsets } from './kafka-offsets.js';
@@ -35,8 +35,8 @@ const PURGE_CODES: ReadonlySet<number> = new Set([-152, -151]);
  */
 export class KafkaProducer implements Producer {
   private readonly native: NativeProducer;
-  /** Explicitly named partitions written since the last flush. */
-  private written = new Map<string, { topic: string; partition: number }>();
+  /** Explicitly named partitions written since the last flush, by topic (no string key built per record). */
+  private written = new Map<string, Set<number>>();
   private deliveryError: Error | undefined;
   private closed = false;
   /** A call never returned: the native handle is left alone (disconnecting it under that call crashes the process). */
@@ -60,31 +60,30 @@ export class KafkaProducer implements Producer {
     return producer;
   }
 
+  /**
+   * One native produce() per record and nothing else per record: no delivery report unless it failed, no headers
+   * array unless the record has headers, no string key for the written-partition bookkeeping.
+   */
   send(record: ProducedRecord): void {
     if (this.closed) throw new Error('send on a closed producer');
+    const { topic, partition } = record;
     try {
-      this.native.produce(
-        record.topic,
-        record.partition ?? null,
-        record.value,
-        record.key,
-        record.timestamp ?? null,
-        undefined,
-        toNativeHeaders(record.headers),
-      );
+      this.native.produce(topic, partition ?? null, record.value, record.key, record.timestamp ?? null, undefined, toNativeHeaders(record.headers));
     } catch (err) {
-      throw toPortError(err, `sending to ${record.topic}`, record.topic);
+      throw toPortError(err, `sending to ${topic}`, topic);
     }
-    if (record.partition !== undefined) {
-      const key = tpKey(record.topic, record.partition);
-      if (!this.written.has(key)) this.written.set(key, { topic: record.topic, partition: record.partition });
+    if (partition !== undefined) {
+      let partitions = this.written.get(topic);
+      if (partitions === undefined) this.written.set(topic, (partitions = new Set()));
+      partitions.add(partition);
     }
   }
 
   async flush(): Promise<TopicPartitionOffset[]> {
     await this.drain();
     const error = this.takeDeliveryError();
-    const written = [...this.written.values()];
+    const written: TopicPartition[] = [];
+    for (const [topic, partitions] of this.written) for (const partition of partitions) written.push({ topic, partition });
     this.written = new Map();
     if (error !== undefined) throw error;
     // The high watermark is one past the last record (or transaction marker) in the partition.
@@ -181,9 +180,12 @@ export class KafkaProducer implements Producer {
   }
 }
 
+/** librdkafka's header list, or undefined for a record without headers (the common case allocates nothing). */
 function toNativeHeaders(headers: ProducedRecord['headers']): NativeHeaders | undefined {
   if (headers === undefined) return undefined;
-  const entries = Object.entries(headers);
-  if (entries.length === 0) return undefined;
-  return entries.map(([name, value]) => ({ [name]: value }));
+  let out: NativeHeaders | undefined;
+  for (const name in headers) {
+    if (Object.hasOwn(headers, name)) (out ??= []).push({ [name]: headers[name] as string | Buffer });
+  }
+  return out;
 }
