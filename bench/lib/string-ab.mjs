@@ -9,7 +9,8 @@
  *        [--cases stateless,stateful,stateful-eos,windowed] [--contenders base=PATH,branch=PATH,jvm]
  *        [--profile DIR] [--skip-load] [--out FILE.json]
  *
- * A contender `name=PATH` is a built @tributary/streams (`.../dist/index.js`); `jvm` is bench/jvm (mvn -q package).
+ * A contender `name=PATH` is a built @tributary/streams (`.../dist/index.js`), `name=PATH|FLAGS` the same with node
+ * flags; `jvm` is bench/jvm (mvn -q package).
  */
 import { readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -93,8 +94,11 @@ function parseArgs(argv) {
     else if (a === '--contenders') {
       opts.contenders = next().split(',').map((c) => {
         if (c === 'jvm') return { name: 'jvm' };
-        const [name, dist] = c.split('=');
-        return { name, dist: resolve(dist) };
+        // name=PATH, or name=PATH|node flags (e.g. `semi=packages/streams/dist/index.js|--max-semi-space-size=64`)
+        const eq = c.indexOf('=');
+        const [dist, flags] = c.slice(eq + 1).split('|');
+        const name = c.slice(0, eq);
+        return { name, dist: resolve(dist), nodeArgs: flags ? flags.split(' ') : [] };
       });
     } else if (a === '--profile') opts.profile = resolve(next());
     else if (a === '--skip-load') opts.skipLoad = true;
@@ -172,7 +176,7 @@ function spawn(contender, args, tag) {
       .map(([k, v]) => `--${k}=${v}`);
     return startChild('java', ['-Xms256m', '-Xmx1g', `-Djava.io.tmpdir=${work}`, '-cp', `${jvm}/streams-bench.jar:${jvm}/lib/*`, 'dev.tributary.bench.StringBenchApp', ...argv]);
   }
-  const nodeArgs = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(o.profile, tag)}`] : [];
+  const nodeArgs = [...(contender.nodeArgs ?? []), ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(o.profile, tag)}`] : [])];
   return startChild(process.execPath, [...nodeArgs, join(here, 'string-app.mjs'), JSON.stringify({ ...args, dist: contender.dist })], { cwd: root });
 }
 
