@@ -97,6 +97,23 @@ describe('the shop under hostile input (embedded log)', { timeout: 300_000 }, ()
     assert.equal((await inject(shop, 'GET', `/v1/orders/${zero.id}/validated?timeout=${WAIT_MS}`)).body['state'], 'FAILED');
   });
 
+  it('refuses a body that is not JSON, or carries a __proto__ key at any depth, with a 400 naming the body', async () => {
+    const bodies = [
+      '{"id":"p1","customerId":1,"product":"JUMPERS","quantity":1,"price":1,"extra":{"__proto__":""}}',
+      '{"id":"p2","customerId":1,"product":"JUMPERS","quantity":1,"price":1,"__proto__":{"x":1}}',
+      '{"id":"p3",',
+      '',
+    ];
+    for (const payload of bodies) {
+      const res = await shop.shop.server.inject({ method: 'POST', url: '/v1/orders', payload, headers: { 'content-type': 'application/json' } });
+      assert.equal(res.statusCode, 400, payload);
+      const body = res.json() as Record<string, unknown>;
+      assert.equal(body['field'], 'body', payload);
+      assert.equal(typeof body['error'], 'string');
+    }
+    for (const id of ['p1', 'p2']) assert.equal((await inject(shop, 'GET', `/v1/orders/${id}?timeout=0`)).status, 504, `${id} was written`);
+  });
+
   it('takes ids of 1 to 100 well-formed characters, the same for writing and reading', async () => {
     const order = (id: string): Record<string, unknown> => ({ id, customerId: uniqueCustomerId(), product: 'JUMPERS', quantity: 1, price: 1 });
     // 100 characters, each 4 bytes in UTF-8 and 2 UTF-16 units, and characters a URL must encode.

@@ -90,7 +90,12 @@ export function buildServer(deps: ApiDeps, logger: Logger): FastifyInstance {
       return reply.code(413).send({ error: `The body is larger than ${BODY_LIMIT_BYTES} bytes`, code: error.code });
     }
     const clientError = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500;
-    if (clientError) return reply.code(error.statusCode ?? 400).send({ error: error.message, ...(error.code ? { code: error.code } : {}) });
+    if (clientError) {
+      // A body the content-type parser refused (not JSON, empty, or a `__proto__` / `constructor.prototype` key, which
+      // the parser refuses as prototype poisoning) is wrong as a whole: the field named is the body.
+      const field = error.code?.startsWith('FST_ERR_CTP_') ? { field: 'body' } : {};
+      return reply.code(error.statusCode ?? 400).send({ error: error.message, ...field, ...(error.code ? { code: error.code } : {}) });
+    }
     logger.error({ err: error.message, method: request.method, url: request.url }, 'request failed');
     return reply.code(error.statusCode === 503 ? 503 : 500).send({ error: 'Internal error' });
   });
