@@ -79,6 +79,7 @@ export function renderMarkdown(results, chartName) {
       lines.push('| rate /s | seconds | accepted | VALIDATED | FAILED | timed out | errors | p50 ms | p99 ms | RSS at warm-up MiB | RSS at end MiB | RSS slope KiB/min | anon slope KiB/min | file slope KiB/min | peak RSS MiB | heap used warm-up → end MiB | disk at end MiB | disk slope KiB/min | load avg (mean) |');
       lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
       lines.push(`| ${fmt(soak.rate)} | ${fmt(soak.seconds)} | ${fmt(soak.accepted)} | ${fmt(soak.validated)} | ${fmt(soak.failed)} | ${fmt(soak.timeouts)} | ${fmt(soak.errors)} | ${fmt(soak.p50)} | ${fmt(soak.p99)} | ${fmt(f.rss.atWarmupMiB, 1)} | ${fmt(f.rss.atEndMiB, 1)} | ${fmt(f.rss.slopeKiBPerMin)} | ${fmt(f.anon.slopeKiBPerMin)} | ${fmt(f.file.slopeKiBPerMin)} | ${fmt(soak.peakRssMiB, 1)} | ${fmt(f.heapUsed.atWarmupMiB, 1)} → ${fmt(f.heapUsed.atEndMiB, 1)} | ${fmt(f.disk.atEndMiB, 1)} | ${fmt(f.disk.slopeKiBPerMin)} | ${fmt(soak.loadAverage?.mean, 1)} |`, '');
+      if (soak.errorReasons) lines.push(`Load generator errors by reason: ${soak.errorReasons.replace(/\|/g, '/')}`, '');
       lines.push('| t s | RSS MiB | anon MiB | file MiB | heap used MiB | disk MiB | log MiB | state MiB | other MiB | validated | load avg |');
       lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
       // The first sample of each minute, and the last one.
