@@ -29,11 +29,13 @@ interface Counters {
 
 async function request(options: LoadOptions, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const url = new URL(path, options.url);
-  let res = await httpCall(url, method, body);
+  // Long polls are answered within their timeout; anything silent well past it was lost.
+  const idleTimeoutMs = options.timeoutMs + 30_000;
+  let res = await httpCall(url, method, body, idleTimeoutMs);
   // The shop bounds held long polls per client: a 503 with Retry-After asks to come back, as a polite client does.
   while (res.status === 503 && res.retryAfter !== undefined) {
     await new Promise((r) => setTimeout(r, Math.max(50, Number(res.retryAfter) * 1000 || 1000)));
-    res = await httpCall(url, method, body);
+    res = await httpCall(url, method, body, idleTimeoutMs);
   }
   let json: unknown = undefined;
   try {
