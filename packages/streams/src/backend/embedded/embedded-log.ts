@@ -441,24 +441,26 @@ export class EmbeddedLog implements TopicDirectory {
     if (this.cleanerRound !== null) return this.cleanerRound;
     const queue: Array<[Topic, PartitionLog]> = [];
     for (const topic of this.topics.values()) for (const p of topic.partitions) queue.push([topic, p]);
-    this.cleanerRound = new Promise<void>((resolve) => {
-      const slice = (): void => {
-        const deadline = performance.now() + sliceMs;
-        do {
-          const next = queue.shift();
-          // A topic deleted (or the log closed) since the round began is left alone.
-          if (next !== undefined && !this.closed && this.topics.get(next[0].name) === next[0]) this.cleanPartition(next[0], next[1], now);
-        } while (queue.length > 0 && performance.now() < deadline);
-        if (queue.length > 0 && !this.closed) {
-          setImmediate(slice);
-          return;
-        }
-        this.cleanerRound = null;
-        resolve();
-      };
-      slice();
-    });
-    return this.cleanerRound;
+    let finish!: () => void;
+    const round = new Promise<void>((resolve) => (finish = resolve));
+    this.cleanerRound = round;
+    const slice = (): void => {
+      const deadline = performance.now() + sliceMs;
+      do {
+        const next = queue.shift();
+        // A topic deleted (or the log closed) since the round began is left alone.
+        if (next !== undefined && !this.closed && this.topics.get(next[0].name) === next[0]) this.cleanPartition(next[0], next[1], now);
+      } while (queue.length > 0 && performance.now() < deadline);
+      if (queue.length > 0 && !this.closed) {
+        setImmediate(slice);
+        return;
+      }
+      this.cleanerRound = null;
+      finish();
+    };
+    // Only once the round is registered: a round that ends within its first slice must not stay registered.
+    slice();
+    return round;
   }
 
   private cleanPartition(topic: Topic, p: PartitionLog, now: number): void {

@@ -171,6 +171,13 @@ test('the cleaner\'s rounds work in slices, letting the event loop run between p
   await round;
   assert.equal(ranBetween, true);
   assert.ok(starts().every((s) => s > 0), `log starts ${starts().join(', ')}`);
+  // A round done within its first slice is over too: the next one cleans again.
+  await log.cleanInSlices(now, 60_000);
+  for (let i = 0; i < 400; i++) producer.send({ topic: 't', partition: 0, key: null, value: b(`w${i}`.padEnd(50, '.')), timestamp: now - 7_200_000 });
+  await producer.flush();
+  const before = starts()[0]!;
+  await log.cleanInSlices(now + 7_200_000, 60_000);
+  assert.ok(starts()[0]! > before, 'a later round ran');
   log.close();
 });
 
