@@ -185,9 +185,11 @@ export function renderSoak(soak) {
     lines.push(`Not measured: ${soak.status}${soak.detail ? ` (${String(soak.detail).replace(/\|/g, '/').replace(/\n/g, ' ')})` : ''}`, '');
   } else {
     const f = soak.figures;
-    lines.push('| rate /s | seconds | accepted | VALIDATED | FAILED | timed out | errors | p50 ms | p99 ms | RSS at warm-up MiB | RSS at end MiB | RSS slope KiB/min | anon slope KiB/min | file slope KiB/min | peak RSS MiB | heap used warm-up → end MiB | disk at end MiB | disk slope KiB/min | load avg (mean) |');
+    const slopes = (x) => `${fmt(x.slopeKiBPerMin)} / ${fmt(x.secondHalfSlopeKiBPerMin)}`;
+    lines.push('Slopes in KiB/min, from warm-up to the end / over the second half of the run.', '');
+    lines.push('| rate /s | seconds | accepted | VALIDATED | FAILED | timed out | errors | p50 ms | p99 ms | RSS at warm-up MiB | RSS at end MiB | RSS slope | anon slope | file slope | heap used slope | peak RSS MiB | disk at end MiB | log + state slope | load avg (mean) |');
     lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-    lines.push(`| ${fmt(soak.rate)} | ${fmt(soak.seconds)} | ${fmt(soak.accepted)} | ${fmt(soak.validated)} | ${fmt(soak.failed)} | ${fmt(soak.timeouts)} | ${fmt(soak.errors)} | ${fmt(soak.p50)} | ${fmt(soak.p99)} | ${fmt(f.rss.atWarmupMiB, 1)} | ${fmt(f.rss.atEndMiB, 1)} | ${fmt(f.rss.slopeKiBPerMin)} | ${fmt(f.anon.slopeKiBPerMin)} | ${fmt(f.file.slopeKiBPerMin)} | ${fmt(soak.peakRssMiB, 1)} | ${fmt(f.heapUsed.atWarmupMiB, 1)} → ${fmt(f.heapUsed.atEndMiB, 1)} | ${fmt(f.disk.atEndMiB, 1)} | ${fmt(f.disk.slopeKiBPerMin)} | ${fmt(soak.loadAverage?.mean, 1)} |`, '');
+    lines.push(`| ${fmt(soak.rate)} | ${fmt(soak.seconds)} | ${fmt(soak.accepted)} | ${fmt(soak.validated)} | ${fmt(soak.failed)} | ${fmt(soak.timeouts)} | ${fmt(soak.errors)} | ${fmt(soak.p50)} | ${fmt(soak.p99)} | ${fmt(f.rss.atWarmupMiB, 1)} | ${fmt(f.rss.atEndMiB, 1)} | ${slopes(f.rss)} | ${slopes(f.anon)} | ${slopes(f.file)} | ${slopes(f.heapUsed)} | ${fmt(soak.peakRssMiB, 1)} | ${fmt(f.disk.atEndMiB, 1)} | ${slopes(f.diskLogState)} | ${fmt(soak.loadAverage?.mean, 1)} |`, '');
     if (soak.errorReasons) lines.push(`Load generator errors by reason: ${soak.errorReasons.replace(/\|/g, '/')}`, '');
     lines.push('| t s | RSS MiB | anon MiB | file MiB | heap used MiB | disk MiB | log MiB | state MiB | other MiB | validated | load avg |');
     lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');

@@ -88,9 +88,13 @@ function nearest(samples, t) {
 /** Figures of the samples from warm-up to the end of the load: values there and slopes (KiB/min for MiB series). */
 export function summarizeSoak(samples, { warmupSeconds, seconds }) {
   const steady = samples.filter((s) => s.t >= warmupSeconds && s.t <= seconds + 1);
+  // The second half of the run alone: what is left once everything that fills up slowly (caches, heaps, stores up to
+  // their horizons) has filled.
+  const lateHalf = steady.filter((s) => s.t >= seconds / 2);
   const atWarmup = nearest(samples, warmupSeconds);
   const atEnd = steady.at(-1) ?? samples.at(-1);
-  const slope = (pick) => round1((slopePerMinute(steady.filter((s) => pick(s) !== undefined).map((s) => ({ t: s.t, y: pick(s) }))) ?? NaN) * 1024);
+  const slopeOver = (points, pick) => round1((slopePerMinute(points.filter((s) => pick(s) !== undefined).map((s) => ({ t: s.t, y: pick(s) }))) ?? NaN) * 1024);
+  const slope = (pick) => slopeOver(steady, pick);
   const series = {
     rss: (s) => s.rssMiB,
     anon: (s) => s.anonMiB,
@@ -101,7 +105,12 @@ export function summarizeSoak(samples, { warmupSeconds, seconds }) {
   };
   const figures = {};
   for (const [name, pick] of Object.entries(series)) {
-    figures[name] = { atWarmupMiB: atWarmup ? round1(pick(atWarmup)) : undefined, atEndMiB: atEnd ? round1(pick(atEnd)) : undefined, slopeKiBPerMin: slope(pick) };
+    figures[name] = {
+      atWarmupMiB: atWarmup ? round1(pick(atWarmup)) : undefined,
+      atEndMiB: atEnd ? round1(pick(atEnd)) : undefined,
+      slopeKiBPerMin: slope(pick),
+      secondHalfSlopeKiBPerMin: slopeOver(lateHalf, pick),
+    };
   }
   const validated = (s) => s.validated ?? 0;
   const steadyOrders = atEnd && atWarmup ? validated(atEnd) - validated(atWarmup) : 0;
