@@ -49,27 +49,7 @@ export function renderMarkdown(results, chartName) {
     lines.push('');
   }
 
-  const soak = results.soak;
-  if (soak !== undefined) {
-    lines.push('## Reference shop soak (embedded log)', '');
-    lines.push(`\`bench/lib/shop-soak.mjs\`: the shop as \`npm start\` runs it, on a fresh durable embedded log, under \`npm run shop:load\` at a fixed rate (each order with a payment, its outcome long-polled), sampled every 10 s from the load's start. Horizons: ORDER_RETENTION_MS=${soak.retentionMs ?? '-'}, LOG_TOPIC_DEFAULTS=\`${soak.topicDefaults || '(none)'}\`. RSS is split into anonymous memory (heaps, buffers, native) and file-backed pages (LMDB's mapped state files, code); slopes are least-squares fits from warm-up (${soak.warmupSeconds ?? '-'} s) to the end; disk is the data directory (log, state stores, sent emails).`, '');
-    if (soak.status !== 'ok') {
-      lines.push(`Not measured: ${soak.status}${soak.detail ? ` (${String(soak.detail).replace(/\|/g, '/').replace(/\n/g, ' ')})` : ''}`, '');
-    } else {
-      const f = soak.figures;
-      lines.push('| rate /s | seconds | accepted | VALIDATED | FAILED | timed out | errors | p50 ms | p99 ms | RSS at warm-up MiB | RSS at end MiB | RSS slope KiB/min | anon slope KiB/min | file slope KiB/min | peak RSS MiB | heap used warm-up → end MiB | disk at end MiB | disk slope KiB/min | load avg (mean) |');
-      lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-      lines.push(`| ${fmt(soak.rate)} | ${fmt(soak.seconds)} | ${fmt(soak.accepted)} | ${fmt(soak.validated)} | ${fmt(soak.failed)} | ${fmt(soak.timeouts)} | ${fmt(soak.errors)} | ${fmt(soak.p50)} | ${fmt(soak.p99)} | ${fmt(f.rss.atWarmupMiB, 1)} | ${fmt(f.rss.atEndMiB, 1)} | ${fmt(f.rss.slopeKiBPerMin)} | ${fmt(f.anon.slopeKiBPerMin)} | ${fmt(f.file.slopeKiBPerMin)} | ${fmt(soak.peakRssMiB, 1)} | ${fmt(f.heapUsed.atWarmupMiB, 1)} → ${fmt(f.heapUsed.atEndMiB, 1)} | ${fmt(f.disk.atEndMiB, 1)} | ${fmt(f.disk.slopeKiBPerMin)} | ${fmt(soak.loadAverage?.mean, 1)} |`, '');
-      lines.push('| t s | RSS MiB | anon MiB | file MiB | heap used MiB | disk MiB | log MiB | state MiB | other MiB | validated | load avg |');
-      lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-      // The first sample of each minute, and the last one.
-      const rows = soak.samples.filter((x, i, all) => i === all.length - 1 || i === 0 || Math.floor(x.t / 60) > Math.floor(all[i - 1].t / 60));
-      for (const x of rows) {
-        lines.push(`| ${x.t} | ${fmt(x.rssMiB, 1)} | ${fmt(x.anonMiB, 1)} | ${fmt(x.fileMiB, 1)} | ${fmt(x.heapUsedMiB, 1)} | ${fmt(x.disk.totalMiB, 1)} | ${fmt(x.disk.logMiB, 1)} | ${fmt(x.disk.stateMiB, 1)} | ${fmt(x.disk.otherMiB, 1)} | ${fmt(x.validated)} | ${fmt(x.load1, 1)} |`);
-      }
-      lines.push('');
-    }
-  }
+  if (results.soak !== undefined) lines.push(...renderSoak(results.soak));
 
   const catalog = results.catalog;
   if (catalog !== undefined) {
@@ -178,4 +158,31 @@ export function renderChart(results) {
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
+}
+
+/** The shop soak's section (bench/lib/shop-soak.mjs): its figures, errors and a row per minute. */
+export function renderSoak(soak) {
+  const lines = [];
+  lines.push('## Reference shop soak (embedded log)', '');
+  lines.push(`\`bench/lib/shop-soak.mjs\`: the shop as \`npm start\` runs it, on a fresh durable embedded log, under \`npm run shop:load\` at a fixed rate (each order with a payment, its outcome long-polled), sampled every 10 s from the load's start. Horizons: ORDER_RETENTION_MS=${soak.retentionMs ?? '-'}, LOG_TOPIC_DEFAULTS=\`${soak.topicDefaults || '(none)'}\`. RSS is split into anonymous memory (heaps, buffers, native) and file-backed pages (LMDB's mapped state files, code); slopes are least-squares fits from warm-up (${soak.warmupSeconds ?? '-'} s) to the end; disk is the data directory (log, state stores, sent emails).`, '');
+  if (soak.status !== 'ok') {
+    lines.push(`Not measured: ${soak.status}${soak.detail ? ` (${String(soak.detail).replace(/\|/g, '/').replace(/\n/g, ' ')})` : ''}`, '');
+  } else {
+    const f = soak.figures;
+    const slopes = (x) => `${fmt(x.slopeKiBPerMin)} / ${fmt(x.secondHalfSlopeKiBPerMin)}`;
+    lines.push('Slopes in KiB/min, from warm-up to the end / over the second half of the run.', '');
+    lines.push('| rate /s | seconds | accepted | VALIDATED | FAILED | timed out | errors | p50 ms | p99 ms | RSS at warm-up MiB | RSS at end MiB | RSS slope | anon slope | file slope | heap used slope | peak RSS MiB | disk at end MiB | log + state slope | load avg (mean) |');
+    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    lines.push(`| ${fmt(soak.rate)} | ${fmt(soak.seconds)} | ${fmt(soak.accepted)} | ${fmt(soak.validated)} | ${fmt(soak.failed)} | ${fmt(soak.timeouts)} | ${fmt(soak.errors)} | ${fmt(soak.p50)} | ${fmt(soak.p99)} | ${fmt(f.rss.atWarmupMiB, 1)} | ${fmt(f.rss.atEndMiB, 1)} | ${slopes(f.rss)} | ${slopes(f.anon)} | ${slopes(f.file)} | ${slopes(f.heapUsed)} | ${fmt(soak.peakRssMiB, 1)} | ${fmt(f.disk.atEndMiB, 1)} | ${slopes(f.diskLogState)} | ${fmt(soak.loadAverage?.mean, 1)} |`, '');
+    if (soak.errorReasons) lines.push(`Load generator errors by reason: ${soak.errorReasons.replace(/\|/g, '/')}`, '');
+    lines.push('| t s | RSS MiB | anon MiB | file MiB | heap used MiB | disk MiB | log MiB | state MiB | other MiB | validated | load avg |');
+    lines.push('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    // The first sample of each minute, and the last one.
+    const rows = soak.samples.filter((x, i, all) => i === all.length - 1 || i === 0 || Math.floor(x.t / 60) > Math.floor(all[i - 1].t / 60));
+    for (const x of rows) {
+      lines.push(`| ${x.t} | ${fmt(x.rssMiB, 1)} | ${fmt(x.anonMiB, 1)} | ${fmt(x.fileMiB, 1)} | ${fmt(x.heapUsedMiB, 1)} | ${fmt(x.disk.totalMiB, 1)} | ${fmt(x.disk.logMiB, 1)} | ${fmt(x.disk.stateMiB, 1)} | ${fmt(x.disk.otherMiB, 1)} | ${fmt(x.validated)} | ${fmt(x.load1, 1)} |`);
+    }
+    lines.push('');
+  }
+  return lines;
 }

@@ -39,6 +39,7 @@ export function parseLoadSummary(text) {
   const orders = /orders: (\d+) started, (?:(\d+) accepted, )?(\d+) VALIDATED, (\d+) FAILED, (\d+) timed out, (\d+) errors/.exec(text);
   const lat = /latency POST -> outcome: p50=([\d.]+)ms p95=([\d.]+)ms p99=([\d.]+)ms max=([\d.]+)ms/.exec(text);
   const tput = /throughput: ([\d.]+) outcomes\/s/.exec(text);
+  const reasons = /errors by reason: (.*)/.exec(text);
   if (!orders || !lat || !tput) return undefined;
   return {
     started: Number(orders[1]),
@@ -52,6 +53,7 @@ export function parseLoadSummary(text) {
     p99: Number(lat[3]),
     max: Number(lat[4]),
     outcomesPerSec: Number(tput[1]),
+    ...(reasons ? { errorReasons: reasons[1] } : {}),
   };
 }
 

@@ -7,20 +7,22 @@
  *
  *   node bench/lib/shop-soak.mjs [--rate 200] [--seconds 600] [--warmup 60] [--retention-ms 60000]
  *                                [--topic-defaults 'retention.ms=120000,segment.ms=60000,delete.retention.ms=60000']
- *                                [--work DIR] [--out FILE.json]
+ *                                [--work DIR] [--out FILE.json | FILE.md]
  *
  * `--retention-ms` is the shop's ORDER_RETENTION_MS and `--topic-defaults` its LOG_TOPIC_DEFAULTS: the defaults
  * scale the shop's horizons (7 days of settled orders and of history, tombstones kept a day, 1 GiB segments) down to
  * minutes, so that a 10-minute run reaches the steady state those horizons bound; `--retention-ms 604800000
  * --topic-defaults ''` runs with the shop's own defaults, where state and disk grow for the whole run by design.
- * Prints one JSON line `SOAK_RESULT {...}` at the end.
+ * Prints one JSON line `SOAK_RESULT {...}` at the end; `--out FILE.md` also writes the report's section (every
+ * sample goes to FILE.json beside it).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus, loadavg } from 'node:os';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { memoryMiB, startChild, stopChild } from './proc.mjs';
+import { renderSoak } from './report.mjs';
 import { freePort, parseLoadSummary, waitHealthy } from './shop-load.mjs';
 
 export const SOAK_DEFAULTS = {
@@ -86,9 +88,13 @@ function nearest(samples, t) {
 /** Figures of the samples from warm-up to the end of the load: values there and slopes (KiB/min for MiB series). */
 export function summarizeSoak(samples, { warmupSeconds, seconds }) {
   const steady = samples.filter((s) => s.t >= warmupSeconds && s.t <= seconds + 1);
+  // The second half of the run alone: what is left once everything that fills up slowly (caches, heaps, stores up to
+  // their horizons) has filled.
+  const lateHalf = steady.filter((s) => s.t >= seconds / 2);
   const atWarmup = nearest(samples, warmupSeconds);
   const atEnd = steady.at(-1) ?? samples.at(-1);
-  const slope = (pick) => round1((slopePerMinute(steady.filter((s) => pick(s) !== undefined).map((s) => ({ t: s.t, y: pick(s) }))) ?? NaN) * 1024);
+  const slopeOver = (points, pick) => round1((slopePerMinute(points.filter((s) => pick(s) !== undefined).map((s) => ({ t: s.t, y: pick(s) }))) ?? NaN) * 1024);
+  const slope = (pick) => slopeOver(steady, pick);
   const series = {
     rss: (s) => s.rssMiB,
     anon: (s) => s.anonMiB,
@@ -99,7 +105,12 @@ export function summarizeSoak(samples, { warmupSeconds, seconds }) {
   };
   const figures = {};
   for (const [name, pick] of Object.entries(series)) {
-    figures[name] = { atWarmupMiB: atWarmup ? round1(pick(atWarmup)) : undefined, atEndMiB: atEnd ? round1(pick(atEnd)) : undefined, slopeKiBPerMin: slope(pick) };
+    figures[name] = {
+      atWarmupMiB: atWarmup ? round1(pick(atWarmup)) : undefined,
+      atEndMiB: atEnd ? round1(pick(atEnd)) : undefined,
+      slopeKiBPerMin: slope(pick),
+      secondHalfSlopeKiBPerMin: slopeOver(lateHalf, pick),
+    };
   }
   const validated = (s) => s.validated ?? 0;
   const steadyOrders = atEnd && atWarmup ? validated(atEnd) - validated(atWarmup) : 0;
@@ -259,7 +270,15 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     log: (line) => console.log(`[soak ${stamp()}] ${line}`),
     track: (child) => children.add(child),
   });
-  if (o.out) writeFileSync(o.out, `${JSON.stringify(result, null, 2)}\n`);
+  if (o.out) {
+    // FILE.md: the report's section (as `npm run bench` renders it) and every sample in FILE.json beside it.
+    const json = o.out.replace(/\.md$/, '.json');
+    writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
+    if (o.out.endsWith('.md')) {
+      const head = [`# Shop soak, ${new Date().toISOString().slice(0, 10)}`, '', `${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}; every sample in [${basename(json)}](${basename(json)}).`, ''];
+      writeFileSync(o.out, `${[...head, ...renderSoak(result)].join('\n')}\n`);
+    }
+  }
   console.log(`SOAK_RESULT ${JSON.stringify(result)}`);
   if (result.status !== 'ok') process.exitCode = 1;
 }

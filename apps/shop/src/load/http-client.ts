@@ -16,8 +16,11 @@ export interface HttpAnswer {
 // No socket limit: every order holds a long poll, and a queue in front of them would be latency the shop never caused.
 const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
 
-/** Sends `body` (as JSON when given) and resolves with the whole answer. */
-export function httpCall(url: URL, method: string, body?: unknown): Promise<HttpAnswer> {
+/**
+ * Sends `body` (as JSON when given) and resolves with the whole answer; rejects when the socket is silent for
+ * `idleTimeoutMs` (node:http has no deadline of its own, so a request the server dropped would be waited on forever).
+ */
+export function httpCall(url: URL, method: string, body: unknown, idleTimeoutMs: number): Promise<HttpAnswer> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
@@ -40,6 +43,7 @@ export function httpCall(url: URL, method: string, body?: unknown): Promise<Http
       },
     );
     request.on('error', reject);
+    request.setTimeout(idleTimeoutMs, () => request.destroy(new Error(`no answer within ${idleTimeoutMs} ms`)));
     request.end(payload);
   });
 }

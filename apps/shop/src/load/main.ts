@@ -13,6 +13,8 @@ import { LatencyStats } from './stats.js';
 const MAX_IN_FLIGHT = 10_000;
 /** Few enough to register up front, many enough that no customer's session nears the fraud limit. */
 const CUSTOMERS = 1_000;
+/** Why orders failed, for the summary. */
+const errorReasons = new Map<string, number>();
 
 interface Counters {
   started: number;
@@ -27,11 +29,13 @@ interface Counters {
 
 async function request(options: LoadOptions, method: string, path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const url = new URL(path, options.url);
-  let res = await httpCall(url, method, body);
+  // Long polls are answered within their timeout; anything silent well past it was lost.
+  const idleTimeoutMs = options.timeoutMs + 30_000;
+  let res = await httpCall(url, method, body, idleTimeoutMs);
   // The shop bounds held long polls per client: a 503 with Retry-After asks to come back, as a polite client does.
   while (res.status === 503 && res.retryAfter !== undefined) {
     await new Promise((r) => setTimeout(r, Math.max(50, Number(res.retryAfter) * 1000 || 1000)));
-    res = await httpCall(url, method, body);
+    res = await httpCall(url, method, body, idleTimeoutMs);
   }
   let json: unknown = undefined;
   try {
@@ -71,7 +75,10 @@ async function placeOne(options: LoadOptions, runId: string, n: number, counters
     else counters.failed++;
   } catch (error) {
     counters.errors++;
-    if (counters.errors <= 5) console.error(`order ${id}: ${error instanceof Error ? error.message : String(error)}`);
+    const reason = error instanceof Error ? error.message : String(error);
+    if (counters.errors <= 5) console.error(`order ${id}: ${reason}`);
+    // A handful of distinct reasons (statuses, socket errors): counted for the summary.
+    if (errorReasons.size < 20 || errorReasons.has(reason)) errorReasons.set(reason, (errorReasons.get(reason) ?? 0) + 1);
   } finally {
     counters.inFlight--;
   }
@@ -153,6 +160,7 @@ async function run(options: LoadOptions): Promise<void> {
     `orders: ${counters.started} started, ${counters.accepted} accepted, ${counters.validated} VALIDATED, ${counters.failed} FAILED, ` +
       `${counters.timeouts} timed out, ${counters.errors} errors`,
   );
+  if (errorReasons.size > 0) console.log(`errors by reason: ${[...errorReasons].map(([reason, n]) => `${reason} × ${n}`).join('; ')}`);
   console.log(`latency POST -> outcome: p50=${fmt(latency.percentile(50))} p95=${fmt(latency.percentile(95))} p99=${fmt(latency.percentile(99))} max=${fmt(latency.percentile(100))}`);
   console.log(`throughput: ${(done / elapsedS).toFixed(1)} outcomes/s over ${elapsedS.toFixed(1)}s`);
 }

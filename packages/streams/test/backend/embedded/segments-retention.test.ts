@@ -151,6 +151,36 @@ test('topic defaults (a broker\'s log.* settings) apply to topics that do not se
   reopened.close();
 });
 
+test('the cleaner\'s rounds work in slices, letting the event loop run between partitions', async (t) => {
+  const dataDir = tempDir(t);
+  const log = new EmbeddedLog(dataDir, undefined);
+  log.createTopic({ name: 't', numPartitions: 3, config: { 'segment.bytes': '4096', 'retention.ms': '3600000' } });
+  const now = Date.now();
+  const producer = new EmbeddedProducer(log, { clientId: 'p' });
+  for (let p = 0; p < 3; p++) {
+    for (let i = 0; i < 400; i++) producer.send({ topic: 't', partition: p, key: null, value: b(`v${i}`.padEnd(50, '.')), timestamp: i < 300 ? now - 7_200_000 : now });
+  }
+  await producer.flush();
+  const starts = (): number[] => [0, 1, 2].map((p) => log.partition('t', p)!.logStartOffset);
+  // A zero slice cleans one partition, then yields.
+  const round = log.cleanInSlices(now, 0);
+  assert.deepEqual(starts().map((s) => s > 0), [true, false, false]);
+  assert.equal(log.cleanInSlices(now, 0), round, 'a round under way is joined, not started twice');
+  let ranBetween = false;
+  setImmediate(() => (ranBetween = true));
+  await round;
+  assert.equal(ranBetween, true);
+  assert.ok(starts().every((s) => s > 0), `log starts ${starts().join(', ')}`);
+  // A round done within its first slice is over too: the next one cleans again.
+  await log.cleanInSlices(now, 60_000);
+  for (let i = 0; i < 400; i++) producer.send({ topic: 't', partition: 0, key: null, value: b(`w${i}`.padEnd(50, '.')), timestamp: now - 7_200_000 });
+  await producer.flush();
+  const before = starts()[0]!;
+  await log.cleanInSlices(now + 7_200_000, 60_000);
+  assert.ok(starts()[0]! > before, 'a later round ran');
+  log.close();
+});
+
 test('retention.bytes keeps the newest segments within the limit; the active segment is never deleted', async (t) => {
   const dataDir = tempDir(t);
   const log = new EmbeddedLog(dataDir, undefined);
