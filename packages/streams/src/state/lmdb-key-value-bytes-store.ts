@@ -2,25 +2,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type RootDatabase } from 'lmdb';
 import type { KeyValue } from '../api/record.js';
-import { BTree } from './btree.js';
 import { isInvertedRange, mergeOverlay, takeWithPrefix } from './bytes.js';
 import { KeyValueBytesStoreBase } from './key-value-bytes-store-base.js';
+import { PendingWrites } from './pending-writes.js';
 import type { StateStoreContext } from './store.js';
 
 /** LMDB rejects empty keys; a one-byte prefix on every key keeps byte order and allows the empty key. */
 const KEY_PREFIX = 0x00;
 const LOWEST = Buffer.from([KEY_PREFIX]);
 const ABOVE_ALL = Buffer.from([KEY_PREFIX + 1]);
-/** Latin1 strings compare as their bytes do (unsigned, shorter prefix first). */
-const compareStrings = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** Keys up to this length get a reused scratch LMDB key (longer ones are rare: a fresh buffer each). */
 const MAX_SCRATCH_KEY = 512;
-
-/** A write not yet committed to LMDB (null: a delete). */
-interface PendingWrite {
-  readonly key: Buffer;
-  value: Buffer | null;
-}
+/** Pending writes are committed early once their values take this many bytes (large values, many overwrites). */
+const MAX_PENDING_BYTES = 4 * 1024 * 1024;
 
 export interface LmdbStoreOptions {
   /** Pending writes are committed early once this many keys are buffered (bounds memory between commits). */
@@ -30,26 +24,23 @@ export interface LmdbStoreOptions {
 /**
  * A persistent bytes store on LMDB, one environment per store under `<taskDir>/<name>/`.
  *
- * Durability and throughput: writes go to a sorted in-memory overlay of pending writes and are committed to LMDB in
+ * Durability and throughput: writes go to an in-memory overlay of pending writes and are committed to LMDB in
  * one synchronous transaction per `flush()`, on disk (fsync'ed: `overlappingSync` is off) when `flush()` returns
  * (the runtime flushes before each commit and before writing a checkpoint), or earlier when the overlay grows past
- * `maxPendingWrites`. Measured with test/state/measure-kv.ts (200k scattered keys, a flush per 1,000): ≈100k puts/s
+ * `maxPendingWrites` keys or 4 MiB of values. Measured with test/state/measure-kv.ts (200k scattered keys, a flush per 1,000): ≈100k puts/s
  * with lmdb-js's default overlapping sync, ≈91k/s without. A commit per write would pay a transaction (and with
  * sync, an fsync) per record; Kafka Streams likewise keeps RocksDB writes in memtables with the WAL off and relies on the changelog
  * (replayed from the checkpoint) for anything not yet flushed. Reads consult the overlay first, so they always see
  * the latest writes.
  *
- * The overlay is a hash map keyed by the key's bytes as a latin1 string (one code unit per byte, so strings order as
- * the bytes do): point reads and writes, all an aggregation does, cost a hash lookup. The sorted index that range
- * scans merge from is kept only once the store was scanned (a B+ tree over the same strings, compared in JS rather
- * than with a native call per comparison).
+ * The overlay (`PendingWrites`) is a hash map keyed by the key's bytes as a latin1 string, values in one arena: point
+ * reads and writes, all an aggregation does, cost a hash lookup. The sorted index that range scans merge from is
+ * kept only once the store was scanned.
  */
 export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
   readonly persistent = true;
   private db: RootDatabase<Buffer, Buffer> | undefined;
-  private pending = new Map<string, PendingWrite>();
-  /** The overlay in key order, kept from the first range scan on (undefined until then). */
-  private sorted: BTree<string, PendingWrite> | undefined;
+  private readonly pending = new PendingWrites();
   private readonly maxPendingWrites: number;
   /** The overlay key of the last key seen: a read-modify-write passes the same key buffer twice. */
   private lastKey: Buffer | undefined;
@@ -85,34 +76,26 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
 
   get(key: Buffer): Buffer | null {
     const pending = this.pending.get(this.overlayKey(key));
-    if (pending !== undefined) return pending.value;
+    if (pending !== undefined) return pending;
     return this.database().getBinary(this.scratchDbKey(key)) ?? null;
   }
 
   put(key: Buffer, value: Buffer | null): void {
     this.database();
-    const id = this.overlayKey(key);
-    const pending = this.pending.get(id);
-    if (pending !== undefined) {
-      pending.value = value;
-    } else {
-      const write: PendingWrite = { key, value };
-      this.pending.set(id, write);
-      this.sorted?.set(id, write);
-    }
-    if (this.pending.size >= this.maxPendingWrites) this.commit();
+    this.pending.put(this.overlayKey(key), value);
+    if (this.pending.size >= this.maxPendingWrites || this.pending.bytes >= MAX_PENDING_BYTES) this.commit();
   }
 
   range(from: Buffer | null, to: Buffer | null): Iterable<KeyValue<Buffer, Buffer>> {
     if (isInvertedRange(from, to)) return [];
-    const overlay = [...pendingRange(this.sortedPending(), from, to, false)];
+    const overlay = this.pending.range(latin1(from), latin1(to), false);
     const base = this.dbRange(from, to, false);
     return lazy(() => mergeOverlay(overlay, base, false));
   }
 
   reverseRange(from: Buffer | null, to: Buffer | null): Iterable<KeyValue<Buffer, Buffer>> {
     if (isInvertedRange(from, to)) return [];
-    const overlay = [...pendingRange(this.sortedPending(), from, to, true)];
+    const overlay = this.pending.range(latin1(from), latin1(to), true);
     const base = this.dbRange(from, to, true);
     return lazy(() => mergeOverlay(overlay, base, true));
   }
@@ -146,22 +129,20 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
   /** Drops all data (segment expiry, wiping state). */
   clear(): void {
     this.pending.clear();
-    this.sorted?.clear();
     this.database().clearSync();
   }
 
   private commit(): void {
     if (this.pending.size === 0 || this.db === undefined) return;
     const db = this.db;
-    const batch = this.pending;
     db.transactionSync(() => {
-      for (const { key, value } of batch.values()) {
-        if (value === null) db.removeSync(this.scratchDbKey(key));
-        else db.putSync(this.scratchDbKey(key), value);
-      }
+      // LMDB copies keys and values within each call, so the scratch key and the arena views are safe to reuse.
+      this.pending.forEach((id, value) => {
+        if (value === null) db.removeSync(this.scratchDbKeyOf(id));
+        else db.putSync(this.scratchDbKeyOf(id), value);
+      });
     });
-    this.pending = new Map();
-    if (this.sorted !== undefined) this.sorted = new BTree<string, PendingWrite>(undefined, compareStrings);
+    this.pending.clear();
   }
 
   private overlayKey(key: Buffer): string {
@@ -170,15 +151,6 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
       this.lastKeyString = key.toString('latin1');
     }
     return this.lastKeyString;
-  }
-
-  /** The overlay in key order; built on the first scan, then kept up to date by `put`. */
-  private sortedPending(): BTree<string, PendingWrite> {
-    if (this.sorted === undefined) {
-      this.sorted = new BTree<string, PendingWrite>(undefined, compareStrings);
-      for (const [id, write] of this.pending) this.sorted.set(id, write);
-    }
-    return this.sorted;
   }
 
   /** The LMDB key of `key` in a reused buffer: valid until the next call (LMDB copies keys it is given). */
@@ -190,6 +162,18 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
       return out;
     }
     out.set(key, 1);
+    return out;
+  }
+
+  /** As `scratchDbKey`, for a key held as its latin1 string. */
+  private scratchDbKeyOf(id: string): Buffer {
+    let out = this.scratchKeys[id.length];
+    if (out === undefined) {
+      out = Buffer.allocUnsafe(id.length + 1);
+      out[0] = KEY_PREFIX;
+      if (id.length <= MAX_SCRATCH_KEY) this.scratchKeys[id.length] = out;
+    }
+    out.write(id, 1, 'latin1');
     return out;
   }
 
@@ -218,26 +202,8 @@ function toDbKey(key: Buffer): Buffer {
   return out;
 }
 
-/** Copies of the overlay's entries in [from, to] (copies: later writes must not show through a range taken now). */
-function* pendingRange(
-  pending: BTree<string, PendingWrite>,
-  from: Buffer | null,
-  to: Buffer | null,
-  reverse: boolean,
-): Generator<KeyValue<Buffer, Buffer | null>> {
-  const low = from === null ? undefined : from.toString('latin1');
-  const high = to === null ? undefined : to.toString('latin1');
-  if (reverse) {
-    for (const [id, { key, value }] of pending.entriesReversed(high)) {
-      if (low !== undefined && id < low) return;
-      yield { key, value };
-    }
-  } else {
-    for (const [id, { key, value }] of pending.entries(low)) {
-      if (high !== undefined && id > high) return;
-      yield { key, value };
-    }
-  }
+function latin1(bound: Buffer | null): string | undefined {
+  return bound === null ? undefined : bound.toString('latin1');
 }
 
 /** Re-iterable wrapper over a generator factory, so a returned range can be iterated more than once. */

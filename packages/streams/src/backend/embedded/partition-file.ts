@@ -23,6 +23,8 @@ const WRITE_BATCH_BYTES = 256 * 1024;
  */
 const spareStaging: Buffer[] = [];
 const MAX_SPARE_STAGING = 8;
+/** A partition read within this long keeps its recent entries in memory. */
+const RECENT_READER_MS = 10_000;
 /** Until the log sets a partition's share of its budget (`PartitionLog.tailMaxBytes`). */
 const DEFAULT_RECENT_BYTES = 1024 * 1024;
 
@@ -59,6 +61,8 @@ export class PartitionFile {
   private recent: RecentChunk[] = [];
   private recentBytes = 0;
   recentMaxBytes = DEFAULT_RECENT_BYTES;
+  /** When a reader last asked for entries: a partition nobody reads (a changelog while the app runs) keeps none. */
+  private lastReadMs = Number.NEGATIVE_INFINITY;
   /** Offset after the last pending entry. */
   private pendingEnd: number;
   private writeScheduled = false;
@@ -247,6 +251,7 @@ export class PartitionFile {
    * `maxBytes`, from what was written (a consumer taking a few records does not pay for decoding a whole chunk). Every entry's checksum is checked again: damage that appeared after open throws `CorruptLogError`.
    */
   read(from: number, maxEntries: number, maxBytes: number = READ_CHUNK): LogEntry[] {
+    this.lastReadMs = Date.now();
     const inMemory = this.readRecent(from, maxEntries);
     if (inMemory !== undefined) return inMemory;
     const out: LogEntry[] = [];
@@ -368,7 +373,9 @@ export class PartitionFile {
   /** Keeps a copy of what was just written (the staging buffer goes back to be reused), within `recentMaxBytes`. */
   private keepRecent(staging: Buffer, length: number, firstOffset: number, positions: number[]): void {
     const size = length + positions.length * 4;
-    if (size > this.recentMaxBytes) {
+    // Kept for readers that keep up: without one lately, the copy would only cost memory (a new reader starts with
+    // older entries, from the files, and what is written after its first read is kept again).
+    if (size > this.recentMaxBytes || Date.now() - this.lastReadMs > RECENT_READER_MS) {
       this.recent = [];
       this.recentBytes = 0;
       return;
