@@ -295,6 +295,8 @@ export class PartitionFile {
       }
       if (out.length === 0) i++;
     }
+    // Nothing written at or after `from`, which lies in a gap (compaction): the next entries may be staged only.
+    if (out.length === 0 && this.stagedPositions.length > 0 && this.stagedFirst > from) return this.readRecent(this.stagedFirst, maxEntries) ?? [];
     return out;
   }
 
