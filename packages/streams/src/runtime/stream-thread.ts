@@ -20,6 +20,7 @@ import type { StreamTask } from './stream-task.js';
 import { StandbyTasks } from './standby-tasks.js';
 import { measureLag } from './consumer-lag.js';
 import { FetchStalledError, ProgressWatch } from './progress-watch.js';
+import { LoopWatch } from './loop-watch.js';
 import { globalStateDirectory } from './task-directory.js';
 import { TaskManager } from './task-manager.js';
 import type { ThreadStats } from './thread-stats.js';
@@ -70,8 +71,7 @@ export class StreamThread {
   /** Input partitions with records to read whose position stopped moving (see progress-watch.ts). */
   private readonly fetchProgress = new ProgressWatch();
   /** What the loop is waiting on, and since when: a loop that stops completing iterations says where it hangs. */
-  private step: { name: string; since: number } = { name: 'starting', since: Date.now() };
-  private loopWatchdog: NodeJS.Timeout | undefined;
+  private readonly loopWatch: LoopWatch;
 
   constructor(
     private readonly backend: Backend,
@@ -87,6 +87,7 @@ export class StreamThread {
     this.retries = new RetryPolicy(config.taskTimeoutMs);
     this.clientId = streamThreadName(config.applicationId, identity.processId, identity.index);
     this.metadata = new InstanceMetadata(backend, config.applicationId, identity.processId, config.applicationServer, logger, config.numStandbyReplicas > 0, identity.index);
+    this.loopWatch = new LoopWatch(logger);
     this.standbys = config.numStandbyReplicas > 0 ? new StandbyTasks(backend, topology, config, logger, this.clientId) : undefined;
   }
 
@@ -185,8 +186,7 @@ export class StreamThread {
     });
     this.running = true;
     this.loop = this.run();
-    this.loopWatchdog = setInterval(() => this.checkLoop(), LOOP_CHECK_MS);
-    this.loopWatchdog.unref();
+    this.loopWatch.start();
   }
 
   /**
@@ -196,22 +196,9 @@ export class StreamThread {
    */
   async stop(mode: 'clean' | 'dirty' = 'clean'): Promise<void> {
     this.running = false;
-    clearInterval(this.loopWatchdog);
     // Every wait in the loop has its own timeout, so the loop ends; should a client call never return, closing goes
     // on without it (dirty: what the stuck step was doing is not committed) rather than hanging the caller.
-    let loopTimer: NodeJS.Timeout | undefined;
-    const loopEnded = await Promise.race([
-      (this.loop ?? Promise.resolve()).then(
-        () => true,
-        () => true,
-      ),
-      new Promise<false>((resolve) => (loopTimer = setTimeout(() => resolve(false), STOP_LOOP_WAIT_MS))),
-    ]);
-    clearTimeout(loopTimer);
-    if (!loopEnded) {
-      this.logger.error({ step: this.step.name, forMs: Date.now() - this.step.since }, 'stream thread loop did not end; closing without it');
-      mode = 'dirty';
-    }
+    if (!(await this.loopWatch.stopAndWait(this.loop))) mode = 'dirty';
     let firstError: unknown;
     const attempt = async (f: () => Promise<unknown> | void): Promise<void> => {
       try {
@@ -268,6 +255,7 @@ export class StreamThread {
           await this.onError(error);
         } catch (fatal) {
           this.running = false;
+          this.enter('idle'); // stopped: nothing left to warn about until stop() ends the watch
           this.callbacks.onFatal(fatal);
           return;
         }
@@ -393,15 +381,7 @@ export class StreamThread {
   }
 
   private enter(step: string): void {
-    this.step = { name: step, since: Date.now() };
-  }
-
-  /** Says where the loop hangs when one step takes far longer than any of its client calls may. */
-  private checkLoop(): void {
-    const forMs = Date.now() - this.step.since;
-    if (this.running && this.step.name !== 'idle' && forMs > LOOP_STUCK_MS) {
-      this.logger.warn({ step: this.step.name, forMs }, 'stream thread loop has been in one step for long');
-    }
+    this.loopWatch.enter(step);
   }
 
   private noteProducerState(error: unknown): void {
@@ -466,11 +446,6 @@ export class StreamThread {
   }
 }
 
-const LOOP_CHECK_MS = 10_000;
-/** Longer than client calls take unless a broker is away (a restore of a large store may also take this long). */
-const LOOP_STUCK_MS = 60_000;
-/** How long stop() waits for the loop's current step before closing without it. */
-const STOP_LOOP_WAIT_MS = 150_000;
 
 /** A stream thread's name, which prefixes its clients' ids (Kafka's `<clientId>-StreamThread-<n>`). */
 export function streamThreadName(applicationId: string, processId: string, index: number): string {
