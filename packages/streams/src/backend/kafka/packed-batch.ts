@@ -9,8 +9,9 @@ import type { NativeError, NativeHeaders, NativeKafkaConsumer, NativeMessage } f
  * allocated Buffers for every message, then destroys the librdkafka message there too: about 3.3 µs of the main
  * thread per record, more than Kafka Streams' stream thread spends on a whole stateless record. The patched client
  * (tools/kafka-javascript/consume-packed.patch, applied by scripts/ensure-kafka-client.mjs) adds
- * `consumePacked`, which copies the messages into one buffer on the libuv worker thread that already waits on
- * librdkafka, so the main thread only reads fixed-size headers and copies out keys and values.
+ * `consumePacked`, which takes the messages from librdkafka in chunks and copies them into one buffer on the libuv
+ * worker thread that already waits on librdkafka, so the main thread only reads fixed-size headers and copies out
+ * keys and values.
  *
  * Layout of each message (host byte order, used only where the host is little-endian): int32 topic index, int32
  * partition, float64 offset, float64 timestamp (-1: none), int32 key length (-1: null), int32 value length (-1: null),
@@ -20,10 +21,10 @@ import type { NativeError, NativeHeaders, NativeKafkaConsumer, NativeMessage } f
 
 /** The binding object behind the client's `KafkaConsumer` (its `_client`), as far as this file uses it. */
 interface PackedBinding {
+  /** Waits up to `timeoutMs` for a first message, then takes what is ready, up to `maxMessages`. */
   consumePacked(
     timeoutMs: number,
     maxMessages: number,
-    timeoutOnlyForFirstMessage: boolean,
     cb: (err: RawNativeError | null | undefined, data: Buffer | null, count: number, topics: string[]) => void,
   ): unknown;
 }
@@ -61,7 +62,7 @@ export interface ConsumedBatch {
 /** Calls `consumePacked`; resolves to the batch (empty when nothing came within the timeout). */
 export function consumePacked(binding: PackedBinding, maxMessages: number, timeoutMs: number): Promise<ConsumedBatch> {
   return new Promise((resolve, reject) => {
-    binding.consumePacked(timeoutMs, maxMessages, true, (err, data, count, topics) => {
+    binding.consumePacked(timeoutMs, maxMessages, (err, data, count, topics) => {
       if (err) reject(nativeError(err));
       else resolve(new PackedBatch(data, count, topics));
     });
