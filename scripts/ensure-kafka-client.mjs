@@ -42,52 +42,61 @@ function lockedVersion() {
 }
 
 /**
- * Fixes of librdkafka that its released versions lack, applied to the bundled sources before the build
- * (tools/librdkafka/*.patch, each from an upstream commit; see tools/librdkafka/README.md). A marker in the sources
- * records which patches went in, so a later run rebuilds only when they change.
+ * Changes the released client lacks, applied to its sources before the build: fixes of the bundled librdkafka
+ * (tools/librdkafka/*.patch, each from an upstream commit) and of the binding itself (tools/kafka-javascript/*.patch:
+ * empty keys and values kept empty, and a packed batch consume). See the READMEs beside them. A marker in each source
+ * tree records which patches went in, so a later run rebuilds only when they change.
  */
-const librdkafkaDir = join(root, 'node_modules', pkg, 'deps', 'librdkafka');
-const patchDir = join(root, 'tools', 'librdkafka');
-const marker = join(librdkafkaDir, '.tributary-patches');
+const packageDir = join(root, 'node_modules', pkg);
+const patchTrees = [
+  { sources: join(packageDir, 'deps', 'librdkafka'), patches: join(root, 'tools', 'librdkafka'), probe: 'src' },
+  { sources: packageDir, patches: join(root, 'tools', 'kafka-javascript'), probe: 'src' },
+];
+const markerOf = (tree) => join(tree.sources, '.tributary-patches');
 
-function patchSet() {
-  if (!existsSync(patchDir)) return [];
-  return readdirSync(patchDir)
+function patchSet(tree) {
+  if (!existsSync(tree.patches)) return [];
+  return readdirSync(tree.patches)
     .filter((f) => f.endsWith('.patch'))
     .sort()
-    .map((f) => ({ file: join(patchDir, f), name: f, sum: createHash('sha256').update(readFileSync(join(patchDir, f))).digest('hex').slice(0, 16) }));
+    .map((f) => ({
+      file: join(tree.patches, f),
+      name: f,
+      sum: createHash('sha256').update(readFileSync(join(tree.patches, f))).digest('hex').slice(0, 16),
+    }));
 }
 
-function wantedMarker() {
-  return patchSet()
+function wantedMarker(tree) {
+  return patchSet(tree)
     .map((p) => `${p.name} ${p.sum}`)
     .join('\n');
 }
 
-/** Applies the patches the sources lack; false when one does not apply (another librdkafka version). */
-function applyPatches() {
-  if (!existsSync(join(librdkafkaDir, 'src'))) return false;
+/** Applies the patches a tree lacks; a patch that does not apply (another version) is reported and skipped. */
+function applyPatches(tree) {
+  if (!existsSync(join(tree.sources, tree.probe))) return;
+  const marker = markerOf(tree);
   const applied = existsSync(marker) ? readFileSync(marker, 'utf8') : '';
-  for (const p of patchSet()) {
+  for (const p of patchSet(tree)) {
     if (applied.includes(`${p.name} ${p.sum}`)) continue;
-    const dryRun = spawnSync('patch', ['-p1', '--forward', '--dry-run', '-i', p.file], { cwd: librdkafkaDir, encoding: 'utf8' });
+    const dryRun = spawnSync('patch', ['-p1', '--forward', '--dry-run', '-i', p.file], { cwd: tree.sources, encoding: 'utf8' });
     if (dryRun.status !== 0) {
-      log(`${p.name} does not apply to this librdkafka (already fixed upstream?); building without it:\n${dryRun.stdout}`);
-      return false;
+      log(`${p.name} does not apply to these sources (already in this version?); building without it:\n${dryRun.stdout}`);
+      continue;
     }
-    if (!run('patch', ['-p1', '--forward', '-i', p.file], process.env, librdkafkaDir)) return false;
+    run('patch', ['-p1', '--forward', '-i', p.file], process.env, tree.sources);
   }
-  writeFileSync(marker, wantedMarker());
-  return true;
+  // Records what was tried, applied or not, so a patch that does not apply does not cause a rebuild on every run.
+  writeFileSync(marker, wantedMarker(tree));
 }
 
-const patched = () => (existsSync(marker) ? readFileSync(marker, 'utf8') : '') === wantedMarker();
+const patched = () => patchTrees.every((tree) => (existsSync(markerOf(tree)) ? readFileSync(markerOf(tree), 'utf8') : '') === wantedMarker(tree));
 
 if (loads() && patched()) process.exit(0);
-if (loads()) log(`${pkg} loads, but its librdkafka lacks patches from tools/librdkafka: applying them and rebuilding`);
+if (loads()) log(`${pkg} loads, but lacks patches from tools/librdkafka or tools/kafka-javascript: applying them and rebuilding`);
 else log(`${pkg} does not load: building it from source (librdkafka, linked against the system's libraries)`);
 // Patch before building; a patch that does not apply leaves the sources as they are (the build goes on).
-if (existsSync(librdkafkaDir)) applyPatches();
+for (const tree of patchTrees) applyPatches(tree);
 const missing = missingDebianPackages();
 if (missing.length > 0) {
   if (process.getuid?.() === 0) {

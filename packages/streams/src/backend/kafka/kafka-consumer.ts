@@ -11,6 +11,7 @@ import { ErrorCode, call, callDoneWithin, toPortError } from './errors.js';
 import type { KafkaOffsets } from './kafka-offsets.js';
 import type { NativeConfig, NativeError, NativeKafkaConsumer, NativeMessage, NativeModule, NativeTopicPartition } from './native.js';
 import { registerGroupMetadata } from './group-metadata.js';
+import { type ConsumedBatch, MessageBatch, consumePacked, packedConsumer } from './packed-batch.js';
 import { tpKeyOf as tpKey } from '../topic-partition.js';
 
 
@@ -49,6 +50,8 @@ export class KafkaConsumer implements Consumer {
   private generation = 0;
   private closed = false;
   private metadata: ConsumerGroupMetadata;
+  /** The patched client's packed consume (see packed-batch.ts); undefined on an unpatched client. */
+  private readonly packed: ReturnType<typeof packedConsumer>;
 
   private constructor(
     private readonly mod: NativeModule,
@@ -61,6 +64,7 @@ export class KafkaConsumer implements Consumer {
       rebalance_cb: (err: NativeError, partitions: NativeTopicPartition[]) => this.onRebalance(err, partitions),
     });
     this.metadata = this.newMetadata();
+    this.packed = packedConsumer(this.native);
   }
 
   static async create(
@@ -121,17 +125,28 @@ export class KafkaConsumer implements Consumer {
     if (this.closed) throw new Error('poll on a closed consumer');
     await this.settleRebalance();
     if (this.seekPending.size > 0) this.reassignWithPositions();
-    this.native.setDefaultConsumeTimeout(Math.max(0, Math.floor(timeoutMs)));
-    const consuming = call<NativeMessage[]>('poll', (cb) => this.native.consume(Math.max(1, maxRecords), cb));
+    const consuming = this.fetch(Math.max(1, maxRecords), Math.max(0, Math.floor(timeoutMs)));
     this.consuming = consuming.catch(() => undefined);
-    let messages: NativeMessage[];
+    let batch: ConsumedBatch;
     try {
-      messages = await consuming;
+      batch = await consuming;
     } finally {
       this.consuming = undefined;
     }
     await this.settleRebalance();
-    return this.accept(messages);
+    return this.accept(batch);
+  }
+
+  private async fetch(maxRecords: number, timeoutMs: number): Promise<ConsumedBatch> {
+    if (this.packed !== undefined) {
+      try {
+        return await consumePacked(this.packed, maxRecords, timeoutMs);
+      } catch (err) {
+        throw toPortError(err, 'poll');
+      }
+    }
+    this.native.setDefaultConsumeTimeout(timeoutMs);
+    return new MessageBatch(await call<NativeMessage[]>('poll', (cb) => this.native.consume(maxRecords, cb)));
   }
 
   seek(position: TopicPartitionOffset): void {
@@ -364,37 +379,38 @@ export class KafkaConsumer implements Consumer {
 
   // --- records -----------------------------------------------------------------------------------------------
 
-  private accept(messages: NativeMessage[]): ConsumedRecord[] {
+  private accept(batch: ConsumedBatch): ConsumedRecord[] {
     const records: ConsumedRecord[] = [];
     const rewind = new Map<string, TopicPartitionOffset>();
     // A batch holds runs of records of one partition: the partition's state is looked up once per run, not per
     // record, and its tracked position is set once, at the end of the run.
-    let runTopic: string | undefined;
+    let runBatchTopic: string | undefined;
+    let runTopic = '';
     let runPartition = -1;
     let runKey = '';
     let runAccepted = false;
     let runLast = -1;
-    for (let i = 0; i < messages.length; i++) {
-      const m = messages[i] as NativeMessage;
-      if (m.partition !== runPartition || m.topic !== runTopic) {
+    while (batch.next()) {
+      if (batch.partition !== runPartition || batch.topic !== runBatchTopic) {
         if (runLast >= 0) this.tracked.set(runKey, runLast + 1);
-        runKey = tpKey(m);
-        // The client makes a new topic string per record; records carry the assignment's one instead, so the
-        // runtime's per-record lookups by topic hash it once and compare by identity.
-        runTopic = this.assigned.get(runKey)?.topic ?? m.topic;
-        runPartition = m.partition;
+        runKey = tpKey(batch);
+        runBatchTopic = batch.topic;
+        // Records carry the assignment's topic string, so the runtime's per-record lookups by topic hash it once
+        // and compare by identity.
+        runTopic = this.assigned.get(runKey)?.topic ?? batch.topic;
+        runPartition = batch.partition;
         runLast = -1;
         // Revoked meanwhile (the group's committed offset governs) or sought during the fetch: not returned.
         runAccepted = this.nativeAssigned.has(runKey) && !this.soughtDuringConsume.has(runKey);
         if (runAccepted && this.paused.has(runKey)) {
           // Paused after the batch was fetched: hand these back by rewinding, as the Java consumer drops them.
           runAccepted = false;
-          if (!rewind.has(runKey)) rewind.set(runKey, { topic: m.topic, partition: m.partition, offset: m.offset });
+          if (!rewind.has(runKey)) rewind.set(runKey, { topic: batch.topic, partition: batch.partition, offset: batch.offset });
         }
       }
       if (!runAccepted) continue;
-      records.push(toRecord(m, runTopic));
-      runLast = m.offset;
+      records.push(batch.record(runTopic));
+      runLast = batch.offset;
     }
     if (runLast >= 0) this.tracked.set(runKey, runLast + 1);
     this.soughtDuringConsume.clear();
@@ -421,28 +437,4 @@ export class KafkaConsumer implements Consumer {
 
 function plain(tp: TopicPartition): NativeTopicPartition {
   return { topic: tp.topic, partition: tp.partition };
-}
-
-function toRecord(m: NativeMessage, topic: string): ConsumedRecord {
-  // Headers come as an array of single-entry objects, and only when the record has any (most have none).
-  const headers: Record<string, Buffer> = {};
-  if (m.headers !== undefined) {
-    for (const entry of m.headers) {
-      for (const name in entry) {
-        const value = entry[name] as Buffer | string;
-        headers[name] = typeof value === 'string' ? Buffer.from(value) : value;
-      }
-    }
-  }
-  const key = m.key;
-  return {
-    topic,
-    partition: m.partition,
-    offset: m.offset,
-    // The client hands keys over as Buffers; a string would come from an older client.
-    key: key === undefined || key === null ? null : typeof key === 'string' ? Buffer.from(key) : key,
-    value: m.value,
-    timestamp: m.timestamp !== undefined && m.timestamp >= 0 ? m.timestamp : -1,
-    headers,
-  };
 }

@@ -152,6 +152,38 @@ if (bootstrapServers !== undefined) {
       await producer.close();
     });
 
+    it('records cross from the client intact: null and empty keys and values, several headers, large values, two topics in one batch', async () => {
+      // The patched client hands a batch over as one packed buffer (packed-batch.ts); every field must survive it.
+      const topics = [uniqueName('packed-a'), uniqueName('packed-b')];
+      for (const name of topics) await backend.admin().createTopics([{ name, numPartitions: 1 }]);
+      const large = Buffer.alloc(300_000, 7); // over the worker's first 64 KiB buffer: it must grow
+      const sent: Array<{ key: Buffer | null; value: Buffer | null; headers: Record<string, Buffer> }> = [
+        { key: null, value: Buffer.from('no key'), headers: {} },
+        { key: Buffer.from('tombstone'), value: null, headers: {} },
+        { key: Buffer.alloc(0), value: Buffer.alloc(0), headers: { a: Buffer.from('1'), 'ü-b': Buffer.alloc(0) } },
+        { key: Buffer.from('large'), value: large, headers: { c: Buffer.from([0, 255]) } },
+      ];
+      const producer = await backend.createProducer({ clientId: 'p' });
+      sent.forEach((r, i) =>
+        producer.send({ topic: topics[i % 2] as string, partition: 0, timestamp: 1_700_000_000_000 + i, ...r }),
+      );
+      await producer.flush();
+      const consumer = await backend.createConsumer(consumerOptions());
+      await consumer.assign(topics.map((topic) => ({ topic, partition: 0, offset: -1 })));
+      const records = (await pollRecords(consumer, sent.length)).sort((x, y) => x.timestamp - y.timestamp);
+      assert.deepEqual(
+        records.map((r) => [r.topic, r.offset, r.key, r.value, r.headers, r.timestamp]),
+        sent.map((r, i) => [topics[i % 2], Math.floor(i / 2), r.key, r.value, r.headers, 1_700_000_000_000 + i]),
+      );
+      // Positions move past what was returned, per topic.
+      assert.deepEqual(
+        topics.map((topic) => consumer.position({ topic, partition: 0 })),
+        [2, 2],
+      );
+      await consumer.close();
+      await producer.close();
+    });
+
     it('an aborted transaction is invisible to read_committed and visible to read_uncommitted', async () => {
       const topic = uniqueName('txn-abort');
       await backend.admin().createTopics([{ name: topic, numPartitions: 1 }]);
