@@ -4,10 +4,13 @@ import type { StateStore, StoreBuilder } from '../state/store.js';
 import { Stores } from '../state/stores.js';
 import type { MaterializedOptions } from './options.js';
 
-function applyOptions<K, V>(builder: StoreBuilder<StateStore>, options: MaterializedOptions<K, V> | undefined): StoreBuilder<StateStore> {
-  if (options?.logging === false) return builder.withLoggingDisabled();
-  if (options?.logConfig) return builder.withLoggingEnabled({ ...options.logConfig });
-  return builder;
+/** `caches`: whether the store can cache; session stores cannot yet, so `caching` is not passed on to them. */
+function applyOptions<K, V>(builder: StoreBuilder<StateStore>, options: MaterializedOptions<K, V> | undefined, caches: boolean): StoreBuilder<StateStore> {
+  let out = builder;
+  if (options?.logging === false) out = out.withLoggingDisabled();
+  else if (options?.logConfig) out = out.withLoggingEnabled({ ...options.logConfig });
+  if (caches && options?.caching) out = out.withCachingEnabled();
+  return out;
 }
 
 /** Retention is at least `minRetentionMs` (window size + grace), or the user's longer `retentionMs`. */
@@ -27,7 +30,7 @@ export function timestampedWindowStoreBuilderFor<K, V>(
     options?.storeType === 'memory'
       ? Stores.inMemoryWindowStore(storeName, retentionMs, windowSizeMs, false)
       : Stores.persistentTimestampedWindowStore(storeName, retentionMs, windowSizeMs, false);
-  return applyOptions(Stores.timestampedWindowStoreBuilder(supplier, keySerde, valueSerde), options);
+  return applyOptions(Stores.timestampedWindowStoreBuilder(supplier, keySerde, valueSerde), options, true);
 }
 
 export function sessionStoreBuilderFor<K, V>(
@@ -38,5 +41,5 @@ export function sessionStoreBuilderFor<K, V>(
   valueSerde: Serde<V>,
 ): StoreBuilder<StateStore> {
   const supplier = options?.storeType === 'memory' ? Stores.inMemorySessionStore(storeName, retentionMs) : Stores.persistentSessionStore(storeName, retentionMs);
-  return applyOptions(Stores.sessionStoreBuilder(supplier, keySerde, valueSerde), options);
+  return applyOptions(Stores.sessionStoreBuilder(supplier, keySerde, valueSerde), options, false);
 }
