@@ -3,7 +3,7 @@ import { CacheFlushContext } from './cache-flush-context.js';
 import { cacheFlushError, DEFAULT_CACHE_MAX_BYTES, RecordCache } from './record-cache.js';
 import type { StateStoreContext } from './store.js';
 import type { WindowBytesEntry, WindowBytesLayer } from './window-bytes-layer.js';
-import { keyUpperBound, WINDOW_SUFFIX, windowKeyOf, windowLowerBound, windowStartOf, windowStoreKey, windowUpperBound } from './window-key-schema.js';
+import { keyUpperBound, WINDOW_SUFFIX, windowKeyOf, windowLowerBound, windowStartOf, windowUpperBound } from './window-key-schema.js';
 import { mergeCachedWindows, type CachedWindow } from './window-cache-merge.js';
 
 export type WindowFlushListener = (key: Buffer, windowStart: number, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void;
@@ -168,7 +168,12 @@ export class CachingWindowBytesStore implements WindowBytesLayer {
   private cacheKey(key: Buffer, windowStart: number): Buffer {
     const last = this.lastCacheKey;
     if (last !== undefined && last.key === key && last.windowStart === windowStart) return last.cacheKey;
-    const cacheKey = prefixed(this.segmentOf(windowStart), windowStoreKey(key, windowStart, 0));
+    // The store key behind its segment id, in one buffer: `segment + key + start + seqnum 0`.
+    const cacheKey = Buffer.allocUnsafe(SEGMENT_PREFIX + key.length + WINDOW_SUFFIX);
+    writeInt64BE(cacheKey, this.segmentOf(windowStart), 0);
+    key.copy(cacheKey, SEGMENT_PREFIX);
+    writeInt64BE(cacheKey, windowStart, SEGMENT_PREFIX + key.length);
+    cacheKey.writeInt32BE(0, SEGMENT_PREFIX + key.length + 8);
     this.lastCacheKey = { key, windowStart, cacheKey };
     return cacheKey;
   }

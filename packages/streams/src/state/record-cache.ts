@@ -1,23 +1,16 @@
 import { BTree } from './btree.js';
-import { compareBytes } from './bytes.js';
 
 /** Kafka Streams' default `statestore.cache.max.bytes`. */
 export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 * 1024;
 const ENTRY_OVERHEAD_BYTES = 64;
 
-/** A key's identity in the recency and dirty orders: one per cached key, kept across its writes. */
-interface Slot {
-  readonly key: Buffer;
-}
-
-/** What the cache holds for a key. Replaced, never changed, on each write: a range's snapshot keeps what it saw. */
+/** What the cache holds for a key, as a range read sees it. */
 export interface CachedValue {
   /** null: a delete not yet flushed (or flushed, until the flush is done). */
   readonly value: Buffer | null;
   readonly dirty: boolean;
   /** The timestamp of the record that wrote a dirty entry; changelog and downstream records carry it on flush. */
   readonly timestamp: number;
-  readonly slot: Slot;
 }
 
 /** A dirty entry handed to the store at a flush, in the order of last writes. */
@@ -28,21 +21,43 @@ export interface DirtyEntry {
 }
 
 /**
+ * One cached key. Changed in place while no range snapshot can see it (`epoch` is the snapshot count when it was
+ * made), else replaced by a copy, so that a range keeps what it saw. `older`/`newer` link the recency order.
+ */
+interface Entry extends CachedValue {
+  readonly key: Buffer;
+  value: Buffer | null;
+  dirty: boolean;
+  timestamp: number;
+  readonly epoch: number;
+  older: Entry | undefined;
+  newer: Entry | undefined;
+}
+
+/**
  * The record cache of one store (Kafka Streams' NamedCache; one namespace of its ThreadCache): keys in byte order
  * for range reads, dirty keys in the order of their last write, and least-recently-used eviction once the cache
  * holds more than its budget. Evicting a dirty entry first flushes every dirty entry of the store (`onEvictDirty`),
  * as Kafka does, so that downstream sees the store's updates in the order they were made.
  *
  * The caching stores (key-value and window) own one each and decide what a key is: a key-value store's key, or a
- * window store's segment-prefixed store key.
+ * window store's segment-prefixed store key. A read followed by a write of the same key buffer (every aggregation)
+ * finds the entry once.
  */
 export class RecordCache {
-  private readonly index = new BTree<Buffer, CachedValue>(undefined, compareBytes);
-  /** Least recently used first: a Set keeps insertion order, and delete + add moves a slot to the end. */
-  private readonly recency = new Set<Slot>();
-  private readonly dirty = new Set<Slot>();
+  private readonly index = new BTree<Buffer, Entry>(undefined, compareKeys);
+  private oldest: Entry | undefined;
+  private newest: Entry | undefined;
+  /** Insertion-ordered: delete + add moves an entry to the end. */
+  private readonly dirty = new Set<Entry>();
   private bytes = 0;
   private evicting = false;
+  /** Range snapshots taken so far: entries made before the last one are copied, not changed, on their next write. */
+  private epoch = 0;
+  private lastKey: Buffer | undefined;
+  private lastEntry: Entry | undefined;
+  /** The entry last added to `dirty` (a Set has no last()): writing the same key twice in a row skips the move. */
+  private lastDirty: Entry | undefined;
 
   constructor(
     readonly maxBytes: number,
@@ -64,16 +79,19 @@ export class RecordCache {
 
   /** The cached entry (counts as a use), or undefined when the key is not cached. */
   get(key: Buffer): CachedValue | undefined {
-    const entry = this.index.get(key);
-    if (entry !== undefined) this.touch(entry.slot);
+    const entry = this.find(key);
+    if (entry !== undefined) this.touch(entry);
     return entry;
   }
 
   /** A write: the entry becomes dirty and the newest in both orders. May evict (and so flush) before returning. */
   put(key: Buffer, value: Buffer | null, timestamp: number): void {
-    const slot = this.write(key, value, true, timestamp);
-    this.dirty.delete(slot);
-    this.dirty.add(slot);
+    const entry = this.write(key, value, true, timestamp);
+    if (this.lastDirty !== entry) {
+      this.dirty.delete(entry);
+      this.dirty.add(entry);
+      this.lastDirty = entry;
+    }
     this.maybeEvict();
   }
 
@@ -89,9 +107,10 @@ export class RecordCache {
    */
   *range(from: Buffer | null, to: Buffer | null, reverse: boolean): Generator<{ key: Buffer; entry: CachedValue }> {
     const snapshot = this.index.clone();
+    this.epoch++;
     const entries = reverse ? snapshot.entriesReversed(to ?? undefined) : snapshot.entries(from ?? undefined);
     for (const [key, entry] of entries) {
-      if (reverse ? from !== null && compareBytes(key, from) < 0 : to !== null && compareBytes(key, to) > 0) return;
+      if (reverse ? from !== null && compareKeys(key, from) < 0 : to !== null && compareKeys(key, to) > 0) return;
       yield { key, entry };
     }
   }
@@ -100,13 +119,12 @@ export class RecordCache {
   takeDirty(): DirtyEntry[] {
     if (this.dirty.size === 0) return [];
     const out: DirtyEntry[] = [];
-    for (const slot of this.dirty) {
-      const entry = this.index.get(slot.key);
-      if (entry === undefined) continue;
-      out.push({ key: slot.key, value: entry.value, timestamp: entry.timestamp });
-      this.index.set(slot.key, { ...entry, dirty: false }, true);
+    for (const entry of this.dirty) {
+      out.push({ key: entry.key, value: entry.value, timestamp: entry.timestamp });
+      this.writable(entry).dirty = false;
     }
     this.dirty.clear();
+    this.lastDirty = undefined;
     return out;
   }
 
@@ -114,39 +132,94 @@ export class RecordCache {
   flushed(entries: ReadonlyArray<DirtyEntry>): void {
     for (const { key, value } of entries) {
       if (value !== null) continue;
-      const entry = this.index.get(key);
+      const entry = this.find(key);
       // Written again while the flush forwarded: that write is still to be flushed.
-      if (entry !== undefined && !entry.dirty && entry.value === null) this.remove(key, entry);
+      if (entry !== undefined && !entry.dirty && entry.value === null) this.remove(entry);
     }
   }
 
   clear(): void {
     this.index.clear();
-    this.recency.clear();
+    this.oldest = this.newest = undefined;
     this.dirty.clear();
     this.bytes = 0;
+    this.lastKey = this.lastEntry = this.lastDirty = undefined;
   }
 
-  private write(key: Buffer, value: Buffer | null, dirty: boolean, timestamp: number): Slot {
-    const previous = this.index.get(key);
-    const slot = previous?.slot ?? { key };
-    if (previous !== undefined) this.bytes -= size(key, previous.value);
-    this.index.set(key, { value, dirty, timestamp, slot }, true);
+  private find(key: Buffer): Entry | undefined {
+    if (key === this.lastKey) return this.lastEntry;
+    const entry = this.index.get(key);
+    this.lastKey = key;
+    this.lastEntry = entry;
+    return entry;
+  }
+
+  private write(key: Buffer, value: Buffer | null, dirty: boolean, timestamp: number): Entry {
+    const previous = this.find(key);
+    let entry: Entry;
+    if (previous === undefined) {
+      entry = { key, value, dirty, timestamp, epoch: this.epoch, older: undefined, newer: undefined };
+      this.index.set(key, entry);
+      this.lastKey = key;
+      this.lastEntry = entry;
+    } else {
+      this.bytes -= size(previous.key, previous.value);
+      entry = this.writable(previous);
+      // A copy takes the original's place in the dirty order too (put() moves it to the end next).
+      if (entry !== previous && this.dirty.delete(previous)) {
+        this.dirty.add(entry);
+        this.lastDirty = entry;
+      }
+      entry.value = value;
+      entry.dirty = dirty;
+      entry.timestamp = timestamp;
+    }
     this.bytes += size(key, value);
-    this.touch(slot);
-    return slot;
+    this.touch(entry);
+    return entry;
   }
 
-  private touch(slot: Slot): void {
-    this.recency.delete(slot);
-    this.recency.add(slot);
+  /**
+   * `entry`, or a copy taking its place in the index and the recency order when a range snapshot may still see it.
+   * The dirty order is the caller's to fix (a write moves the entry to its end; a flush empties it).
+   */
+  private writable(entry: Entry): Entry {
+    if (entry.epoch === this.epoch) return entry;
+    const copy: Entry = { ...entry, epoch: this.epoch };
+    this.index.set(entry.key, copy, true);
+    if (this.lastEntry === entry) this.lastEntry = copy;
+    if (copy.older !== undefined) copy.older.newer = copy;
+    else this.oldest = copy;
+    if (copy.newer !== undefined) copy.newer.older = copy;
+    else this.newest = copy;
+    return copy;
   }
 
-  private remove(key: Buffer, entry: CachedValue): void {
-    this.index.delete(key);
-    this.recency.delete(entry.slot);
-    this.dirty.delete(entry.slot);
-    this.bytes -= size(key, entry.value);
+  private touch(entry: Entry): void {
+    if (this.newest === entry) return;
+    this.unlink(entry);
+    entry.older = this.newest;
+    entry.newer = undefined;
+    if (this.newest !== undefined) this.newest.newer = entry;
+    this.newest = entry;
+    this.oldest ??= entry;
+  }
+
+  private unlink(entry: Entry): void {
+    if (entry.older !== undefined) entry.older.newer = entry.newer;
+    else if (this.oldest === entry) this.oldest = entry.newer;
+    if (entry.newer !== undefined) entry.newer.older = entry.older;
+    else if (this.newest === entry) this.newest = entry.older;
+    entry.older = entry.newer = undefined;
+  }
+
+  private remove(entry: Entry): void {
+    this.index.delete(entry.key);
+    this.unlink(entry);
+    this.dirty.delete(entry);
+    this.bytes -= size(entry.key, entry.value);
+    if (this.lastEntry === entry) this.lastKey = this.lastEntry = undefined;
+    if (this.lastDirty === entry) this.lastDirty = undefined;
   }
 
   /**
@@ -157,24 +230,35 @@ export class RecordCache {
     if (this.evicting || this.bytes <= this.maxBytes) return;
     this.evicting = true;
     try {
-      while (this.bytes > this.maxBytes) {
-        const eldest = this.recency.values().next();
-        if (eldest.done === true) break;
-        const key = eldest.value.key;
-        let entry = this.index.get(key);
-        if (entry?.dirty === true) {
+      while (this.bytes > this.maxBytes && this.oldest !== undefined) {
+        const key = this.oldest.key;
+        if (this.oldest.dirty) {
           this.onEvictDirty();
-          entry = this.index.get(key);
+          const entry = this.find(key);
+          if (entry === undefined) continue;
           // Written again by whatever the flush forwarded to: keep it, it is the newest now.
-          if (entry?.dirty === true) break;
+          if (entry.dirty) break;
         }
-        if (entry === undefined) this.recency.delete(eldest.value);
-        else this.remove(key, entry);
+        const eldest = this.find(key);
+        if (eldest !== undefined) this.remove(eldest);
       }
     } finally {
       this.evicting = false;
     }
   }
+}
+
+/**
+ * Unsigned byte order, as RocksDB and LMDB order keys. A loop in JavaScript: cache keys are short and share long
+ * prefixes, and each lookup compares a dozen times, where Buffer.compare's call into C++ cost more than the bytes.
+ */
+function compareKeys(a: Buffer, b: Buffer): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
 }
 
 /** A processor downstream failed on a flushed record: say which store's flush it was, as Kafka does. */
