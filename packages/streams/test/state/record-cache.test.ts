@@ -81,4 +81,20 @@ describe('RecordCache', () => {
     assert.deepEqual([...cache.range(s('b'), null, true)].map((e) => e.key.toString()), ['c', 'b']);
     assert.deepEqual([...cache.range(null, s('b'), true)].map((e) => e.key.toString()), ['b', 'a']);
   });
+
+  test('entries written after a range was taken keep their place in the recency and dirty orders', () => {
+    const { cache, flushes } = cacheWithLog(3 * 66);
+    cache.put(s('a'), s('1'), 1);
+    cache.put(s('b'), s('2'), 2);
+    cache.put(s('c'), s('3'), 3);
+    assert.equal([...cache.range(null, null, false)].length, 3);
+    // b is copied (a snapshot may see it), yet stays in the middle of both orders until it is written.
+    assert.equal(cache.get(s('b'))?.value?.toString(), '2');
+    cache.put(s('a'), s('4'), 4);
+    assert.deepEqual(cache.takeDirty().map(show), ['b=2@2', 'c=3@3', 'a=4@4']);
+    cache.put(s('d'), s('5'), 5);
+    // Least recently used: c (b was read after c was written), so c goes, without a flush (it is clean).
+    assert.deepEqual(keys(cache), ['a', 'b', 'd']);
+    assert.deepEqual(flushes, []);
+  });
 });
