@@ -4,7 +4,7 @@ import { cacheFlushError, DEFAULT_CACHE_MAX_BYTES, RecordCache } from './record-
 import type { StateStoreContext } from './store.js';
 import type { WindowBytesEntry, WindowBytesLayer } from './window-bytes-layer.js';
 import { keyUpperBound, WINDOW_SUFFIX, windowKeyOf, windowLowerBound, windowStartOf, windowUpperBound } from './window-key-schema.js';
-import { mergeCachedWindows, type CachedWindow } from './window-cache-merge.js';
+import { mergeCached, type Cached } from './cache-merge.js';
 
 export type WindowFlushListener = (key: Buffer, windowStart: number, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void;
 
@@ -84,7 +84,7 @@ export class CachingWindowBytesStore implements WindowBytesLayer {
       upper: prefixed(segment, windowUpperBound(key, timeTo)),
       accept: (entry) => entry.key.equals(key),
     }));
-    return mergeCachedWindows(cached, this.wrapped.fetchRange(key, from, timeTo, reverse), this.bySegment, reverse);
+    return mergeCached(cached, this.wrapped.fetchRange(key, from, timeTo, reverse), this.bySegment, reverse);
   }
 
   fetchKeyRange(keyFrom: Buffer | null, keyTo: Buffer | null, timeFrom: number, timeTo: number, reverse: boolean): Iterable<WindowBytesEntry> {
@@ -97,7 +97,7 @@ export class CachingWindowBytesStore implements WindowBytesLayer {
       upper: keyTo === null ? prefixed(segment + 1, Buffer.alloc(0)) : prefixed(segment, keyUpperBound(keyTo, WINDOW_SUFFIX)),
       accept: (entry) => (keyFrom === null || Buffer.compare(entry.key, keyFrom) >= 0) && (keyTo === null || Buffer.compare(entry.key, keyTo) <= 0),
     }));
-    return mergeCachedWindows(cached, this.wrapped.fetchKeyRange(keyFrom, keyTo, from, timeTo, reverse), this.bySegment, reverse);
+    return mergeCached(cached, this.wrapped.fetchKeyRange(keyFrom, keyTo, from, timeTo, reverse), this.bySegment, reverse);
   }
 
   /** One less at the lower edge than the other reads, as the store's (see WindowBytesStore.fetchAllByTime). */
@@ -111,7 +111,7 @@ export class CachingWindowBytesStore implements WindowBytesLayer {
         accept: () => true,
       })),
     ].sort(byStartThenKey);
-    return mergeCachedWindows(cached, this.wrapped.fetchAllByTime(from, timeTo), byStartThenKey, false);
+    return mergeCached(cached, this.wrapped.fetchAllByTime(from, timeTo), byStartThenKey, false);
   }
 
   all(): Iterable<WindowBytesEntry> {
@@ -133,7 +133,7 @@ export class CachingWindowBytesStore implements WindowBytesLayer {
     return this.wrapped.isOpen();
   }
 
-  private readonly bySegment = (a: WindowBytesEntry | CachedWindow, b: WindowBytesEntry | CachedWindow): number =>
+  private readonly bySegment = (a: Cached<WindowBytesEntry>, b: Cached<WindowBytesEntry>): number =>
     this.segmentOf(a.windowStart) - this.segmentOf(b.windowStart) || Buffer.compare(a.storeKey, b.storeKey);
 
   private segmentOf(windowStart: number): number {
@@ -148,8 +148,8 @@ export class CachingWindowBytesStore implements WindowBytesLayer {
     from: number,
     to: number,
     reverse: boolean,
-    bounds: (segment: number) => { lower: Buffer; upper: Buffer; accept: (entry: CachedWindow) => boolean },
-  ): Generator<CachedWindow> {
+    bounds: (segment: number) => { lower: Buffer; upper: Buffer; accept: (entry: Cached<WindowBytesEntry>) => boolean },
+  ): Generator<Cached<WindowBytesEntry>> {
     const first = this.segmentOf(from);
     const last = this.segmentOf(Math.min(to, this.observedStreamTime));
     if (this.cache.size === 0 || this.observedStreamTime < from) return;
@@ -159,7 +159,7 @@ export class CachingWindowBytesStore implements WindowBytesLayer {
       for (const { key: cacheKey, entry } of this.cache.range(lower, upper, reverse)) {
         const storeKey = cacheKey.subarray(SEGMENT_PREFIX);
         if (storeKey.length < WINDOW_SUFFIX) continue;
-        const window: CachedWindow = { key: windowKeyOf(storeKey), windowStart: windowStartOf(storeKey), storeKey, value: entry.value };
+        const window: Cached<WindowBytesEntry> = { key: windowKeyOf(storeKey), windowStart: windowStartOf(storeKey), storeKey, value: entry.value };
         if (window.windowStart >= from && window.windowStart <= to && accept(window)) yield window;
       }
     }
@@ -212,6 +212,6 @@ function prefixed(segment: number, storeKeyOrBound: Buffer): Buffer {
 }
 
 /** The order of `fetchAllByTime`: start, then key bytes. */
-function byStartThenKey(a: WindowBytesEntry | CachedWindow, b: WindowBytesEntry | CachedWindow): number {
+function byStartThenKey(a: Cached<WindowBytesEntry>, b: Cached<WindowBytesEntry>): number {
   return a.windowStart - b.windowStart || Buffer.compare(a.key, b.key);
 }
