@@ -4,12 +4,12 @@ import type { StateStore, StoreBuilder } from '../state/store.js';
 import { Stores } from '../state/stores.js';
 import type { MaterializedOptions } from './options.js';
 
-/** `caches`: whether the store can cache; session stores cannot yet, so `caching` is not passed on to them. */
-function applyOptions<K, V>(builder: StoreBuilder<StateStore>, options: MaterializedOptions<K, V> | undefined, caches: boolean): StoreBuilder<StateStore> {
+function applyOptions<K, V>(builder: StoreBuilder<StateStore>, options: MaterializedOptions<K, V> | undefined): StoreBuilder<StateStore> {
   let out = builder;
   if (options?.logging === false) out = out.withLoggingDisabled();
   else if (options?.logConfig) out = out.withLoggingEnabled({ ...options.logConfig });
-  if (caches && options?.caching) out = out.withCachingEnabled();
+  // Kafka's Materialized.withCachingEnabled().
+  if (options?.caching) out = out.withCachingEnabled();
   return out;
 }
 
@@ -30,7 +30,7 @@ export function timestampedWindowStoreBuilderFor<K, V>(
     options?.storeType === 'memory'
       ? Stores.inMemoryWindowStore(storeName, retentionMs, windowSizeMs, false)
       : Stores.persistentTimestampedWindowStore(storeName, retentionMs, windowSizeMs, false);
-  return applyOptions(Stores.timestampedWindowStoreBuilder(supplier, keySerde, valueSerde), options, true);
+  return applyOptions(Stores.timestampedWindowStoreBuilder(supplier, keySerde, valueSerde), options);
 }
 
 export function sessionStoreBuilderFor<K, V>(
@@ -41,5 +41,5 @@ export function sessionStoreBuilderFor<K, V>(
   valueSerde: Serde<V>,
 ): StoreBuilder<StateStore> {
   const supplier = options?.storeType === 'memory' ? Stores.inMemorySessionStore(storeName, retentionMs) : Stores.persistentSessionStore(storeName, retentionMs);
-  return applyOptions(Stores.sessionStoreBuilder(supplier, keySerde, valueSerde), options, false);
+  return applyOptions(Stores.sessionStoreBuilder(supplier, keySerde, valueSerde), options);
 }

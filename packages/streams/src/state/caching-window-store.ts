@@ -58,10 +58,19 @@ export class CachingWindowBytesStore implements WindowBytesLayer {
     this.wrapped.init(this.flushContext.inner);
   }
 
-  /** Always caches, as Kafka (an expired window is dropped by the store below when flushed); writes nothing now. */
+  /**
+   * Caches the write; writes nothing below now. A window already expired is not cached nor written (a store drops
+   * it, nothing is logged) and goes to the listener at once, as it goes downstream without a cache.
+   */
   put(key: Buffer, value: Buffer | null, windowStart: number): Buffer | null {
     this.observedStreamTime = Math.max(this.observedStreamTime, windowStart);
-    this.cache.put(this.cacheKey(key, windowStart), value, this.flushContext?.now() ?? Date.now());
+    const timestamp = this.flushContext?.now() ?? Date.now();
+    if (windowStart > this.observedStreamTime - this.retentionMs) {
+      this.cache.put(this.cacheKey(key, windowStart), value, timestamp);
+    } else if (value !== null) {
+      // Not even written below: that store's stream time may lag behind (it sees writes when they are flushed).
+      this.listener?.fn(key, windowStart, value, null, timestamp);
+    }
     return null;
   }
 

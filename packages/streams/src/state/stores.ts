@@ -6,7 +6,6 @@ import type { KeyValueBytesStore, KeyValueBytesStoreSupplier } from './key-value
 import { assembleKeyValueStack } from './key-value-stack.js';
 import { LmdbKeyValueBytesStore } from './lmdb-key-value-bytes-store.js';
 import { LayeredStoreBuilder } from './store-builder.js';
-import { MeteredSessionStore } from './metered-session-store.js';
 import type { KeyValueStore, SessionStore, StoreBuilder, WindowStore, Windowed } from './store.js';
 import {
   sessionSupplier,
@@ -16,6 +15,7 @@ import {
   type WindowBytesStoreSupplier,
 } from './window-suppliers.js';
 import type { TimestampedKeyValueStore } from './timestamped-key-value-store.js';
+import { assembleSessionStack } from './session-stack.js';
 import { assembleWindowStack } from './window-stack.js';
 import { VersionedKeyValueStoreImpl } from './versioned-key-value-store.js';
 import type { VersionedBytesStoreSupplier, VersionedKeyValueStore } from './versioned-store.js';
@@ -136,6 +136,6 @@ export const Stores = {
       'session',
       supplier.persistent,
       { ...defaults, logConfig: windowedChangelogConfig(supplier.retentionMs) },
-      (settings) => new MeteredSessionStore(supplier.get(), keySerde, aggSerde, settings.loggingEnabled),
+      (settings) => assembleSessionStack(supplier.get(), keySerde, aggSerde, settings),
     ),
 } as const;
