@@ -150,7 +150,8 @@ for (const persistent of [false, true]) {
       let seed = 42;
       const random = (below: number): number => {
         seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-        return seed % below;
+        // The high bits: the low bits of this generator repeat with short periods.
+        return Math.floor((seed / 2_147_483_648) * below);
       };
       const keys = ['a', 'ab', 'b', 'ba', 'c', ''];
       // Starts across several segments (the segment interval is 75 s), moving forward so that old windows expire.
@@ -158,7 +159,7 @@ for (const persistent of [false, true]) {
       for (let step = 0; step < 1500; step++) {
         base += random(3) === 0 ? 500 : 0;
         const key = keys[random(keys.length)] as string;
-        const start = Math.max(0, base - random(100) * 1000);
+        const start = Math.max(0, base - random(200) * 1000);
         const value = random(4) === 0 ? null : `v${step}`;
         cached.put(key, value, start);
         plain.put(key, value, start);
