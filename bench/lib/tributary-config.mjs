@@ -7,8 +7,8 @@
  * build's own declaration of StreamsConfig (dist/runtime/config.d.ts) decides: not declared and more than one thread
  * asked for, the case is reported "not supported". Likewise the record cache: a cache budget that no store of the
  * topology would use is "not supported" rather than a cached row that measures uncached work. Which stores cache is
- * asked of the build itself (a store it builds takes a flush listener only when it has a cache layer): key-value
- * and window stores do in builds since window caching; session stores, and older builds' window stores, do not.
+ * asked of the build itself (a store it builds takes a flush listener only when it has a cache layer): builds
+ * before window and session caching cached key-value stores only, and their window cache rows are "not supported".
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
