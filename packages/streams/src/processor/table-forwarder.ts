@@ -1,8 +1,9 @@
 /**
  * How a DSL processor that keeps a table in a store forwards its changes (Kafka Streams' `TimestampedTupleForwarder`
- * with `TimestampedCacheFlushListener`), for key-value and windowed aggregations alike: when the store caches, the processor forwards nothing itself and the
- * cache forwards the latest change per key when it flushes (at commit, or when it outgrows its budget), stamped
- * with the cached value's timestamp; without a cache every change goes downstream at once.
+ * with `TimestampedCacheFlushListener`), for key-value and time-windowed tables alike: when the store caches, the
+ * processor forwards nothing itself and the cache forwards the latest change per key when it flushes (at commit, or
+ * when it outgrows its budget), stamped with the cached value's timestamp; without a cache every change goes
+ * downstream at once.
  */
 import type { ProcessorContext } from '../api/processor.js';
 import type { StreamRecord } from '../api/record.js';
