@@ -5,9 +5,10 @@
  * `numStreamThreads` may not exist in the build under test. A setting the build does not know would be ignored
  * silently (StreamsConfig is a plain object) and the row would measure one thread under a two-thread label, so the
  * build's own declaration of StreamsConfig (dist/runtime/config.d.ts) decides: not declared and more than one thread
- * asked for, the case is reported "not supported". Likewise the record cache: Tributary caches key-value stores that
- * ask for it, not (yet) window stores; a cache budget that no store of the topology would use is "not supported"
- * rather than a cached row that measures uncached work.
+ * asked for, the case is reported "not supported". Likewise the record cache: a cache budget that no store of the
+ * topology would use is "not supported" rather than a cached row that measures uncached work. Which stores cache is
+ * asked of the build itself (a store it builds takes a flush listener only when it has a cache layer): builds
+ * before window and session caching cached key-value stores only, and their window cache rows are "not supported".
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -45,13 +46,24 @@ function rejectedThreads(err) {
 }
 
 /**
+ * Whether the stores `builder` makes really cache: a builder may take `withCachingEnabled()` for a store type the
+ * build cannot cache, so one store is built (not opened: no files, nothing to close) and asked to take a flush
+ * listener, which only a store with a cache layer does.
+ */
+function buildsCachingStore(builder) {
+  if (!builder.cachingEnabled) return false;
+  const store = builder.build();
+  return typeof store.setFlushListener === 'function' && store.setFlushListener(() => undefined, false) === true;
+}
+
+/**
  * A cache budget no store of `topology` uses (the stores of the case cannot cache): the reason, else undefined.
  * Reads the compiled topology's store builders (`physical()`, internal API: the benchmark's probe only).
  */
 function cacheUnsupported(topology, args) {
   if ((args.cacheBytes ?? 0) === 0 || typeof topology.physical !== 'function') return undefined;
   const stores = [...topology.physical().stores.values()];
-  if (stores.length === 0 || stores.some((s) => s.builder.cachingEnabled)) return undefined;
+  if (stores.length === 0 || stores.some((s) => buildsCachingStore(s.builder))) return undefined;
   return `record cache: not supported for the ${args.case} case's store in this build (${stores.map((s) => s.builder.name).join(', ')} cannot cache; every update would be forwarded)`;
 }
 

@@ -5,9 +5,12 @@ import { Stores } from '../state/stores.js';
 import type { MaterializedOptions } from './options.js';
 
 function applyOptions<K, V>(builder: StoreBuilder<StateStore>, options: MaterializedOptions<K, V> | undefined): StoreBuilder<StateStore> {
-  if (options?.logging === false) return builder.withLoggingDisabled();
-  if (options?.logConfig) return builder.withLoggingEnabled({ ...options.logConfig });
-  return builder;
+  let out = builder;
+  if (options?.logging === false) out = out.withLoggingDisabled();
+  else if (options?.logConfig) out = out.withLoggingEnabled({ ...options.logConfig });
+  // Kafka's Materialized.withCachingEnabled().
+  if (options?.caching) out = out.withCachingEnabled();
+  return out;
 }
 
 /** Retention is at least `minRetentionMs` (window size + grace), or the user's longer `retentionMs`. */

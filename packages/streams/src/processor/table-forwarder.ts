@@ -1,13 +1,14 @@
 /**
  * How a DSL processor that keeps a table in a store forwards its changes (Kafka Streams' `TimestampedTupleForwarder`
- * with `TimestampedCacheFlushListener`): when the store caches, the processor forwards nothing itself and the
- * cache forwards the latest change per key when it flushes (at commit, or when it outgrows its budget), stamped
- * with the cached value's timestamp; without a cache every change goes downstream at once.
+ * with `TimestampedCacheFlushListener`), for key-value and time-windowed tables alike: when the store caches, the
+ * processor forwards nothing itself and the cache forwards the latest change per key when it flushes (at commit, or
+ * when it outgrows its budget), stamped with the cached value's timestamp; without a cache every change goes
+ * downstream at once.
  */
 import type { ProcessorContext } from '../api/processor.js';
 import type { StreamRecord } from '../api/record.js';
 import { isCachedStateStore } from '../state/cache-flush-listener.js';
-import type { KeyValueStore } from '../state/store.js';
+import type { StateStore } from '../state/store.js';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
 import { change, type Change } from './change.js';
 
@@ -19,7 +20,8 @@ export interface TableForwarder<K, V> {
 }
 
 export function tableForwarder<K, V>(
-  store: KeyValueStore<K, ValueAndTimestamp<V>> | undefined,
+  /** A timestamped key-value or window store (whose keys are then `Windowed`), or none. */
+  store: StateStore | undefined,
   context: ProcessorContext<K, Change<V>>,
   sendOldValues: boolean,
 ): TableForwarder<K, V> {

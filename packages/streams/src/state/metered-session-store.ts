@@ -1,25 +1,24 @@
 import type { KeyValue } from '../api/record.js';
 import type { Serde } from '../serde/serde.js';
 import type { CacheFlushListener, CachedStateStore } from './cache-flush-listener.js';
+import { CachingSessionBytesStore } from './caching-session-store.js';
 import { plainChangelogFormat } from './changelog-format.js';
 import { changelogTopicFor } from './metered-key-value-store.js';
-import { recordTimestamp } from './record-timestamp.js';
-import type { SessionBytesEntry, SessionBytesStore } from './session-bytes-store.js';
+import type { SessionBytesEntry, SessionBytesLayer } from './session-bytes-layer.js';
 import type { SessionStore, StateStoreContext, Windowed } from './store.js';
 
 /**
- * Typed session store over a SessionBytesStore, with change-logging folded in (changelog key `key + end + start`,
- * as Kafka Streams' ChangeLoggingSessionBytesStore). No caching: `setFlushListener` reports false.
+ * The outermost layer of a session store (Kafka Streams' MeteredSessionStore): typed keys and aggregates over the
+ * bytes stack (caching → change-logging → segmented store, see session-stack.ts). It registers the whole stack with
+ * the runtime; restoration writes changelog records into the innermost store.
  */
 export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, CachedStateStore<Windowed<K>, AGG> {
   private topic: string;
-  private context: StateStoreContext | undefined;
 
   constructor(
-    readonly inner: SessionBytesStore,
+    readonly inner: SessionBytesLayer,
     private readonly keySerde: Serde<K>,
     private readonly aggSerde: Serde<AGG>,
-    private readonly logging: boolean,
   ) {
     this.topic = inner.name;
   }
@@ -32,7 +31,6 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Cached
   }
 
   init(context: StateStoreContext): void {
-    this.context = context;
     this.topic = changelogTopicFor(context.applicationId, this.name);
     this.inner.init(context);
     context.register(this, (batch) => {
@@ -40,15 +38,18 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Cached
     });
   }
 
-  setFlushListener(_listener: CacheFlushListener<Windowed<K>, AGG>, _sendOldValues: boolean): boolean {
-    return false;
+  /** Without a cache below, false: the caller forwards every update itself. */
+  setFlushListener(listener: CacheFlushListener<Windowed<K>, AGG>, sendOldValues: boolean): boolean {
+    if (!(this.inner instanceof CachingSessionBytesStore)) return false;
+    this.inner.setFlushListener((key, start, end, newValue, oldValue, timestamp) => {
+      listener({ key: { key: this.keyFrom(key), window: { start, end } }, newValue: this.aggFrom(newValue), oldValue: this.aggFrom(oldValue), timestamp });
+    }, sendOldValues);
+    return true;
   }
 
   put(session: Windowed<K>, aggregate: AGG | null): void {
     const value = aggregate === null ? null : this.aggSerde.serialize(this.topic, aggregate);
-    const storeKey = this.inner.put(this.keyBytes(session.key), session.window.start, session.window.end, value);
-    if (storeKey === null || !this.logging || this.context === undefined) return;
-    this.context.logChange(this.name, storeKey, value, recordTimestamp(this.context));
+    this.inner.put(this.keyBytes(session.key), session.window.start, session.window.end, value);
   }
 
   remove(session: Windowed<K>): void {
@@ -68,8 +69,7 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Cached
   }
 
   fetchSession(key: K, sessionStart: number, sessionEnd: number): AGG | null {
-    const bytes = this.inner.fetchSession(this.keyBytes(key), sessionStart, sessionEnd);
-    return bytes === null ? null : this.aggSerde.deserialize(this.topic, bytes);
+    return this.aggFrom(this.inner.fetchSession(this.keyBytes(key), sessionStart, sessionEnd));
   }
 
   fetch(key: K): Iterable<KeyValue<Windowed<K>, AGG>> {
@@ -96,9 +96,16 @@ export class MeteredSessionStore<K, AGG> implements SessionStore<K, AGG>, Cached
 
   private *typed(entries: Iterable<SessionBytesEntry>): Generator<KeyValue<Windowed<K>, AGG>> {
     for (const entry of entries) {
-      const key = this.keySerde.deserialize(this.topic, entry.key) as K;
-      yield { key: { key, window: { start: entry.start, end: entry.end } }, value: this.aggSerde.deserialize(this.topic, entry.value) as AGG };
+      yield { key: { key: this.keyFrom(entry.key), window: { start: entry.start, end: entry.end } }, value: this.aggFrom(entry.value) as AGG };
     }
+  }
+
+  private keyFrom(bytes: Buffer): K {
+    return this.keySerde.deserialize(this.topic, bytes) as K;
+  }
+
+  private aggFrom(bytes: Buffer | null): AGG | null {
+    return bytes === null ? null : this.aggSerde.deserialize(this.topic, bytes);
   }
 
   private keyBytes(key: K): Buffer {

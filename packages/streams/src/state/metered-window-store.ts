@@ -1,30 +1,28 @@
 import type { KeyValue } from '../api/record.js';
 import type { Serde } from '../serde/serde.js';
 import type { CacheFlushListener, CachedStateStore } from './cache-flush-listener.js';
+import { CachingWindowBytesStore } from './caching-window-store.js';
 import type { ChangelogFormat } from './changelog-format.js';
 import { changelogTopicFor } from './metered-key-value-store.js';
-import { recordTimestamp } from './record-timestamp.js';
 import type { StateStoreContext, WindowStore, Windowed } from './store.js';
-import type { WindowBytesEntry, WindowBytesStore } from './window-bytes-store.js';
+import type { WindowBytesEntry, WindowBytesLayer } from './window-bytes-layer.js';
 
 /**
- * Typed window store over a WindowBytesStore. Change-logging is folded into this layer (when `logging`): the
- * changelog key is the store key (`key + start + seqnum`), as in Kafka Streams' ChangeLoggingWindowBytesStore.
- * Caching is not implemented for window stores: `setFlushListener` reports false, so callers forward every update.
+ * The outermost layer of a window store (Kafka Streams' MeteredWindowStore): typed keys and values over the bytes
+ * stack (caching → change-logging → segmented store, see window-stack.ts). It registers the whole stack with the
+ * runtime; restoration writes changelog records into the innermost store.
  */
 export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateStore<Windowed<K>, V> {
   private topic: string;
-  private context: StateStoreContext | undefined;
   readonly timestamped: boolean;
   private lastKey: unknown;
   private lastKeyBytes: Buffer | undefined;
 
   constructor(
-    readonly inner: WindowBytesStore,
+    readonly inner: WindowBytesLayer,
     private readonly keySerde: Serde<K>,
     private readonly valueSerde: Serde<V>,
     private readonly format: ChangelogFormat,
-    private readonly logging: boolean,
   ) {
     this.topic = inner.name;
     this.timestamped = format.timestamped;
@@ -38,7 +36,6 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateS
   }
 
   init(context: StateStoreContext): void {
-    this.context = context;
     this.topic = changelogTopicFor(context.applicationId, this.name);
     this.inner.init(context);
     context.register(this, (batch) => {
@@ -46,16 +43,18 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateS
     });
   }
 
-  setFlushListener(_listener: CacheFlushListener<Windowed<K>, V>, _sendOldValues: boolean): boolean {
-    return false;
+  /** Without a cache below, false: the caller forwards every update itself. */
+  setFlushListener(listener: CacheFlushListener<Windowed<K>, V>, sendOldValues: boolean): boolean {
+    if (!(this.inner instanceof CachingWindowBytesStore)) return false;
+    this.inner.setFlushListener((key, windowStart, newValue, oldValue, timestamp) => {
+      listener({ key: this.windowedKey(key, windowStart), newValue: this.valueFrom(newValue), oldValue: this.valueFrom(oldValue), timestamp });
+    }, sendOldValues);
+    return true;
   }
 
   put(key: K, value: V | null, windowStart: number): void {
     const valueBytes = value === null ? null : this.valueSerde.serialize(this.topic, value);
-    const storeKey = this.inner.put(this.keyBytes(key), valueBytes, windowStart);
-    if (storeKey === null || !this.logging || this.context === undefined) return;
-    const timestamp = this.format.changelogTimestamp(valueBytes, recordTimestamp(this.context));
-    this.context.logChange(this.name, storeKey, this.format.changelogValue(valueBytes), timestamp);
+    this.inner.put(this.keyBytes(key), valueBytes, windowStart);
   }
 
   fetch(key: K, windowStart: number): V | null;
@@ -110,11 +109,11 @@ export class MeteredWindowStore<K, V> implements WindowStore<K, V>, CachedStateS
   }
 
   private *windowed(entries: Iterable<WindowBytesEntry>): Generator<KeyValue<Windowed<K>, V>> {
-    for (const entry of entries) {
-      const key = this.keySerde.deserialize(this.topic, entry.key) as K;
-      const window = { start: entry.windowStart, end: entry.windowStart + this.inner.windowSizeMs };
-      yield { key: { key, window }, value: this.valueFrom(entry.value) as V };
-    }
+    for (const entry of entries) yield { key: this.windowedKey(entry.key, entry.windowStart), value: this.valueFrom(entry.value) as V };
+  }
+
+  private windowedKey(key: Buffer, windowStart: number): Windowed<K> {
+    return { key: this.keySerde.deserialize(this.topic, key) as K, window: { start: windowStart, end: windowStart + this.inner.windowSizeMs } };
   }
 
   private keyBytes(key: K): Buffer {

@@ -1,19 +1,15 @@
 import { Segments, type SegmentFactory } from './segments.js';
-import type { StateStore, StateStoreContext } from './store.js';
+import type { SessionBytesEntry, SessionBytesLayer } from './session-bytes-layer.js';
+import type { StateStoreContext } from './store.js';
 import { keyUpperBound, SESSION_SUFFIX, sessionEndOf, sessionKeyOf, sessionStartOf, sessionStoreKey } from './window-key-schema.js';
 
-export interface SessionBytesEntry {
-  readonly key: Buffer;
-  readonly start: number;
-  readonly end: number;
-  readonly value: Buffer;
-}
+export type { SessionBytesEntry } from './session-bytes-layer.js';
 
 /**
  * A segmented session store over bytes stores: keys are `key + end + start`, segments by session end, and sessions
  * that ended at or before `observedStreamTime - retention` are dropped (Kafka Streams' session store semantics).
  */
-export class SessionBytesStore implements StateStore {
+export class SessionBytesStore implements SessionBytesLayer {
   private readonly segments: Segments;
   private observedStreamTime = -1;
 
@@ -22,7 +18,7 @@ export class SessionBytesStore implements StateStore {
     readonly persistent: boolean,
     readonly retentionMs: number,
     factory: SegmentFactory,
-    segmentIntervalMs: number,
+    readonly segmentIntervalMs: number,
   ) {
     this.segments = new Segments(name, retentionMs, segmentIntervalMs, persistent, factory);
   }
@@ -63,7 +59,7 @@ export class SessionBytesStore implements StateStore {
     for (const segment of this.segments.between(minEnd, Number.MAX_SAFE_INTEGER, reverse)) {
       for (const entry of reverse ? segment.reverseRange(keyFrom, upper) : segment.range(keyFrom, upper)) {
         if (entry.key.length < SESSION_SUFFIX) continue;
-        const decoded = { key: sessionKeyOf(entry.key), start: sessionStartOf(entry.key), end: sessionEndOf(entry.key), value: entry.value };
+        const decoded = { key: sessionKeyOf(entry.key), start: sessionStartOf(entry.key), end: sessionEndOf(entry.key), value: entry.value, storeKey: entry.key };
         if (decoded.end < minEnd || decoded.start > latestSessionStart) continue;
         if (keyFrom !== null && Buffer.compare(decoded.key, keyFrom) < 0) continue;
         if (keyTo !== null && Buffer.compare(decoded.key, keyTo) > 0) continue;
@@ -86,7 +82,7 @@ export class SessionBytesStore implements StateStore {
         if (entry.key.length < SESSION_SUFFIX) continue;
         const end = sessionEndOf(entry.key);
         if (end < earliestEnd || end > latestEnd) continue;
-        out.push({ key: sessionKeyOf(entry.key), start: sessionStartOf(entry.key), end, value: entry.value });
+        out.push({ key: sessionKeyOf(entry.key), start: sessionStartOf(entry.key), end, value: entry.value, storeKey: entry.key });
       }
     }
     return out.sort((a, b) => a.end - b.end || Buffer.compare(a.key, b.key) || a.start - b.start);

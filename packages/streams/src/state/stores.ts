@@ -6,8 +6,6 @@ import type { KeyValueBytesStore, KeyValueBytesStoreSupplier } from './key-value
 import { assembleKeyValueStack } from './key-value-stack.js';
 import { LmdbKeyValueBytesStore } from './lmdb-key-value-bytes-store.js';
 import { LayeredStoreBuilder } from './store-builder.js';
-import { MeteredSessionStore } from './metered-session-store.js';
-import { MeteredWindowStore } from './metered-window-store.js';
 import type { KeyValueStore, SessionStore, StoreBuilder, WindowStore, Windowed } from './store.js';
 import {
   sessionSupplier,
@@ -17,6 +15,8 @@ import {
   type WindowBytesStoreSupplier,
 } from './window-suppliers.js';
 import type { TimestampedKeyValueStore } from './timestamped-key-value-store.js';
+import { assembleSessionStack } from './session-stack.js';
+import { assembleWindowStack } from './window-stack.js';
 import { VersionedKeyValueStoreImpl } from './versioned-key-value-store.js';
 import type { VersionedBytesStoreSupplier, VersionedKeyValueStore } from './versioned-store.js';
 import { valueAndTimestampSerde, type ValueAndTimestamp } from './value-and-timestamp.js';
@@ -98,7 +98,7 @@ export const Stores = {
   persistentSessionStore: (name: string, retentionMs: number): SessionBytesStoreSupplier => sessionSupplier(name, true, retentionMs),
   inMemorySessionStore: (name: string, retentionMs: number): SessionBytesStoreSupplier => sessionSupplier(name, false, retentionMs),
 
-  /** Caching is accepted but not applied for window stores yet: every update is forwarded. */
+  /** With caching on, updates of a window are coalesced until commit (not for stores that retain duplicates). */
   windowStoreBuilder: <K, V>(
     supplier: WindowBytesStoreSupplier,
     keySerde: Serde<K>,
@@ -109,7 +109,7 @@ export const Stores = {
       'window',
       supplier.persistent,
       { ...defaults, logConfig: windowedChangelogConfig(supplier.retentionMs) },
-      (settings) => new MeteredWindowStore(supplier.get(), keySerde, valueSerde, plainChangelogFormat, settings.loggingEnabled),
+      (settings) => assembleWindowStack(supplier.get(), keySerde, valueSerde, plainChangelogFormat, settings),
     ),
 
   timestampedWindowStoreBuilder: <K, V>(
@@ -123,7 +123,7 @@ export const Stores = {
       supplier.persistent,
       { ...defaults, logConfig: windowedChangelogConfig(supplier.retentionMs) },
       (settings) =>
-        new MeteredWindowStore(supplier.get(), keySerde, valueAndTimestampSerde(valueSerde), timestampedChangelogFormat, settings.loggingEnabled),
+        assembleWindowStack(supplier.get(), keySerde, valueAndTimestampSerde(valueSerde), timestampedChangelogFormat, settings),
     ),
 
   sessionStoreBuilder: <K, AGG>(
@@ -136,6 +136,6 @@ export const Stores = {
       'session',
       supplier.persistent,
       { ...defaults, logConfig: windowedChangelogConfig(supplier.retentionMs) },
-      (settings) => new MeteredSessionStore(supplier.get(), keySerde, aggSerde, settings.loggingEnabled),
+      (settings) => assembleSessionStack(supplier.get(), keySerde, aggSerde, settings),
     ),
 } as const;

@@ -1,5 +1,6 @@
 import { Segments, type SegmentFactory } from './segments.js';
-import type { StateStore, StateStoreContext } from './store.js';
+import type { StateStoreContext } from './store.js';
+import type { WindowBytesEntry, WindowBytesLayer } from './window-bytes-layer.js';
 import {
   keyUpperBound,
   WINDOW_SUFFIX,
@@ -10,18 +11,14 @@ import {
   windowUpperBound,
 } from './window-key-schema.js';
 
-export interface WindowBytesEntry {
-  readonly key: Buffer;
-  readonly windowStart: number;
-  readonly value: Buffer;
-}
+export type { WindowBytesEntry } from './window-bytes-layer.js';
 
 /**
  * A segmented window store over bytes stores (Kafka Streams' RocksDBWindowStore / InMemoryWindowStore semantics):
  * keys are `key + start + seqnum`, segments by window start, and data older than `observedStreamTime - retention`
  * is neither written nor returned.
  */
-export class WindowBytesStore implements StateStore {
+export class WindowBytesStore implements WindowBytesLayer {
   private readonly segments: Segments;
   private observedStreamTime = -1;
   private seq = 0;
@@ -35,7 +32,7 @@ export class WindowBytesStore implements StateStore {
     readonly windowSizeMs: number,
     readonly retainDuplicates: boolean,
     factory: SegmentFactory,
-    segmentIntervalMs: number,
+    readonly segmentIntervalMs: number,
   ) {
     this.segments = new Segments(name, retentionMs, segmentIntervalMs, persistent, factory);
   }
@@ -157,5 +154,5 @@ export class WindowBytesStore implements StateStore {
 }
 
 function decode(storeKey: Buffer, value: Buffer): WindowBytesEntry {
-  return { key: windowKeyOf(storeKey), windowStart: windowStartOf(storeKey), value };
+  return { key: windowKeyOf(storeKey), windowStart: windowStartOf(storeKey), value, storeKey };
 }

@@ -2,10 +2,13 @@
  * Session `aggregate` / `reduce` / `count` (Kafka Streams' `KStreamSessionWindowAggregate`): a record opens the
  * session `[ts, ts]` and merges every session of its key that lies within the inactivity gap. Merged-away sessions
  * are removed and forwarded as tombstones before the merged session is written and forwarded, so that a table
- * reading the output holds exactly the live sessions. Updates are stamped with the session end.
+ * reading the output holds exactly the live sessions. Updates are stamped with the session end. When the store
+ * caches, the cache forwards instead, at flush (Kafka's SessionCacheFlushListener): the latest of each session, with
+ * the old value from the store; a session created and merged away between two flushes is never seen downstream.
  */
 import type { ProcessorContext, ProcessorSupplier } from '../../api/processor.js';
 import type { KeyValue } from '../../api/record.js';
+import { isCachedStateStore } from '../../state/cache-flush-listener.js';
 import type { SessionStore, Window, Windowed } from '../../state/store.js';
 import { change } from '../change.js';
 import type { Logger } from '../logger.js';
@@ -32,8 +35,11 @@ export function sessionWindowAggregateProcessor<K, V, A>(spec: SessionAggregatio
     let observedStreamTime = -1;
     // As for time windows: the close time up to which closed sessions went out, in memory only.
     let lastEmitCloseTime = -1;
+    // True when the store's cache forwards updates (at flush); a closed processor's cache no longer does.
+    let cached = false;
+    let open = true;
     const forward = (session: Windowed<K>, newAgg: A | null, oldAgg: A | null, headers: Record<string, string | Buffer>): void => {
-      if (spec.emitOnWindowClose) return;
+      if (spec.emitOnWindowClose || cached) return;
       ctx.forward({
         key: session,
         value: change(newAgg, spec.sendOldValues() ? oldAgg : null),
@@ -60,6 +66,12 @@ export function sessionWindowAggregateProcessor<K, V, A>(spec: SessionAggregatio
       init(context) {
         ctx = context;
         store = context.getStateStore<SessionStore<K, A>>(spec.storeName);
+        if (spec.emitOnWindowClose || !isCachedStateStore<Windowed<K>, A>(store)) return;
+        const sendOldValues = spec.sendOldValues();
+        cached = store.setFlushListener((event) => {
+          if (!open) return;
+          ctx.forward({ key: event.key, value: change(event.newValue, sendOldValues ? event.oldValue : null), timestamp: event.key.window.end, headers: {} });
+        }, sendOldValues);
       },
       process(record) {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
@@ -94,6 +106,9 @@ export function sessionWindowAggregateProcessor<K, V, A>(spec: SessionAggregatio
         }
         // As Kafka: a late record still moves stream time, so it may close sessions too.
         if (spec.emitOnWindowClose) emitFinal(record.headers, closeTime);
+      },
+      close() {
+        open = false;
       },
     };
   };

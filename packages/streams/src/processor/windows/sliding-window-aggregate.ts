@@ -9,9 +9,10 @@
 import type { ProcessorContext, ProcessorSupplier } from '../../api/processor.js';
 import type { Window, Windowed, WindowStore } from '../../state/store.js';
 import type { ValueAndTimestamp } from '../../state/value-and-timestamp.js';
-import { change } from '../change.js';
+import { change, type Change } from '../change.js';
 import type { Logger } from '../logger.js';
 import { droppedRecord } from '../logger.js';
+import { tableForwarder, type TableForwarder } from '../table-forwarder.js';
 
 export interface SlidingWindowAggregation<K, V, A> {
   readonly storeName: string;
@@ -33,14 +34,15 @@ export function slidingWindowAggregateProcessor<K, V, A>(spec: SlidingWindowAggr
   return () => {
     let ctx: ProcessorContext<Windowed<K>, unknown>;
     let store: WindowStore<K, ValueAndTimestamp<A>>;
+    // Forwards each update, or lets the store's cache forward the latest per window; absent with onWindowClose.
+    let forwarder: TableForwarder<Windowed<K>, A> | undefined;
     let observedStreamTime = -1;
     let headers: Record<string, string | Buffer> = {};
     // The close time up to which final results went out (onWindowClose); -1: none yet; in memory only.
     let lastEmitCloseTime = -1;
 
     const forward = (key: K, window: Window, newAgg: A, oldAgg: A | null, timestamp: number): void => {
-      if (spec.emitOnWindowClose) return;
-      ctx.forward({ key: { key, window }, value: change(newAgg, oldAgg), timestamp, headers });
+      forwarder?.maybeForward({ key: { key, window }, value: change(newAgg, oldAgg), timestamp, headers });
     };
 
     /**
@@ -157,6 +159,7 @@ export function slidingWindowAggregateProcessor<K, V, A>(spec: SlidingWindowAggr
       init(context) {
         ctx = context;
         store = context.getStateStore<WindowStore<K, ValueAndTimestamp<A>>>(spec.storeName);
+        if (!spec.emitOnWindowClose) forwarder = tableForwarder(store, context as ProcessorContext<Windowed<K>, Change<A>>, spec.sendOldValues());
       },
       process(record) {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
@@ -175,6 +178,9 @@ export function slidingWindowAggregateProcessor<K, V, A>(spec: SlidingWindowAggr
         if (ts < diff) processEarly(record.key, record.value, ts, closeTime);
         else processReverse(record.key, record.value, ts, closeTime);
         if (spec.emitOnWindowClose) emitFinal(closeTime);
+      },
+      close() {
+        forwarder?.close();
       },
     };
   };

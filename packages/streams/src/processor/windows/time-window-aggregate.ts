@@ -2,14 +2,16 @@
  * Windowed `aggregate` / `reduce` / `count` over time windows (Kafka Streams' `KStreamWindowAggregate`): each
  * record updates every window it falls in whose end plus grace is still ahead of the processor's observed stream
  * time; the others are dropped as late. Results live in a timestamped window store and go downstream as Changes
- * keyed by `Windowed<K>`, one per updated window.
+ * keyed by `Windowed<K>`, one per updated window, or, when the store caches, the latest per window when the cache
+ * flushes (commit or eviction), with the old value from the store.
  */
 import type { ProcessorContext, ProcessorSupplier } from '../../api/processor.js';
 import type { Window, Windowed, WindowStore } from '../../state/store.js';
 import type { ValueAndTimestamp } from '../../state/value-and-timestamp.js';
-import { change } from '../change.js';
+import { change, type Change } from '../change.js';
 import type { Logger } from '../logger.js';
 import { droppedRecord } from '../logger.js';
+import { tableForwarder, type TableForwarder } from '../table-forwarder.js';
 
 export interface TimeWindowAggregation<K, V, A> {
   readonly storeName: string;
@@ -30,6 +32,8 @@ export function timeWindowAggregateProcessor<K, V, A>(spec: TimeWindowAggregatio
   return () => {
     let ctx: ProcessorContext<Windowed<K>, unknown>;
     let store: WindowStore<K, ValueAndTimestamp<A>>;
+    // Absent with onWindowClose: final results are read from the store (through its cache), never from a flush.
+    let forwarder: TableForwarder<Windowed<K>, A> | undefined;
     // Per processor, as in Kafka: only records that reached this node move its notion of time.
     let observedStreamTime = -1;
     // The close time up to which final results went out (onWindowClose); -1: none yet. Kept in memory only: after a
@@ -55,6 +59,7 @@ export function timeWindowAggregateProcessor<K, V, A>(spec: TimeWindowAggregatio
       init(context) {
         ctx = context;
         store = context.getStateStore<WindowStore<K, ValueAndTimestamp<A>>>(spec.storeName);
+        if (!spec.emitOnWindowClose) forwarder = tableForwarder(store, context as ProcessorContext<Windowed<K>, Change<A>>, spec.sendOldValues());
       },
       process(record) {
         if (record.key === null || record.key === undefined || record.value === null || record.value === undefined) {
@@ -79,8 +84,7 @@ export function timeWindowAggregateProcessor<K, V, A>(spec: TimeWindowAggregatio
             timestamp = Math.max(record.timestamp, old.timestamp);
           }
           store.put(record.key, { value: next, timestamp }, window.start);
-          if (spec.emitOnWindowClose) continue;
-          ctx.forward({
+          forwarder?.maybeForward({
             key: { key: record.key, window },
             value: change(next, spec.sendOldValues() && old !== null ? old.value : null),
             timestamp,
@@ -88,6 +92,9 @@ export function timeWindowAggregateProcessor<K, V, A>(spec: TimeWindowAggregatio
           });
         }
         if (spec.emitOnWindowClose) emitFinal(record.headers, closeTime);
+      },
+      close() {
+        forwarder?.close();
       },
     };
   };
