@@ -1,4 +1,5 @@
 import type { KeyValue } from '../api/record.js';
+import { mergeCached } from './cache-merge.js';
 
 /** Unsigned lexicographic byte order, as RocksDB and LMDB order keys. */
 export const compareBytes = (a: Buffer, b: Buffer): number => Buffer.compare(a, b);
@@ -20,34 +21,14 @@ export function* takeWithPrefix(source: Iterable<KeyValue<Buffer, Buffer>>, pref
  * Merges a sorted overlay of pending writes (null = deleted) over a sorted base, the overlay winning on equal keys.
  * Both inputs must be sorted in the same direction; `reverse` says which.
  */
-export function* mergeOverlay(
+export function mergeOverlay(
   overlay: Iterable<KeyValue<Buffer, Buffer | null>>,
   base: Iterable<KeyValue<Buffer, Buffer>>,
   reverse: boolean,
 ): Generator<KeyValue<Buffer, Buffer>> {
-  const over = overlay[Symbol.iterator]();
-  const under = base[Symbol.iterator]();
-  let o = over.next();
-  let u = under.next();
-  try {
-    while (!o.done || !u.done) {
-      let cmp: number;
-      if (o.done) cmp = 1;
-      else if (u.done) cmp = -1;
-      else cmp = reverse ? Buffer.compare(u.value.key, o.value.key) : Buffer.compare(o.value.key, u.value.key);
-      if (cmp <= 0 && !o.done) {
-        const { key, value } = o.value;
-        if (cmp === 0) u = under.next();
-        o = over.next();
-        if (value !== null) yield { key, value };
-      } else if (!u.done) {
-        yield u.value;
-        u = under.next();
-      }
-    }
-  } finally {
-    // Releases LMDB cursors when the caller stops early.
-    over.return?.();
-    under.return?.();
-  }
+  return mergeCached(overlay, base, byKey, reverse);
+}
+
+function byKey(a: KeyValue<Buffer, Buffer | null>, b: KeyValue<Buffer, Buffer | null>): number {
+  return Buffer.compare(a.key, b.key);
 }

@@ -4,7 +4,7 @@ export type Cached<E extends { readonly value: Buffer }> = Omit<E, 'value'> & { 
 /**
  * Merges cached entries over the store's (Kafka Streams' MergedSortedCacheWindowStoreIterator and its session
  * twin): both sorted by `compare` (descending when `reverse`), the cache winning on an equal entry, a cached delete
- * hiding the store's.
+ * hiding the store's. Key-value stores merge their pending writes or cache the same way (`mergeOverlay`).
  */
 export function* mergeCached<E extends { readonly value: Buffer }>(
   cached: Iterable<Cached<E>>,
