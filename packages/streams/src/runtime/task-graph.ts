@@ -178,14 +178,7 @@ class GraphBuilder {
       name: spec.name,
       process: (record) => {
         try {
-          const ctx: RecordContext = host.recordContext ?? {
-            topic: undefined,
-            partition: undefined,
-            offset: undefined,
-            timestamp: record.timestamp,
-            headers: record.headers,
-          };
-          const topic = staticTopic ?? (extractor ? extractor(record.key, record.value, { ...ctx, timestamp: record.timestamp, headers: record.headers }) : '');
+          const topic = staticTopic ?? (extractor ? extractor(record.key, record.value, extractorContext(host.recordContext, record)) : '');
           if (!topic) throw new StreamsError('The topic name extractor returned an empty topic name');
           const key = keySerde.serialize(topic, record.key);
           const value = valueSerde.serialize(topic, record.value);
@@ -256,4 +249,15 @@ class GraphBuilder {
       },
     };
   }
+}
+
+/** What a topic name extractor sees: the input record's position (none outside one) with this record's time and headers. */
+function extractorContext(context: RecordContext | undefined, record: StreamRecord<unknown, unknown>): RecordContext {
+  return {
+    topic: context?.topic,
+    partition: context?.partition,
+    offset: context?.offset,
+    timestamp: record.timestamp,
+    headers: record.headers,
+  };
 }
