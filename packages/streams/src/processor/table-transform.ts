@@ -50,9 +50,11 @@ export function tableTransformProcessor<K, V, V2>(
         }
         if (dropEmpty && sendOldValues() && oldValue === null && newValue === null) return;
         store?.put(record.key, newValue === null ? null : { value: newValue, timestamp: record.timestamp });
+        const forwardedOld = sendOldValues() ? oldValue : null;
         forwarder.maybeForward({
           key: record.key,
-          value: { newValue, oldValue: sendOldValues() ? oldValue : null, ...(c.isLatest === false ? { isLatest: false } : {}) },
+          // Two literals rather than a spread of a conditional object: no object per record to copy from.
+          value: c.isLatest === false ? { newValue, oldValue: forwardedOld, isLatest: false } : { newValue, oldValue: forwardedOld },
           timestamp: record.timestamp,
           headers: record.headers,
         });

@@ -2,7 +2,7 @@ export { KafkaStreams, UNAVAILABLE_HOST } from './kafka-streams.js';
 export type { KafkaStreamsState, StateListener, HostInfo, KeyQueryMetadata, StreamThreadExceptionResponse, StreamsUncaughtExceptionHandler } from './kafka-streams.js';
 export type { StreamsConfig, ErrorHandler, ErrorHandlerContext, ErrorHandlerResponse, ErrorHandlerSetting, Logger } from './config.js';
 export { StreamsError, ProcessorError, StreamsConfigError, TopologyMismatchError, InvalidStateStoreError } from './errors.js';
-export { DLQ_HEADERS } from './stream-task.js';
+export { DLQ_HEADERS } from './record-failures.js';
 export { TaskTimeoutError } from './failure.js';
 export { ApplicationShutdownRequestedError } from './stream-thread.js';
 export type { ThreadMetadata, ThreadState } from './stream-threads.js';

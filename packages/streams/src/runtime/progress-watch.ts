@@ -45,6 +45,17 @@ export class ProgressWatch {
     return out;
   }
 
+  /** Observes `partitions`; throws a FetchStalledError, and starts over, when any is stalled. */
+  check(partitions: Iterable<{ key: string; position: number; end: number }>, now = Date.now()): void {
+    this.observe(partitions, now);
+    const stalled = this.stalled(now);
+    if (stalled.length === 0) return;
+    this.reset();
+    throw new FetchStalledError(
+      `no records fetched although some are there: ${stalled.map((p) => `${p.key} at ${p.position} for ${p.forMs} ms`).join(', ')}`,
+    );
+  }
+
   /** Forget everything (after a recovery or a new assignment the positions start over). */
   reset(): void {
     this.since.clear();

@@ -1,39 +1,23 @@
 /**
- * One task: a sub-topology instantiated for one partition. It owns fresh processor instances and stores, turns
- * consumed bytes into typed records, runs them through the processor graph synchronously, and tracks what it has
+ * One task: a sub-topology instantiated for one partition. It owns its processor graph (task-graph.ts) and stores,
+ * turns consumed bytes into typed records, runs them through the graph synchronously, and tracks what it has
  * consumed. The stream thread and the test driver both drive tasks; neither lives in here.
  */
-import type { Cancellable, ProcessorContext, PunctuationType } from '../api/processor.js';
-import type { Headers, RecordContext, RecordMetadata, StreamRecord, TimestampExtractor } from '../api/record.js';
+import type { Cancellable, PunctuationType } from '../api/processor.js';
+import type { Headers, RecordContext, StreamRecord } from '../api/record.js';
 import type { ConsumedRecord, TopicPartitionOffset } from '../backend/port.js';
-import { ProducerFencedError, inCauseChain } from '../backend/port.js';
-import { Serdes } from '../serde/serdes.js';
-import type { Serde } from '../serde/serde.js';
 import type { StateStore } from '../state/store.js';
-import type { NodeSpec, PhysicalTopology, SinkNodeSpec, SourceNodeSpec, SubtopologySpec } from '../topology/physical.js';
+import type { PhysicalTopology, SubtopologySpec } from '../topology/physical.js';
 import { realTopicName } from '../topology/physical.js';
 import { withCacheBudget } from '../topology/cache-budget.js';
-import type { ErrorHandlerContext, ErrorHandlerSetting, Logger, ResolvedConfig } from './config.js';
+import type { Logger, ResolvedConfig } from './config.js';
 import { ProcessorError, StreamsError } from './errors.js';
 import { PartitionGroup } from './partition-group.js';
 import { PunctuationQueue } from './punctuation-queue.js';
 import type { RecordCollector } from './record-collector.js';
+import { RecordFailures } from './record-failures.js';
+import { buildTaskGraph, type ClosableProcessor, type GraphHost, type SourceEntry } from './task-graph.js';
 import { TaskStateManager } from './task-state-manager.js';
-import type { DroppedRecordSink } from '../processor/logger.js';
-
-interface NodeInstance {
-  readonly name: string;
-  process(record: StreamRecord<unknown, unknown>): void;
-}
-
-/** A source node with what it needs per record resolved once (serdes and extractor fall back to the config's). */
-interface SourceEntry {
-  readonly spec: SourceNodeSpec;
-  readonly node: NodeInstance;
-  readonly keySerde: Serde<unknown>;
-  readonly valueSerde: Serde<unknown>;
-  readonly timestampExtractor: TimestampExtractor | undefined;
-}
 
 /** The context of the record being processed; one object per task, filled in per record (it never leaves the task). */
 interface MutableRecordContext {
@@ -65,30 +49,13 @@ export interface StreamTaskOptions {
   readonly taskDir: string;
 }
 
-function isFencing(error: unknown): boolean {
-  return inCauseChain(error, (e) => e instanceof ProducerFencedError);
-}
-
-/** Headers of dead-letter records, as Kafka Streams writes them (KIP-1034). */
-export const DLQ_HEADERS = {
-  exception: '__streams.errors.exception',
-  message: '__streams.errors.message',
-  stacktrace: '__streams.errors.stacktrace',
-  topic: '__streams.errors.topic',
-  partition: '__streams.errors.partition',
-  offset: '__streams.errors.offset',
-} as const;
-
-const FALLBACK_SERDE: Serde<unknown> = Serdes.json<unknown>();
-
-export class StreamTask {
+export class StreamTask implements GraphHost {
   readonly id: string;
   readonly partition: number;
   readonly stateManager: TaskStateManager;
-  private readonly nodes = new Map<string, NodeInstance>();
-  private readonly processors: Array<{ name: string; close?: () => void }> = [];
-  private readonly sourcesByTopic = new Map<string, SourceEntry>();
-  private readonly patternSources: SourceEntry[] = [];
+  private processors: ReadonlyArray<ClosableProcessor> = [];
+  private sourcesByTopic: ReadonlyMap<string, SourceEntry> = new Map();
+  private patternSources: ReadonlyArray<SourceEntry> = [];
   private readonly streamTimePunctuations = new PunctuationQueue();
   private readonly wallClockPunctuations = new PunctuationQueue();
   /** Next offset to commit per input topic and partition; entries are updated in place (this is per record). */
@@ -96,8 +63,11 @@ export class StreamTask {
   /** The entry of `consumed` the last record updated: records come in runs of one partition. */
   private lastConsumed: ConsumedPosition | undefined;
   private readonly queue = new PartitionGroup();
-  /** Set to `currentContext` while a consumed record is processed, undefined otherwise (punctuations, cache flushes). */
-  private recordContext: RecordContext | undefined;
+  /**
+   * Set to `currentContext` while a consumed record is processed, undefined otherwise (punctuations, cache flushes).
+   * Read by the graph's nodes (GraphHost); only the task sets it.
+   */
+  recordContext: RecordContext | undefined;
   private readonly currentContext: MutableRecordContext = { topic: undefined, partition: undefined, offset: undefined, timestamp: 0, headers: {} };
   private currentRaw: ConsumedRecord | undefined;
   private streamTime = -1;
@@ -106,6 +76,7 @@ export class StreamTask {
   private closed = false;
   private outputDiscarded = false;
   private readonly collector: RecordCollector;
+  private readonly failures: RecordFailures;
   /** Records skipped by error handlers or dropped by processors (late, null key), per reason, for metrics. */
   readonly droppedRecords = new Map<string, number>();
 
@@ -130,6 +101,13 @@ export class StreamTask {
       collector: this.collector,
       currentTimestamp: () => this.recordContext?.timestamp ?? this.streamTime,
     });
+    this.failures = new RecordFailures({
+      taskId: options.taskId,
+      config: options.config,
+      logger: options.logger,
+      collector: this.collector,
+      countDropped: (reason) => this.countDropped(reason),
+    });
   }
 
   /** Creates stores (then the caller restores them) and processors. */
@@ -139,26 +117,19 @@ export class StreamTask {
 
   /** Instantiates and initialises processors; call after stores are restored. */
   initializeTopology(): void {
-    const { topology, subtopology } = this.options;
-    for (const name of subtopology.nodes) {
-      const spec = topology.nodes.get(name);
-      if (spec) this.instantiate(spec);
-    }
-    for (const name of subtopology.nodes) {
-      const spec = topology.nodes.get(name);
-      if (spec?.kind === 'source') {
-        const { config } = this.options;
-        const entry: SourceEntry = {
-          spec,
-          node: this.nodes.get(name) as NodeInstance,
-          keySerde: spec.keySerde ?? config.defaultKeySerde ?? FALLBACK_SERDE,
-          valueSerde: spec.valueSerde ?? config.defaultValueSerde ?? FALLBACK_SERDE,
-          timestampExtractor: spec.timestampExtractor ?? config.defaultTimestampExtractor,
-        };
-        if (spec.pattern) this.patternSources.push(entry);
-        for (const t of spec.topics) this.sourcesByTopic.set(this.realTopic(t), entry);
-      }
-    }
+    const { topology, subtopology, config, globalStores, wallClock } = this.options;
+    const graph = buildTaskGraph(this, {
+      topology,
+      subtopology,
+      config,
+      globalStores,
+      wallClock,
+      collector: this.collector,
+      realTopic: (name) => this.realTopic(name),
+    });
+    this.sourcesByTopic = graph.sourcesByTopic;
+    this.patternSources = graph.patternSources;
+    this.processors = graph.processors;
   }
 
   /** The real name of a topic named in the topology (internal topics get the application id prefix). */
@@ -212,7 +183,7 @@ export class StreamTask {
           throw new StreamsError(`Invalid timestamp ${timestamp} for record at ${raw.topic}-${raw.partition}@${raw.offset}`);
         }
       } catch (error) {
-        this.handleError('deserializationExceptionHandler', error, spec.name, raw);
+        this.failures.deserializationFailed(error, spec.name, raw);
         timestamp = undefined;
       }
       if (timestamp !== undefined) {
@@ -329,277 +300,43 @@ export class StreamTask {
     return this.patternSources.find((s) => s.spec.pattern?.test(topic));
   }
 
-  private handleError(
-    kind: 'deserializationExceptionHandler',
-    error: unknown,
-    processorName: string,
-    raw: ConsumedRecord,
-  ): void {
-    const err = error instanceof Error ? error : new Error(String(error));
-    // Fencing is not the record's fault: never let a handler skip the record because of it.
-    if (isFencing(err)) throw error;
-    const setting: ErrorHandlerSetting = this.options.config[kind];
-    const ctx: ErrorHandlerContext = {
-      taskId: this.id,
-      topic: raw.topic,
-      partition: raw.partition,
-      offset: raw.offset,
-      timestamp: raw.timestamp,
-      processorName,
-      key: raw.key,
-      value: raw.value,
-      headers: raw.headers,
-    };
-    const response = setting === 'fail' ? 'fail' : setting === 'logAndContinue' ? 'continue' : setting(err, ctx);
-    if (response === 'fail') {
-      if (err instanceof ProcessorError) throw err;
-      throw new StreamsError(
-        `Deserialization failed in task ${this.id} for ${raw.topic}-${raw.partition}@${raw.offset}: ${err.message}`,
-        { cause: err },
-      );
-    }
-    this.skipRecord(kind, err, processorName, raw);
+  /** GraphHost: the processing exception handler decides about `record` (see record-failures.ts). */
+  processingFailed(processorName: string, error: unknown, record: StreamRecord<unknown, unknown>): void {
+    this.failures.processingFailed(processorName, error, record, this.recordContext, this.currentRaw);
   }
 
-  /**
-   * A processor (or sink) threw on `record`: as Kafka's ProcessorNode, the processing exception handler decides right
-   * there, with the record as that processor received it. `continue` drops the record at this node only (its parent
-   * goes on with its other children, as in Kafka); `fail` throws a ProcessorError, which the nodes above pass on.
-   */
-  private processingFailed(processorName: string, error: unknown, record: StreamRecord<unknown, unknown>): void {
-    // Decided further down, or fencing (not the record's fault: never let a handler skip the record because of it).
-    if (error instanceof ProcessorError || isFencing(error)) throw error;
-    const err = error instanceof Error ? error : new Error(String(error));
+  /** GraphHost: a processor dropped a record (null key, late): counted per reason, logged at debug level. */
+  recordDropped(processorName: string, reason: string): void {
+    this.countDropped(reason);
     const c = this.recordContext;
-    const ctx: ErrorHandlerContext = {
-      taskId: this.id,
-      topic: c?.topic,
-      partition: c?.partition,
-      offset: c?.offset,
-      timestamp: record.timestamp,
-      processorName,
-      key: record.key,
-      value: record.value,
-      headers: record.headers,
-    };
-    const setting = this.options.config.processingExceptionHandler;
-    let response: unknown;
-    try {
-      response = setting === 'fail' ? 'fail' : setting === 'logAndContinue' ? 'continue' : setting(err, ctx);
-      if (response !== 'fail' && response !== 'continue') throw new TypeError(`Invalid processing exception handler response: ${String(response)}`);
-    } catch (handlerError) {
-      // As Kafka: a handler that throws (or answers nonsense) is fatal, and is not asked again by the nodes above.
-      throw new ProcessorError(processorName, this.id, new StreamsError('Fatal user code error in processing error callback', { cause: handlerError }));
-    }
-    if (response === 'fail') {
-      const failure = new ProcessorError(processorName, this.id, err);
-      // Where the input record came from, as Kafka's message says it ("Exception caught in process. taskId=...").
-      failure.message += ` (Exception caught in process. taskId=${this.id}, processor=${processorName}, topic=${c?.topic}, partition=${c?.partition}, offset=${c?.offset})`;
-      throw failure;
-    }
-    this.skipRecord('processingExceptionHandler', err, processorName, this.currentRaw);
+    this.options.logger.debug({ taskId: this.id, processor: processorName, topic: c?.topic, partition: c?.partition, offset: c?.offset, reason }, 'dropped a record');
   }
 
-  /** A handler said `continue`: count and log the dropped record, and send its raw form to the dead-letter topic. */
-  private skipRecord(
-    kind: 'deserializationExceptionHandler' | 'processingExceptionHandler',
-    err: Error,
-    processorName: string,
-    raw: ConsumedRecord | undefined,
-  ): void {
-    this.countDropped(kind === 'deserializationExceptionHandler' ? 'deserialization error' : 'processing error');
-    this.options.logger.warn(
-      { taskId: this.id, topic: raw?.topic, partition: raw?.partition, offset: raw?.offset, processor: processorName, err: err.message },
-      kind === 'deserializationExceptionHandler' ? 'skipping a record that cannot be deserialized' : 'skipping a record whose processing failed',
-    );
-    const dlq = this.options.config.deadLetterQueueTopic;
-    // Outside a consumed record (a punctuation, a cache flush) there are no raw bytes to write.
-    if (dlq && raw) {
-      const cause = err instanceof ProcessorError && err.cause instanceof Error ? err.cause : err;
-      this.collector.send({
-        topic: dlq,
-        partition: undefined,
-        key: raw.key,
-        value: raw.value,
-        timestamp: raw.timestamp,
-        headers: {
-          ...raw.headers,
-          [DLQ_HEADERS.exception]: cause.name,
-          [DLQ_HEADERS.message]: err.message,
-          [DLQ_HEADERS.stacktrace]: cause.stack ?? '',
-          [DLQ_HEADERS.topic]: raw.topic,
-          [DLQ_HEADERS.partition]: String(raw.partition),
-          [DLQ_HEADERS.offset]: String(raw.offset),
-        },
-      });
-    }
+  /** GraphHost: a processor's punctuation; it runs outside any record's context. */
+  schedule(processorName: string, intervalMs: number, type: PunctuationType, punctuator: (timestamp: number) => void): Cancellable {
+    const fire = (ts: number): void => {
+      const saved = this.recordContext;
+      this.recordContext = undefined;
+      try {
+        punctuator(ts);
+      } catch (error) {
+        throw error instanceof ProcessorError ? error : new ProcessorError(processorName, this.id, error);
+      } finally {
+        this.recordContext = saved;
+      }
+    };
+    if (type === 'STREAM_TIME') return this.streamTimePunctuations.schedule(0, intervalMs, fire);
+    if (type === 'WALL_CLOCK_TIME') return this.wallClockPunctuations.schedule(this.options.wallClock() + intervalMs, intervalMs, fire);
+    throw new StreamsError(`Unknown punctuation type ${String(type)}`);
+  }
+
+  /** GraphHost: a processor asked for a commit (ProcessorContext.commit). */
+  requestCommit(): void {
+    this.commitRequested = true;
   }
 
   private countDropped(reason: string): void {
     this.droppedRecords.set(reason, (this.droppedRecords.get(reason) ?? 0) + 1);
-  }
-
-  private instantiate(spec: NodeSpec): NodeInstance {
-    const existing = this.nodes.get(spec.name);
-    if (existing) return existing;
-    let instance: NodeInstance;
-    switch (spec.kind) {
-      case 'sink':
-        instance = this.sinkNode(spec);
-        break;
-      case 'source': {
-        const children = spec.children.map((c) => this.instantiateByName(c));
-        instance = {
-          name: spec.name,
-          process: (record) => {
-            for (const child of children) child.process(record);
-          },
-        };
-        break;
-      }
-      case 'processor': {
-        const children = spec.children.map((c) => this.instantiateByName(c));
-        const byName = new Map(children.map((c) => [c.name, c]));
-        const processor = spec.supplier();
-        const context = this.contextFor(spec.name, spec.stores, children, byName);
-        const name = spec.name;
-        const taskId = this.id;
-        instance = {
-          name,
-          process: (record) => {
-            try {
-              processor.process(record);
-            } catch (error) {
-              this.processingFailed(name, error, record);
-            }
-          },
-        };
-        this.nodes.set(spec.name, instance);
-        try {
-          processor.init?.(context);
-        } catch (error) {
-          throw new ProcessorError(name, taskId, error);
-        }
-        this.processors.push({ name, close: processor.close ? () => processor.close?.() : undefined });
-        return instance;
-      }
-    }
-    this.nodes.set(spec.name, instance);
-    return instance;
-  }
-
-  private instantiateByName(name: string): NodeInstance {
-    const spec = this.options.topology.nodes.get(name);
-    if (!spec) throw new StreamsError(`Unknown node "${name}"`);
-    return this.instantiate(spec);
-  }
-
-  private sinkNode(spec: SinkNodeSpec): NodeInstance {
-    const { config } = this.options;
-    const collector = this.collector;
-    const keySerde = spec.keySerde ?? config.defaultKeySerde ?? FALLBACK_SERDE;
-    const valueSerde = spec.valueSerde ?? config.defaultValueSerde ?? FALLBACK_SERDE;
-    const staticTopic = typeof spec.topic === 'string' ? this.realTopic(spec.topic) : undefined;
-    const extractor = typeof spec.topic === 'string' ? undefined : spec.topic;
-    return {
-      name: spec.name,
-      process: (record) => {
-        try {
-          const ctx: RecordContext = this.recordContext ?? {
-            topic: undefined,
-            partition: undefined,
-            offset: undefined,
-            timestamp: record.timestamp,
-            headers: record.headers,
-          };
-          const topic = staticTopic ?? (extractor ? extractor(record.key, record.value, { ...ctx, timestamp: record.timestamp, headers: record.headers }) : '');
-          if (!topic) throw new StreamsError('The topic name extractor returned an empty topic name');
-          const key = keySerde.serialize(topic, record.key);
-          const value = valueSerde.serialize(topic, record.value);
-          let partition: number | undefined;
-          if (spec.partitioner) {
-            const count = collector.partitionsFor(topic);
-            partition = spec.partitioner(topic, record.key, record.value, count ?? 1);
-          }
-          collector.send({ topic, partition, key, value, timestamp: record.timestamp, headers: record.headers });
-        } catch (error) {
-          this.processingFailed(spec.name, error, record);
-        }
-      },
-    };
-  }
-
-  private contextFor(
-    nodeName: string,
-    storeNames: ReadonlyArray<string>,
-    children: ReadonlyArray<NodeInstance>,
-    byName: ReadonlyMap<string, NodeInstance>,
-  ): ProcessorContext<unknown, unknown> & DroppedRecordSink {
-    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context object's methods run with their own 'this'
-    const task = this;
-    const allowed = new Set(storeNames);
-    return {
-      recordDropped(reason: string): void {
-        task.countDropped(reason);
-        const c = task.recordContext;
-        task.options.logger.debug({ taskId: task.id, processor: nodeName, topic: c?.topic, partition: c?.partition, offset: c?.offset, reason }, 'dropped a record');
-      },
-      applicationId: this.options.config.applicationId,
-      taskId: this.id,
-      forward(record: StreamRecord<unknown, unknown>, childName?: string): void {
-        if (childName !== undefined) {
-          const child = byName.get(childName);
-          if (!child) throw new StreamsError(`Processor "${nodeName}" has no child named "${childName}"`);
-          child.process(record);
-          return;
-        }
-        for (const child of children) child.process(record);
-      },
-      getStateStore<S extends StateStore = StateStore>(name: string): S {
-        const global = task.options.globalStores.get(name);
-        if (global) return global as S;
-        if (!allowed.has(name)) {
-          throw new StreamsError(
-            `Processor "${nodeName}" has no access to state store "${name}": connect it (addStateStore / process(..., "${name}"))`,
-          );
-        }
-        const store = task.stateManager.store(name);
-        if (!store) throw new StreamsError(`State store "${name}" is not initialised in task ${task.id}`);
-        return store as S;
-      },
-      schedule(intervalMs: number, type: PunctuationType, punctuator: (timestamp: number) => void): Cancellable {
-        const fire = (ts: number): void => {
-          const saved = task.recordContext;
-          task.recordContext = undefined;
-          try {
-            punctuator(ts);
-          } catch (error) {
-            throw error instanceof ProcessorError ? error : new ProcessorError(nodeName, task.id, error);
-          } finally {
-            task.recordContext = saved;
-          }
-        };
-        if (type === 'STREAM_TIME') return task.streamTimePunctuations.schedule(0, intervalMs, fire);
-        if (type === 'WALL_CLOCK_TIME') {
-          return task.wallClockPunctuations.schedule(task.options.wallClock() + intervalMs, intervalMs, fire);
-        }
-        throw new StreamsError(`Unknown punctuation type ${String(type)}`);
-      },
-      commit(): void {
-        task.commitRequested = true;
-      },
-      recordMetadata(): RecordMetadata | undefined {
-        const c = task.recordContext;
-        if (!c || c.topic === undefined || c.partition === undefined || c.offset === undefined) return undefined;
-        return { topic: c.topic, partition: c.partition, offset: c.offset };
-      },
-      currentStreamTimeMs(): number {
-        return task.streamTime;
-      },
-      currentSystemTimeMs(): number {
-        return task.options.wallClock();
-      },
-    };
   }
 
   /** The raw record being processed (for error reporting by callers). */

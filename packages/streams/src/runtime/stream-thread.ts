@@ -1,28 +1,27 @@
 /**
  * The processing loop of one stream thread and the clients it owns (Kafka Streams' `StreamThread`): it polls, lets
  * the task manager run the tasks, commits on the interval through the commit unit, and decides what an error means
- * (see `failure.ts`): a task migration or a retriable error is recovered from here — abort, rewind to what was
- * committed, rebuild the tasks — with back-off and for at most `taskTimeoutMs` without progress; anything else stops
- * the thread with its tasks closed dirty, and the owner's uncaught-exception handler decides what follows.
+ * (see `failure.ts`): a task migration or a retriable error is recovered from (`thread-recovery.ts`: abort, rewind to
+ * what was committed, rebuild the tasks); anything else stops the thread with its tasks closed dirty, and the
+ * owner's uncaught-exception handler decides what follows.
  */
 import type { Backend, Consumer, Producer, TopicPartition } from '../backend/port.js';
-import { inCauseChain } from '../backend/port.js';
 import type { PhysicalTopology } from '../topology/physical.js';
 import { Commit } from './commit.js';
 import { RepartitionPurge } from './repartition-purge.js';
 import type { Logger, ResolvedConfig } from './config.js';
 import { StreamsError } from './errors.js';
-import { classifyFailure, RetryPolicy } from './failure.js';
 import { GlobalStateManager } from './global-state.js';
 import { InstanceMetadata } from './instance-metadata.js';
 import { prepareTopics, subscriptionOf, type TopicLayout } from './internal-topics.js';
 import type { StreamTask } from './stream-task.js';
 import { StandbyTasks } from './standby-tasks.js';
 import { measureLag } from './consumer-lag.js';
-import { FetchStalledError, ProgressWatch } from './progress-watch.js';
+import { ProgressWatch } from './progress-watch.js';
 import { LoopWatch } from './loop-watch.js';
 import { globalStateDirectory } from './task-directory.js';
 import { TaskManager } from './task-manager.js';
+import { ThreadRecovery, type RecoveryTarget } from './thread-recovery.js';
 import type { ThreadStats } from './thread-stats.js';
 
 /** At most this long between two turns of the event loop while the thread works through a backlog. */
@@ -60,9 +59,9 @@ export class StreamThread {
   private lastMetadataRefresh = 0;
   private lastLagCheck = 0;
   private readonly startedAt = Date.now();
-  /** Set while the tasks must be rebuilt from committed state before processing goes on. */
-  private recovering = false;
-  private readonly retries: RetryPolicy;
+  private readonly recovery: ThreadRecovery;
+  /** The thread's clients and tasks as recovery rebuilds them (set once they exist). */
+  private recoveryTarget: RecoveryTarget | undefined;
   private purge: RepartitionPurge | undefined;
   private readonly exactlyOnce: boolean;
   private readonly clientId: string;
@@ -84,7 +83,7 @@ export class StreamThread {
     readonly stats: ThreadStats,
   ) {
     this.exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
-    this.retries = new RetryPolicy(config.taskTimeoutMs);
+    this.recovery = new ThreadRecovery(config.taskTimeoutMs, logger, stats);
     this.clientId = streamThreadName(config.applicationId, identity.processId, identity.index);
     this.metadata = new InstanceMetadata(backend, config.applicationId, identity.processId, config.applicationServer, logger, config.numStandbyReplicas > 0, identity.index);
     this.loopWatch = new LoopWatch(logger);
@@ -178,6 +177,14 @@ export class StreamThread {
         this.stats.restoring = { done, total };
       },
     });
+    this.recoveryTarget = {
+      consumer,
+      tasks: this.taskManager,
+      commitUnit: this.commitUnit,
+      producer: () => this.producer,
+      replaceProducer: () => this.replaceProducer(),
+      reassign: (partitions) => this.onAssigned(partitions),
+    };
     this.callbacks.onRebalancing();
     await consumer.subscribe(subscriptionOf(this.topology, this.config.applicationId), {
       onPartitionsRevoked: (partitions) => this.onRevoked(partitions),
@@ -209,14 +216,14 @@ export class StreamThread {
     };
     const tasks = this.taskManager;
     if (tasks && tasks.size > 0) {
-      if (mode === 'clean' && !this.recovering) {
+      if (mode === 'clean' && !this.recovery.recovering) {
         await attempt(() => this.commit());
         await attempt(() => tasks.closeClean());
       } else {
         await attempt(() => this.commitUnit?.abort());
         tasks.closeDirty();
       }
-    } else if (mode === 'dirty' || this.recovering) {
+    } else if (mode === 'dirty' || this.recovery.recovering) {
       await attempt(() => this.commitUnit?.abort());
     }
     await attempt(() => this.purge?.close());
@@ -239,7 +246,7 @@ export class StreamThread {
     let lastYield = performance.now();
     while (this.running) {
       try {
-        if (this.recovering) await this.recover();
+        if (this.recovery.recovering) await this.recover();
         await this.runOnce();
         this.enter('idle');
         // A backend that answers polls from memory (the embedded log) never makes this loop wait while input is
@@ -252,7 +259,7 @@ export class StreamThread {
       } catch (error) {
         if (!this.running) break;
         try {
-          await this.onError(error);
+          await this.recovery.onError(error);
         } catch (fatal) {
           this.running = false;
           this.enter('idle'); // stopped: nothing left to warn about until stop() ends the watch
@@ -263,66 +270,12 @@ export class StreamThread {
     }
   }
 
-  /** Decides what an error means: waits before a recovery, or rethrows when the thread must stop. */
-  private async onError(error: unknown): Promise<void> {
-    const kind = classifyFailure(error);
-    if (kind === 'fatal') throw error;
-    const { delayMs, failingForMs } = this.retries.onFailure(error);
-    this.stats.retriableErrors++;
-    this.logger.warn(
-      { err: errorText(error), kind, failingForMs, retryInMs: delayMs },
-      kind === 'task-migrated' ? 'tasks migrated; rejoining from committed state' : 'retriable error; retrying from committed state',
-    );
-    this.recovering = true;
-    await new Promise((resolve) => setTimeout(resolve, delayMs));
-  }
-
-  /**
-   * Rebuilds from committed state: the open transaction is aborted (or the producer replaced, whose initialisation
-   * aborts it on the broker), tasks are closed dirty, the consumer rewinds to the committed offsets and the tasks are
-   * created again from their changelogs. Under exactly-once nothing of the failed transaction is visible, so
-   * processing resumes with no duplicate and no gap. Any step may fail again while the cluster is away; the loop
-   * then retries the whole recovery.
-   */
+  /** Rebuilds the tasks from committed state (see thread-recovery.ts). */
   private async recover(): Promise<void> {
-    const consumer = this.consumer as Consumer;
-    const tasks = this.taskManager as TaskManager;
-    const commitUnit = this.commitUnit as Commit;
     this.enter('recover');
     this.fetchProgress.reset();
-    try {
-      await commitUnit.abort();
-    } catch (error) {
-      this.logger.warn({ err: errorText(error) }, 'abort failed; replacing the producer');
-      this.producerUnusable = true;
-    }
-    tasks.closeDirty();
-    if (this.producerUnusable || this.producer === undefined) {
-      await this.producer?.close().catch(() => undefined);
-      this.producer = undefined;
-      // Exactly-once: initialising a producer with our transactional id aborts whatever transaction was left open.
-      this.producer = await this.createProducer();
-      commitUnit.useProducer(this.producer);
-      this.producerUnusable = false;
-    }
-    const assignment = consumer.assignment();
-    const committed = await consumer.committed(assignment);
-    // Only partitions without a committed offset need their log start: each ListOffsets round trip may be the one
-    // that waits for a broker that has just gone away.
-    const uncommitted = committed.filter((c) => c.offset < 0);
-    const begins = uncommitted.length > 0 ? await consumer.beginningOffsets(uncommitted) : [];
-    for (const c of committed) {
-      const begin = begins.find((b) => b.topic === c.topic && b.partition === c.partition)?.offset ?? 0;
-      consumer.seek({ topic: c.topic, partition: c.partition, offset: c.offset >= 0 ? c.offset : begin });
-    }
-    await this.onAssigned(assignment);
-    this.recovering = false;
-    this.stats.recoveries++;
-    this.logger.info({ pausedMs: this.retries.failingForMs() }, 'recovered; processing again');
+    await this.recovery.recover(this.recoveryTarget as RecoveryTarget);
   }
-
-  /** Set when an error left the producer fenced or in a fatal state: recovery replaces it. */
-  private producerUnusable = false;
 
   private async runOnce(): Promise<void> {
     const consumer = this.consumer as Consumer;
@@ -340,7 +293,7 @@ export class StreamThread {
     try {
       this.stats.processed += await tasks.process(now, () => (this.commitUnit as Commit).begin());
     } catch (error) {
-      this.noteProducerState(error);
+      this.recovery.noteProducerState(error);
       throw error;
     }
     if (tasks.commitRequested || now - this.lastCommit >= this.config.commitIntervalMs) {
@@ -348,7 +301,7 @@ export class StreamThread {
       try {
         await this.commit();
       } catch (error) {
-        this.noteProducerState(error);
+        this.recovery.noteProducerState(error);
         throw error;
       }
       this.standbys?.checkpoint();
@@ -367,27 +320,12 @@ export class StreamThread {
       this.lastLagCheck = now;
       this.enter('lag');
       const measured = await measureLag(consumer, this.stats.lag, this.logger);
-      if (measured !== undefined) {
-        this.fetchProgress.observe(measured);
-        const stalled = this.fetchProgress.stalled();
-        if (stalled.length > 0) {
-          this.fetchProgress.reset();
-          throw new FetchStalledError(
-            `no records fetched although some are there: ${stalled.map((p) => `${p.key} at ${p.position} for ${p.forMs} ms`).join(', ')}`,
-          );
-        }
-      }
+      if (measured !== undefined) this.fetchProgress.check(measured);
     }
   }
 
   private enter(step: string): void {
     this.loopWatch.enter(step);
-  }
-
-  private noteProducerState(error: unknown): void {
-    const kind = classifyFailure(error);
-    // A wrapper (ProcessorError) keeps the client's error as its cause: look down the chain, as classifyFailure does.
-    if (kind === 'task-migrated' || inCauseChain(error, (e) => (e as { fatal?: unknown }).fatal === true)) this.producerUnusable = true;
   }
 
   private async commit(): Promise<void> {
@@ -398,7 +336,7 @@ export class StreamThread {
       this.stats.commits++;
       this.stats.lastCommitMs = result.durationMs;
     }
-    this.retries.progressed();
+    this.recovery.progressed();
     this.purge?.afterCommit(result.offsets);
   }
 
@@ -415,11 +353,18 @@ export class StreamThread {
     return producer;
   }
 
+  private async replaceProducer(): Promise<Producer> {
+    await this.producer?.close().catch(() => undefined);
+    this.producer = undefined;
+    this.producer = await this.createProducer();
+    return this.producer;
+  }
+
   private async onRevoked(partitions: ReadonlyArray<TopicPartition>): Promise<void> {
     this.callbacks.onRebalancing();
     const tasks = this.taskManager as TaskManager;
     if (partitions.length === 0 && tasks.size === 0) return;
-    if (this.recovering) {
+    if (this.recovery.recovering) {
       tasks.closeDirty();
       return;
     }
@@ -430,7 +375,7 @@ export class StreamThread {
   private async onLost(): Promise<void> {
     this.logger.warn({}, 'partitions lost; closing tasks without committing');
     await (this.commitUnit as Commit).abort().catch(() => {
-      this.producerUnusable = true;
+      this.recovery.producerUnusable = true;
     });
     (this.taskManager as TaskManager).closeDirty();
   }
@@ -446,7 +391,6 @@ export class StreamThread {
   }
 }
 
-
 /** A stream thread's name, which prefixes its clients' ids (Kafka's `<clientId>-StreamThread-<n>`). */
 export function streamThreadName(applicationId: string, processId: string, index: number): string {
   return `${applicationId}-${processId}-StreamThread-${index}`;
@@ -455,8 +399,4 @@ export function streamThreadName(applicationId: string, processId: string, index
 /** Another instance's uncaught-exception handler answered SHUTDOWN_APPLICATION. */
 export class ApplicationShutdownRequestedError extends StreamsError {
   override readonly name = 'ApplicationShutdownRequestedError';
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { StreamsBuilder } from '../../src/dsl/streams-builder.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import { KafkaStreams } from '../../src/runtime/kafka-streams.js';
-import { DLQ_HEADERS } from '../../src/runtime/stream-task.js';
+import { DLQ_HEADERS } from '../../src/runtime/record-failures.js';
 import { testBackends, uniqueName } from '../support/backends.js';
 import { consumeUntil, produce, quietLogger, tempDir } from '../integration/harness.js';
 

@@ -175,7 +175,14 @@ export class EmbeddedProducer implements Producer {
   }
 }
 
+/**
+ * The last headers object seen empty and frozen: records passed through a topology mostly carry the one shared
+ * empty object they were consumed with, which then needs no walk per record (frozen, it cannot gain headers later).
+ */
+let knownEmpty: Headers | undefined;
+
 function toBufferHeaders(headers: Headers): Readonly<Record<string, Buffer>> | undefined {
+  if (headers === knownEmpty) return undefined;
   // Most records have none: no object per record then (the log stores its shared empty headers).
   let out: Record<string, Buffer> | undefined;
   for (const name in headers) {
@@ -183,5 +190,6 @@ function toBufferHeaders(headers: Headers): Readonly<Record<string, Buffer>> | u
     out ??= {};
     out[name] = typeof v === 'string' ? Buffer.from(v, 'utf8') : v;
   }
+  if (out === undefined && Object.isFrozen(headers)) knownEmpty = headers;
   return out;
 }

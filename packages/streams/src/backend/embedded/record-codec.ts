@@ -177,7 +177,7 @@ export function decodeIfIntact(data: Buffer, pos: number): LogEntry | null {
   if (size < FIXED_BODY || end > data.length) return null;
   if (crc32(data, pos + FRAME, end) !== data.readUInt32BE(pos + 4)) return null;
   try {
-    return decodeBody(data.subarray(pos + FRAME, end));
+    return decodeBody(data, pos + FRAME, end);
   } catch {
     return null;
   }
@@ -185,36 +185,42 @@ export function decodeIfIntact(data: Buffer, pos: number): LogEntry | null {
 
 /** Decodes the entry at `pos` without checking it: for bytes this process encoded and kept in memory. */
 export function decodeEntry(data: Buffer, pos: number): LogEntry {
-  return decodeBody(data.subarray(pos + FRAME, pos + FRAME + data.readUInt32BE(pos)));
+  const start = pos + FRAME;
+  return decodeBody(data, start, start + data.readUInt32BE(pos));
 }
 
 /** Decoded entries without headers share one (frozen) empty headers object. */
 const NO_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({});
 
-function decodeBody(body: Buffer): LogEntry {
-  const kind = body[0] as EntryKind;
-  const offset = body.readDoubleBE(1);
-  const txnId = body.readDoubleBE(9);
-  const timestamp = body.readDoubleBE(17);
-  let p = 25;
-  const keyLength = body.readInt32BE(p);
-  const key = copyBytes(body, p + 4, keyLength);
+/**
+ * The body at `data[start, end)`. Read in place, at absolute positions (a view of the body per entry was one more
+ * object per record on the consumer's path); every variable part is checked to end within the body.
+ */
+function decodeBody(data: Buffer, start: number, end: number): LogEntry {
+  const kind = data[start] as EntryKind;
+  const offset = data.readDoubleBE(start + 1);
+  const txnId = data.readDoubleBE(start + 9);
+  const timestamp = data.readDoubleBE(start + 17);
+  let p = start + 25;
+  const keyLength = readInt32Within(data, p, end);
+  const key = copyBytes(data, p + 4, keyLength, end);
   p += 4 + Math.max(0, keyLength);
-  const valueLength = body.readInt32BE(p);
-  const value = copyBytes(body, p + 4, valueLength);
+  const valueLength = readInt32Within(data, p, end);
+  const value = copyBytes(data, p + 4, valueLength, end);
   p += 4 + Math.max(0, valueLength);
-  const count = body.readUInt16BE(p);
+  const count = readUInt16Within(data, p, end);
   p += 2;
   let headers = NO_HEADERS;
   if (count > 0) {
     const decoded: Record<string, Buffer> = {};
     for (let i = 0; i < count; i++) {
-      const nameLength = body.readUInt16BE(p);
+      const nameLength = readUInt16Within(data, p, end);
       p += 2;
-      const name = body.toString('utf8', p, p + nameLength);
+      if (p + nameLength > end) throw new RangeError(`a header name of ${nameLength} bytes at ${p} runs past the entry`);
+      const name = data.toString('utf8', p, p + nameLength);
       p += nameLength;
-      const length = body.readInt32BE(p);
-      decoded[name] = copyBytes(body, p + 4, length) ?? Buffer.alloc(0);
+      const length = readInt32Within(data, p, end);
+      decoded[name] = copyBytes(data, p + 4, length, end) ?? Buffer.alloc(0);
       p += 4 + Math.max(0, length);
     }
     headers = decoded;
@@ -222,12 +228,26 @@ function decodeBody(body: Buffer): LogEntry {
   return { kind, offset, txnId, timestamp, key, value, headers };
 }
 
-/** A copy of `length` bytes at `start` (null for length -1), so that the chunk read can be reused. */
-function copyBytes(body: Buffer, start: number, length: number): Buffer | null {
+function readInt32Within(data: Buffer, p: number, end: number): number {
+  if (p + 4 > end) throw new RangeError(`a length at ${p} runs past the entry`);
+  return data.readInt32BE(p);
+}
+
+function readUInt16Within(data: Buffer, p: number, end: number): number {
+  if (p + 2 > end) throw new RangeError(`a count at ${p} runs past the entry`);
+  return data.readUInt16BE(p);
+}
+
+/**
+ * A copy of `length` bytes at `start` (null for length -1), so that the chunk read can be reused. Copied with
+ * `TypedArray#set` from a plain view: V8's own copy, where `Buffer#copy` went through argument checks and a native
+ * binding per call (measured: a third of the decode).
+ */
+function copyBytes(data: Buffer, start: number, length: number, end: number): Buffer | null {
   if (length < 0) return null;
-  if (start + length > body.length) throw new RangeError(`${length} bytes at ${start} run past the entry`);
+  if (start + length > end) throw new RangeError(`${length} bytes at ${start} run past the entry`);
   const out = Buffer.allocUnsafe(length);
-  body.copy(out, 0, start, start + length);
+  out.set(new Uint8Array(data.buffer, data.byteOffset + start, length));
   return out;
 }
 

@@ -1,0 +1,108 @@
+/**
+ * A stream thread's recovery from task migrations and retriable errors (see `failure.ts` for what is which): it
+ * decides whether an error is recovered from — with back-off and for at most `taskTimeoutMs` without progress — and
+ * rebuilds the thread's tasks from committed state: abort, rewind to what was committed, create the tasks again.
+ */
+import type { Consumer, Producer, TopicPartition } from '../backend/port.js';
+import { inCauseChain } from '../backend/port.js';
+import type { Commit } from './commit.js';
+import type { Logger } from './config.js';
+import { classifyFailure, RetryPolicy } from './failure.js';
+import type { TaskManager } from './task-manager.js';
+import type { ThreadStats } from './thread-stats.js';
+
+/** What recovery rebuilds: the thread's clients and tasks. */
+export interface RecoveryTarget {
+  readonly consumer: Consumer;
+  readonly tasks: TaskManager;
+  readonly commitUnit: Commit;
+  /** The thread's producer; undefined when replacing it failed half-way. */
+  producer(): Producer | undefined;
+  /** Closes the producer (if any) and creates the thread's producer anew. */
+  replaceProducer(): Promise<Producer>;
+  /** Creates the tasks of `partitions`, restoring their state (as after a rebalance). */
+  reassign(partitions: ReadonlyArray<TopicPartition>): Promise<void>;
+}
+
+export class ThreadRecovery {
+  /** Set while the tasks must be rebuilt from committed state before processing goes on. */
+  recovering = false;
+  /** Set when an error left the producer fenced or in a fatal state: recovery replaces it. */
+  producerUnusable = false;
+  private readonly retries: RetryPolicy;
+
+  constructor(
+    taskTimeoutMs: number,
+    private readonly logger: Logger,
+    private readonly stats: ThreadStats,
+  ) {
+    this.retries = new RetryPolicy(taskTimeoutMs);
+  }
+
+  /** Decides what an error means: waits before a recovery, or rethrows when the thread must stop. */
+  async onError(error: unknown): Promise<void> {
+    const kind = classifyFailure(error);
+    if (kind === 'fatal') throw error;
+    const { delayMs, failingForMs } = this.retries.onFailure(error);
+    this.stats.retriableErrors++;
+    this.logger.warn(
+      { err: errorText(error), kind, failingForMs, retryInMs: delayMs },
+      kind === 'task-migrated' ? 'tasks migrated; rejoining from committed state' : 'retriable error; retrying from committed state',
+    );
+    this.recovering = true;
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+
+  /** An error on the way through processing or commit: notes whether it left the producer unusable. */
+  noteProducerState(error: unknown): void {
+    const kind = classifyFailure(error);
+    // A wrapper (ProcessorError) keeps the client's error as its cause: look down the chain, as classifyFailure does.
+    if (kind === 'task-migrated' || inCauseChain(error, (e) => (e as { fatal?: unknown }).fatal === true)) this.producerUnusable = true;
+  }
+
+  /** A commit went through: a run of failures is over. */
+  progressed(): void {
+    this.retries.progressed();
+  }
+
+  /**
+   * Rebuilds from committed state: the open transaction is aborted (or the producer replaced, whose initialisation
+   * aborts it on the broker), tasks are closed dirty, the consumer rewinds to the committed offsets and the tasks are
+   * created again from their changelogs. Under exactly-once nothing of the failed transaction is visible, so
+   * processing resumes with no duplicate and no gap. Any step may fail again while the cluster is away; the loop
+   * then retries the whole recovery.
+   */
+  async recover(target: RecoveryTarget): Promise<void> {
+    const { consumer, tasks, commitUnit } = target;
+    try {
+      await commitUnit.abort();
+    } catch (error) {
+      this.logger.warn({ err: errorText(error) }, 'abort failed; replacing the producer');
+      this.producerUnusable = true;
+    }
+    tasks.closeDirty();
+    if (this.producerUnusable || target.producer() === undefined) {
+      // Exactly-once: initialising a producer with our transactional id aborts whatever transaction was left open.
+      commitUnit.useProducer(await target.replaceProducer());
+      this.producerUnusable = false;
+    }
+    const assignment = consumer.assignment();
+    const committed = await consumer.committed(assignment);
+    // Only partitions without a committed offset need their log start: each ListOffsets round trip may be the one
+    // that waits for a broker that has just gone away.
+    const uncommitted = committed.filter((c) => c.offset < 0);
+    const begins = uncommitted.length > 0 ? await consumer.beginningOffsets(uncommitted) : [];
+    for (const c of committed) {
+      const begin = begins.find((b) => b.topic === c.topic && b.partition === c.partition)?.offset ?? 0;
+      consumer.seek({ topic: c.topic, partition: c.partition, offset: c.offset >= 0 ? c.offset : begin });
+    }
+    await target.reassign(assignment);
+    this.recovering = false;
+    this.stats.recoveries++;
+    this.logger.info({ pausedMs: this.retries.failingForMs() }, 'recovered; processing again');
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
