@@ -19,6 +19,7 @@ import { formatLsn, parseLsn, type Lsn } from './lsn.js';
 import { deletePublished, ensureOutbox, ensureSlot, outboxNames, type OutboxNames, type OutboxRow } from './outbox-table.js';
 import { ensureOffsetsTopic, readLastPosition } from './relay-offsets.js';
 import type { RelaySource, RelayState } from './relay-source.js';
+import { SessionLoop } from './session-loop.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
 
 export interface OutboxRelayOptions {
@@ -53,30 +54,31 @@ interface PendingTxn {
   readonly commitMs: number;
 }
 
-const MAX_BACKOFF_MS = 5_000;
-
 export class OutboxRelay implements RelaySource {
   private readonly names: OutboxNames;
   private readonly offsetsTopic: string;
-  private closed = false;
-  private loop: Promise<void> | undefined;
+  private readonly sessions: SessionLoop;
   private session: { stop(): Promise<void> } | undefined;
-  private stateValue: RelayState = 'STARTING';
-  private lastError: string | undefined;
   private published: Lsn | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.names = outboxNames(options.table);
     this.offsetsTopic = options.offsetsTopic ?? 'relay-offsets';
+    this.sessions = new SessionLoop({
+      logger: options.logger,
+      logFields: { relay: options.name },
+      retryMessage: 'outbox relay session ended; retrying',
+      session: (running) => this.runSession(running),
+    });
   }
 
   get state(): RelayState {
-    return this.stateValue;
+    return this.sessions.state;
   }
 
   /** Why the relay is WAITING, when it is. */
   get failure(): string | undefined {
-    return this.lastError;
+    return this.sessions.failure;
   }
 
   /** The last published LSN. */
@@ -85,34 +87,12 @@ export class OutboxRelay implements RelaySource {
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.sessions.start();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    this.stateValue = 'CLOSED';
-    await this.session?.stop().catch(() => undefined);
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    let backoff = 100;
-    while (!this.closed) {
-      try {
-        await this.runSession(() => {
-          backoff = 100;
-        });
-      } catch (error) {
-        if (this.closed) break;
-        this.lastError = error instanceof Error ? error.message : String(error);
-        this.stateValue = 'WAITING';
-        this.options.logger.warn({ relay: this.options.name, err: this.lastError, retryInMs: backoff }, 'outbox relay session ended; retrying');
-      }
-      if (this.closed) break;
-      await new Promise((r) => setTimeout(r, backoff));
-      backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-    }
-    this.stateValue = 'CLOSED';
+    // The replication stream does not watch for close: stopping it ends the session.
+    await this.sessions.close(async () => this.session?.stop());
   }
 
   /** One replication session: resolves or rejects when it ends. */
@@ -222,8 +202,6 @@ export class OutboxRelay implements RelaySource {
         service.on('error', (error: Error) => reject(error));
       });
       service.on('start', () => {
-        this.stateValue = 'RUNNING';
-        this.lastError = undefined;
         onRunning();
         logger.info({ relay: name, publishedLsn: formatLsn(published) }, 'outbox relay streaming');
       });

@@ -8,6 +8,7 @@
  */
 import type { Backend, ConsumedRecord, Consumer, Logger } from '@tributary/streams';
 import pg from 'pg';
+import { SessionLoop, type ConnectorState } from './session-loop.js';
 
 export interface TableSinkOptions {
   readonly backend: Backend;
@@ -23,25 +24,27 @@ export interface TableSinkOptions {
   readonly maxBatch?: number;
 }
 
-export type SinkState = 'STARTING' | 'RUNNING' | 'WAITING' | 'CLOSED';
-
-const MAX_BACKOFF_MS = 5_000;
+export type SinkState = ConnectorState;
 
 export class TableSink {
-  private closed = false;
-  private loop: Promise<void> | undefined;
-  private stateValue: SinkState = 'STARTING';
-  private lastError: string | undefined;
+  private readonly sessions: SessionLoop;
   private written = 0;
 
-  constructor(private readonly options: TableSinkOptions) {}
+  constructor(private readonly options: TableSinkOptions) {
+    this.sessions = new SessionLoop({
+      logger: options.logger,
+      logFields: { sink: options.groupId },
+      retryMessage: 'table sink session ended; retrying',
+      session: (running) => this.session(running),
+    });
+  }
 
   get state(): SinkState {
-    return this.stateValue;
+    return this.sessions.state;
   }
 
   get failure(): string | undefined {
-    return this.lastError;
+    return this.sessions.failure;
   }
 
   /** Records written so far by this instance (replays included). */
@@ -50,32 +53,11 @@ export class TableSink {
   }
 
   start(): void {
-    this.loop ??= this.run();
+    this.sessions.start();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.loop;
-    this.stateValue = 'CLOSED';
-  }
-
-  private async run(): Promise<void> {
-    let backoff = 100;
-    while (!this.closed) {
-      try {
-        await this.session(() => {
-          backoff = 100;
-        });
-      } catch (error) {
-        if (this.closed) break;
-        this.lastError = error instanceof Error ? error.message : String(error);
-        this.stateValue = 'WAITING';
-        this.options.logger.warn({ sink: this.options.groupId, err: this.lastError, retryInMs: backoff }, 'table sink session ended; retrying');
-        await new Promise((r) => setTimeout(r, backoff));
-        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-      }
-    }
-    this.stateValue = 'CLOSED';
+  close(): Promise<void> {
+    return this.sessions.close();
   }
 
   private async session(onRunning: () => void): Promise<void> {
@@ -94,10 +76,8 @@ export class TableSink {
         autoOffsetReset: 'earliest',
       });
       await consumer.subscribe(topics, { onPartitionsAssigned: async () => undefined, onPartitionsRevoked: async () => undefined });
-      this.stateValue = 'RUNNING';
-      this.lastError = undefined;
       onRunning();
-      while (!this.closed) {
+      while (!this.sessions.closed) {
         const records = await consumer.poll(this.options.maxBatch ?? 1000, 200);
         if (records.length === 0) continue;
         await client.query('begin');
