@@ -18,8 +18,8 @@ import pg from 'pg';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
 import { deletePublished, ensureOutbox, ensureSlot, outboxNames, type OutboxNames, type OutboxRow } from './outbox-table.js';
 import { ensureOffsetsTopic, readLastPosition } from './relay-offsets.js';
-import type { RelaySource, RelayState } from './relay-source.js';
-import { SessionLoop } from './session-loop.js';
+import type { RelaySource } from './relay-source.js';
+import { SessionConnector } from './session-loop.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
 
 export interface OutboxRelayOptions {
@@ -54,31 +54,16 @@ interface PendingTxn {
   readonly commitMs: number;
 }
 
-export class OutboxRelay implements RelaySource {
+export class OutboxRelay extends SessionConnector implements RelaySource {
   private readonly names: OutboxNames;
   private readonly offsetsTopic: string;
-  private readonly sessions: SessionLoop;
-  private session: { stop(): Promise<void> } | undefined;
+  private streaming: { stop(): Promise<void> } | undefined;
   private published: Lsn | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {
+    super({ logger: options.logger, logFields: { relay: options.name }, retryMessage: 'outbox relay session ended; retrying' });
     this.names = outboxNames(options.table);
     this.offsetsTopic = options.offsetsTopic ?? 'relay-offsets';
-    this.sessions = new SessionLoop({
-      logger: options.logger,
-      logFields: { relay: options.name },
-      retryMessage: 'outbox relay session ended; retrying',
-      session: (running) => this.runSession(running),
-    });
-  }
-
-  get state(): RelayState {
-    return this.sessions.state;
-  }
-
-  /** Why the relay is WAITING, when it is. */
-  get failure(): string | undefined {
-    return this.sessions.failure;
   }
 
   /** The last published LSN. */
@@ -86,17 +71,13 @@ export class OutboxRelay implements RelaySource {
     return this.published === undefined ? undefined : formatLsn(this.published);
   }
 
-  start(): void {
-    this.sessions.start();
-  }
-
-  async close(): Promise<void> {
+  override async close(): Promise<void> {
     // The replication stream does not watch for close: stopping it ends the session.
-    await this.sessions.close(async () => this.session?.stop());
+    await this.sessions.close(async () => this.streaming?.stop());
   }
 
   /** One replication session: resolves or rejects when it ends. */
-  private async runSession(onRunning: () => void): Promise<void> {
+  protected async session(onRunning: () => void): Promise<void> {
     const { backend, name, logger } = this.options;
     const maxBatch = this.options.maxBatch ?? 500;
     const lingerMs = this.options.lingerMs ?? 5;
@@ -119,7 +100,7 @@ export class OutboxRelay implements RelaySource {
       { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
     );
     let stopping = false;
-    this.session = {
+    this.streaming = {
       stop: async () => {
         stopping = true;
         await service.stop();
@@ -211,7 +192,7 @@ export class OutboxRelay implements RelaySource {
       if (failed !== undefined) throw failed;
       if (!stopping) throw new Error('the replication connection ended');
     } finally {
-      this.session = undefined;
+      this.streaming = undefined;
       await service.stop().catch(() => undefined);
       await publisher.close().catch(() => undefined);
       await cleaner.end().catch(() => undefined);

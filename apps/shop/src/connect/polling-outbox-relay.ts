@@ -16,9 +16,9 @@
 import type { Backend, Logger } from '@tributary/streams';
 import pg from 'pg';
 import { deletePublished, ensureOutbox, outboxNames, type OutboxNames, type OutboxRow } from './outbox-table.js';
-import type { RelaySource, RelayState } from './relay-source.js';
+import type { RelaySource } from './relay-source.js';
 import { ensureOffsetsTopic, readLastPosition } from './relay-offsets.js';
-import { SessionLoop } from './session-loop.js';
+import { SessionConnector } from './session-loop.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
 
 export interface PollingOutboxRelayOptions {
@@ -40,44 +40,22 @@ interface Position {
   readonly id: string;
 }
 
-export class PollingOutboxRelay implements RelaySource {
+export class PollingOutboxRelay extends SessionConnector implements RelaySource {
   private readonly names: OutboxNames;
   private readonly offsetsTopic: string;
-  private readonly sessions: SessionLoop;
   private published: Position | undefined;
 
   constructor(private readonly options: PollingOutboxRelayOptions) {
+    super({ logger: options.logger, logFields: { relay: options.name }, retryMessage: 'polling outbox relay failed; retrying' });
     this.names = outboxNames(options.table);
     this.offsetsTopic = options.offsetsTopic ?? 'relay-offsets';
-    this.sessions = new SessionLoop({
-      logger: options.logger,
-      logFields: { relay: options.name },
-      retryMessage: 'polling outbox relay failed; retrying',
-      session: (running) => this.session(running),
-    });
-  }
-
-  get state(): RelayState {
-    return this.sessions.state;
-  }
-
-  get failure(): string | undefined {
-    return this.sessions.failure;
   }
 
   get position(): string | undefined {
     return this.published === undefined ? undefined : `${this.published.txid}/${this.published.id}`;
   }
 
-  start(): void {
-    this.sessions.start();
-  }
-
-  close(): Promise<void> {
-    return this.sessions.close();
-  }
-
-  private async session(onRunning: () => void): Promise<void> {
+  protected async session(onRunning: () => void): Promise<void> {
     const { backend, name } = this.options;
     const client = new pg.Client({ connectionString: this.options.connectionString });
     client.on('error', () => undefined);

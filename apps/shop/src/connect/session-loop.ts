@@ -92,3 +92,35 @@ export class SessionLoop {
     this.stateValue = 'CLOSED';
   }
 }
+
+/**
+ * A connector run by a SessionLoop: its state, failure, start and close are the loop's; a subclass supplies the
+ * session (and may close differently, e.g. interrupting a stream first).
+ */
+export abstract class SessionConnector {
+  protected readonly sessions: SessionLoop;
+
+  constructor(options: Omit<SessionLoopOptions, 'session'>) {
+    this.sessions = new SessionLoop({ ...options, session: (running) => this.session(running) });
+  }
+
+  get state(): ConnectorState {
+    return this.sessions.state;
+  }
+
+  /** Why the connector is WAITING, when it is. */
+  get failure(): string | undefined {
+    return this.sessions.failure;
+  }
+
+  start(): void {
+    this.sessions.start();
+  }
+
+  close(): Promise<void> {
+    return this.sessions.close();
+  }
+
+  /** One session: calls `running()` once it is up; resolves when closed, rejects when it fails. */
+  protected abstract session(running: () => void): Promise<void>;
+}

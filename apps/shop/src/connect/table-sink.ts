@@ -8,7 +8,7 @@
  */
 import type { Backend, ConsumedRecord, Consumer, Logger } from '@tributary/streams';
 import pg from 'pg';
-import { SessionLoop, type ConnectorState } from './session-loop.js';
+import { SessionConnector, type ConnectorState } from './session-loop.js';
 
 export interface TableSinkOptions {
   readonly backend: Backend;
@@ -26,25 +26,11 @@ export interface TableSinkOptions {
 
 export type SinkState = ConnectorState;
 
-export class TableSink {
-  private readonly sessions: SessionLoop;
+export class TableSink extends SessionConnector {
   private written = 0;
 
   constructor(private readonly options: TableSinkOptions) {
-    this.sessions = new SessionLoop({
-      logger: options.logger,
-      logFields: { sink: options.groupId },
-      retryMessage: 'table sink session ended; retrying',
-      session: (running) => this.session(running),
-    });
-  }
-
-  get state(): SinkState {
-    return this.sessions.state;
-  }
-
-  get failure(): string | undefined {
-    return this.sessions.failure;
+    super({ logger: options.logger, logFields: { sink: options.groupId }, retryMessage: 'table sink session ended; retrying' });
   }
 
   /** Records written so far by this instance (replays included). */
@@ -52,15 +38,7 @@ export class TableSink {
     return this.written;
   }
 
-  start(): void {
-    this.sessions.start();
-  }
-
-  close(): Promise<void> {
-    return this.sessions.close();
-  }
-
-  private async session(onRunning: () => void): Promise<void> {
+  protected async session(onRunning: () => void): Promise<void> {
     const { backend, groupId, topics, write } = this.options;
     const client = new pg.Client({ connectionString: this.options.connectionString });
     // A dropped connection surfaces as a failed query; the event itself must not crash the process.
