@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { consumerConfig, producerConfig } from '../../packages/streams/dist/backend/kafka/config.js';
 import { call } from './call.mjs';
 import { Kafka, createTopics } from './kafka-io.mjs';
 import { stringKey, stringValue } from './string-records.mjs';
@@ -56,32 +57,13 @@ const PRODUCE_VARIANTS = [
   { name: 'produce() call only (no flush)', dr: 'errors', callOnly: true },
 ];
 
-const RUNTIME_CONSUMER = {
-  'socket.nagle.disable': true,
-  'enable.auto.commit': false,
-  'enable.auto.offset.store': false,
-  'enable.partition.eof': false,
-  'fetch.wait.max.ms': 100,
-  'fetch.min.bytes': 1,
-  'fetch.max.bytes': 52_428_800,
-  'max.partition.fetch.bytes': 1_048_576,
-  'queued.min.messages': 100_000,
-  'fetch.queue.backoff.ms': 5,
-  log_level: 3,
-};
-
-const RUNTIME_PRODUCER = {
-  'socket.nagle.disable': true,
-  partitioner: 'murmur2_random',
-  acks: 'all',
-  'enable.idempotence': true,
-  'linger.ms': 5,
-  'batch.num.messages': 10_000,
-  'batch.size': 1_000_000,
-  'queue.buffering.max.messages': 1_000_000,
-  'queue.buffering.max.kbytes': 1_048_576,
-  log_level: 3,
-};
+/**
+ * The runtime's own librdkafka settings ("[runtime today]"), from the built package (`npm run build`): the Kafka
+ * backend's config module is not part of the public API, so this reads it from dist rather than copying it.
+ */
+const runtimeConsumer = (bootstrap, groupId, extra = {}) =>
+  consumerConfig(bootstrap, { clientId: 'ceiling', groupId, isolationLevel: 'read_committed', autoOffsetReset: 'earliest' }, extra);
+const runtimeProducer = (bootstrap, extra = {}) => producerConfig(bootstrap, { clientId: 'ceiling' }, extra);
 
 if (process.argv[2] === 'child') {
   const v = JSON.parse(process.argv[3]);
@@ -175,10 +157,9 @@ function runChild(v) {
 
 async function consumeChild(v) {
   if (v.api.startsWith('kafkajs')) return consumeKafkaJs(v);
-  const consumer = new Kafka.KafkaConsumer(
-    { ...RUNTIME_CONSUMER, 'bootstrap.servers': v.bootstrap, 'group.id': `ceiling-${process.pid}-${Date.now()}`, ...v.config },
-    { 'auto.offset.reset': 'earliest' },
-  );
+  const consumer = new Kafka.KafkaConsumer(runtimeConsumer(v.bootstrap, `ceiling-${process.pid}-${Date.now()}`, v.config), {
+    'auto.offset.reset': 'earliest',
+  });
   await call((cb) => consumer.connect({ timeout: 30_000 }, cb));
   const cpuStart = process.cpuUsage();
   const mainStart = mainThreadCpuMs();
@@ -264,7 +245,7 @@ async function consumeKafkaJs(v) {
 }
 
 async function produceChild(v) {
-  const conf = { ...RUNTIME_PRODUCER, 'bootstrap.servers': v.bootstrap, ...v.config };
+  const conf = runtimeProducer(v.bootstrap, v.config);
   if (v.dr === 'errors') Object.assign(conf, { dr_cb: true, 'delivery.report.only.error': true });
   if (v.dr === 'all') conf.dr_cb = true;
   const producer = new Kafka.Producer(conf);

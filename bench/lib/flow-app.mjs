@@ -8,6 +8,7 @@
  *   node bench/lib/flow-app.mjs '<json: {case, format?, bootstrap, input, output, table?, appId, stateDir, guarantee, threads?}>'
  */
 import { flow, json, string, TimeWindows } from '@kafkats/flow';
+import { closeOnSignal } from './child-app.mjs';
 import { startMemorySampler } from './memory-sampler.mjs';
 import { MIN_AMOUNT } from './records.mjs';
 import { enrich, summarize } from './topologies.mjs';
@@ -75,18 +76,6 @@ switch (args.case) {
     throw new Error(`unknown case ${args.case}`);
 }
 
-let closing = false;
-async function shutdown() {
-  if (closing) return;
-  closing = true;
-  console.log(memory.report());
-  try {
-    await app.close();
-  } finally {
-    process.exit(process.exitCode ?? 0);
-  }
-}
-process.on('SIGTERM', () => void shutdown());
-process.on('SIGINT', () => void shutdown());
+closeOnSignal(app, () => memory.report());
 await app.start();
 console.log('STATE RUNNING');

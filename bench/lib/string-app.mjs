@@ -7,17 +7,11 @@
  *   node bench/lib/string-app.mjs '<json: {dist, case, bootstrap, input, output, appId, stateDir, guarantee}>'
  */
 import { pathToFileURL } from 'node:url';
+import { closeOnSignal, printStates, quietLogger } from './child-app.mjs';
 import { keepsValue } from './string-records.mjs';
 
 const args = JSON.parse(process.argv[2] ?? '{}');
 const lib = await import(pathToFileURL(args.dist).href);
-
-const logger = {
-  info: () => undefined,
-  debug: () => undefined,
-  warn: (obj, msg) => console.error('WARN', msg ?? '', JSON.stringify(obj)),
-  error: (obj, msg) => console.error('ERROR', msg ?? '', JSON.stringify(obj)),
-};
 
 export function buildStringTopology({ Serdes, TimeWindows }, builder, benchCase, topics) {
   const S = Serdes.string();
@@ -58,25 +52,12 @@ const app = new lib.KafkaStreams(builder.build(), {
   bootstrapServers: args.bootstrap,
   processingGuarantee: args.guarantee,
   stateDir: args.stateDir,
-  logger,
+  logger: quietLogger,
 });
-app.setStateListener((state) => {
-  console.log(`STATE ${state}`);
-  if (state === 'ERROR') process.exitCode = 1;
-});
+printStates(app);
 
-let closing = false;
-async function shutdown() {
-  if (closing) return;
-  closing = true;
+closeOnSignal(app, () => {
   const cpu = process.cpuUsage();
-  console.log(`CPU ${JSON.stringify({ userMs: Math.round(cpu.user / 1000), systemMs: Math.round(cpu.system / 1000) })}`);
-  try {
-    await app.close();
-  } finally {
-    process.exit(process.exitCode ?? 0);
-  }
-}
-process.on('SIGTERM', () => void shutdown());
-process.on('SIGINT', () => void shutdown());
+  return `CPU ${JSON.stringify({ userMs: Math.round(cpu.user / 1000), systemMs: Math.round(cpu.system / 1000) })}`;
+});
 await app.start();

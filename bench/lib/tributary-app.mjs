@@ -7,19 +7,13 @@
  *     guarantee, cacheBytes?, commitIntervalMs?, threads?, clientConfig?, storeType?}>'
  */
 import * as lib from '@tributary/streams';
+import { closeOnSignal, printStates, quietLogger } from './child-app.mjs';
 import { startMemorySampler } from './memory-sampler.mjs';
 import { buildTopology } from './topologies.mjs';
 import { createBenchApp } from './tributary-config.mjs';
 
 const args = JSON.parse(process.argv[2] ?? '{}');
 const memory = startMemorySampler();
-
-const logger = {
-  info: () => undefined,
-  debug: () => undefined,
-  warn: (obj, msg) => console.error('WARN', msg ?? '', JSON.stringify(obj)),
-  error: (obj, msg) => console.error('ERROR', msg ?? '', JSON.stringify(obj)),
-};
 
 function unavailable(why) {
   console.log(`UNAVAILABLE ${why}`);
@@ -35,25 +29,10 @@ const { app, unavailable: why } = createBenchApp(lib, builder, args, {
   processingGuarantee: args.guarantee,
   stateDir: args.stateDir,
   ...(args.clientConfig ? { clientConfig: args.clientConfig } : {}),
-  logger,
+  logger: quietLogger,
 });
 if (why !== undefined) unavailable(why);
-app.setStateListener((state) => {
-  console.log(`STATE ${state}`);
-  if (state === 'ERROR') process.exitCode = 1;
-});
+printStates(app);
 
-let closing = false;
-async function shutdown() {
-  if (closing) return;
-  closing = true;
-  console.log(memory.report());
-  try {
-    await app.close();
-  } finally {
-    process.exit(process.exitCode ?? 0);
-  }
-}
-process.on('SIGTERM', () => void shutdown());
-process.on('SIGINT', () => void shutdown());
+closeOnSignal(app, () => memory.report());
 await app.start();

@@ -26,14 +26,13 @@ data="${CONNECT_DATA_DIR:-$root/.connect/$port}"
 heap="${CONNECT_HEAP:-384m}"
 start_timeout_s=180
 stop_timeout_s=30
-
-log() { printf '[connect] %s\n' "$*"; }
-die() { printf '[connect] ERROR: %s\n' "$*" >&2; exit 1; }
+service_tag=connect
+# shellcheck source=../lib/service.sh
+source "$here/../lib/service.sh"
 
 [[ "$port" =~ ^[0-9]+$ ]] || die "CONNECT_PORT must be a number (got $port)"
 prop() { sed -n "s|.*<$1>\(.*\)</$1>.*|\1|p" "$here/pom.xml"; }
 pid_file() { echo "$data/connect.pid"; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # HTTP through node (always here, unlike curl on a fresh CI machine): prints the body; fails unless 2xx.
 http() {
@@ -44,15 +43,10 @@ http() {
       .catch(() => process.exit(1));' "$@"
 }
 
-connect_pid() {
-  local f pid
-  f="$(pid_file)"
-  [[ -f "$f" ]] || return 1
-  pid="$(cat "$f")"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'ConnectDistributed' || return 1
-  echo "$pid"
-}
+connect_pid() { live_pid "$(pid_file)" 'ConnectDistributed'; }
+
+# Up once the REST API lists the Debezium connector's plugin.
+plugins_ready() { http GET "http://127.0.0.1:$port/connector-plugins" 2>/dev/null | grep -q PostgresConnector; }
 
 fetch_libs() {
   if [[ -f "$libs/connect-runtime-$(prop kafka.version).jar" && -f "$libs/debezium-connector-postgres-$(prop debezium.version).jar" ]]; then
@@ -60,9 +54,7 @@ fetch_libs() {
   fi
   command -v mvn >/dev/null || die "maven (mvn) is needed to fetch Kafka Connect and Debezium from Maven Central"
   log "fetching Kafka Connect $(prop kafka.version) and Debezium $(prop debezium.version) into tools/connect/libs"
-  rm -rf "$libs"
-  (cd "$here" && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs") \
-    || die "mvn dependency:copy-dependencies failed"
+  copy_maven_deps "$here" "$libs"
 }
 
 write_config() {
@@ -101,7 +93,7 @@ XML
 }
 
 start() {
-  local pid deadline
+  local pid
   if pid="$(connect_pid)"; then log "already running (pid $pid) on 127.0.0.1:$port"; return; fi
   port_open "$port" && die "port $port is taken by another process; pick another CONNECT_PORT"
   command -v java >/dev/null || die "java (17+) is needed to run Kafka Connect"
@@ -113,31 +105,16 @@ start() {
     "-Dlog4j2.configurationFile=$data/log4j2.xml" -cp "$libs/*" \
     org.apache.kafka.connect.cli.ConnectDistributed "$data/worker.properties" >"$data/logs/console.log" 2>&1 </dev/null &
   echo $! >"$(pid_file)"
-  deadline=$((SECONDS + start_timeout_s))
-  until http GET "http://127.0.0.1:$port/connector-plugins" 2>/dev/null | grep -q PostgresConnector; do
-    if ! connect_pid >/dev/null; then
-      tail -n 40 "$data/logs/console.log" "$data/logs/connect.log" >&2 2>/dev/null || true
-      die "Kafka Connect exited during startup"
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -n 40 "$data/logs/connect.log" >&2 2>/dev/null || true
-      die "Kafka Connect not ready after ${start_timeout_s}s"
-    fi
-    sleep 0.5
-  done
+  await_ready "$start_timeout_s" "Kafka Connect" plugins_ready connect_pid "$data/logs/console.log" "$data/logs/connect.log"
   log "ready: http://127.0.0.1:$port"
 }
 
 stop() {
-  local pid deadline
+  local pid
   if ! pid="$(connect_pid)"; then log "not running"; rm -f "$(pid_file)"; return; fi
   log "stopping (pid $pid)"
   kill -TERM "$pid" 2>/dev/null || true
-  deadline=$((SECONDS + stop_timeout_s))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then kill -KILL "$pid" 2>/dev/null || true; break; fi
-    sleep 0.2
-  done
+  await_exit "$pid" $((SECONDS + stop_timeout_s))
   rm -f "$(pid_file)"
   log "stopped"
 }

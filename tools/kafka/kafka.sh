@@ -30,9 +30,9 @@ sasl_port="${KAFKA_SASL_PORT:-}"
 sasl_user="${KAFKA_SASL_USER:-tributary}"
 start_timeout_s=90
 stop_timeout_s=30
-
-log() { printf '[kafka] %s\n' "$*"; }
-die() { printf '[kafka] ERROR: %s\n' "$*" >&2; exit 1; }
+service_tag=kafka
+# shellcheck source=../lib/service.sh
+source "$here/../lib/service.sh"
 
 case "$brokers" in 1|3) ;; *) die "KAFKA_BROKERS must be 1 or 3 (got $brokers)";; esac
 [[ "$port" =~ ^[0-9]+$ ]] || die "KAFKA_PORT must be a number (got $port)"
@@ -48,19 +48,7 @@ client_port() { echo $((port + 2 * ($1 - 1))); }
 controller_port() { echo $((port + 2 * ($1 - 1) + 1)); }
 node_dir() { echo "$data/node-$1"; }
 pid_file() { echo "$(node_dir "$1")/kafka.pid"; }
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# The pid file alone is not trusted: after a reboot the pid may belong to an unrelated process.
-node_pid() {
-  local f pid
-  f="$(pid_file "$1")"
-  [[ -f "$f" ]] || return 1
-  pid="$(cat "$f")"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka' || return 1
-  echo "$pid"
-}
+node_pid() { live_pid "$(pid_file "$1")" 'kafka\.Kafka'; }
 
 fetch_libs() {
   local version
@@ -70,9 +58,7 @@ fetch_libs() {
   fi
   command -v mvn >/dev/null || die "maven (mvn) is needed to fetch Kafka $version from Maven Central"
   log "fetching Kafka $version jars from Maven Central into tools/kafka/libs"
-  rm -rf "$libs"
-  (cd "$here" && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$libs") \
-    || die "mvn dependency:copy-dependencies failed"
+  copy_maven_deps "$here" "$libs"
 }
 
 write_config() {
@@ -247,23 +233,10 @@ launch() {
 }
 
 wait_ready() {
-  local n="$1" dir deadline
+  local n="$1" dir
   dir="$(node_dir "$n")"
-  deadline=$((SECONDS + start_timeout_s))
   # The client listener opens only once the broker has caught up with the metadata log and is ready to serve.
-  until port_open "$(client_port "$n")"; do
-    if ! node_pid "$n" >/dev/null; then
-      log "node $n exited during startup; last log lines:"
-      tail -n 40 "$dir/logs/server.log" "$dir/logs/console.log" 2>/dev/null >&2 || true
-      die "node $n failed to start"
-    fi
-    if ((SECONDS >= deadline)); then
-      log "node $n not ready after ${start_timeout_s}s; last log lines:"
-      tail -n 40 "$dir/logs/server.log" "$dir/logs/console.log" 2>/dev/null >&2 || true
-      die "node $n did not start in time"
-    fi
-    sleep 0.3
-  done
+  await_ready "$start_timeout_s" "node $n" "port_open $(client_port "$n")" "node_pid $n" "$dir/logs/server.log" "$dir/logs/console.log"
 }
 
 wait_port() {
@@ -309,16 +282,7 @@ stop() {
     fi
   done
   deadline=$((SECONDS + stop_timeout_s))
-  for pid in "${pids[@]}"; do
-    while kill -0 "$pid" 2>/dev/null; do
-      if ((SECONDS >= deadline)); then
-        log "pid $pid still running after ${stop_timeout_s}s; sending SIGKILL"
-        kill -KILL "$pid" 2>/dev/null || true
-        break
-      fi
-      sleep 0.2
-    done
-  done
+  for pid in "${pids[@]}"; do await_exit "$pid" "$deadline"; done
   for ((i = 1; i <= brokers; i++)); do rm -f "$(pid_file "$i")"; done
   ((${#pids[@]} == 0)) || log "stopped"
 }

@@ -21,9 +21,9 @@ run_user="${SEARCH_USER:-tributary-search}"
 data="${SEARCH_DATA_DIR:-$root/.search/$port}"
 start_timeout_s=120
 stop_timeout_s=30
-
-log() { printf '[search] %s\n' "$*"; }
-die() { printf '[search] ERROR: %s\n' "$*" >&2; exit 1; }
+service_tag=search
+# shellcheck source=../lib/service.sh
+source "$here/../lib/service.sh"
 
 [[ "$port" =~ ^[0-9]+$ ]] || die "SEARCH_PORT must be a number (got $port)"
 transport_port=$((port + 1))
@@ -34,8 +34,6 @@ home="$dist_dir/opensearch-$(version)"
 pid_file() { echo "$data/opensearch.pid"; }
 as_root() { [[ "$(id -u)" == "0" ]]; }
 
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
 # The node answers HTTP with a green or yellow cluster (curl when there is one, else an open port will do).
 healthy() {
   if command -v curl >/dev/null; then
@@ -45,16 +43,7 @@ healthy() {
   fi
 }
 
-# The pid file alone is not trusted: after a reboot the pid may belong to an unrelated process.
-search_pid() {
-  local f pid
-  f="$(pid_file)"
-  [[ -f "$f" ]] || return 1
-  pid="$(cat "$f")"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'opensearch' || return 1
-  echo "$pid"
-}
+search_pid() { live_pid "$(pid_file)" 'opensearch'; }
 
 fetch_dist() {
   [[ -x "$home/bin/opensearch" ]] && return
@@ -155,7 +144,7 @@ java_home() {
 }
 
 start() {
-  local pid deadline
+  local pid
   if pid="$(search_pid)"; then
     log "already running (pid $pid) on 127.0.0.1:$port"
     return
@@ -182,24 +171,12 @@ start() {
       "${prefix[@]}" bin/opensearch >"$data/logs/console.log" 2>&1 </dev/null &
   )
   for _ in $(seq 50); do [[ -s "$(pid_file)" ]] && break; sleep 0.1; done
-  deadline=$((SECONDS + start_timeout_s))
-  until healthy; do
-    if ! search_pid >/dev/null; then
-      log "OpenSearch exited during startup; last log lines:"
-      tail -n 40 "$data/logs/console.log" >&2 || true
-      die "OpenSearch failed to start"
-    fi
-    if ((SECONDS >= deadline)); then
-      tail -n 40 "$data/logs/console.log" >&2 || true
-      die "OpenSearch not ready after ${start_timeout_s}s"
-    fi
-    sleep 0.5
-  done
+  await_ready "$start_timeout_s" OpenSearch healthy search_pid "$data/logs/console.log"
   log "ready: OPENSEARCH_URL=http://127.0.0.1:$port"
 }
 
 stop() {
-  local pid deadline
+  local pid
   if ! pid="$(search_pid)"; then
     log "not running"
     rm -f "$(pid_file)"
@@ -208,15 +185,7 @@ stop() {
   log "stopping (pid $pid)"
   # The pid is the launching shell's; its process group holds the JVM.
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-  deadline=$((SECONDS + stop_timeout_s))
-  while kill -0 "$pid" 2>/dev/null; do
-    if ((SECONDS >= deadline)); then
-      log "still running after ${stop_timeout_s}s; sending SIGKILL"
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-      break
-    fi
-    sleep 0.2
-  done
+  await_exit "$pid" $((SECONDS + stop_timeout_s)) group
   rm -f "$(pid_file)"
   log "stopped"
 }

@@ -18,7 +18,8 @@ import pg from 'pg';
 import { formatLsn, parseLsn, type Lsn } from './lsn.js';
 import { deletePublished, ensureOutbox, ensureSlot, outboxNames, type OutboxNames, type OutboxRow } from './outbox-table.js';
 import { ensureOffsetsTopic, readLastPosition } from './relay-offsets.js';
-import type { RelaySource, RelayState } from './relay-source.js';
+import type { RelaySource } from './relay-source.js';
+import { SessionConnector } from './session-loop.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
 
 export interface OutboxRelayOptions {
@@ -53,30 +54,16 @@ interface PendingTxn {
   readonly commitMs: number;
 }
 
-const MAX_BACKOFF_MS = 5_000;
-
-export class OutboxRelay implements RelaySource {
+export class OutboxRelay extends SessionConnector implements RelaySource {
   private readonly names: OutboxNames;
   private readonly offsetsTopic: string;
-  private closed = false;
-  private loop: Promise<void> | undefined;
-  private session: { stop(): Promise<void> } | undefined;
-  private stateValue: RelayState = 'STARTING';
-  private lastError: string | undefined;
+  private streaming: { stop(): Promise<void> } | undefined;
   private published: Lsn | undefined;
 
   constructor(private readonly options: OutboxRelayOptions) {
+    super({ logger: options.logger, logFields: { relay: options.name }, retryMessage: 'outbox relay session ended; retrying' });
     this.names = outboxNames(options.table);
     this.offsetsTopic = options.offsetsTopic ?? 'relay-offsets';
-  }
-
-  get state(): RelayState {
-    return this.stateValue;
-  }
-
-  /** Why the relay is WAITING, when it is. */
-  get failure(): string | undefined {
-    return this.lastError;
   }
 
   /** The last published LSN. */
@@ -84,39 +71,13 @@ export class OutboxRelay implements RelaySource {
     return this.published === undefined ? undefined : formatLsn(this.published);
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.stateValue = 'CLOSED';
-    await this.session?.stop().catch(() => undefined);
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    let backoff = 100;
-    while (!this.closed) {
-      try {
-        await this.runSession(() => {
-          backoff = 100;
-        });
-      } catch (error) {
-        if (this.closed) break;
-        this.lastError = error instanceof Error ? error.message : String(error);
-        this.stateValue = 'WAITING';
-        this.options.logger.warn({ relay: this.options.name, err: this.lastError, retryInMs: backoff }, 'outbox relay session ended; retrying');
-      }
-      if (this.closed) break;
-      await new Promise((r) => setTimeout(r, backoff));
-      backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-    }
-    this.stateValue = 'CLOSED';
+  override async close(): Promise<void> {
+    // The replication stream does not watch for close: stopping it ends the session.
+    await this.sessions.close(async () => this.streaming?.stop());
   }
 
   /** One replication session: resolves or rejects when it ends. */
-  private async runSession(onRunning: () => void): Promise<void> {
+  protected async session(onRunning: () => void): Promise<void> {
     const { backend, name, logger } = this.options;
     const maxBatch = this.options.maxBatch ?? 500;
     const lingerMs = this.options.lingerMs ?? 5;
@@ -139,7 +100,7 @@ export class OutboxRelay implements RelaySource {
       { acknowledge: { auto: false, timeoutSeconds: 0 }, flowControl: { enabled: true } },
     );
     let stopping = false;
-    this.session = {
+    this.streaming = {
       stop: async () => {
         stopping = true;
         await service.stop();
@@ -222,8 +183,6 @@ export class OutboxRelay implements RelaySource {
         service.on('error', (error: Error) => reject(error));
       });
       service.on('start', () => {
-        this.stateValue = 'RUNNING';
-        this.lastError = undefined;
         onRunning();
         logger.info({ relay: name, publishedLsn: formatLsn(published) }, 'outbox relay streaming');
       });
@@ -233,7 +192,7 @@ export class OutboxRelay implements RelaySource {
       if (failed !== undefined) throw failed;
       if (!stopping) throw new Error('the replication connection ended');
     } finally {
-      this.session = undefined;
+      this.streaming = undefined;
       await service.stop().catch(() => undefined);
       await publisher.close().catch(() => undefined);
       await cleaner.end().catch(() => undefined);

@@ -16,8 +16,9 @@
 import type { Backend, Logger } from '@tributary/streams';
 import pg from 'pg';
 import { deletePublished, ensureOutbox, outboxNames, type OutboxNames, type OutboxRow } from './outbox-table.js';
-import type { RelaySource, RelayState } from './relay-source.js';
+import type { RelaySource } from './relay-source.js';
 import { ensureOffsetsTopic, readLastPosition } from './relay-offsets.js';
+import { SessionConnector } from './session-loop.js';
 import { TransactionalPublisher } from './transactional-publisher.js';
 
 export interface PollingOutboxRelayOptions {
@@ -39,76 +40,22 @@ interface Position {
   readonly id: string;
 }
 
-const MAX_BACKOFF_MS = 5_000;
-
-export class PollingOutboxRelay implements RelaySource {
+export class PollingOutboxRelay extends SessionConnector implements RelaySource {
   private readonly names: OutboxNames;
   private readonly offsetsTopic: string;
-  private closed = false;
-  private loop: Promise<void> | undefined;
-  private stateValue: RelayState = 'STARTING';
-  private lastError: string | undefined;
   private published: Position | undefined;
-  private wake: (() => void) | undefined;
 
   constructor(private readonly options: PollingOutboxRelayOptions) {
+    super({ logger: options.logger, logFields: { relay: options.name }, retryMessage: 'polling outbox relay failed; retrying' });
     this.names = outboxNames(options.table);
     this.offsetsTopic = options.offsetsTopic ?? 'relay-offsets';
-  }
-
-  get state(): RelayState {
-    return this.stateValue;
-  }
-
-  get failure(): string | undefined {
-    return this.lastError;
   }
 
   get position(): string | undefined {
     return this.published === undefined ? undefined : `${this.published.txid}/${this.published.id}`;
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.wake?.();
-    await this.loop;
-    this.stateValue = 'CLOSED';
-  }
-
-  private async run(): Promise<void> {
-    let backoff = 100;
-    while (!this.closed) {
-      try {
-        await this.session(() => {
-          backoff = 100;
-        });
-      } catch (error) {
-        if (this.closed) break;
-        this.lastError = error instanceof Error ? error.message : String(error);
-        this.stateValue = 'WAITING';
-        this.options.logger.warn({ relay: this.options.name, err: this.lastError, retryInMs: backoff }, 'polling outbox relay failed; retrying');
-        await this.sleep(backoff);
-        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-      }
-    }
-    this.stateValue = 'CLOSED';
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-
-  private async session(onRunning: () => void): Promise<void> {
+  protected async session(onRunning: () => void): Promise<void> {
     const { backend, name } = this.options;
     const client = new pg.Client({ connectionString: this.options.connectionString });
     client.on('error', () => undefined);
@@ -121,10 +68,8 @@ export class PollingOutboxRelay implements RelaySource {
       const stored = (await readLastPosition(backend, this.offsetsTopic, name)) as Partial<Position> | undefined;
       let position: Position = stored?.txid !== undefined && stored.id !== undefined ? { txid: stored.txid, id: stored.id } : { txid: '0', id: '0' };
       this.published = position;
-      this.stateValue = 'RUNNING';
-      this.lastError = undefined;
       onRunning();
-      while (!this.closed) {
+      while (!this.sessions.closed) {
         const result = await client.query<OutboxRow & { txid: string }>(
           `select id::text as id, topic, key, value, txid::text as txid from ${this.names.table}
            where txid < pg_snapshot_xmin(pg_current_snapshot()) and (txid, id) > ($1::xid8, $2::bigint)
@@ -133,7 +78,7 @@ export class PollingOutboxRelay implements RelaySource {
         );
         const rows = result.rows;
         if (rows.length === 0) {
-          await this.sleep(this.options.pollIntervalMs ?? 100);
+          await this.sessions.pause(this.options.pollIntervalMs ?? 100);
           continue;
         }
         const last = rows[rows.length - 1]!;

@@ -1,5 +1,7 @@
+import type { ConnectorState } from './session-loop.js';
+
 /** What the rest of an app sees of an outbox relay, whichever way it reads the outbox. */
-export type RelayState = 'STARTING' | 'RUNNING' | 'WAITING' | 'CLOSED';
+export type RelayState = ConnectorState;
 
 export interface RelaySource {
   readonly state: RelayState;

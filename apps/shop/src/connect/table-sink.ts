@@ -8,6 +8,7 @@
  */
 import type { Backend, ConsumedRecord, Consumer, Logger } from '@tributary/streams';
 import pg from 'pg';
+import { SessionConnector, type ConnectorState } from './session-loop.js';
 
 export interface TableSinkOptions {
   readonly backend: Backend;
@@ -23,25 +24,13 @@ export interface TableSinkOptions {
   readonly maxBatch?: number;
 }
 
-export type SinkState = 'STARTING' | 'RUNNING' | 'WAITING' | 'CLOSED';
+export type SinkState = ConnectorState;
 
-const MAX_BACKOFF_MS = 5_000;
-
-export class TableSink {
-  private closed = false;
-  private loop: Promise<void> | undefined;
-  private stateValue: SinkState = 'STARTING';
-  private lastError: string | undefined;
+export class TableSink extends SessionConnector {
   private written = 0;
 
-  constructor(private readonly options: TableSinkOptions) {}
-
-  get state(): SinkState {
-    return this.stateValue;
-  }
-
-  get failure(): string | undefined {
-    return this.lastError;
+  constructor(private readonly options: TableSinkOptions) {
+    super({ logger: options.logger, logFields: { sink: options.groupId }, retryMessage: 'table sink session ended; retrying' });
   }
 
   /** Records written so far by this instance (replays included). */
@@ -49,36 +38,7 @@ export class TableSink {
     return this.written;
   }
 
-  start(): void {
-    this.loop ??= this.run();
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.loop;
-    this.stateValue = 'CLOSED';
-  }
-
-  private async run(): Promise<void> {
-    let backoff = 100;
-    while (!this.closed) {
-      try {
-        await this.session(() => {
-          backoff = 100;
-        });
-      } catch (error) {
-        if (this.closed) break;
-        this.lastError = error instanceof Error ? error.message : String(error);
-        this.stateValue = 'WAITING';
-        this.options.logger.warn({ sink: this.options.groupId, err: this.lastError, retryInMs: backoff }, 'table sink session ended; retrying');
-        await new Promise((r) => setTimeout(r, backoff));
-        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-      }
-    }
-    this.stateValue = 'CLOSED';
-  }
-
-  private async session(onRunning: () => void): Promise<void> {
+  protected async session(onRunning: () => void): Promise<void> {
     const { backend, groupId, topics, write } = this.options;
     const client = new pg.Client({ connectionString: this.options.connectionString });
     // A dropped connection surfaces as a failed query; the event itself must not crash the process.
@@ -94,10 +54,8 @@ export class TableSink {
         autoOffsetReset: 'earliest',
       });
       await consumer.subscribe(topics, { onPartitionsAssigned: async () => undefined, onPartitionsRevoked: async () => undefined });
-      this.stateValue = 'RUNNING';
-      this.lastError = undefined;
       onRunning();
-      while (!this.closed) {
+      while (!this.sessions.closed) {
         const records = await consumer.poll(this.options.maxBatch ?? 1000, 200);
         if (records.length === 0) continue;
         await client.query('begin');

@@ -4,69 +4,30 @@
  */
 import pino from 'pino';
 import type { Backend } from '../backend/port.js';
-import { createEmbeddedBackend } from '../backend/embedded/index.js';
-import { createKafkaBackend } from '../backend/kafka/index.js';
-import { partitionForKey } from '../backend/partitioner.js';
 import type { Serde } from '../serde/serde.js';
 import type { QueryableStoreType } from '../state/queryable-store-types.js';
-import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StateStore } from '../state/store.js';
-import { readOnlyWindowFacade } from '../state/timestamped-window-store.js';
-import { isTimestampedStore, readOnlyKeyValueFacade } from '../state/timestamped-key-value-store.js';
-import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
 import type { Topology } from '../topology/topology.js';
-import { realTopicName } from '../topology/physical.js';
-import { compositeKeyValueStore, compositeSessionStore, compositeWindowStore } from './composite-stores.js';
 import { resolveConfig, type Logger, type ResolvedConfig, type StreamsConfig } from './config.js';
 import { InvalidStateStoreError, StreamsError } from './errors.js';
+import { allInstances, keyQueryMetadata, storeView, type HostInfo, type KeyQueryMetadata } from './interactive-queries.js';
 import { loadProcessId } from './process-id.js';
+import { answerStoreCall } from './remote-store-view.js';
+import { streamsBackend } from './streams-backend.js';
+import { StreamsLifecycle, type KafkaStreamsState, type StateListener } from './streams-state.js';
 import { applicationDirectory } from './task-directory.js';
 import { StreamsMetrics } from './streams-metrics.js';
-import { ApplicationShutdownRequestedError, StreamThread, type ThreadCallbacks } from './stream-thread.js';
+import { StreamThread, type ThreadCallbacks } from './stream-thread.js';
 import { StreamThreads, threadGroupInstanceId, type AnyStreamThread, type ThreadMetadata } from './stream-threads.js';
 import type { ThreadStats } from './thread-stats.js';
 import { threadHostFor, type HostedApp, type ThreadHost } from './thread-host.js';
+import { responseTo, type StreamsUncaughtExceptionHandler } from './uncaught-exceptions.js';
 import { isStreamThreadWorker, snapshotOf } from './worker-protocol.js';
 import { WorkerStreamThread } from './worker-stream-thread.js';
-import { answerStoreCall, remoteStoreView } from './remote-store-view.js';
 
-export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR';
-
-export type StateListener = (newState: KafkaStreamsState, oldState: KafkaStreamsState) => void;
-
-export interface HostInfo {
-  readonly host: string;
-  readonly port: number;
-}
-
-export interface KeyQueryMetadata {
-  readonly activeHost: HostInfo;
-  readonly standbyHosts: ReadonlyArray<HostInfo>;
-  readonly partition: number;
-}
-
-/**
- * What happens after a stream thread died of an error it could not recover from (KIP-671):
- * - `REPLACE_THREAD`: a new thread takes over; it resumes from the last commit (the failing record is processed
- *   again), so a transient fault heals itself;
- * - `SHUTDOWN_CLIENT` (default): this instance stops and goes to ERROR;
- * - `SHUTDOWN_APPLICATION`: every instance of the application stops and goes to ERROR.
- */
-export type StreamThreadExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION';
-
-export type StreamsUncaughtExceptionHandler = (error: Error) => StreamThreadExceptionResponse;
-
-/** Kafka's `HostInfo.unavailable()`: the owner of the key is not known (yet). */
-export const UNAVAILABLE_HOST: HostInfo = Object.freeze({ host: 'unavailable', port: -1 });
-
-const TRANSITIONS: Record<KafkaStreamsState, ReadonlyArray<KafkaStreamsState>> = {
-  CREATED: ['REBALANCING', 'PENDING_SHUTDOWN', 'PENDING_ERROR'],
-  REBALANCING: ['RUNNING', 'REBALANCING', 'PENDING_SHUTDOWN', 'PENDING_ERROR'],
-  RUNNING: ['REBALANCING', 'PENDING_SHUTDOWN', 'PENDING_ERROR'],
-  PENDING_SHUTDOWN: ['NOT_RUNNING'],
-  NOT_RUNNING: [],
-  PENDING_ERROR: ['ERROR'],
-  ERROR: [],
-};
+// The instance's concepts live in their own files; their public names are exported from here as before.
+export type { KafkaStreamsState, StateListener } from './streams-state.js';
+export { UNAVAILABLE_HOST, type HostInfo, type KeyQueryMetadata } from './interactive-queries.js';
+export type { StreamThreadExceptionResponse, StreamsUncaughtExceptionHandler } from './uncaught-exceptions.js';
 
 function defaultLogger(): Logger {
   return pino({ name: 'tributary', level: process.env['TRIBUTARY_LOG_LEVEL'] ?? 'info' });
@@ -79,8 +40,7 @@ export class KafkaStreams {
   private readonly ownsBackend: boolean;
   private readonly threads: StreamThreads;
   private threadReplacements = 0;
-  private stateValue: KafkaStreamsState = 'CREATED';
-  private listener: StateListener | undefined;
+  private readonly lifecycle = new StreamsLifecycle();
   private errorHandler: StreamsUncaughtExceptionHandler | undefined;
   private closing: Promise<void> | undefined;
   private fatal: unknown;
@@ -102,29 +62,9 @@ export class KafkaStreams {
     this.logger = config.logger ?? defaultLogger();
     this.host = threadHostFor(config.applicationId);
     this.inert = this.host === undefined && isStreamThreadWorker();
-    if (this.host) {
-      // The worker's clients live in the main thread, which owns the backend (and closes what the worker leaves).
-      this.backend = this.host.backend;
-      this.ownsBackend = false;
-    } else if (config.backend) {
-      this.backend = config.backend;
-      this.ownsBackend = false;
-    } else if (config.bootstrapServers) {
-      // The Kafka backend loads its native client at its first client (when the app starts), not here, so the
-      // embedded path never needs it; bad settings are refused here.
-      this.backend = createKafkaBackend({
-        bootstrapServers: config.bootstrapServers,
-        ...(config.clientConfig ? { clientConfig: { ...config.clientConfig } } : {}),
-        ...(config.security ? { security: config.security } : {}),
-      });
-      this.ownsBackend = true;
-    } else {
-      // Every app in this process without a broker shares one embedded log, so they can talk to each other.
-      this.backend = createEmbeddedBackend(
-        config.embeddedDataDir !== undefined ? { dataDir: config.embeddedDataDir } : { name: 'tributary-default' },
-      );
-      this.ownsBackend = false;
-    }
+    const { backend, owned } = streamsBackend(config, this.host);
+    this.backend = backend;
+    this.ownsBackend = owned;
     this.processId = this.host?.data.processId ?? loadProcessId(applicationDirectory(this.config));
     this.groupInstanceId = config.groupInstanceId;
     const threadCount = this.config.numStreamThreads;
@@ -137,13 +77,13 @@ export class KafkaStreams {
     const indices = this.host ? [this.host.data.index] : Array.from({ length: threadCount }, (_, i) => i + 1);
     this.threads = new StreamThreads(indices, (index, stats, callbacks) => this.newThread(index, stats, callbacks), {
       onStateChange: (state) => {
-        this.setState(state);
+        this.lifecycle.transition(state);
         this.host?.state(state, this.threads.taskIds());
       },
       onThreadDied: (index, thread, error) => void this.onThreadDied(index, thread, error),
     });
     this.prometheus = new StreamsMetrics(this.config.applicationId, this.processId, () => ({
-      state: this.stateValue,
+      state: this.lifecycle.state,
       stats: this.threads.stats(),
       tasks: this.threads.taskIds().length,
       dropped: this.threads.droppedRecords(),
@@ -169,12 +109,11 @@ export class KafkaStreams {
   private readonly prometheus: StreamsMetrics;
 
   get state(): KafkaStreamsState {
-    return this.stateValue;
+    return this.lifecycle.state;
   }
 
   setStateListener(listener: StateListener): void {
-    if (this.stateValue !== 'CREATED') throw new StreamsError('setStateListener() must be called before start()');
-    this.listener = listener;
+    this.lifecycle.setListener(listener);
   }
 
   /**
@@ -192,7 +131,7 @@ export class KafkaStreams {
    * background.
    */
   async start(): Promise<void> {
-    if (this.stateValue !== 'CREATED') throw new StreamsError(`start() can only be called once (state is ${this.stateValue})`);
+    if (this.state !== 'CREATED') throw new StreamsError(`start() can only be called once (state is ${this.state})`);
     if (this.inert) {
       this.logger.debug({ applicationId: this.config.applicationId }, 'in a stream-thread worker of another application: not started');
       return;
@@ -211,12 +150,12 @@ export class KafkaStreams {
   async waitForRunning(timeoutMs = 60_000): Promise<void> {
     if (this.inert) return;
     const deadline = Date.now() + timeoutMs;
-    while (this.stateValue !== 'RUNNING') {
-      if (this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR') {
+    while (this.state !== 'RUNNING') {
+      if (this.lifecycle.failed) {
         throw new StreamsError('The application failed before it was running', { cause: this.fatal });
       }
-      if (this.stateValue === 'NOT_RUNNING' || this.stateValue === 'PENDING_SHUTDOWN') throw new StreamsError('The application stopped');
-      if (Date.now() > deadline) throw new StreamsError(`Not RUNNING after ${timeoutMs} ms (state ${this.stateValue})`);
+      if (this.state === 'NOT_RUNNING' || this.state === 'PENDING_SHUTDOWN') throw new StreamsError('The application stopped');
+      if (Date.now() > deadline) throw new StreamsError(`Not RUNNING after ${timeoutMs} ms (state ${this.state})`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -224,15 +163,15 @@ export class KafkaStreams {
   /** Commits, closes tasks and clients. Safe to call more than once. */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      const failed = this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR';
-      if (!failed) this.setState('PENDING_SHUTDOWN');
+      const failed = this.lifecycle.failed;
+      if (!failed) this.lifecycle.transition('PENDING_SHUTDOWN');
       try {
         await this.threads.stop();
       } catch (error) {
         if (!failed) this.logger.error({ err: String(error) }, 'error while closing');
       } finally {
         if (this.ownsBackend) await this.backend.close().catch(() => undefined);
-        if (!failed) this.setState('NOT_RUNNING');
+        if (!failed) this.lifecycle.transition('NOT_RUNNING');
       }
     })();
     return this.closing;
@@ -240,50 +179,10 @@ export class KafkaStreams {
 
   /** A read-only view of a store across this instance's tasks, in all its stream threads (interactive queries). */
   store<T>(params: { storeName: string; type: QueryableStoreType<T> }): T {
-    if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') {
-      throw new InvalidStateStoreError(`Cannot query store "${params.storeName}": the application is ${this.stateValue}`);
+    if (this.state !== 'RUNNING' && this.state !== 'REBALANCING') {
+      throw new InvalidStateStoreError(`Cannot query store "${params.storeName}": the application is ${this.state}`);
     }
-    const { storeName, type } = params;
-    const global = this.threads.globalStore(storeName);
-    const find = (): StateStore[] => {
-      if (global) return [global];
-      const out: StateStore[] = [];
-      for (const task of this.threads.activeTasks.values()) {
-        const s = task.store(storeName);
-        if (s) out.push(s);
-      }
-      return out;
-    };
-    const exists = global !== undefined || this.topology.physical().stores.has(storeName);
-    if (!exists) throw new InvalidStateStoreError(`No state store named "${storeName}" in this topology`);
-    // Stores of tasks in worker threads answer from there (each worker keeps its own copy of the global stores).
-    const remote = global ? [] : this.threads.queryWorkers({ storeName, storeType: type.storeType, timestamps: type.timestamps });
-    if (type.storeType === 'window') {
-      const remoteWindows = remote.map((call) => remoteStoreView<ReadOnlyWindowStore<unknown, unknown>>(call));
-      const windows = (): ReadOnlyWindowStore<unknown, unknown>[] => [
-        ...find().map((s) =>
-          isTimestampedStore(s) && !type.timestamps
-            ? readOnlyWindowFacade(s as unknown as ReadOnlyWindowStore<unknown, ValueAndTimestamp<unknown>>)
-            : (s as unknown as ReadOnlyWindowStore<unknown, unknown>),
-        ),
-        ...remoteWindows,
-      ];
-      return compositeWindowStore(windows) as T;
-    }
-    if (type.storeType === 'session') {
-      const remoteSessions = remote.map((call) => remoteStoreView<ReadOnlySessionStore<unknown, unknown>>(call));
-      return compositeSessionStore(() => [...(find() as unknown as ReadOnlySessionStore<unknown, unknown>[]), ...remoteSessions]) as T;
-    }
-    const remoteViews = remote.map((call) => remoteStoreView<ReadOnlyKeyValueStore<unknown, unknown>>(call));
-    const views = (): ReadOnlyKeyValueStore<unknown, unknown>[] => [
-      ...find().map((s) =>
-        isTimestampedStore(s) && !type.timestamps
-          ? readOnlyKeyValueFacade(s as unknown as ReadOnlyKeyValueStore<unknown, ValueAndTimestamp<unknown>>)
-          : (s as unknown as ReadOnlyKeyValueStore<unknown, unknown>),
-      ),
-      ...remoteViews,
-    ];
-    return compositeKeyValueStore(views) as T;
+    return storeView(this.threads, this.topology, params);
   }
 
   /**
@@ -292,25 +191,12 @@ export class KafkaStreams {
    * `UNAVAILABLE_HOST`, as in Kafka Streams during a rebalance.
    */
   queryMetadataForKey<K>(storeName: string, key: K, keySerde: Serde<K>): KeyQueryMetadata {
-    const physical = this.topology.physical();
-    const st = physical.subtopologies.find((s) => s.stores.includes(storeName));
-    if (!st) throw new InvalidStateStoreError(`No state store named "${storeName}" in this topology`);
-    const sourceTopic = st.sourceTopics[0];
-    const real = sourceTopic !== undefined ? realTopicName(physical, this.config.applicationId, sourceTopic) : undefined;
-    const count = (real && this.threads.topicLayout?.partitions.get(real)) || 1;
-    const bytes = keySerde.serialize(real ?? '', key);
-    const partition = bytes ? partitionForKey(bytes, count) : 0;
-    const taskId = `${st.id}_${partition}`;
-    const local = this.threads.taskIds().includes(taskId);
-    const standbyHosts = this.threads.instances.standbyHostsOf(taskId);
-    if (local && this.config.applicationServer) return { activeHost: this.config.applicationServer, standbyHosts, partition };
-    const owner = this.threads.instances.ownerOf(taskId);
-    return { activeHost: owner && owner.port > 0 ? { host: owner.host, port: owner.port } : UNAVAILABLE_HOST, standbyHosts, partition };
+    return keyQueryMetadata(this.threads, this.topology, this.config, { storeName, key, keySerde });
   }
 
   /** Every instance of this application that announced itself, with its tasks (Kafka's `metadataForAllStreamsClients`). */
   allMetadata(): Array<{ hostInfo: HostInfo; processId: string; activeTasks: ReadonlyArray<string> }> {
-    return this.threads.instances.all().map((i) => ({ hostInfo: { host: i.host, port: i.port }, processId: i.processId, activeTasks: i.activeTasks }));
+    return allInstances(this.threads);
   }
 
   /** Each stream thread of this instance: its name, state and tasks (Kafka's `metadataForLocalThreads`). */
@@ -344,7 +230,7 @@ export class KafkaStreams {
   } {
     const s = this.threads.stats();
     return {
-      state: this.stateValue,
+      state: this.state,
       processedRecords: s.processed,
       commits: s.commits,
       lastCommitMs: s.lastCommitMs,
@@ -389,14 +275,7 @@ export class KafkaStreams {
       this.host.died(err);
       return;
     }
-    let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT';
-    if (!(err instanceof ApplicationShutdownRequestedError) && this.errorHandler) {
-      try {
-        response = this.errorHandler(err);
-      } catch (handlerError) {
-        this.logger.error({ err: String(handlerError) }, 'the uncaught-exception handler threw; shutting down the client');
-      }
-    }
+    const response = responseTo(err, this.errorHandler, this.logger);
     this.logger.error({ err: err.message, response }, 'stream thread failed');
     if (response === 'REPLACE_THREAD' && this.closing === undefined) {
       await thread.stop('dirty').catch(() => undefined);
@@ -421,15 +300,15 @@ export class KafkaStreams {
 
   /** Stops every thread dirty (a dead one's tasks are closed already) and ends in ERROR. */
   private onFatal(error: unknown): void {
-    if (this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR') return;
+    if (this.lifecycle.failed) return;
     this.fatal = error;
     this.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'stream processing failed; stopping');
-    this.setState('PENDING_ERROR');
+    this.lifecycle.transition('PENDING_ERROR');
     void this.threads
       .stop('dirty')
       .catch(() => undefined)
       .finally(() => {
-        this.setState('ERROR');
+        this.lifecycle.transition('ERROR');
       });
   }
 
@@ -443,13 +322,5 @@ export class KafkaStreams {
       query: (q) => answerStoreCall(this.store({ storeName: q.storeName, type: { storeType: q.storeType, timestamps: q.timestamps } }), q.method, q.args),
       snapshot: () => snapshotOf(this.threads.stats(), this.threads.droppedRecords(), this.threads.taskIds()),
     };
-  }
-
-  private setState(next: KafkaStreamsState): void {
-    const old = this.stateValue;
-    if (old === next && next !== 'REBALANCING') return;
-    if (!TRANSITIONS[old].includes(next)) return;
-    this.stateValue = next;
-    if (old !== next) this.listener?.(next, old);
   }
 }

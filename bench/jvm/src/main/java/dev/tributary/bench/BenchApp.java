@@ -1,13 +1,9 @@
 package dev.tributary.bench;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -38,42 +34,22 @@ public final class BenchApp {
   private BenchApp() {}
 
   public static void main(String[] argv) throws InterruptedException {
-    Map<String, String> args = parse(argv);
-    String benchCase = required(args, "case");
+    Map<String, String> args = Launcher.parse(argv);
+    String benchCase = Launcher.required(args, "case");
     Format<?, ?, ?, ?, ?> format = Format.named(args.getOrDefault("format", "json"));
     if (benchCase.equals("join") && format.userSerde() == null) {
       System.out.println("UNAVAILABLE join: the " + args.get("format") + " format has no join table");
       System.exit(3);
     }
-    Topology topology = build(format, benchCase, required(args, "input"), required(args, "output"), args.get("table"));
+    Topology topology = build(format, benchCase, Launcher.required(args, "input"), Launcher.required(args, "output"), args.get("table"));
 
-    Properties props = new Properties();
-    props.put(StreamsConfig.APPLICATION_ID_CONFIG, required(args, "app-id"));
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, required(args, "bootstrap"));
-    props.put(StreamsConfig.STATE_DIR_CONFIG, required(args, "state-dir"));
-    props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.parseInt(args.getOrDefault("threads", "1")));
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, args.getOrDefault("guarantee", StreamsConfig.AT_LEAST_ONCE));
     // The harness sets the same cache size on both sides: 0 forwards every update, 10 MiB is Kafka's default.
-    props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, Long.parseLong(args.getOrDefault("cache-bytes", "0")));
+    Properties props = Launcher.properties(
+        args, Integer.parseInt(args.getOrDefault("threads", "1")), Long.parseLong(args.getOrDefault("cache-bytes", "0")));
     if (args.containsKey("commit-interval-ms")) {
       props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.parseLong(args.get("commit-interval-ms")));
     }
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-    props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
-
-    KafkaStreams streams = new KafkaStreams(topology, props);
-    CountDownLatch done = new CountDownLatch(1);
-    streams.setStateListener((now, before) -> {
-      System.out.println("STATE " + now);
-      System.out.flush();
-      if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) done.countDown();
-    });
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      streams.close(Duration.ofSeconds(20));
-      done.countDown();
-    }));
-    streams.start();
-    done.await();
+    Launcher.runUntilStopped(topology, props);
   }
 
   static <K, E, S, U, R> Topology build(Format<K, E, S, U, R> f, String benchCase, String input, String output, String table) {
@@ -104,21 +80,5 @@ public final class BenchApp {
       default -> throw new IllegalArgumentException("unknown case " + benchCase);
     }
     return builder.build();
-  }
-
-  private static Map<String, String> parse(String[] argv) {
-    Map<String, String> out = new HashMap<>();
-    for (String a : argv) {
-      if (!a.startsWith("--") || !a.contains("=")) throw new IllegalArgumentException("expected --name=value, got " + a);
-      int eq = a.indexOf('=');
-      out.put(a.substring(2, eq), a.substring(eq + 1));
-    }
-    return out;
-  }
-
-  private static String required(Map<String, String> args, String name) {
-    String v = args.get(name);
-    if (v == null) throw new IllegalArgumentException("missing --" + name);
-    return v;
   }
 }
