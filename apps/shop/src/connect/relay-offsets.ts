@@ -23,6 +23,8 @@ export function offsetRecord(topic: string, relay: string, position: unknown): {
   return { topic, partition: RELAY_OFFSETS_PARTITION, key: Buffer.from(relay), value: Buffer.from(JSON.stringify(position)) };
 }
 
+const READ_STALL_MS = 30_000;
+
 /** The last committed position of `relay` (its JSON value), or undefined when it never published. */
 export async function readLastPosition(backend: Backend, topic: string, relay: string): Promise<unknown> {
   const consumer = await backend.createConsumer({
@@ -39,9 +41,20 @@ export async function readLastPosition(backend: Backend, topic: string, relay: s
     const scan = async (from: number): Promise<unknown> => {
       let found: unknown;
       await consumer.assign([{ ...tp, offset: from }]);
-      while (consumer.position(tp) < last) {
+      // A position that stops short of the end (a broker gone, a partition moved) must not hold the relay, and
+      // with it its close(), for ever: after a stall the read fails and the relay's session retries it.
+      let position = consumer.position(tp);
+      let movedAt = Date.now();
+      while (position < last) {
         for (const record of await consumer.poll(1000, 200)) {
           if (record.key?.toString() === relay && record.value !== null) found = JSON.parse(record.value.toString()) as unknown;
+        }
+        const now = consumer.position(tp);
+        if (now !== position) {
+          position = now;
+          movedAt = Date.now();
+        } else if (Date.now() - movedAt > READ_STALL_MS) {
+          throw new Error(`reading ${topic} stalled at offset ${position} of ${last}`);
         }
       }
       return found;
