@@ -9,6 +9,7 @@ import type {
 import { ClientCallHungError, call, callDone, callDoneWithin, isNativeError, toPortError } from './errors.js';
 import { consumerForGroupMetadata } from './group-metadata.js';
 import type { KafkaOffsets } from './kafka-offsets.js';
+import { PackedSends, type RefusedSend, packedProducer } from './packed-sends.js';
 import type { NativeConfig, NativeDeliveryReport, NativeError, NativeHeaders, NativeModule, NativeProducer } from './native.js';
 
 const TXN_TIMEOUT_MS = 60_000;
@@ -41,6 +42,8 @@ export class KafkaProducer implements Producer {
   private closed = false;
   /** A call never returned: the native handle is left alone (disconnecting it under that call crashes the process). */
   private hung = false;
+  /** The patched client's batched produce (packed-sends.ts); undefined on an unpatched client. */
+  private readonly packed: PackedSends | undefined;
 
   private constructor(
     mod: NativeModule,
@@ -50,6 +53,8 @@ export class KafkaProducer implements Producer {
   ) {
     this.native = new mod.Producer({ ...config, dr_cb: true, 'delivery.report.only.error': true });
     this.native.on('delivery-report', (err, report) => this.onDelivery(err, report));
+    const packed = packedProducer(this.native);
+    this.packed = packed && new PackedSends(packed, (refused) => this.onRefused(refused));
   }
 
   static async create(mod: NativeModule, options: ProducerOptions, config: NativeConfig, offsets: KafkaOffsets): Promise<KafkaProducer> {
@@ -61,16 +66,20 @@ export class KafkaProducer implements Producer {
   }
 
   /**
-   * One native produce() per record and nothing else per record: no delivery report unless it failed, no headers
-   * array unless the record has headers, no string key for the written-partition bookkeeping.
+   * Packed for a batched hand-over to librdkafka (or, on an unpatched client, one native produce() per record), and
+   * nothing else per record: no delivery report unless it failed, no string key for the written-partition
+   * bookkeeping. A record librdkafka refuses fails the next flush or commit, as a failed delivery does.
    */
   send(record: ProducedRecord): void {
     if (this.closed) throw new Error('send on a closed producer');
     const { topic, partition } = record;
-    try {
-      this.native.produce(topic, partition ?? null, record.value, record.key, record.timestamp ?? null, undefined, toNativeHeaders(record.headers));
-    } catch (err) {
-      throw toPortError(err, `sending to ${topic}`, topic);
+    if (this.packed !== undefined) this.packed.add(record);
+    else {
+      try {
+        this.native.produce(topic, partition ?? null, record.value, record.key, record.timestamp ?? null, undefined, toNativeHeaders(record.headers));
+      } catch (err) {
+        throw toPortError(err, `sending to ${topic}`, topic);
+      }
     }
     if (partition !== undefined) {
       let partitions = this.written.get(topic);
@@ -132,6 +141,8 @@ export class KafkaProducer implements Producer {
 
   async abortTransaction(): Promise<void> {
     this.requireTransactional('abortTransaction');
+    // Records not handed to librdkafka yet belong to the aborted transaction: they are dropped, not sent.
+    await this.packed?.discard();
     await this.guarded('abortTransaction', TXN_TIMEOUT_MS, (cb) => this.native.abortTransaction(TXN_TIMEOUT_MS, cb));
     // The abort purged what was still queued; their reports carry purge errors that are no delivery failures.
     await this.drain();
@@ -144,7 +155,16 @@ export class KafkaProducer implements Producer {
     this.closed = true;
     // Leaked on purpose: its stuck call still holds it. A replacement with the same transactional id fences it.
     if (this.hung) return;
+    // Disconnecting waits for a batch being queued (it holds the client's connection lock), so none is cut short.
+    await this.packed?.settle();
     await new Promise<void>((resolve) => this.native.disconnect(CLOSE_TIMEOUT_MS, () => resolve()));
+  }
+
+  private onRefused(refused: RefusedSend[]): void {
+    const first = refused[0];
+    if (first === undefined || this.deliveryError !== undefined) return;
+    const err = Object.assign(new Error(`librdkafka refused ${refused.length} record(s)`), { code: first.code });
+    this.deliveryError = toPortError(err, `sending to ${first.topic}`, first.topic);
   }
 
   private onDelivery(err: NativeError | null | undefined, report: NativeDeliveryReport): void {
@@ -158,6 +178,7 @@ export class KafkaProducer implements Producer {
    * are queued to this thread; two turns of the event loop let them arrive before the caller looks.
    */
   private async drain(): Promise<void> {
+    await this.packed?.settle();
     await this.guarded('flush', FLUSH_TIMEOUT_MS, (cb) => this.native.flush(FLUSH_TIMEOUT_MS, cb));
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
