@@ -61,6 +61,7 @@ export class CachingKeyValueBytesStore extends KeyValueBytesStoreBase implements
       logChange: (storeName, key, value, timestamp) => context.logChange(storeName, key, value, timestamp),
       register: (store, restore) => context.register(store, restore),
       currentTimestamp: () => this.timestampOverride ?? recordTimestamp(context),
+      ...(context.registerSync === undefined ? {} : { registerSync: context.registerSync.bind(context) }),
     };
     this.wrapped.init(inner);
   }
