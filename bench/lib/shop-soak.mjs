@@ -146,6 +146,9 @@ export async function shopSoak({ root, work, rate = SOAK_DEFAULTS.rate, seconds 
     KAFKA_BOOTSTRAP_SERVERS: '',
     // As `npm start` does.
     UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '32',
+    // As `npm start` does: glibc's fixed 128 KiB mmap threshold (its default, but then it rises with every large
+    // block freed, after which such blocks come from the main heap and stay resident when freed; apps/shop/README.md).
+    MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
     // The load generator is one client standing for many customers: at 200 orders/s and a second or two to each
     // outcome it holds several hundred long polls, past the per-client bound meant for real clients (128).
     LONG_POLL_MAX: '8192',

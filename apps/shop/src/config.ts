@@ -4,6 +4,7 @@
  */
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_EMAIL_FILE_LIMITS } from './email/email-sender.js';
 import { DEFAULT_LONG_POLL_LIMITS } from './http/long-poll-limits.js';
 import { KAFKA_SECURITY_VARIABLES, kafkaSecurityFromEnv, type KafkaSecurity } from './kafka-security.js';
 import { DEFAULT_SETTLED_RETENTION_MS } from './services/retention.js';
@@ -39,6 +40,10 @@ export interface ShopConfig {
   readonly databaseUrl: string | undefined;
   /** Topic configs the embedded log gives topics that do not set them (`LOG_TOPIC_DEFAULTS`); empty: Kafka's defaults. */
   readonly logTopicDefaults: Readonly<Record<string, string>>;
+  /** The default email sender's file (`<dataDir>/emails.jsonl`) is rotated at this size… */
+  readonly emailFileMaxBytes: number;
+  /** …and this many rotated files are kept. */
+  readonly emailFilesKept: number;
 }
 
 const EnvSchema = z
@@ -75,6 +80,16 @@ const EnvSchema = z
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'DATABASE_URL must be a postgres:// URL').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_TOPIC_DEFAULTS: z.string().optional(),
+    EMAIL_FILE_MAX_BYTES: z.coerce
+      .number({ message: 'EMAIL_FILE_MAX_BYTES must be a number' })
+      .int()
+      .min(1024, 'EMAIL_FILE_MAX_BYTES must be at least 1024')
+      .default(DEFAULT_EMAIL_FILE_LIMITS.maxBytes),
+    EMAIL_FILES_KEPT: z.coerce
+      .number({ message: 'EMAIL_FILES_KEPT must be a number' })
+      .int()
+      .min(0, 'EMAIL_FILES_KEPT must be 0 or more')
+      .default(DEFAULT_EMAIL_FILE_LIMITS.keep),
   })
   // Several instances forward requests to each other; without a shared secret they could not tell a forwarded
   // request from a client's.
@@ -97,6 +112,8 @@ const ENV_KEYS = [
   'DATABASE_URL',
   'LOG_LEVEL',
   'LOG_TOPIC_DEFAULTS',
+  'EMAIL_FILE_MAX_BYTES',
+  'EMAIL_FILES_KEPT',
 ] as const;
 
 export class ConfigError extends Error {
@@ -148,5 +165,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     longPollMaxPerClient: e.LONG_POLL_MAX_PER_CLIENT,
     databaseUrl: e.DATABASE_URL,
     logTopicDefaults: topicDefaults.defaults,
+    emailFileMaxBytes: e.EMAIL_FILE_MAX_BYTES,
+    emailFilesKept: e.EMAIL_FILES_KEPT,
   };
 }

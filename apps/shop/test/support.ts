@@ -145,6 +145,7 @@ async function startOn(opening: Backend | Promise<Backend>, dir: string, commitI
   const close = async (): Promise<void> => {
     await shop.close();
     await backend.close();
+    fileSink.close();
   };
   try {
     for (const app of shop.apps.values()) await app.waitForRunning(60_000);

@@ -2,10 +2,12 @@
  * Where the email service's messages go. Pluggable so a real mail gateway can replace the defaults, which only
  * record what would have been sent: to the log, or as JSON lines in a file.
  */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
 import type { Logger } from '@tributary/streams';
 import type { Customer, Order, Payment } from '../schemas.js';
+import { RotatingFile, type RotationLimits } from './rotating-file.js';
+
+/** 64 MiB per file, 4 rotated files kept: the sink takes at most 320 MiB of disk. */
+export const DEFAULT_EMAIL_FILE_LIMITS: RotationLimits = { maxBytes: 64 * 1024 * 1024, keep: 4 };
 
 export interface Email {
   readonly to: string;
@@ -25,17 +27,15 @@ export function logEmailSender(logger: Logger): EmailSender {
   return { send: (email) => logger.info({ to: email.to, subject: email.subject, orderId: email.order.id }, 'email sent') };
 }
 
-/** Appends one JSON line per email; the directory is created on first use. */
-export function fileEmailSender(path: string): EmailSender {
-  let ready = false;
+/**
+ * Appends one JSON line per email; the directory is created on first use. The file is rotated at `limits.maxBytes`
+ * and `limits.keep` rotated files are kept (`path.1` newest), so the sent mail does not fill the disk.
+ */
+export function fileEmailSender(path: string, limits: RotationLimits = DEFAULT_EMAIL_FILE_LIMITS): EmailSender & { close(): void } {
+  const file = new RotatingFile(path, limits);
   return {
-    send: (email) => {
-      if (!ready) {
-        mkdirSync(dirname(path), { recursive: true });
-        ready = true;
-      }
-      appendFileSync(path, `${JSON.stringify(email)}\n`);
-    },
+    send: (email) => file.append(`${JSON.stringify(email)}\n`),
+    close: () => file.close(),
   };
 }
 

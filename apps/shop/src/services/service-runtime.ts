@@ -39,7 +39,7 @@ export function runtimeFromConfig(
     stateDir: config.stateDir,
     logger,
     commitIntervalMs: config.commitIntervalMs,
-    emailSender: fileEmailSender(join(config.dataDir, 'emails.jsonl')),
+    emailSender: fileEmailSender(join(config.dataDir, 'emails.jsonl'), { maxBytes: config.emailFileMaxBytes, keep: config.emailFilesKept }),
     settledRetentionMs: config.settledRetentionMs,
     applicationServer: config.applicationServer,
     forwardSecret: config.forwardSecret,

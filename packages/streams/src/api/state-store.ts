@@ -27,6 +27,14 @@ export interface StateStoreContext {
    * timestamp kept in the value instead. When absent, stores fall back to the wall clock.
    */
   currentTimestamp?(): number;
+  /**
+   * Registers how the store makes its committed writes durable (an fsync), for stores whose commits do not sync
+   * (LMDB's are cheap page-cache writes). The runtime calls every registered `sync` of a task before a checkpoint
+   * file names the task's state, so a checkpoint never vouches for writes a power loss could take away. Returns a
+   * function that unregisters it (a closed store or segment). Absent where nothing is checkpointed (global stores,
+   * the test driver).
+   */
+  registerSync?(sync: () => void): () => void;
 }
 
 export interface RestoreRecord {

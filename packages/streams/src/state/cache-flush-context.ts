@@ -19,6 +19,8 @@ export class CacheFlushContext {
       logChange: (storeName, key, value, timestamp) => outer.logChange(storeName, key, value, timestamp),
       register: (store, restore) => outer.register(store, restore),
       currentTimestamp: () => this.override ?? recordTimestamp(outer),
+      // The layers below (an LMDB store) must still be synced before a checkpoint names their state.
+      ...(outer.registerSync === undefined ? {} : { registerSync: outer.registerSync.bind(outer) }),
     };
   }
 

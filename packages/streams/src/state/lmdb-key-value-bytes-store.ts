@@ -25,13 +25,18 @@ export interface LmdbStoreOptions {
  * A persistent bytes store on LMDB, one environment per store under `<taskDir>/<name>/`.
  *
  * Durability and throughput: writes go to an in-memory overlay of pending writes and are committed to LMDB in
- * one synchronous transaction per `flush()`, on disk (fsync'ed: `overlappingSync` is off) when `flush()` returns
- * (the runtime flushes before each commit and before writing a checkpoint), or earlier when the overlay grows past
- * `maxPendingWrites` keys or 4 MiB of values. Measured with test/state/measure-kv.ts (200k scattered keys, a flush per 1,000): ≈100k puts/s
- * with lmdb-js's default overlapping sync, ≈91k/s without. A commit per write would pay a transaction (and with
- * sync, an fsync) per record; Kafka Streams likewise keeps RocksDB writes in memtables with the WAL off and relies on the changelog
- * (replayed from the checkpoint) for anything not yet flushed. Reads consult the overlay first, so they always see
- * the latest writes.
+ * one synchronous transaction per `flush()` (the runtime flushes before each commit), or earlier when the overlay
+ * grows past `maxPendingWrites` keys or 4 MiB of values. Commits do not fsync (LMDB's `noSync`): they survive a
+ * process crash (the page cache holds them) but not a power loss. `sync()` makes them durable; the runtime calls it
+ * (registered through `StateStoreContext.registerSync`) before a checkpoint file names the store's state, and
+ * `close()` syncs what it committed. Exactly-once writes no checkpoint while a task runs and wipes a task's state
+ * that has none, so its per-commit flushes never fsync; at-least-once pays one fsync per store per commit (its
+ * checkpoint). A per-commit fsync took ≈45 % of the shop's main thread at 100 orders/s. What this gives up: a
+ * power loss (not a process crash) between an at-least-once commit and its checkpoint, or under a global store,
+ * can leave an LMDB file whose newest transaction is torn (LMDB keeps integrity without sync only if the file
+ * system keeps write order). Kafka Streams likewise
+ * keeps RocksDB writes in memtables with the WAL off and relies on the changelog (replayed from the checkpoint) for
+ * anything not yet flushed. Reads consult the overlay first, so they always see the latest writes.
  *
  * The overlay (`PendingWrites`) is a hash map keyed by the key's bytes as a latin1 string, values in one arena: point
  * reads and writes, all an aggregation does, cost a hash lookup. The sorted index that range scans merge from is
@@ -47,6 +52,9 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
   private lastKeyString = '';
   /** Reused LMDB keys by length (reads copy the key into LMDB's own buffer, so one scratch key per length serves). */
   private readonly scratchKeys: Buffer[] = [];
+  /** Committed writes not yet synced; true on open, as a crashed earlier process may have left some in the page cache. */
+  private unsynced = false;
+  private unregisterSync: (() => void) | undefined;
 
   constructor(
     readonly name: string,
@@ -61,17 +69,24 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
   init(context: StateStoreContext): void {
     const path = this.directory ?? join(context.taskDir, this.name);
     this.openAt(path);
+    this.unregisterSync = context.registerSync?.(() => this.sync());
   }
 
   /** Opens without a context (segments, tools). */
   openAt(path: string): void {
     mkdirSync(path, { recursive: true });
     // noSubdir: false, or lmdb-js takes a directory name with a dot (segments: `name.60000`) for a file name.
-    // overlappingSync: false, so that a synchronous commit returns only once it is on disk. lmdb-js enables it by
-    // default on Linux, where a commit returns before its fsync; the runtime writes a checkpoint naming the store's
-    // state right after `flush()`, and a crash in that window would leave a checkpoint ahead of the store (state
-    // silently missing the changelog records the checkpoint says it holds).
-    this.db = open<Buffer, Buffer>({ path, keyEncoding: 'binary', encoding: 'binary', noSubdir: false, overlappingSync: false });
+    // noSync: commits are not fsync'ed; `sync()` makes them durable before a checkpoint names them (see the class
+    // comment). overlappingSync (lmdb-js's default on Linux) cannot be combined with noSync.
+    this.db = open<Buffer, Buffer>({
+      path,
+      keyEncoding: 'binary',
+      encoding: 'binary',
+      noSubdir: false,
+      noSync: true,
+      overlappingSync: false,
+    });
+    this.unsynced = true;
   }
 
   get(key: Buffer): Buffer | null {
@@ -114,9 +129,20 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
     this.commit();
   }
 
+  /** Makes committed writes durable (fsync of the environment); pending ones are not committed here (`flush()`). */
+  sync(): void {
+    if (!this.unsynced || this.db === undefined) return;
+    environmentOf(this.db).sync();
+    this.unsynced = false;
+  }
+
   close(): void {
     if (this.db === undefined) return;
     this.commit();
+    // A clean close leaves the files durable: the last checkpoint may name what this store holds.
+    this.sync();
+    this.unregisterSync?.();
+    this.unregisterSync = undefined;
     // close() is asynchronous in lmdb-js but takes effect at once for this handle; reopening the path works.
     void this.db.close();
     this.db = undefined;
@@ -130,6 +156,7 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
   clear(): void {
     this.pending.clear();
     this.database().clearSync();
+    this.unsynced = true;
   }
 
   private commit(): void {
@@ -143,6 +170,7 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
       });
     });
     this.pending.clear();
+    this.unsynced = true;
   }
 
   private overlayKey(key: Buffer): string {
@@ -193,6 +221,16 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
     if (this.db === undefined) throw new Error(`state store ${this.name} is not open`);
     return this.db;
   }
+}
+
+/**
+ * The native environment of `db`. lmdb-js's documented `db.sync(callback)` syncs on a worker thread; called without a
+ * callback the native `env.sync()` runs `mdb_env_sync(env, 1)` synchronously, which a checkpoint must wait for.
+ */
+function environmentOf(db: RootDatabase<Buffer, Buffer>): { sync(): void } {
+  const env = (db as unknown as { env?: { sync?: unknown } }).env;
+  if (env === undefined || typeof env.sync !== 'function') throw new Error('lmdb-js exposes no synchronous env.sync(): cannot make state durable');
+  return env as { sync(): void };
 }
 
 function toDbKey(key: Buffer): Buffer {
