@@ -131,6 +131,7 @@ export class StandbyTasks {
       // Standby stores are written only by their changelogs; nothing they do is logged again.
       collector: { send: () => undefined, partitionsFor: () => undefined },
       currentTimestamp: () => -1,
+      deferSync: this.config.processingGuarantee === 'exactly_once_v2',
     });
     state.initializeStores();
     state.startPositions();

@@ -100,6 +100,7 @@ export class StreamTask implements GraphHost {
       storeNames: options.subtopology.stores,
       collector: this.collector,
       currentTimestamp: () => this.recordContext?.timestamp ?? this.streamTime,
+      deferSync: options.config.processingGuarantee === 'exactly_once_v2',
     });
     this.failures = new RecordFailures({
       taskId: options.taskId,

@@ -38,6 +38,13 @@ export interface TaskStateManagerOptions {
   readonly storeNames: ReadonlyArray<string>;
   readonly collector: RecordCollector;
   readonly currentTimestamp: () => number;
+  /**
+   * Stores may commit without fsync and are synced before each checkpoint (`StateStoreContext.registerSync`). Only
+   * under exactly-once, where a task's state without a checkpoint is wiped at start: a power loss can then tear only
+   * state that is thrown away. Under at-least-once a checkpoint vouches for state that later unsynced commits could
+   * damage in place (LMDB without sync may reuse pages of the synced snapshot), so commits stay synchronous there.
+   */
+  readonly deferSync: boolean;
 }
 
 export class TaskStateManager {
@@ -73,11 +80,15 @@ export class TaskStateManager {
           this.restorers.set(store.name, restore);
         },
         currentTimestamp: this.options.currentTimestamp,
-        registerSync: (sync) => {
-          const entry = { sync };
-          this.syncs.add(entry);
-          return () => this.syncs.delete(entry);
-        },
+        ...(this.options.deferSync
+          ? {
+              registerSync: (sync: () => void) => {
+                const entry = { sync };
+                this.syncs.add(entry);
+                return () => this.syncs.delete(entry);
+              },
+            }
+          : {}),
       };
       const store = spec.builder.build();
       store.init(context);

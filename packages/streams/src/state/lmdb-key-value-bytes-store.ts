@@ -26,15 +26,15 @@ export interface LmdbStoreOptions {
  *
  * Durability and throughput: writes go to an in-memory overlay of pending writes and are committed to LMDB in
  * one synchronous transaction per `flush()` (the runtime flushes before each commit), or earlier when the overlay
- * grows past `maxPendingWrites` keys or 4 MiB of values. Commits do not fsync (LMDB's `noSync`): they survive a
- * process crash (the page cache holds them) but not a power loss. `sync()` makes them durable; the runtime calls it
- * (registered through `StateStoreContext.registerSync`) before a checkpoint file names the store's state, and
- * `close()` syncs what it committed. Exactly-once writes no checkpoint while a task runs and wipes a task's state
- * that has none, so its per-commit flushes never fsync; at-least-once pays one fsync per store per commit (its
- * checkpoint). A per-commit fsync took ≈45 % of the shop's main thread at 100 orders/s. What this gives up: a
- * power loss (not a process crash) between an at-least-once commit and its checkpoint, or under a global store,
- * can leave an LMDB file whose newest transaction is torn (LMDB keeps integrity without sync only if the file
- * system keeps write order). Kafka Streams likewise
+ * grows past `maxPendingWrites` keys or 4 MiB of values. Commits are fsync'ed when they return, except where the
+ * context offers `registerSync` (the runtime does under exactly-once only): there commits skip the fsync (LMDB's
+ * `noSync`; they survive a process crash, the page cache holds them, but not a power loss) and the runtime calls
+ * `sync()` before a checkpoint file names the store's state; `close()` syncs what it committed. Exactly-once writes
+ * no checkpoint while a task runs and wipes a task's state that has none at start, so a power loss can only tear
+ * state that is thrown away; a per-commit fsync took ≈45 % of the shop's main thread at 100 orders/s. Under
+ * at-least-once a checkpoint vouches for state that later unsynced commits could damage in place (without sync,
+ * LMDB may reuse pages of the synced snapshot and the disk may write them in any order), so there every commit
+ * is synchronous, as before. Kafka Streams likewise
  * keeps RocksDB writes in memtables with the WAL off and relies on the changelog (replayed from the checkpoint) for
  * anything not yet flushed. Reads consult the overlay first, so they always see the latest writes.
  *
@@ -54,6 +54,8 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
   private readonly scratchKeys: Buffer[] = [];
   /** Committed writes not yet synced; true on open, as a crashed earlier process may have left some in the page cache. */
   private unsynced = false;
+  /** Commits skip the fsync and wait for `sync()` (see the class comment). */
+  private deferSync = false;
   private unregisterSync: (() => void) | undefined;
 
   constructor(
@@ -68,25 +70,28 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
 
   init(context: StateStoreContext): void {
     const path = this.directory ?? join(context.taskDir, this.name);
-    this.openAt(path);
+    this.openAt(path, context.registerSync !== undefined);
     this.unregisterSync = context.registerSync?.(() => this.sync());
   }
 
   /** Opens without a context (segments, tools). */
-  openAt(path: string): void {
+  openAt(path: string, deferSync = false): void {
     mkdirSync(path, { recursive: true });
     // noSubdir: false, or lmdb-js takes a directory name with a dot (segments: `name.60000`) for a file name.
-    // noSync: commits are not fsync'ed; `sync()` makes them durable before a checkpoint names them (see the class
-    // comment). overlappingSync (lmdb-js's default on Linux) cannot be combined with noSync.
+    // deferSync → noSync: commits are not fsync'ed; `sync()` makes them durable before a checkpoint names them (see
+    // the class comment). Otherwise overlappingSync: false (lmdb-js's default on Linux is true), so that a
+    // synchronous commit returns only once it is on disk: a checkpoint written right after `flush()` must not be
+    // ahead of the store.
     this.db = open<Buffer, Buffer>({
       path,
       keyEncoding: 'binary',
       encoding: 'binary',
       noSubdir: false,
-      noSync: true,
+      noSync: deferSync,
       overlappingSync: false,
     });
-    this.unsynced = true;
+    this.deferSync = deferSync;
+    this.unsynced = deferSync;
   }
 
   get(key: Buffer): Buffer | null {
@@ -156,7 +161,7 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
   clear(): void {
     this.pending.clear();
     this.database().clearSync();
-    this.unsynced = true;
+    this.unsynced = this.deferSync;
   }
 
   private commit(): void {
@@ -170,7 +175,7 @@ export class LmdbKeyValueBytesStore extends KeyValueBytesStoreBase {
       });
     });
     this.pending.clear();
-    this.unsynced = true;
+    this.unsynced = this.deferSync;
   }
 
   private overlayKey(key: Buffer): string {

@@ -68,6 +68,7 @@ function taskWithCountingStore(taskDir: string, syncs: string[]): TaskStateManag
     storeNames: ['counts'],
     collector: { send: () => undefined, partitionsFor: () => undefined },
     currentTimestamp: () => 0,
+    deferSync: true,
   });
   manager.initializeStores();
   manager.changelogs();
