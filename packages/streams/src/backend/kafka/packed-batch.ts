@@ -1,4 +1,4 @@
-import { endianness } from 'node:os';
+import { patchedBinding } from './patched-client.js';
 import type { ConsumedRecord } from '../port.js';
 import type { NativeError, NativeHeaders, NativeKafkaConsumer, NativeMessage } from './native.js';
 
@@ -43,9 +43,7 @@ const EOF_FLAG = 1;
 
 /** The packed consume of this client, or undefined when the client is unpatched (or the host big-endian). */
 export function packedConsumer(native: NativeKafkaConsumer): PackedBinding | undefined {
-  if (endianness() !== 'LE') return undefined;
-  const binding = (native as unknown as { _client?: Partial<PackedBinding> })._client;
-  return typeof binding?.consumePacked === 'function' ? (binding as PackedBinding) : undefined;
+  return patchedBinding<PackedBinding>(native, 'consumePacked');
 }
 
 export interface ConsumedBatch {

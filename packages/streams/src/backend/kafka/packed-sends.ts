@@ -1,4 +1,4 @@
-import { endianness } from 'node:os';
+import { patchedBinding } from './patched-client.js';
 import type { ProducedRecord } from '../port.js';
 import type { NativeProducer } from './native.js';
 
@@ -43,9 +43,7 @@ const HAND_OVER_RECORDS = 4096;
 
 /** The packed produce of this client, or undefined when the client is unpatched (or the host big-endian). */
 export function packedProducer(native: NativeProducer): PackedProducerBinding | undefined {
-  if (endianness() !== 'LE') return undefined;
-  const binding = (native as unknown as { _client?: Partial<PackedProducerBinding> })._client;
-  return typeof binding?.producePacked === 'function' ? (binding as PackedProducerBinding) : undefined;
+  return patchedBinding<PackedProducerBinding>(native, 'producePacked');
 }
 
 export class PackedSends {
