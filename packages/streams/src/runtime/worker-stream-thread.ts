@@ -87,6 +87,9 @@ export class WorkerStreamThread {
     const worker = new Worker(BOOTSTRAP, {
       eval: true,
       execArgv: process.execArgv,
+      // The entry module runs again in the worker and may read its command line, as it did in the main thread
+      // (a worker's process.argv otherwise holds only the executable and the script).
+      argv: process.argv.slice(2),
       workerData: workerDataFor({
         applicationId: options.applicationId,
         index: options.index,

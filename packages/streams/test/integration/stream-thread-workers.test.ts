@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Serdes } from '../../src/serde/serdes.js';
@@ -19,6 +19,8 @@ const S = Serdes.string();
 const L = Serdes.long();
 const TASKS = ['0_0', '0_1', '0_2', '0_3'];
 const KEYS = Array.from({ length: 24 }, (_, i) => `k${i}`);
+/** Arguments the application process is started with; the worker must see them too (apps read their settings there). */
+const APP_ARGS = ['--profile', '{"threads":2}'];
 const expectedCount = (key: string): number => (Number(key.slice(1)) % 3) + 1;
 const INPUT = KEYS.flatMap((key) => Array.from({ length: expectedCount(key) }, () => ({ key, value: 'x' })));
 
@@ -46,7 +48,7 @@ class AppProcess {
     // Not a test file: the application process runs its threads in workers, as in production.
     const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
     delete childEnv['NODE_TEST_CONTEXT'];
-    this.child = spawn(process.execPath, ['--import', 'tsx', script], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.child = spawn(process.execPath, ['--import', 'tsx', script, ...APP_ARGS], { env: childEnv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.child.on('message', (m: { event: string }) => {
       this.messages.push(m);
       for (const w of this.waiters.splice(0)) w();
@@ -125,6 +127,7 @@ for (const kafka of testBackends().filter((b) => b.name === 'kafka')) {
     it('thread 2 runs in a worker; exact output, queries, metrics and a clean close cover both threads', async () => {
       await run({}, async (app, dir, applicationId) => {
         assert.equal(workerMarks(dir), 1, 'one worker thread hosts a stream thread');
+        assert.deepEqual(workerArgv(dir), APP_ARGS, "the worker sees the process's command line");
         app.send('report');
         const report = await app.next<Report>('report');
         assert.equal(report.state, 'RUNNING');
@@ -167,6 +170,12 @@ for (const kafka of testBackends().filter((b) => b.name === 'kafka')) {
 /** How many workers said they host a stream thread (each leaves a mark in the state directory). */
 function workerMarks(dir: string): number {
   return readdirSync(dir).filter((f) => f.startsWith('worker-')).length;
+}
+
+/** The command line the (first) worker saw, as it wrote it in its mark. */
+function workerArgv(dir: string): unknown {
+  const mark = readdirSync(dir).find((f) => f.startsWith('worker-'));
+  return JSON.parse(readFileSync(join(dir, mark as string), 'utf8'));
 }
 
 function assertBothThreadsWork(report: Report): void {
