@@ -8,6 +8,7 @@ import { DEFAULT_EMAIL_FILE_LIMITS } from './email/email-sender.js';
 import { DEFAULT_LONG_POLL_LIMITS } from './http/long-poll-limits.js';
 import { KAFKA_SECURITY_VARIABLES, kafkaSecurityFromEnv, type KafkaSecurity } from './kafka-security.js';
 import { DEFAULT_SETTLED_RETENTION_MS } from './services/retention.js';
+import { DEFAULT_EXACTLY_ONCE_COMMIT_INTERVAL_MS } from './services/service-runtime.js';
 import { parseLogTopicDefaults } from './log-topic-defaults.js';
 
 export interface ShopConfig {
@@ -21,6 +22,8 @@ export interface ShopConfig {
   /** Where streams apps keep their state stores. */
   readonly stateDir: string;
   readonly commitIntervalMs: number | undefined;
+  /** Commit interval of the exactly-once apps (see `EXACTLY_ONCE_COMMIT_INTERVAL_MS`). */
+  readonly exactlyOnceCommitIntervalMs: number;
   readonly logLevel: string;
   /**
    * `host:port` other orders instances reach this one's HTTP API on. Set it when several orders instances run:
@@ -61,6 +64,7 @@ const EnvSchema = z
       .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'KAFKA_BOOTSTRAP_SERVERS must be host:port[,host:port...]')
       .optional(),
     COMMIT_INTERVAL_MS: z.coerce.number({ message: 'COMMIT_INTERVAL_MS must be a number' }).int().min(0).optional(),
+    EXACTLY_ONCE_COMMIT_INTERVAL_MS: z.coerce.number({ message: 'EXACTLY_ONCE_COMMIT_INTERVAL_MS must be a number' }).int().min(0).optional(),
     APPLICATION_SERVER: z
       .string()
       .regex(/^[^\s,:]+:\d{1,5}$/, 'APPLICATION_SERVER must be host:port (how other instances reach this one)')
@@ -104,6 +108,7 @@ const ENV_KEYS = [
   'DATA_DIR',
   'KAFKA_BOOTSTRAP_SERVERS',
   'COMMIT_INTERVAL_MS',
+  'EXACTLY_ONCE_COMMIT_INTERVAL_MS',
   'APPLICATION_SERVER',
   'FORWARD_SECRET',
   'ORDER_RETENTION_MS',
@@ -156,6 +161,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     logDir: join(dataDir, 'log'),
     stateDir: join(dataDir, 'state'),
     commitIntervalMs: e.COMMIT_INTERVAL_MS,
+    exactlyOnceCommitIntervalMs: e.EXACTLY_ONCE_COMMIT_INTERVAL_MS ?? e.COMMIT_INTERVAL_MS ?? DEFAULT_EXACTLY_ONCE_COMMIT_INTERVAL_MS,
     logLevel: e.LOG_LEVEL,
     applicationServer: e.APPLICATION_SERVER,
     forwardSecret: e.FORWARD_SECRET,

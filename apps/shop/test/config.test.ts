@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { ConfigError, loadConfig } from '../src/config.js';
+import { DEFAULT_EXACTLY_ONCE_COMMIT_INTERVAL_MS } from '../src/services/service-runtime.js';
 
 describe('shop config', () => {
   it('defaults to port 8080 and the embedded log under ./data', () => {
@@ -14,6 +15,15 @@ describe('shop config', () => {
     assert.equal(config.dataDir, resolve('./data'));
     assert.equal(config.logDir, join(resolve('./data'), 'log'));
     assert.equal(config.stateDir, join(resolve('./data'), 'state'));
+    assert.equal(config.commitIntervalMs, undefined);
+    assert.equal(config.exactlyOnceCommitIntervalMs, DEFAULT_EXACTLY_ONCE_COMMIT_INTERVAL_MS);
+  });
+
+  it('gives the exactly-once apps their own commit interval', () => {
+    const config = loadConfig({ COMMIT_INTERVAL_MS: '1000', EXACTLY_ONCE_COMMIT_INTERVAL_MS: '10' });
+    assert.equal(config.commitIntervalMs, 1000);
+    assert.equal(config.exactlyOnceCommitIntervalMs, 10);
+    assert.throws(() => loadConfig({ EXACTLY_ONCE_COMMIT_INTERVAL_MS: 'soon' }), /EXACTLY_ONCE_COMMIT_INTERVAL_MS must be a number/);
   });
 
   it('reads every variable and treats empty ones as unset', () => {
@@ -22,6 +32,8 @@ describe('shop config', () => {
     assert.equal(config.logDir, '/tmp/x/log');
     assert.equal(config.kafkaBootstrapServers, 'a:1,b:2');
     assert.equal(config.commitIntervalMs, 50);
+    // COMMIT_INTERVAL_MS covers the exactly-once apps too unless they have their own.
+    assert.equal(config.exactlyOnceCommitIntervalMs, 50);
     assert.equal(config.applicationServer, 'h:9000');
     assert.equal(config.logLevel, 'info');
     assert.equal(config.forwardSecret, 'sixteen-chars-at-least');

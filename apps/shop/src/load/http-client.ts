@@ -19,8 +19,24 @@ const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Age
 /**
  * Sends `body` (as JSON when given) and resolves with the whole answer; rejects when the socket is silent for
  * `idleTimeoutMs` (node:http has no deadline of its own, so a request the server dropped would be waited on forever).
+ *
+ * A request sent on a kept-alive socket that the server closed at the same moment (its keep-alive timeout) fails
+ * with ECONNRESET before the server read it; it is sent once more on a new socket, as Node's documentation advises
+ * (`request.reusedSocket`). The shop's requests are all safe to repeat: orders and payments carry their own ids.
  */
-export function httpCall(url: URL, method: string, body: unknown, idleTimeoutMs: number): Promise<HttpAnswer> {
+export async function httpCall(url: URL, method: string, body: unknown, idleTimeoutMs: number): Promise<HttpAnswer> {
+  try {
+    return await send(url, method, body, idleTimeoutMs);
+  } catch (error) {
+    if (!(error instanceof StaleSocketError)) throw error;
+    return send(url, method, body, idleTimeoutMs);
+  }
+}
+
+/** A reset on a reused keep-alive socket before any answer came. */
+class StaleSocketError extends Error {}
+
+function send(url: URL, method: string, body: unknown, idleTimeoutMs: number): Promise<HttpAnswer> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   const secure = url.protocol === 'https:';
   return new Promise((resolve, reject) => {
@@ -42,7 +58,9 @@ export function httpCall(url: URL, method: string, body: unknown, idleTimeoutMs:
         response.on('error', reject);
       },
     );
-    request.on('error', reject);
+    request.on('error', (error: NodeJS.ErrnoException) => {
+      reject(request.reusedSocket && error.code === 'ECONNRESET' ? new StaleSocketError(error.message) : error);
+    });
     request.setTimeout(idleTimeoutMs, () => request.destroy(new Error(`no answer within ${idleTimeoutMs} ms`)));
     request.end(payload);
   });

@@ -17,6 +17,8 @@ export interface ServiceRuntime {
   readonly logger: Logger;
   /** Shorter than Kafka's default keeps end-to-end latency low; undefined keeps the library default. */
   readonly commitIntervalMs?: number | undefined;
+  /** Commit interval of the exactly-once apps; undefined: `commitIntervalMs`, else `DEFAULT_EXACTLY_ONCE_COMMIT_INTERVAL_MS`. */
+  readonly exactlyOnceCommitIntervalMs?: number | undefined;
   /** Where the email service sends; absent: to the log. */
   readonly emailSender?: EmailSender | undefined;
   /** How long settled orders' per-order entries are kept, in event time (default 7 days; see `retention.ts`). */
@@ -39,6 +41,7 @@ export function runtimeFromConfig(
     stateDir: config.stateDir,
     logger,
     commitIntervalMs: config.commitIntervalMs,
+    exactlyOnceCommitIntervalMs: config.exactlyOnceCommitIntervalMs,
     emailSender: fileEmailSender(join(config.dataDir, 'emails.jsonl'), { maxBytes: config.emailFileMaxBytes, keep: config.emailFilesKept }),
     settledRetentionMs: config.settledRetentionMs,
     applicationServer: config.applicationServer,
@@ -46,6 +49,14 @@ export function runtimeFromConfig(
     longPollLimits: { maxTotal: config.longPollMaxTotal, maxPerClient: config.longPollMaxPerClient },
   };
 }
+
+/**
+ * The exactly-once apps' commit interval unless configured. Their output becomes visible to the next app only when
+ * they commit, and an order crosses four of them before its outcome (inventory's command, event and validation
+ * steps, then the aggregator): at Kafka Streams' 100 ms an outcome takes ≈ 200 ms at rest and its p99 at 200 orders/s
+ * is over 400 ms. Commits this often cost CPU (measured in bench/results/2026-11-30-shop-latency.md), not correctness.
+ */
+export const DEFAULT_EXACTLY_ONCE_COMMIT_INTERVAL_MS = 25;
 
 export type ServiceOverrides = Partial<Pick<StreamsConfig, 'processingGuarantee' | 'commitIntervalMs' | 'applicationServer'>>;
 
@@ -58,7 +69,10 @@ export type ServiceOverrides = Partial<Pick<StreamsConfig, 'processingGuarantee'
  * to the app's dead-letter topic with the reason in Kafka's `__streams.errors.*` headers, and is logged.
  */
 export function createService(topology: Topology, applicationId: string, runtime: ServiceRuntime, overrides: ServiceOverrides = {}): KafkaStreams {
-  const commitIntervalMs = overrides.commitIntervalMs ?? runtime.commitIntervalMs;
+  const exactlyOnce = overrides.processingGuarantee === 'exactly_once_v2';
+  const commitIntervalMs =
+    overrides.commitIntervalMs ??
+    (exactlyOnce ? (runtime.exactlyOnceCommitIntervalMs ?? runtime.commitIntervalMs ?? DEFAULT_EXACTLY_ONCE_COMMIT_INTERVAL_MS) : runtime.commitIntervalMs);
   const applicationServer = overrides.applicationServer ?? runtime.applicationServer;
   const app = new KafkaStreams(topology, {
     applicationId,

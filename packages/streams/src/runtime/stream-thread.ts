@@ -17,6 +17,7 @@ import { prepareTopics, subscriptionOf, type TopicLayout } from './internal-topi
 import type { StreamTask } from './stream-task.js';
 import { StandbyTasks } from './standby-tasks.js';
 import { measureLag } from './consumer-lag.js';
+import { pollWaitMs } from './poll-wait.js';
 import { ProgressWatch } from './progress-watch.js';
 import { LoopWatch } from './loop-watch.js';
 import { globalStateDirectory } from './task-directory.js';
@@ -281,7 +282,7 @@ export class StreamThread {
     const consumer = this.consumer as Consumer;
     const tasks = this.taskManager as TaskManager;
     this.enter('poll');
-    const records = await consumer.poll(this.config.maxPollRecords, tasks.idle ? 100 : 0);
+    const records = await consumer.poll(this.config.maxPollRecords, tasks.idle ? pollWaitMs({ commitNeeded: tasks.commitNeeded, lastCommit: this.lastCommit, commitIntervalMs: this.config.commitIntervalMs, now: Date.now() }) : 0);
     // A record polled after stop() began is not processed; its offset is not committed, so it is read again.
     if (!this.running) return;
     tasks.route(records);

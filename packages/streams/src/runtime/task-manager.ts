@@ -58,6 +58,12 @@ export class TaskManager {
     return !this.idle;
   }
 
+  /** Whether some task processed input (or asked for a commit) since its last commit. */
+  get commitNeeded(): boolean {
+    for (const t of this.tasks.values()) if (t.commitNeeded) return true;
+    return false;
+  }
+
   get commitRequested(): boolean {
     for (const t of this.tasks.values()) if (t.commitRequestedByUser) return true;
     return false;
