@@ -13,7 +13,7 @@ import { inventoryTopology } from '../src/services/inventory.js';
 import { COMMAND_LOG_STORE, ORDER_HOLDS_STORE } from '../src/inventory/command-processor.js';
 import { reserveCommandId } from '../src/inventory/schemas.js';
 import { ORDERS_STORE, ordersViewTopology } from '../src/services/orders-view.js';
-import { DEFAULT_SETTLED_RETENTION_MS, sweepIntervalMs } from '../src/services/retention.js';
+import { DEFAULT_SETTLED_RETENTION_MS, MIN_SWEEP_STEP_ENTRIES, SWEEP_STEPS, sweepIntervalMs } from '../src/services/retention.js';
 import { ORDER_CHECKS_STORE, validationsAggregatorTopology } from '../src/services/validations-aggregator.js';
 import { serdes, TOPICS } from '../src/topics.js';
 
@@ -55,6 +55,23 @@ describe('retention of settled orders', () => {
       assert.equal(store().get('settled'), null);
       assert.notEqual(store().get('pending'), null);
       assert.deepEqual(seen.slice(0, 3), ['settled:CREATED', 'settled:VALIDATED', 'pending:CREATED']);
+    });
+  });
+
+  it('a large store is swept in steps of a bounded size, and wholly within a sweep interval', () => {
+    withDriver(ordersViewTopology(() => undefined, RETENTION), (driver) => {
+      const orders = driver.createInputTopic(TOPICS.orders, serdes.key, serdes.order);
+      const store = driver.getKeyValueStore<string, unknown>(ORDERS_STORE);
+      const count = 2 * MIN_SWEEP_STEP_ENTRIES + 500;
+      for (let i = 0; i < count; i++) orders.pipeInput(`o${i}`, order(`o${i}`, { state: 'VALIDATED' }), T0);
+      // Stream time past the horizon: each record that moves it a step on runs one step of the sweep.
+      const step = sweepIntervalMs(RETENTION) / SWEEP_STEPS;
+      const left: number[] = [];
+      for (let i = 1; i <= 4; i++) {
+        orders.pipeInput(`tick${i}`, order(`tick${i}`), LATER + i * step);
+        left.push(store.approximateNumEntries() - i); // the ticks are CREATED: kept
+      }
+      assert.deepEqual(left, [count - MIN_SWEEP_STEP_ENTRIES, count - 2 * MIN_SWEEP_STEP_ENTRIES, 0, 0]);
     });
   });
 
