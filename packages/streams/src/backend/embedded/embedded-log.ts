@@ -1,7 +1,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProducerFencedError, UnknownTopicError, type NewTopic } from '../port.js';
-import { ConsumerGroup } from './consumer-group.js';
+import type { ConsumerGroup } from './consumer-group.js';
+import { ConsumerGroups, offsetKey, splitOffsetKey, toTriples } from './consumer-groups.js';
 import { fsyncDir } from './fs-sync.js';
 import { runCleaner, segmentConfigOf } from './log-cleaner.js';
 import { MetaLog, type MetaEntry } from './meta-log.js';
@@ -40,14 +41,7 @@ interface TransactionalProducerState {
   txn: Txn | null;
 }
 
-export function offsetKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
-
-function splitOffsetKey(key: string): [string, number] {
-  const i = key.lastIndexOf('\u0000');
-  return [key.slice(0, i), Number(key.slice(i + 1))];
-}
+export { offsetKey };
 
 /**
  * The in-process broker: topics and their partitions, consumer groups with their committed offsets, and the
@@ -63,7 +57,7 @@ export class EmbeddedLog implements TopicDirectory {
   topicsVersion = 0;
   references = 0;
   private readonly topics = new Map<string, Topic>();
-  private readonly groups = new Map<string, ConsumerGroup>();
+  private readonly groups = new ConsumerGroups(this, this.signal);
   private readonly producers = new Map<string, TransactionalProducerState>();
   private nextTxnId = 1;
   private meta: MetaLog | null = null;
@@ -175,9 +169,7 @@ export class EmbeddedLog implements TopicDirectory {
       this.meta?.appendSync({ t: 'delete-topic', name });
       rmSync(deleted, { recursive: true, force: true });
     }
-    for (const group of this.groups.values()) {
-      for (const key of [...group.offsets.keys()]) if (splitOffsetKey(key)[0] === name) group.offsets.delete(key);
-    }
+    this.groups.forgetTopic(name);
     this.shareTailBudget();
     this.topicsVersion++;
     this.signal.notify();
@@ -205,19 +197,13 @@ export class EmbeddedLog implements TopicDirectory {
   // --- groups -------------------------------------------------------------------------------------------------
 
   group(groupId: string): ConsumerGroup {
-    let group = this.groups.get(groupId);
-    if (group === undefined) {
-      group = new ConsumerGroup(groupId, this, this.signal);
-      this.groups.set(groupId, group);
-    }
-    return group;
+    return this.groups.get(groupId);
   }
 
   async commitOffsets(groupId: string, offsets: ReadonlyArray<[string, number, number]>): Promise<void> {
     this.ensureOpen();
     if (this.meta !== null) await this.appendMeta({ t: 'offsets', group: groupId, offsets });
-    const group = this.group(groupId);
-    for (const [topic, partition, offset] of offsets) group.offsets.set(offsetKey(topic, partition), offset);
+    this.groups.setOffsets(groupId, offsets.map(([topic, partition, offset]) => [offsetKey(topic, partition), offset]));
     this.maybeCompactMeta();
   }
 
@@ -261,7 +247,7 @@ export class EmbeddedLog implements TopicDirectory {
         if (p.logStartOffset > 0) entries.push({ t: 'log-start', topic: topic.name, partition: p.partition, offset: p.logStartOffset });
       }
     }
-    for (const group of this.groups.values()) {
+    for (const group of this.groups.all()) {
       if (group.offsets.size > 0) entries.push({ t: 'offsets', group: group.groupId, offsets: toTriples(group.offsets) });
     }
     return entries;
@@ -338,10 +324,7 @@ export class EmbeddedLog implements TopicDirectory {
     txn.status = committed ? 'committed' : 'aborted';
     for (const p of txn.partitions.keys()) p.appendMarker(txn, committed);
     if (committed) {
-      for (const pending of txn.pendingOffsets.values()) {
-        const group = this.group(pending.groupId);
-        for (const [key, offset] of pending.offsets) group.offsets.set(key, offset);
-      }
+      for (const pending of txn.pendingOffsets.values()) this.groups.setOffsets(pending.groupId, pending.offsets);
     }
     const state = this.producers.get(txn.transactionalId);
     if (state?.txn === txn) state.txn = null;
@@ -599,19 +582,12 @@ export class EmbeddedLog implements TopicDirectory {
       p.file?.syncNow();
     }
     for (const id of committedTxns) if (id >= this.nextTxnId) this.nextTxnId = id + 1;
-    for (const [groupId, map] of offsets) {
-      const group = this.group(groupId);
-      for (const [key, offset] of map) group.offsets.set(key, offset);
-    }
+    for (const [groupId, map] of offsets) this.groups.setOffsets(groupId, map);
     this.shareTailBudget();
     // Compacts the metadata to a snapshot: transaction entries are no longer needed once every marker is written.
     for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.writePending();
     this.meta = MetaLog.rewrite(metaPath, this.snapshot());
   }
-}
-
-function toTriples(offsets: Map<string, number>): Array<[string, number, number]> {
-  return [...offsets].map(([key, offset]) => [...splitOffsetKey(key), offset]);
 }
 
 function applyTriples(
