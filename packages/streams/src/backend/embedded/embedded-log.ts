@@ -5,15 +5,15 @@ import type { ConsumerGroup } from './consumer-group.js';
 import { ConsumerGroups, offsetKey, splitOffsetKey, toTriples } from './consumer-groups.js';
 import { fsyncDir } from './fs-sync.js';
 import { runCleaner, segmentConfigOf } from './log-cleaner.js';
-import { MetaLog, type MetaEntry } from './meta-log.js';
+import { MetaLog } from './meta-log.js';
+import { MetaStore, metaPath } from './meta-store.js';
 import { PartitionFile } from './partition-file.js';
 import { CACHE_MAX_BYTES, CACHE_MIN_BYTES, PartitionLog } from './partition-log.js';
 import { EntryKind } from './record-codec.js';
 import { Signal } from './signal.js';
-import type { TopicDirectory } from './topic-directory.js';
+import type { Topic, TopicDirectory } from './topic-directory.js';
 import { Txn } from './transaction.js';
 
-const META_COMPACT_EVERY = 10000;
 /**
  * Written by a clean close (every file synced), removed on open: as Kafka's `.kafka_cleanshutdown`. After a clean
  * shutdown no write can have been torn, so even damage in a last entry or metadata line refuses to open.
@@ -30,18 +30,12 @@ export const DEFAULT_CLEANER_INTERVAL_MS = 15000;
 /** How long the cleaner works before letting the event loop run (it finishes the partition it is on). */
 const CLEANER_SLICE_MS = 20;
 
-export interface Topic {
-  readonly name: string;
-  readonly partitions: ReadonlyArray<PartitionLog>;
-  readonly config: Readonly<Record<string, string>>;
-}
-
 interface TransactionalProducerState {
   epoch: number;
   txn: Txn | null;
 }
 
-export { offsetKey };
+export { offsetKey, type Topic };
 
 /**
  * The in-process broker: topics and their partitions, consumer groups with their committed offsets, and the
@@ -60,11 +54,7 @@ export class EmbeddedLog implements TopicDirectory {
   private readonly groups = new ConsumerGroups(this, this.signal);
   private readonly producers = new Map<string, TransactionalProducerState>();
   private nextTxnId = 1;
-  private meta: MetaLog | null = null;
-  private metaAppends = 0;
-  private txnCommits = 0;
-  private compacting = false;
-  private metaInFlight = 0;
+  private meta: MetaStore | null = null;
   private closed = false;
   private readonly cleanerTimer: NodeJS.Timeout | undefined;
   /** The cleaner's round under way, if any (see `cleanInSlices`). */
@@ -202,55 +192,9 @@ export class EmbeddedLog implements TopicDirectory {
 
   async commitOffsets(groupId: string, offsets: ReadonlyArray<[string, number, number]>): Promise<void> {
     this.ensureOpen();
-    if (this.meta !== null) await this.appendMeta({ t: 'offsets', group: groupId, offsets });
+    if (this.meta !== null) await this.meta.append({ t: 'offsets', group: groupId, offsets });
     this.groups.setOffsets(groupId, offsets.map(([topic, partition, offset]) => [offsetKey(topic, partition), offset]));
-    this.maybeCompactMeta();
-  }
-
-  /**
-   * Offset commits arrive every commit interval, so the metadata file is rewritten as a snapshot now and then. Only
-   * once every partition is synced: the snapshot drops transaction entries, so their markers must be on disk.
-   */
-  private maybeCompactMeta(): void {
-    if (this.meta === null || this.compacting || ++this.metaAppends < META_COMPACT_EVERY) return;
-    this.compacting = true;
-    const commitsBefore = this.txnCommits;
-    void this.flushAll()
-      .then(() => {
-        // Entries in flight are not in memory yet (nor would their fsync survive the file swap): try again later.
-        if (this.closed || this.txnCommits !== commitsBefore || this.metaInFlight > 0 || this.dataDir === undefined) return;
-        const old = this.meta!;
-        this.meta = MetaLog.rewrite(join(this.dataDir, 'meta.jsonl'), this.snapshot());
-        old.close();
-        this.metaAppends = 0;
-      })
-      .catch(() => {})
-      .finally(() => {
-        this.compacting = false;
-      });
-  }
-
-  private async appendMeta(entry: MetaEntry): Promise<void> {
-    this.metaInFlight++;
-    try {
-      await this.meta!.append(entry);
-    } finally {
-      this.metaInFlight--;
-    }
-  }
-
-  private snapshot(): MetaEntry[] {
-    const entries: MetaEntry[] = [];
-    for (const topic of this.topics.values()) {
-      entries.push({ t: 'topic', name: topic.name, partitions: topic.partitions.length, config: { ...topic.config } });
-      for (const p of topic.partitions) {
-        if (p.logStartOffset > 0) entries.push({ t: 'log-start', topic: topic.name, partition: p.partition, offset: p.logStartOffset });
-      }
-    }
-    for (const group of this.groups.all()) {
-      if (group.offsets.size > 0) entries.push({ t: 'offsets', group: group.groupId, offsets: toTriples(group.offsets) });
-    }
-    return entries;
+    this.meta?.maybeCompact();
   }
 
   // --- transactions -------------------------------------------------------------------------------------------
@@ -301,17 +245,16 @@ export class EmbeddedLog implements TopicDirectory {
       try {
         await Promise.all([...txn.partitions.keys()].map((p) => p.file?.sync()));
         const groups = [...txn.pendingOffsets.values()].map((g) => ({ group: g.groupId, offsets: toTriples(g.offsets) }));
-        await this.appendMeta({ t: 'txn', id: txn.id, groups });
+        await this.meta!.appendTxn({ t: 'txn', id: txn.id, groups });
       } catch (err) {
         // No durable commit entry (a failed append is cut back off the file): abort, with markers where the
         // partition still takes writes, so the LSO moves on instead of waiting for a commit that cannot come.
         if (!this.closed) this.complete(txn, false);
         throw err;
       }
-      this.txnCommits++;
     }
     this.complete(txn, true);
-    this.maybeCompactMeta();
+    this.meta?.maybeCompact();
   }
 
   abort(txn: Txn): void {
@@ -518,7 +461,6 @@ export class EmbeddedLog implements TopicDirectory {
    */
   private load(dataDir: string): void {
     mkdirSync(join(dataDir, 'topics'), { recursive: true });
-    const metaPath = join(dataDir, 'meta.jsonl');
     const topicSpecs = new Map<string, { partitions: number; config: Record<string, string> }>();
     const committedTxns = new Set<number>();
     const offsets = new Map<string, Map<string, number>>();
@@ -526,7 +468,7 @@ export class EmbeddedLog implements TopicDirectory {
     const cleanMarker = join(dataDir, CLEAN_SHUTDOWN_FILE);
     const cleanShutdown = existsSync(cleanMarker);
     this.cleanShutdown = cleanShutdown;
-    const meta = MetaLog.read(metaPath, cleanShutdown);
+    const meta = MetaLog.read(metaPath(dataDir), cleanShutdown);
     for (const entry of meta.entries) {
       switch (entry.t) {
         case 'topic':
@@ -586,7 +528,12 @@ export class EmbeddedLog implements TopicDirectory {
     this.shareTailBudget();
     // Compacts the metadata to a snapshot: transaction entries are no longer needed once every marker is written.
     for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.writePending();
-    this.meta = MetaLog.rewrite(metaPath, this.snapshot());
+    this.meta = MetaStore.start(dataDir, {
+      isClosed: () => this.closed,
+      topics: () => this.topics.values(),
+      groups: () => this.groups.all(),
+      flushAll: () => this.flushAll(),
+    });
   }
 }
 
