@@ -1,8 +1,8 @@
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProducerFencedError, UnknownTopicError, type NewTopic } from '../port.js';
+import { UnknownTopicError, type NewTopic } from '../port.js';
 import type { ConsumerGroup } from './consumer-group.js';
-import { ConsumerGroups, offsetKey, splitOffsetKey, toTriples } from './consumer-groups.js';
+import { ConsumerGroups, offsetKey, splitOffsetKey } from './consumer-groups.js';
 import { fsyncDir } from './fs-sync.js';
 import { runCleaner, segmentConfigOf } from './log-cleaner.js';
 import { MetaLog } from './meta-log.js';
@@ -12,6 +12,7 @@ import { CACHE_MAX_BYTES, CACHE_MIN_BYTES, PartitionLog } from './partition-log.
 import { EntryKind } from './record-codec.js';
 import { Signal } from './signal.js';
 import type { Topic, TopicDirectory } from './topic-directory.js';
+import { TransactionCoordinator } from './transaction-coordinator.js';
 import { Txn } from './transaction.js';
 
 /**
@@ -30,11 +31,6 @@ export const DEFAULT_CLEANER_INTERVAL_MS = 15000;
 /** How long the cleaner works before letting the event loop run (it finishes the partition it is on). */
 const CLEANER_SLICE_MS = 20;
 
-interface TransactionalProducerState {
-  epoch: number;
-  txn: Txn | null;
-}
-
 export { offsetKey, type Topic };
 
 /**
@@ -52,9 +48,14 @@ export class EmbeddedLog implements TopicDirectory {
   references = 0;
   private readonly topics = new Map<string, Topic>();
   private readonly groups = new ConsumerGroups(this, this.signal);
-  private readonly producers = new Map<string, TransactionalProducerState>();
-  private nextTxnId = 1;
   private meta: MetaStore | null = null;
+  private readonly txns = new TransactionCoordinator({
+    signal: this.signal,
+    groups: this.groups,
+    meta: () => this.meta,
+    ensureOpen: () => this.ensureOpen(),
+    isClosed: () => this.closed,
+  });
   private closed = false;
   private readonly cleanerTimer: NodeJS.Timeout | undefined;
   /** The cleaner's round under way, if any (see `cleanInSlices`). */
@@ -201,77 +202,24 @@ export class EmbeddedLog implements TopicDirectory {
 
   /** Registers a producer epoch for a transactional id, fencing older ones and aborting their open transaction. */
   initProducer(transactionalId: string): number {
-    this.ensureOpen();
-    const state = this.producers.get(transactionalId);
-    if (state === undefined) {
-      this.producers.set(transactionalId, { epoch: 0, txn: null });
-      return 0;
-    }
-    state.epoch++;
-    if (state.txn !== null && state.txn.status === 'open') this.abort(state.txn);
-    state.txn = null;
-    return state.epoch;
+    return this.txns.initProducer(transactionalId);
   }
 
   checkEpoch(transactionalId: string, epoch: number): void {
-    if (this.producers.get(transactionalId)?.epoch !== epoch) {
-      throw new ProducerFencedError(`Producer with transactional id "${transactionalId}" (epoch ${epoch}) has been fenced`);
-    }
+    this.txns.checkEpoch(transactionalId, epoch);
   }
 
   beginTransaction(transactionalId: string, epoch: number, timeoutMs: number): Txn {
-    this.checkEpoch(transactionalId, epoch);
-    const state = this.producers.get(transactionalId)!;
-    const txn = new Txn(this.nextTxnId++, transactionalId);
-    state.txn = txn;
-    // The coordinator aborts transactions left open too long and bumps the epoch, which fences their producer.
-    txn.timer = setTimeout(() => {
-      if (txn.status !== 'open' || state.txn !== txn) return;
-      state.epoch++;
-      state.txn = null;
-      this.abort(txn);
-    }, timeoutMs);
-    txn.timer.unref();
-    return txn;
+    return this.txns.beginTransaction(transactionalId, epoch, timeoutMs);
   }
 
   /** Makes the transaction's records and offsets visible, atomically: its commit point is one durable meta entry. */
-  async commit(txn: Txn): Promise<void> {
-    this.ensureOpen();
-    if (txn.status !== 'open') throw new ProducerFencedError(`Transaction of "${txn.transactionalId}" is ${txn.status}`);
-    txn.status = 'committing';
-    clearTimeout(txn.timer);
-    if (this.dataDir !== undefined) {
-      try {
-        await Promise.all([...txn.partitions.keys()].map((p) => p.file?.sync()));
-        const groups = [...txn.pendingOffsets.values()].map((g) => ({ group: g.groupId, offsets: toTriples(g.offsets) }));
-        await this.meta!.appendTxn({ t: 'txn', id: txn.id, groups });
-      } catch (err) {
-        // No durable commit entry (a failed append is cut back off the file): abort, with markers where the
-        // partition still takes writes, so the LSO moves on instead of waiting for a commit that cannot come.
-        if (!this.closed) this.complete(txn, false);
-        throw err;
-      }
-    }
-    this.complete(txn, true);
-    this.meta?.maybeCompact();
+  commit(txn: Txn): Promise<void> {
+    return this.txns.commit(txn);
   }
 
   abort(txn: Txn): void {
-    if (txn.status !== 'open') return;
-    clearTimeout(txn.timer);
-    this.complete(txn, false);
-  }
-
-  private complete(txn: Txn, committed: boolean): void {
-    txn.status = committed ? 'committed' : 'aborted';
-    for (const p of txn.partitions.keys()) p.appendMarker(txn, committed);
-    if (committed) {
-      for (const pending of txn.pendingOffsets.values()) this.groups.setOffsets(pending.groupId, pending.offsets);
-    }
-    const state = this.producers.get(txn.transactionalId);
-    if (state?.txn === txn) state.txn = null;
-    this.signal.notify();
+    this.txns.abort(txn);
   }
 
   // --- lifecycle ----------------------------------------------------------------------------------------------
@@ -295,7 +243,7 @@ export class EmbeddedLog implements TopicDirectory {
     if (this.closed) return;
     this.closed = true;
     clearInterval(this.cleanerTimer);
-    for (const state of this.producers.values()) if (state.txn !== null) clearTimeout(state.txn.timer);
+    this.txns.close();
     let clean = this.dataDir !== undefined && this.meta !== null;
     for (const topic of this.topics.values()) {
       for (const p of topic.partitions) {
@@ -442,7 +390,7 @@ export class EmbeddedLog implements TopicDirectory {
     const next = Math.max(file.writtenEnd, file.active.baseOffset);
     p.attach(file, next, recovery?.logStarts.get(offsetKey(p.topic, p.partition)) ?? 0);
     for (const id of aborted) p.abortedTxns.add(id);
-    if (maxTxnId >= this.nextTxnId) this.nextTxnId = maxTxnId + 1;
+    this.txns.reserveIdsThrough(maxTxnId);
     for (const [id, first] of openFirst) {
       let txn = recovery?.txns.get(id);
       if (txn === undefined) {
@@ -523,7 +471,7 @@ export class EmbeddedLog implements TopicDirectory {
       // The snapshot below forgets the commit entry, so the marker must be on disk first.
       p.file?.syncNow();
     }
-    for (const id of committedTxns) if (id >= this.nextTxnId) this.nextTxnId = id + 1;
+    for (const id of committedTxns) this.txns.reserveIdsThrough(id);
     for (const [groupId, map] of offsets) this.groups.setOffsets(groupId, map);
     this.shareTailBudget();
     // Compacts the metadata to a snapshot: transaction entries are no longer needed once every marker is written.
