@@ -4,7 +4,8 @@ import { UnknownTopicError, type NewTopic } from '../port.js';
 import type { ConsumerGroup } from './consumer-group.js';
 import { ConsumerGroups, offsetKey, splitOffsetKey } from './consumer-groups.js';
 import { fsyncDir } from './fs-sync.js';
-import { runCleaner, segmentConfigOf } from './log-cleaner.js';
+import { CleanerScheduler, DEFAULT_CLEANER_INTERVAL_MS } from './cleaner-scheduler.js';
+import { segmentConfigOf } from './log-cleaner.js';
 import { MetaLog } from './meta-log.js';
 import { MetaStore, metaPath } from './meta-store.js';
 import { PartitionFile } from './partition-file.js';
@@ -26,12 +27,8 @@ const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
  * [CACHE_MIN_BYTES, CACHE_MAX_BYTES].
  */
 const TAIL_BUDGET_BYTES = 16 * 1024 * 1024;
-/** How often retention and compaction run (Kafka: `log.retention.check.interval.ms` 5 min, cleaner backoff 15 s). */
-export const DEFAULT_CLEANER_INTERVAL_MS = 15000;
-/** How long the cleaner works before letting the event loop run (it finishes the partition it is on). */
-const CLEANER_SLICE_MS = 20;
 
-export { offsetKey, type Topic };
+export { DEFAULT_CLEANER_INTERVAL_MS, offsetKey, type Topic };
 
 /**
  * The in-process broker: topics and their partitions, consumer groups with their committed offsets, and the
@@ -57,9 +54,7 @@ export class EmbeddedLog implements TopicDirectory {
     isClosed: () => this.closed,
   });
   private closed = false;
-  private readonly cleanerTimer: NodeJS.Timeout | undefined;
-  /** The cleaner's round under way, if any (see `cleanInSlices`). */
-  private cleanerRound: Promise<void> | null = null;
+  private readonly cleaner: CleanerScheduler | null = null;
   private cleanShutdown = false;
 
   constructor(
@@ -71,8 +66,15 @@ export class EmbeddedLog implements TopicDirectory {
   ) {
     if (dataDir !== undefined) {
       this.load(dataDir);
-      this.cleanerTimer = setInterval(() => void this.cleanInSlices(Date.now()), cleanerIntervalMs);
-      this.cleanerTimer.unref();
+      this.cleaner = new CleanerScheduler(
+        {
+          isClosed: () => this.closed,
+          topics: () => this.topics.values(),
+          topic: (name) => this.topics.get(name),
+          effectiveConfig: (config) => this.effectiveConfig(config),
+        },
+        cleanerIntervalMs,
+      );
     }
   }
 
@@ -242,7 +244,7 @@ export class EmbeddedLog implements TopicDirectory {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.cleanerTimer);
+    this.cleaner?.stop();
     this.txns.close();
     let clean = this.dataDir !== undefined && this.meta !== null;
     for (const topic of this.topics.values()) {
@@ -301,49 +303,12 @@ export class EmbeddedLog implements TopicDirectory {
 
   /** One round of retention and compaction over every partition, at once. */
   clean(now: number): void {
-    if (this.closed || this.dataDir === undefined) return;
-    for (const topic of this.topics.values()) for (const p of topic.partitions) this.cleanPartition(topic, p, now);
+    this.cleaner?.clean(now);
   }
 
-  /**
-   * One round of retention and compaction over every partition, in slices of about `sliceMs` between which the event
-   * loop runs (the timer's rounds): compaction reads and rewrites whole partitions synchronously, and a round over a
-   * busy log at once held the loop for seconds. Resolves when the round is done; a round already under way is joined.
-   */
-  cleanInSlices(now: number, sliceMs: number = CLEANER_SLICE_MS): Promise<void> {
-    if (this.closed || this.dataDir === undefined) return Promise.resolve();
-    if (this.cleanerRound !== null) return this.cleanerRound;
-    const queue: Array<[Topic, PartitionLog]> = [];
-    for (const topic of this.topics.values()) for (const p of topic.partitions) queue.push([topic, p]);
-    let finish!: () => void;
-    const round = new Promise<void>((resolve) => (finish = resolve));
-    this.cleanerRound = round;
-    const slice = (): void => {
-      const deadline = performance.now() + sliceMs;
-      do {
-        const next = queue.shift();
-        // A topic deleted (or the log closed) since the round began is left alone.
-        if (next !== undefined && !this.closed && this.topics.get(next[0].name) === next[0]) this.cleanPartition(next[0], next[1], now);
-      } while (queue.length > 0 && performance.now() < deadline);
-      if (queue.length > 0 && !this.closed) {
-        setImmediate(slice);
-        return;
-      }
-      this.cleanerRound = null;
-      finish();
-    };
-    // Only once the round is registered: a round that ends within its first slice must not stay registered.
-    slice();
-    return round;
-  }
-
-  private cleanPartition(topic: Topic, p: PartitionLog, now: number): void {
-    try {
-      runCleaner(p, this.effectiveConfig(topic.config), now);
-    } catch (err) {
-      // Retention and compaction only ever remove data the config allows to remove; failing leaves it in place.
-      process.emitWarning(`log cleaner on ${topic.name}-${p.partition}: ${(err as Error).message}`, 'TributaryLogCleaner');
-    }
+  /** One round of retention and compaction in slices between which the event loop runs (see `CleanerScheduler`). */
+  cleanInSlices(now: number, sliceMs?: number): Promise<void> {
+    return this.cleaner?.cleanInSlices(now, sliceMs) ?? Promise.resolve();
   }
 
   private openTopic(
