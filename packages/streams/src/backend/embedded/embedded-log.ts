@@ -1,26 +1,19 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { UnknownTopicError, type NewTopic } from '../port.js';
+import { CleanerScheduler, DEFAULT_CLEANER_INTERVAL_MS, type CleanerHost } from './cleaner-scheduler.js';
 import type { ConsumerGroup } from './consumer-group.js';
-import { ConsumerGroups, offsetKey, splitOffsetKey } from './consumer-groups.js';
+import { ConsumerGroups, offsetKey } from './consumer-groups.js';
 import { fsyncDir } from './fs-sync.js';
-import { CleanerScheduler, DEFAULT_CLEANER_INTERVAL_MS } from './cleaner-scheduler.js';
 import { segmentConfigOf } from './log-cleaner.js';
-import { MetaLog } from './meta-log.js';
-import { MetaStore, metaPath } from './meta-store.js';
-import { PartitionFile } from './partition-file.js';
-import { CACHE_MAX_BYTES, CACHE_MIN_BYTES, PartitionLog } from './partition-log.js';
-import { EntryKind } from './record-codec.js';
+import { loadLog, markCleanShutdown, openTopic, quarantineOrphan, topicDir, type PartitionFiles } from './log-loader.js';
+import { MetaStore, type MetaSource } from './meta-store.js';
+import { CACHE_MAX_BYTES, CACHE_MIN_BYTES, type PartitionLog } from './partition-log.js';
 import { Signal } from './signal.js';
 import type { Topic, TopicDirectory } from './topic-directory.js';
 import { TransactionCoordinator } from './transaction-coordinator.js';
-import { Txn } from './transaction.js';
+import type { Txn } from './transaction.js';
 
-/**
- * Written by a clean close (every file synced), removed on open: as Kafka's `.kafka_cleanshutdown`. After a clean
- * shutdown no write can have been torn, so even damage in a last entry or metadata line refuses to open.
- */
-const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
 /**
  * Memory for the recent entries all partitions keep in memory together (with a data directory): a system of many
  * topics (the shop has ~90 partitions) must not hold a megabyte per partition. Each partition gets a share within
@@ -31,21 +24,22 @@ const TAIL_BUDGET_BYTES = 16 * 1024 * 1024;
 export { DEFAULT_CLEANER_INTERVAL_MS, offsetKey, type Topic };
 
 /**
- * The in-process broker: topics and their partitions, consumer groups with their committed offsets, and the
- * transaction coordinator. Producers, consumers and admin clients are thin views onto one `EmbeddedLog`; several
- * backends opened on one data directory share it.
+ * The in-process broker: topics and their partitions, consumer groups with their committed offsets
+ * (`ConsumerGroups`), and the transaction coordinator (`TransactionCoordinator`). Producers, consumers and admin
+ * clients are thin views onto one `EmbeddedLog`; several backends opened on one data directory share it.
  *
  * With a data directory every partition is a directory of segment files of checksummed entries and the metadata
  * (topics, log-start offsets, committed offsets, transaction commits) is a checksummed JSON-lines file; see
- * `PartitionFile` and `MetaLog`. A cleaner (`log-cleaner.ts`) enforces retention and compacts compacted topics.
+ * `PartitionFile` and `MetaLog` (`MetaStore` while the log runs). Opening rebuilds the log from them (`loadLog`). A
+ * cleaner (`log-cleaner.ts`, run by `CleanerScheduler`) enforces retention and compacts compacted topics.
  */
 export class EmbeddedLog implements TopicDirectory {
   readonly signal = new Signal();
   topicsVersion = 0;
   references = 0;
-  private readonly topics = new Map<string, Topic>();
+  private readonly topics: Map<string, Topic>;
   private readonly groups = new ConsumerGroups(this, this.signal);
-  private meta: MetaStore | null = null;
+  private readonly meta: MetaStore | null = null;
   private readonly txns = new TransactionCoordinator({
     signal: this.signal,
     groups: this.groups,
@@ -54,8 +48,18 @@ export class EmbeddedLog implements TopicDirectory {
     isClosed: () => this.closed,
   });
   private closed = false;
+  /** What the metadata store and the cleaner see of the log. */
+  private readonly view: MetaSource & CleanerHost = {
+    isClosed: () => this.closed,
+    topics: () => this.topics.values(),
+    topic: (name) => this.topic(name),
+    groups: () => this.groups.all(),
+    effectiveConfig: (config) => this.effectiveConfig(config),
+    flushAll: () => this.flushAll(),
+  };
   private readonly cleaner: CleanerScheduler | null = null;
-  private cleanShutdown = false;
+  /** Where partition files are opened, with a data directory. */
+  private readonly files: PartitionFiles | undefined;
 
   constructor(
     readonly dataDir: string | undefined,
@@ -64,17 +68,19 @@ export class EmbeddedLog implements TopicDirectory {
     /** Configs for topics that do not set them (a broker's `log.*` defaults); never written into a topic's config. */
     private readonly topicDefaults: Readonly<Record<string, string>> = {},
   ) {
-    if (dataDir !== undefined) {
-      this.load(dataDir);
-      this.cleaner = new CleanerScheduler(
-        {
-          isClosed: () => this.closed,
-          topics: () => this.topics.values(),
-          topic: (name) => this.topics.get(name),
-          effectiveConfig: (config) => this.effectiveConfig(config),
-        },
-        cleanerIntervalMs,
-      );
+    if (dataDir === undefined) {
+      this.topics = new Map();
+    } else {
+      const loaded = loadLog(dataDir, (config) => segmentConfigOf(this.effectiveConfig(config)));
+      this.files = loaded.files;
+      this.topics = loaded.topics;
+      this.txns.reserveIdsThrough(loaded.maxTxnId);
+      for (const [groupId, offsets] of loaded.offsets) this.groups.setOffsets(groupId, offsets);
+      this.shareTailBudget();
+      // Compacts the metadata to a snapshot: transaction entries are no longer needed once every marker is written.
+      for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.writePending();
+      this.meta = MetaStore.start(dataDir, this.view);
+      this.cleaner = new CleanerScheduler(this.view, cleanerIntervalMs);
     }
   }
 
@@ -123,20 +129,12 @@ export class EmbeddedLog implements TopicDirectory {
       throw new RangeError(`Topic "${spec.name}" needs at least one partition, got ${spec.numPartitions}`);
     }
     const config = { ...(spec.config ?? {}) };
-    if (this.dataDir !== undefined && existsSync(this.topicDir(spec.name))) {
-      // A directory the metadata does not name (kept on open): a new topic must not adopt its records. Moved aside,
-      // not deleted: it may be the data of a topic whose metadata line was lost.
-      const aside = join(this.dataDir, 'quarantine', `orphaned-${encodeURIComponent(spec.name)}-${Date.now()}`);
-      mkdirSync(join(this.dataDir, 'quarantine'), { recursive: true });
-      renameSync(this.topicDir(spec.name), aside);
-      fsyncDir(join(this.dataDir, 'topics'));
-      fsyncDir(join(this.dataDir, 'quarantine'));
-      process.emitWarning(`${this.topicDir(spec.name)} belonged to no topic; moved to ${aside} before creating "${spec.name}"`, 'TributaryLogRecovery');
-    }
+    if (this.dataDir !== undefined) quarantineOrphan(this.dataDir, spec.name);
     this.meta?.appendSync({ t: 'topic', name: spec.name, partitions: spec.numPartitions, config });
-    const topic = this.openTopic(spec.name, spec.numPartitions, config);
+    const topic = openTopic(this.files, spec.name, spec.numPartitions, config);
+    this.topics.set(spec.name, topic);
     if (this.dataDir !== undefined) {
-      fsyncDir(this.topicDir(spec.name));
+      fsyncDir(topicDir(this.dataDir, spec.name));
       fsyncDir(join(this.dataDir, 'topics'));
     }
     this.shareTailBudget();
@@ -156,7 +154,7 @@ export class EmbeddedLog implements TopicDirectory {
       // directory merely missing from the metadata.
       const deleted = join(this.dataDir, 'deleted');
       mkdirSync(deleted, { recursive: true });
-      renameSync(this.topicDir(name), join(deleted, `${encodeURIComponent(name)}-${Date.now()}`));
+      renameSync(topicDir(this.dataDir, name), join(deleted, `${encodeURIComponent(name)}-${Date.now()}`));
       fsyncDir(join(this.dataDir, 'topics'));
       fsyncDir(deleted);
       this.meta?.appendSync({ t: 'delete-topic', name });
@@ -260,8 +258,7 @@ export class EmbeddedLog implements TopicDirectory {
     this.meta?.close();
     if (clean) {
       try {
-        closeSync(openSync(join(this.dataDir!, CLEAN_SHUTDOWN_FILE), 'w'));
-        fsyncDir(this.dataDir!);
+        markCleanShutdown(this.dataDir!);
       } catch {
         // Without the marker the next open is merely more lenient with a torn tail.
       }
@@ -275,10 +272,6 @@ export class EmbeddedLog implements TopicDirectory {
 
   private ensureOpen(): void {
     if (this.closed) throw new Error('The embedded log is closed');
-  }
-
-  private topicDir(name: string): string {
-    return join(this.dataDir!, 'topics', encodeURIComponent(name));
   }
 
   // --- deleting records ---------------------------------------------------------------------------------------
@@ -310,155 +303,4 @@ export class EmbeddedLog implements TopicDirectory {
   cleanInSlices(now: number, sliceMs?: number): Promise<void> {
     return this.cleaner?.cleanInSlices(now, sliceMs) ?? Promise.resolve();
   }
-
-  private openTopic(
-    name: string,
-    numPartitions: number,
-    config: Record<string, string>,
-    recovery?: { txns: Map<number, Txn>; logStarts: Map<string, number> },
-  ): Topic {
-    const partitions: PartitionLog[] = [];
-    if (this.dataDir !== undefined) mkdirSync(this.topicDir(name), { recursive: true });
-    for (let i = 0; i < numPartitions; i++) {
-      const p = new PartitionLog(name, i);
-      if (this.dataDir !== undefined) this.openPartitionFile(p, config, recovery);
-      partitions.push(p);
-    }
-    const topic: Topic = { name, partitions, config };
-    this.topics.set(name, topic);
-    return topic;
-  }
-
-  /**
-   * Opens the partition's segments, verifying every entry, and rebuilds what memory needs: the next offset,
-   * transactions aborted here (read_committed skips their records) and transactions without a marker yet.
-   */
-  private openPartitionFile(
-    p: PartitionLog,
-    config: Record<string, string>,
-    recovery: { txns: Map<number, Txn>; logStarts: Map<string, number> } | undefined,
-  ): void {
-    const openFirst = new Map<number, number>();
-    const aborted = new Set<number>();
-    let maxTxnId = 0;
-    const dir = join(this.topicDir(p.topic), String(p.partition));
-    const file = PartitionFile.open(dir, segmentConfigOf(this.effectiveConfig(config)), (h) => {
-      if (h.txnId === 0) return;
-      if (h.txnId > maxTxnId) maxTxnId = h.txnId;
-      if (h.kind === EntryKind.Data) {
-        if (!openFirst.has(h.txnId)) openFirst.set(h.txnId, h.offset);
-      } else {
-        openFirst.delete(h.txnId);
-        if (h.kind === EntryKind.AbortMarker) aborted.add(h.txnId);
-      }
-    }, this.cleanShutdown);
-    const next = Math.max(file.writtenEnd, file.active.baseOffset);
-    p.attach(file, next, recovery?.logStarts.get(offsetKey(p.topic, p.partition)) ?? 0);
-    for (const id of aborted) p.abortedTxns.add(id);
-    this.txns.reserveIdsThrough(maxTxnId);
-    for (const [id, first] of openFirst) {
-      let txn = recovery?.txns.get(id);
-      if (txn === undefined) {
-        txn = new Txn(id, '');
-        recovery?.txns.set(id, txn);
-      }
-      p.restoreOpenTransaction(txn, first);
-    }
-  }
-
-  /**
-   * Rebuilds the log from disk. Transactions without a marker were cut off by a crash: those whose `txn` meta entry
-   * made it to disk are completed as committed, the others aborted, exactly as Kafka's coordinator recovers. Damage
-   * a crash cannot explain throws `CorruptLogError` (nothing is cut or deleted); topic directories unknown to the
-   * metadata are removed only when the metadata was read to its end.
-   */
-  private load(dataDir: string): void {
-    mkdirSync(join(dataDir, 'topics'), { recursive: true });
-    const topicSpecs = new Map<string, { partitions: number; config: Record<string, string> }>();
-    const committedTxns = new Set<number>();
-    const offsets = new Map<string, Map<string, number>>();
-    const logStarts = new Map<string, number>();
-    const cleanMarker = join(dataDir, CLEAN_SHUTDOWN_FILE);
-    const cleanShutdown = existsSync(cleanMarker);
-    this.cleanShutdown = cleanShutdown;
-    const meta = MetaLog.read(metaPath(dataDir), cleanShutdown);
-    for (const entry of meta.entries) {
-      switch (entry.t) {
-        case 'topic':
-          topicSpecs.set(entry.name, { partitions: entry.partitions, config: entry.config });
-          break;
-        case 'delete-topic':
-          topicSpecs.delete(entry.name);
-          for (const key of [...logStarts.keys()]) if (splitOffsetKey(key)[0] === entry.name) logStarts.delete(key);
-          break;
-        case 'log-start':
-          logStarts.set(offsetKey(entry.topic, entry.partition), entry.offset);
-          break;
-        case 'offsets':
-          applyTriples(offsets, entry.group, entry.offsets);
-          break;
-        case 'txn': {
-          committedTxns.add(entry.id);
-          for (const g of entry.groups) applyTriples(offsets, g.group, g.offsets);
-          break;
-        }
-      }
-    }
-    const txns = new Map<number, Txn>();
-    const unfinished: Array<[PartitionLog, Txn]> = [];
-    try {
-      for (const [name, spec] of topicSpecs) {
-        const topic = this.openTopic(name, spec.partitions, spec.config, { txns, logStarts });
-        for (const p of topic.partitions) for (const txn of p.openTransactions()) unfinished.push([p, txn]);
-      }
-    } catch (err) {
-      for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.close();
-      this.closed = true;
-      throw err;
-    }
-    // Everything read and found sound; removed before the first write, as a crash from here on is not clean.
-    if (cleanShutdown) {
-      rmSync(cleanMarker);
-      fsyncDir(dataDir);
-    }
-    // Directories of topics deleted just before a crash. A directory the metadata does not name is kept: it may be
-    // a topic whose metadata line was lost (see `tributary-log repair`).
-    rmSync(join(dataDir, 'deleted'), { recursive: true, force: true });
-    for (const dir of readdirSync(join(dataDir, 'topics'))) {
-      if (!topicSpecs.has(decodeURIComponent(dir))) {
-        process.emitWarning(`${join(dataDir, 'topics', dir)} belongs to no topic in the metadata; kept (see tributary-log check)`, 'TributaryLogRecovery');
-      }
-    }
-    for (const [p, txn] of unfinished) {
-      const committed = committedTxns.has(txn.id);
-      txn.status = committed ? 'committed' : 'aborted';
-      p.appendMarker(txn, committed);
-      // The snapshot below forgets the commit entry, so the marker must be on disk first.
-      p.file?.syncNow();
-    }
-    for (const id of committedTxns) this.txns.reserveIdsThrough(id);
-    for (const [groupId, map] of offsets) this.groups.setOffsets(groupId, map);
-    this.shareTailBudget();
-    // Compacts the metadata to a snapshot: transaction entries are no longer needed once every marker is written.
-    for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.writePending();
-    this.meta = MetaStore.start(dataDir, {
-      isClosed: () => this.closed,
-      topics: () => this.topics.values(),
-      groups: () => this.groups.all(),
-      flushAll: () => this.flushAll(),
-    });
-  }
-}
-
-function applyTriples(
-  into: Map<string, Map<string, number>>,
-  groupId: string,
-  triples: ReadonlyArray<[string, number, number]>,
-): void {
-  let map = into.get(groupId);
-  if (map === undefined) {
-    map = new Map();
-    into.set(groupId, map);
-  }
-  for (const [topic, partition, offset] of triples) map.set(offsetKey(topic, partition), offset);
 }
