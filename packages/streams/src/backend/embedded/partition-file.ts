@@ -1,28 +1,16 @@
 import { renameSync, rmSync } from 'node:fs';
 import { CorruptLogError, LogStorageError } from './log-errors.js';
 import { fsyncDir } from './fs-sync.js';
-import { decodeEntry, decodeIfIntact, encodeEntryInto, entryOffset, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
+import { decodeIfIntact, decodeRun, encodeEntryInto, entryOffset, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
 import { recoverSegments } from './partition-recovery.js';
 import { Segment } from './segment.js';
 import { scanSegment } from './segment-scan.js';
+import { releaseStaging, WriteStaging } from './write-staging.js';
 
 /** Kafka's `segment.bytes` and `segment.ms` defaults. */
 export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_SEGMENT_MS = 7 * 24 * 60 * 60 * 1000;
 const READ_CHUNK = 256 * 1024;
-/**
- * Buffered entries are written at once when they reach this size, without waiting for the next turn of the event
- * loop: a producer that appends without yielding (a stream thread working through a backlog) would otherwise hold
- * everything it wrote in memory, and so would the tail, which may only drop records already written.
- */
-const WRITE_BATCH_BYTES = 256 * 1024;
-/**
- * Appends are encoded straight into a staging buffer of WRITE_BATCH_BYTES, written as a whole. A partition holds one
- * only while it has entries waiting (until the next turn of the event loop, at most): a system of many partitions
- * must not keep a quarter megabyte each. Written ones are kept here for the next partition that needs one.
- */
-const spareStaging: Buffer[] = [];
-const MAX_SPARE_STAGING = 8;
 /** A partition read within this long keeps its recent entries in memory. */
 const RECENT_READER_MS = 10_000;
 /** Until the log sets a partition's share of its budget (`PartitionLog.tailMaxBytes`). */
@@ -48,12 +36,8 @@ export class PartitionFile {
   onFailure: (() => void) | null = null;
   /** Offset after the last entry handed to the OS: entries below it can be read back from the files. */
   writtenEnd: number;
-  /** Entries encoded and not yet written: the first `pendingBytes` bytes of `staging`. */
-  private staging: Buffer | null = null;
-  private pendingBytes = 0;
-  /** Offset of the first staged entry and where each staged entry starts (offsets are dense: one per entry). */
-  private stagedFirst = 0;
-  private stagedPositions: number[] = [];
+  /** Entries encoded and not yet written. */
+  private readonly staging = new WriteStaging();
   /**
    * Entries written lately, as the bytes written (oldest first, dense offsets across chunks): readers that keep up
    * decode them from here instead of reading the files. At most `recentMaxBytes`.
@@ -108,13 +92,12 @@ export class PartitionFile {
     const size = entrySize(key, value, headers);
     // Before this entry is taken, so that a failed write throws with nothing of this append in memory. Staged entries
     // are written first too when this one does not follow them (dense offsets let reads find an entry by offset).
-    const staged = this.stagedPositions.length;
-    if (this.staging !== null && (this.pendingBytes + size > this.staging.length || (staged > 0 && offset !== this.stagedFirst + staged))) {
+    if (this.staging.mustWriteBefore(offset, size)) {
       this.writePending();
       if (this.failure !== null) throw this.failure;
     }
     let active = this.active;
-    const position = active.size + this.pendingBytes;
+    const position = active.size + this.staging.length;
     if (
       active.firstOffset >= 0 &&
       (position + size > this.config.segmentBytes || Date.now() - active.createdMs >= this.config.segmentMs)
@@ -122,13 +105,11 @@ export class PartitionFile {
       this.roll(offset);
       active = this.active;
     }
-    const staging = this.staging ?? (this.staging = takeStaging(size));
+    const staging = this.staging.bufferFor(size);
     // Encoded first: an entry that cannot be encoded (a header name too long) leaves nothing behind.
-    const end = encodeEntryInto(staging, this.pendingBytes, kind, offset, txnId, timestamp, key, value, headers);
-    active.note(offset, active.size + this.pendingBytes, timestamp);
-    if (this.stagedPositions.length === 0) this.stagedFirst = offset;
-    this.stagedPositions.push(this.pendingBytes);
-    this.pendingBytes = end;
+    const end = encodeEntryInto(staging, this.staging.length, kind, offset, txnId, timestamp, key, value, headers);
+    active.note(offset, active.size + this.staging.length, timestamp);
+    this.staging.added(offset, end);
     this.pendingEnd = offset + 1;
     if (!this.writeScheduled) {
       this.writeScheduled = true;
@@ -173,23 +154,18 @@ export class PartitionFile {
 
   writePending(): void {
     this.writeScheduled = false;
-    if (this.staging === null || this.failure !== null) return;
-    const staging = this.staging;
-    const length = this.pendingBytes;
-    const first = this.stagedFirst;
-    const positions = this.stagedPositions;
-    this.staging = null;
-    this.pendingBytes = 0;
-    this.stagedPositions = [];
+    if (this.failure !== null) return;
+    const run = this.staging.take();
+    if (run === null) return;
     try {
       // Written synchronously: the buffer is free for reuse as soon as this returns.
-      this.active.write(staging.subarray(0, length));
+      this.active.write(run.buffer.subarray(0, run.length));
       this.writtenEnd = this.pendingEnd;
-      this.keepRecent(staging, length, first, positions);
+      this.keepRecent(run.buffer, run.length, run.firstOffset, run.positions);
     } catch (err) {
       this.fail(err);
     } finally {
-      giveStaging(staging);
+      releaseStaging(run.buffer);
     }
   }
 
@@ -243,7 +219,7 @@ export class PartitionFile {
       if (out.length === 0) i++;
     }
     // Nothing written at or after `from`, which lies in a gap (compaction): the next entries may be staged only.
-    if (out.length === 0 && this.stagedPositions.length > 0 && this.stagedFirst > from) return this.readRecent(this.stagedFirst, maxEntries) ?? [];
+    if (out.length === 0 && this.staging.count > 0 && this.staging.firstOffset > from) return this.readRecent(this.staging.firstOffset, maxEntries) ?? [];
     return out;
   }
 
@@ -306,10 +282,8 @@ export class PartitionFile {
    * are the bytes this process encoded), or undefined when `from` is older than what memory holds.
    */
   private readRecent(from: number, maxEntries: number): LogEntry[] | undefined {
-    const staged = this.stagedPositions.length;
-    if (staged > 0 && from >= this.stagedFirst) {
-      return from - this.stagedFirst < staged ? decodeRun(this.staging!, this.stagedPositions, from - this.stagedFirst, maxEntries) : [];
-    }
+    const staged = this.staging.read(from, maxEntries);
+    if (staged !== undefined) return staged;
     for (let c = this.recent.length - 1; c >= 0; c--) {
       const chunk = this.recent[c]!;
       if (from < chunk.firstOffset) continue;
@@ -364,10 +338,7 @@ export class PartitionFile {
         `Writing ${this.dir} failed (${cause}); the partition takes no more writes until the log is reopened`,
         { cause: err },
       );
-      if (this.staging !== null) giveStaging(this.staging);
-      this.staging = null;
-      this.pendingBytes = 0;
-      this.stagedPositions = [];
+      this.staging.discard();
       this.pendingEnd = this.writtenEnd;
       this.onFailure?.();
     }
@@ -389,19 +360,4 @@ interface RecentChunk {
   readonly firstOffset: number;
   readonly data: Buffer;
   readonly positions: Uint32Array;
-}
-
-/** Up to `max` entries of a run from its `i`-th on. */
-function decodeRun(data: Buffer, positions: ArrayLike<number>, i: number, max: number): LogEntry[] {
-  const out: LogEntry[] = [];
-  for (let k = i; k < positions.length && out.length < max; k++) out.push(decodeEntry(data, positions[k]!));
-  return out;
-}
-
-function takeStaging(size: number): Buffer {
-  return (size <= WRITE_BATCH_BYTES ? spareStaging.pop() : undefined) ?? Buffer.allocUnsafe(Math.max(size, WRITE_BATCH_BYTES));
-}
-
-function giveStaging(buffer: Buffer): void {
-  if (buffer.length === WRITE_BATCH_BYTES && spareStaging.length < MAX_SPARE_STAGING) spareStaging.push(buffer);
 }
