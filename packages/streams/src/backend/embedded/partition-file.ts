@@ -1,8 +1,9 @@
 import { renameSync, rmSync } from 'node:fs';
 import { CorruptLogError, LogStorageError } from './log-errors.js';
 import { fsyncDir } from './fs-sync.js';
-import { decodeIfIntact, decodeRun, encodeEntryInto, entryOffset, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
+import { decodeIfIntact, encodeEntryInto, entryOffset, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
 import { recoverSegments } from './partition-recovery.js';
+import { RecentEntries } from './recent-entries.js';
 import { Segment } from './segment.js';
 import { scanSegment } from './segment-scan.js';
 import { releaseStaging, WriteStaging } from './write-staging.js';
@@ -11,10 +12,6 @@ import { releaseStaging, WriteStaging } from './write-staging.js';
 export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_SEGMENT_MS = 7 * 24 * 60 * 60 * 1000;
 const READ_CHUNK = 256 * 1024;
-/** A partition read within this long keeps its recent entries in memory. */
-const RECENT_READER_MS = 10_000;
-/** Until the log sets a partition's share of its budget (`PartitionLog.tailMaxBytes`). */
-const DEFAULT_RECENT_BYTES = 1024 * 1024;
 
 export interface SegmentConfig {
   readonly segmentBytes: number;
@@ -38,15 +35,8 @@ export class PartitionFile {
   writtenEnd: number;
   /** Entries encoded and not yet written. */
   private readonly staging = new WriteStaging();
-  /**
-   * Entries written lately, as the bytes written (oldest first, dense offsets across chunks): readers that keep up
-   * decode them from here instead of reading the files. At most `recentMaxBytes`.
-   */
-  private recent: RecentChunk[] = [];
-  private recentBytes = 0;
-  recentMaxBytes = DEFAULT_RECENT_BYTES;
-  /** When a reader last asked for entries: a partition nobody reads (a changelog while the app runs) keeps none. */
-  private lastReadMs = Number.NEGATIVE_INFINITY;
+  /** Entries written lately, kept in memory for readers that keep up. */
+  private readonly recent = new RecentEntries();
   /** Offset after the last pending entry. */
   private pendingEnd: number;
   private writeScheduled = false;
@@ -161,7 +151,7 @@ export class PartitionFile {
       // Written synchronously: the buffer is free for reuse as soon as this returns.
       this.active.write(run.buffer.subarray(0, run.length));
       this.writtenEnd = this.pendingEnd;
-      this.keepRecent(run.buffer, run.length, run.firstOffset, run.positions);
+      this.recent.keep(run);
     } catch (err) {
       this.fail(err);
     } finally {
@@ -174,7 +164,7 @@ export class PartitionFile {
    * `maxBytes`, from what was written (a consumer taking a few records does not pay for decoding a whole chunk). Every entry's checksum is checked again: damage that appeared after open throws `CorruptLogError`.
    */
   read(from: number, maxEntries: number, maxBytes: number = READ_CHUNK): LogEntry[] {
-    this.lastReadMs = Date.now();
+    this.recent.noteRead();
     const inMemory = this.readRecent(from, maxEntries);
     if (inMemory !== undefined) return inMemory;
     const out: LogEntry[] = [];
@@ -268,13 +258,21 @@ export class PartitionFile {
   close(): void {
     this.writePending();
     for (const s of this.segments) s.close();
-    this.recent = [];
-    this.recentBytes = 0;
+    this.recent.clear();
+  }
+
+  /** Byte limit of the recent entries kept in memory. */
+  get recentMaxBytes(): number {
+    return this.recent.maxBytes;
+  }
+
+  set recentMaxBytes(bytes: number) {
+    this.recent.maxBytes = bytes;
   }
 
   /** Forgets the in-memory copies of entries up to `offset` (compaction rewrote them on disk). */
   dropRecentThrough(offset: number): void {
-    while (this.recent.length > 0 && this.recent[0]!.firstOffset <= offset) this.dropOldestRecent();
+    this.recent.dropThrough(offset);
   }
 
   /**
@@ -284,35 +282,7 @@ export class PartitionFile {
   private readRecent(from: number, maxEntries: number): LogEntry[] | undefined {
     const staged = this.staging.read(from, maxEntries);
     if (staged !== undefined) return staged;
-    for (let c = this.recent.length - 1; c >= 0; c--) {
-      const chunk = this.recent[c]!;
-      if (from < chunk.firstOffset) continue;
-      const i = from - chunk.firstOffset;
-      return i < chunk.positions.length ? decodeRun(chunk.data, chunk.positions, i, maxEntries) : undefined;
-    }
-    return undefined;
-  }
-
-  /** Keeps a copy of what was just written (the staging buffer goes back to be reused), within `recentMaxBytes`. */
-  private keepRecent(staging: Buffer, length: number, firstOffset: number, positions: number[]): void {
-    const size = length + positions.length * 4;
-    // Kept for readers that keep up: without one lately, the copy would only cost memory (a new reader starts with
-    // older entries, from the files, and what is written after its first read is kept again).
-    if (size > this.recentMaxBytes || Date.now() - this.lastReadMs > RECENT_READER_MS) {
-      this.recent = [];
-      this.recentBytes = 0;
-      return;
-    }
-    const data = Buffer.allocUnsafe(length);
-    staging.copy(data, 0, 0, length);
-    this.recent.push({ firstOffset, data, positions: Uint32Array.from(positions) });
-    this.recentBytes += size;
-    while (this.recentBytes > this.recentMaxBytes) this.dropOldestRecent();
-  }
-
-  private dropOldestRecent(): void {
-    const chunk = this.recent.shift()!;
-    this.recentBytes -= chunk.data.length + chunk.positions.length * 4;
+    return this.recent.read(from, maxEntries);
   }
 
   private segmentIndexFor(offset: number): number {
@@ -353,11 +323,4 @@ export class PartitionFile {
 let readBuffer: Buffer | undefined;
 function sharedReadBuffer(): Buffer {
   return (readBuffer ??= Buffer.allocUnsafe(READ_CHUNK));
-}
-
-/** A run of written entries kept in memory: their bytes, and where each starts (entry i holds firstOffset + i). */
-interface RecentChunk {
-  readonly firstOffset: number;
-  readonly data: Buffer;
-  readonly positions: Uint32Array;
 }
