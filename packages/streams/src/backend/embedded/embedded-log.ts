@@ -1,81 +1,65 @@
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ProducerFencedError, UnknownTopicError, type NewTopic } from '../port.js';
-import { ConsumerGroup } from './consumer-group.js';
+import { UnknownTopicError, type NewTopic } from '../port.js';
+import { CleanerScheduler, DEFAULT_CLEANER_INTERVAL_MS, type CleanerHost } from './cleaner-scheduler.js';
+import type { ConsumerGroup } from './consumer-group.js';
+import { ConsumerGroups, offsetKey } from './consumer-groups.js';
 import { fsyncDir } from './fs-sync.js';
-import { runCleaner, segmentConfigOf } from './log-cleaner.js';
-import { MetaLog, type MetaEntry } from './meta-log.js';
-import { PartitionFile } from './partition-file.js';
-import { CACHE_MAX_BYTES, CACHE_MIN_BYTES, PartitionLog } from './partition-log.js';
-import { EntryKind } from './record-codec.js';
+import { segmentConfigOf } from './log-cleaner.js';
+import { loadLog, markCleanShutdown, openTopic, quarantineOrphan, topicDir, type PartitionFiles } from './log-loader.js';
+import { MetaStore, type MetaSource } from './meta-store.js';
+import { CACHE_MAX_BYTES, CACHE_MIN_BYTES, type PartitionLog } from './partition-log.js';
 import { Signal } from './signal.js';
-import type { TopicDirectory } from './topic-directory.js';
-import { Txn } from './transaction.js';
+import type { Topic, TopicDirectory } from './topic-directory.js';
+import { TransactionCoordinator } from './transaction-coordinator.js';
+import type { Txn } from './transaction.js';
 
-const META_COMPACT_EVERY = 10000;
-/**
- * Written by a clean close (every file synced), removed on open: as Kafka's `.kafka_cleanshutdown`. After a clean
- * shutdown no write can have been torn, so even damage in a last entry or metadata line refuses to open.
- */
-const CLEAN_SHUTDOWN_FILE = '.clean-shutdown';
 /**
  * Memory for the recent entries all partitions keep in memory together (with a data directory): a system of many
  * topics (the shop has ~90 partitions) must not hold a megabyte per partition. Each partition gets a share within
  * [CACHE_MIN_BYTES, CACHE_MAX_BYTES].
  */
 const TAIL_BUDGET_BYTES = 16 * 1024 * 1024;
-/** How often retention and compaction run (Kafka: `log.retention.check.interval.ms` 5 min, cleaner backoff 15 s). */
-export const DEFAULT_CLEANER_INTERVAL_MS = 15000;
-/** How long the cleaner works before letting the event loop run (it finishes the partition it is on). */
-const CLEANER_SLICE_MS = 20;
 
-export interface Topic {
-  readonly name: string;
-  readonly partitions: ReadonlyArray<PartitionLog>;
-  readonly config: Readonly<Record<string, string>>;
-}
-
-interface TransactionalProducerState {
-  epoch: number;
-  txn: Txn | null;
-}
-
-export function offsetKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
-
-function splitOffsetKey(key: string): [string, number] {
-  const i = key.lastIndexOf('\u0000');
-  return [key.slice(0, i), Number(key.slice(i + 1))];
-}
+export { DEFAULT_CLEANER_INTERVAL_MS, offsetKey, type Topic };
 
 /**
- * The in-process broker: topics and their partitions, consumer groups with their committed offsets, and the
- * transaction coordinator. Producers, consumers and admin clients are thin views onto one `EmbeddedLog`; several
- * backends opened on one data directory share it.
+ * The in-process broker: topics and their partitions, consumer groups with their committed offsets
+ * (`ConsumerGroups`), and the transaction coordinator (`TransactionCoordinator`). Producers, consumers and admin
+ * clients are thin views onto one `EmbeddedLog`; several backends opened on one data directory share it.
  *
  * With a data directory every partition is a directory of segment files of checksummed entries and the metadata
  * (topics, log-start offsets, committed offsets, transaction commits) is a checksummed JSON-lines file; see
- * `PartitionFile` and `MetaLog`. A cleaner (`log-cleaner.ts`) enforces retention and compacts compacted topics.
+ * `PartitionFile` and `MetaLog` (`MetaStore` while the log runs). Opening rebuilds the log from them (`loadLog`). A
+ * cleaner (`log-cleaner.ts`, run by `CleanerScheduler`) enforces retention and compacts compacted topics.
  */
 export class EmbeddedLog implements TopicDirectory {
   readonly signal = new Signal();
   topicsVersion = 0;
   references = 0;
-  private readonly topics = new Map<string, Topic>();
-  private readonly groups = new Map<string, ConsumerGroup>();
-  private readonly producers = new Map<string, TransactionalProducerState>();
-  private nextTxnId = 1;
-  private meta: MetaLog | null = null;
-  private metaAppends = 0;
-  private txnCommits = 0;
-  private compacting = false;
-  private metaInFlight = 0;
+  private readonly topics: Map<string, Topic>;
+  private readonly groups = new ConsumerGroups(this, this.signal);
+  private readonly meta: MetaStore | null = null;
+  private readonly txns = new TransactionCoordinator({
+    signal: this.signal,
+    groups: this.groups,
+    meta: () => this.meta,
+    ensureOpen: () => this.ensureOpen(),
+    isClosed: () => this.closed,
+  });
   private closed = false;
-  private readonly cleanerTimer: NodeJS.Timeout | undefined;
-  /** The cleaner's round under way, if any (see `cleanInSlices`). */
-  private cleanerRound: Promise<void> | null = null;
-  private cleanShutdown = false;
+  /** What the metadata store and the cleaner see of the log. */
+  private readonly view: MetaSource & CleanerHost = {
+    isClosed: () => this.closed,
+    topics: () => this.topics.values(),
+    topic: (name) => this.topic(name),
+    groups: () => this.groups.all(),
+    effectiveConfig: (config) => this.effectiveConfig(config),
+    flushAll: () => this.flushAll(),
+  };
+  private readonly cleaner: CleanerScheduler | null = null;
+  /** Where partition files are opened, with a data directory. */
+  private readonly files: PartitionFiles | undefined;
 
   constructor(
     readonly dataDir: string | undefined,
@@ -84,10 +68,19 @@ export class EmbeddedLog implements TopicDirectory {
     /** Configs for topics that do not set them (a broker's `log.*` defaults); never written into a topic's config. */
     private readonly topicDefaults: Readonly<Record<string, string>> = {},
   ) {
-    if (dataDir !== undefined) {
-      this.load(dataDir);
-      this.cleanerTimer = setInterval(() => void this.cleanInSlices(Date.now()), cleanerIntervalMs);
-      this.cleanerTimer.unref();
+    if (dataDir === undefined) {
+      this.topics = new Map();
+    } else {
+      const loaded = loadLog(dataDir, (config) => segmentConfigOf(this.effectiveConfig(config)));
+      this.files = loaded.files;
+      this.topics = loaded.topics;
+      this.txns.reserveIdsThrough(loaded.maxTxnId);
+      for (const [groupId, offsets] of loaded.offsets) this.groups.setOffsets(groupId, offsets);
+      this.shareTailBudget();
+      // Compacts the metadata to a snapshot: transaction entries are no longer needed once every marker is written.
+      for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.writePending();
+      this.meta = MetaStore.start(dataDir, this.view);
+      this.cleaner = new CleanerScheduler(this.view, cleanerIntervalMs);
     }
   }
 
@@ -136,20 +129,12 @@ export class EmbeddedLog implements TopicDirectory {
       throw new RangeError(`Topic "${spec.name}" needs at least one partition, got ${spec.numPartitions}`);
     }
     const config = { ...(spec.config ?? {}) };
-    if (this.dataDir !== undefined && existsSync(this.topicDir(spec.name))) {
-      // A directory the metadata does not name (kept on open): a new topic must not adopt its records. Moved aside,
-      // not deleted: it may be the data of a topic whose metadata line was lost.
-      const aside = join(this.dataDir, 'quarantine', `orphaned-${encodeURIComponent(spec.name)}-${Date.now()}`);
-      mkdirSync(join(this.dataDir, 'quarantine'), { recursive: true });
-      renameSync(this.topicDir(spec.name), aside);
-      fsyncDir(join(this.dataDir, 'topics'));
-      fsyncDir(join(this.dataDir, 'quarantine'));
-      process.emitWarning(`${this.topicDir(spec.name)} belonged to no topic; moved to ${aside} before creating "${spec.name}"`, 'TributaryLogRecovery');
-    }
+    if (this.dataDir !== undefined) quarantineOrphan(this.dataDir, spec.name);
     this.meta?.appendSync({ t: 'topic', name: spec.name, partitions: spec.numPartitions, config });
-    const topic = this.openTopic(spec.name, spec.numPartitions, config);
+    const topic = openTopic(this.files, spec.name, spec.numPartitions, config);
+    this.topics.set(spec.name, topic);
     if (this.dataDir !== undefined) {
-      fsyncDir(this.topicDir(spec.name));
+      fsyncDir(topicDir(this.dataDir, spec.name));
       fsyncDir(join(this.dataDir, 'topics'));
     }
     this.shareTailBudget();
@@ -169,15 +154,13 @@ export class EmbeddedLog implements TopicDirectory {
       // directory merely missing from the metadata.
       const deleted = join(this.dataDir, 'deleted');
       mkdirSync(deleted, { recursive: true });
-      renameSync(this.topicDir(name), join(deleted, `${encodeURIComponent(name)}-${Date.now()}`));
+      renameSync(topicDir(this.dataDir, name), join(deleted, `${encodeURIComponent(name)}-${Date.now()}`));
       fsyncDir(join(this.dataDir, 'topics'));
       fsyncDir(deleted);
       this.meta?.appendSync({ t: 'delete-topic', name });
       rmSync(deleted, { recursive: true, force: true });
     }
-    for (const group of this.groups.values()) {
-      for (const key of [...group.offsets.keys()]) if (splitOffsetKey(key)[0] === name) group.offsets.delete(key);
-    }
+    this.groups.forgetTopic(name);
     this.shareTailBudget();
     this.topicsVersion++;
     this.signal.notify();
@@ -205,147 +188,38 @@ export class EmbeddedLog implements TopicDirectory {
   // --- groups -------------------------------------------------------------------------------------------------
 
   group(groupId: string): ConsumerGroup {
-    let group = this.groups.get(groupId);
-    if (group === undefined) {
-      group = new ConsumerGroup(groupId, this, this.signal);
-      this.groups.set(groupId, group);
-    }
-    return group;
+    return this.groups.get(groupId);
   }
 
   async commitOffsets(groupId: string, offsets: ReadonlyArray<[string, number, number]>): Promise<void> {
     this.ensureOpen();
-    if (this.meta !== null) await this.appendMeta({ t: 'offsets', group: groupId, offsets });
-    const group = this.group(groupId);
-    for (const [topic, partition, offset] of offsets) group.offsets.set(offsetKey(topic, partition), offset);
-    this.maybeCompactMeta();
-  }
-
-  /**
-   * Offset commits arrive every commit interval, so the metadata file is rewritten as a snapshot now and then. Only
-   * once every partition is synced: the snapshot drops transaction entries, so their markers must be on disk.
-   */
-  private maybeCompactMeta(): void {
-    if (this.meta === null || this.compacting || ++this.metaAppends < META_COMPACT_EVERY) return;
-    this.compacting = true;
-    const commitsBefore = this.txnCommits;
-    void this.flushAll()
-      .then(() => {
-        // Entries in flight are not in memory yet (nor would their fsync survive the file swap): try again later.
-        if (this.closed || this.txnCommits !== commitsBefore || this.metaInFlight > 0 || this.dataDir === undefined) return;
-        const old = this.meta!;
-        this.meta = MetaLog.rewrite(join(this.dataDir, 'meta.jsonl'), this.snapshot());
-        old.close();
-        this.metaAppends = 0;
-      })
-      .catch(() => {})
-      .finally(() => {
-        this.compacting = false;
-      });
-  }
-
-  private async appendMeta(entry: MetaEntry): Promise<void> {
-    this.metaInFlight++;
-    try {
-      await this.meta!.append(entry);
-    } finally {
-      this.metaInFlight--;
-    }
-  }
-
-  private snapshot(): MetaEntry[] {
-    const entries: MetaEntry[] = [];
-    for (const topic of this.topics.values()) {
-      entries.push({ t: 'topic', name: topic.name, partitions: topic.partitions.length, config: { ...topic.config } });
-      for (const p of topic.partitions) {
-        if (p.logStartOffset > 0) entries.push({ t: 'log-start', topic: topic.name, partition: p.partition, offset: p.logStartOffset });
-      }
-    }
-    for (const group of this.groups.values()) {
-      if (group.offsets.size > 0) entries.push({ t: 'offsets', group: group.groupId, offsets: toTriples(group.offsets) });
-    }
-    return entries;
+    if (this.meta !== null) await this.meta.append({ t: 'offsets', group: groupId, offsets });
+    this.groups.setOffsets(groupId, offsets.map(([topic, partition, offset]) => [offsetKey(topic, partition), offset]));
+    this.meta?.maybeCompact();
   }
 
   // --- transactions -------------------------------------------------------------------------------------------
 
   /** Registers a producer epoch for a transactional id, fencing older ones and aborting their open transaction. */
   initProducer(transactionalId: string): number {
-    this.ensureOpen();
-    const state = this.producers.get(transactionalId);
-    if (state === undefined) {
-      this.producers.set(transactionalId, { epoch: 0, txn: null });
-      return 0;
-    }
-    state.epoch++;
-    if (state.txn !== null && state.txn.status === 'open') this.abort(state.txn);
-    state.txn = null;
-    return state.epoch;
+    return this.txns.initProducer(transactionalId);
   }
 
   checkEpoch(transactionalId: string, epoch: number): void {
-    if (this.producers.get(transactionalId)?.epoch !== epoch) {
-      throw new ProducerFencedError(`Producer with transactional id "${transactionalId}" (epoch ${epoch}) has been fenced`);
-    }
+    this.txns.checkEpoch(transactionalId, epoch);
   }
 
   beginTransaction(transactionalId: string, epoch: number, timeoutMs: number): Txn {
-    this.checkEpoch(transactionalId, epoch);
-    const state = this.producers.get(transactionalId)!;
-    const txn = new Txn(this.nextTxnId++, transactionalId);
-    state.txn = txn;
-    // The coordinator aborts transactions left open too long and bumps the epoch, which fences their producer.
-    txn.timer = setTimeout(() => {
-      if (txn.status !== 'open' || state.txn !== txn) return;
-      state.epoch++;
-      state.txn = null;
-      this.abort(txn);
-    }, timeoutMs);
-    txn.timer.unref();
-    return txn;
+    return this.txns.beginTransaction(transactionalId, epoch, timeoutMs);
   }
 
   /** Makes the transaction's records and offsets visible, atomically: its commit point is one durable meta entry. */
-  async commit(txn: Txn): Promise<void> {
-    this.ensureOpen();
-    if (txn.status !== 'open') throw new ProducerFencedError(`Transaction of "${txn.transactionalId}" is ${txn.status}`);
-    txn.status = 'committing';
-    clearTimeout(txn.timer);
-    if (this.dataDir !== undefined) {
-      try {
-        await Promise.all([...txn.partitions.keys()].map((p) => p.file?.sync()));
-        const groups = [...txn.pendingOffsets.values()].map((g) => ({ group: g.groupId, offsets: toTriples(g.offsets) }));
-        await this.appendMeta({ t: 'txn', id: txn.id, groups });
-      } catch (err) {
-        // No durable commit entry (a failed append is cut back off the file): abort, with markers where the
-        // partition still takes writes, so the LSO moves on instead of waiting for a commit that cannot come.
-        if (!this.closed) this.complete(txn, false);
-        throw err;
-      }
-      this.txnCommits++;
-    }
-    this.complete(txn, true);
-    this.maybeCompactMeta();
+  commit(txn: Txn): Promise<void> {
+    return this.txns.commit(txn);
   }
 
   abort(txn: Txn): void {
-    if (txn.status !== 'open') return;
-    clearTimeout(txn.timer);
-    this.complete(txn, false);
-  }
-
-  private complete(txn: Txn, committed: boolean): void {
-    txn.status = committed ? 'committed' : 'aborted';
-    for (const p of txn.partitions.keys()) p.appendMarker(txn, committed);
-    if (committed) {
-      for (const pending of txn.pendingOffsets.values()) {
-        const group = this.group(pending.groupId);
-        for (const [key, offset] of pending.offsets) group.offsets.set(key, offset);
-      }
-    }
-    const state = this.producers.get(txn.transactionalId);
-    if (state?.txn === txn) state.txn = null;
-    this.signal.notify();
+    this.txns.abort(txn);
   }
 
   // --- lifecycle ----------------------------------------------------------------------------------------------
@@ -368,8 +242,8 @@ export class EmbeddedLog implements TopicDirectory {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.cleanerTimer);
-    for (const state of this.producers.values()) if (state.txn !== null) clearTimeout(state.txn.timer);
+    this.cleaner?.stop();
+    this.txns.close();
     let clean = this.dataDir !== undefined && this.meta !== null;
     for (const topic of this.topics.values()) {
       for (const p of topic.partitions) {
@@ -384,8 +258,7 @@ export class EmbeddedLog implements TopicDirectory {
     this.meta?.close();
     if (clean) {
       try {
-        closeSync(openSync(join(this.dataDir!, CLEAN_SHUTDOWN_FILE), 'w'));
-        fsyncDir(this.dataDir!);
+        markCleanShutdown(this.dataDir!);
       } catch {
         // Without the marker the next open is merely more lenient with a torn tail.
       }
@@ -399,10 +272,6 @@ export class EmbeddedLog implements TopicDirectory {
 
   private ensureOpen(): void {
     if (this.closed) throw new Error('The embedded log is closed');
-  }
-
-  private topicDir(name: string): string {
-    return join(this.dataDir!, 'topics', encodeURIComponent(name));
   }
 
   // --- deleting records ---------------------------------------------------------------------------------------
@@ -427,202 +296,11 @@ export class EmbeddedLog implements TopicDirectory {
 
   /** One round of retention and compaction over every partition, at once. */
   clean(now: number): void {
-    if (this.closed || this.dataDir === undefined) return;
-    for (const topic of this.topics.values()) for (const p of topic.partitions) this.cleanPartition(topic, p, now);
+    this.cleaner?.clean(now);
   }
 
-  /**
-   * One round of retention and compaction over every partition, in slices of about `sliceMs` between which the event
-   * loop runs (the timer's rounds): compaction reads and rewrites whole partitions synchronously, and a round over a
-   * busy log at once held the loop for seconds. Resolves when the round is done; a round already under way is joined.
-   */
-  cleanInSlices(now: number, sliceMs: number = CLEANER_SLICE_MS): Promise<void> {
-    if (this.closed || this.dataDir === undefined) return Promise.resolve();
-    if (this.cleanerRound !== null) return this.cleanerRound;
-    const queue: Array<[Topic, PartitionLog]> = [];
-    for (const topic of this.topics.values()) for (const p of topic.partitions) queue.push([topic, p]);
-    let finish!: () => void;
-    const round = new Promise<void>((resolve) => (finish = resolve));
-    this.cleanerRound = round;
-    const slice = (): void => {
-      const deadline = performance.now() + sliceMs;
-      do {
-        const next = queue.shift();
-        // A topic deleted (or the log closed) since the round began is left alone.
-        if (next !== undefined && !this.closed && this.topics.get(next[0].name) === next[0]) this.cleanPartition(next[0], next[1], now);
-      } while (queue.length > 0 && performance.now() < deadline);
-      if (queue.length > 0 && !this.closed) {
-        setImmediate(slice);
-        return;
-      }
-      this.cleanerRound = null;
-      finish();
-    };
-    // Only once the round is registered: a round that ends within its first slice must not stay registered.
-    slice();
-    return round;
+  /** One round of retention and compaction in slices between which the event loop runs (see `CleanerScheduler`). */
+  cleanInSlices(now: number, sliceMs?: number): Promise<void> {
+    return this.cleaner?.cleanInSlices(now, sliceMs) ?? Promise.resolve();
   }
-
-  private cleanPartition(topic: Topic, p: PartitionLog, now: number): void {
-    try {
-      runCleaner(p, this.effectiveConfig(topic.config), now);
-    } catch (err) {
-      // Retention and compaction only ever remove data the config allows to remove; failing leaves it in place.
-      process.emitWarning(`log cleaner on ${topic.name}-${p.partition}: ${(err as Error).message}`, 'TributaryLogCleaner');
-    }
-  }
-
-  private openTopic(
-    name: string,
-    numPartitions: number,
-    config: Record<string, string>,
-    recovery?: { txns: Map<number, Txn>; logStarts: Map<string, number> },
-  ): Topic {
-    const partitions: PartitionLog[] = [];
-    if (this.dataDir !== undefined) mkdirSync(this.topicDir(name), { recursive: true });
-    for (let i = 0; i < numPartitions; i++) {
-      const p = new PartitionLog(name, i);
-      if (this.dataDir !== undefined) this.openPartitionFile(p, config, recovery);
-      partitions.push(p);
-    }
-    const topic: Topic = { name, partitions, config };
-    this.topics.set(name, topic);
-    return topic;
-  }
-
-  /**
-   * Opens the partition's segments, verifying every entry, and rebuilds what memory needs: the next offset,
-   * transactions aborted here (read_committed skips their records) and transactions without a marker yet.
-   */
-  private openPartitionFile(
-    p: PartitionLog,
-    config: Record<string, string>,
-    recovery: { txns: Map<number, Txn>; logStarts: Map<string, number> } | undefined,
-  ): void {
-    const openFirst = new Map<number, number>();
-    const aborted = new Set<number>();
-    let maxTxnId = 0;
-    const dir = join(this.topicDir(p.topic), String(p.partition));
-    const file = PartitionFile.open(dir, segmentConfigOf(this.effectiveConfig(config)), (h) => {
-      if (h.txnId === 0) return;
-      if (h.txnId > maxTxnId) maxTxnId = h.txnId;
-      if (h.kind === EntryKind.Data) {
-        if (!openFirst.has(h.txnId)) openFirst.set(h.txnId, h.offset);
-      } else {
-        openFirst.delete(h.txnId);
-        if (h.kind === EntryKind.AbortMarker) aborted.add(h.txnId);
-      }
-    }, this.cleanShutdown);
-    const next = Math.max(file.writtenEnd, file.active.baseOffset);
-    p.attach(file, next, recovery?.logStarts.get(offsetKey(p.topic, p.partition)) ?? 0);
-    for (const id of aborted) p.abortedTxns.add(id);
-    if (maxTxnId >= this.nextTxnId) this.nextTxnId = maxTxnId + 1;
-    for (const [id, first] of openFirst) {
-      let txn = recovery?.txns.get(id);
-      if (txn === undefined) {
-        txn = new Txn(id, '');
-        recovery?.txns.set(id, txn);
-      }
-      p.restoreOpenTransaction(txn, first);
-    }
-  }
-
-  /**
-   * Rebuilds the log from disk. Transactions without a marker were cut off by a crash: those whose `txn` meta entry
-   * made it to disk are completed as committed, the others aborted, exactly as Kafka's coordinator recovers. Damage
-   * a crash cannot explain throws `CorruptLogError` (nothing is cut or deleted); topic directories unknown to the
-   * metadata are removed only when the metadata was read to its end.
-   */
-  private load(dataDir: string): void {
-    mkdirSync(join(dataDir, 'topics'), { recursive: true });
-    const metaPath = join(dataDir, 'meta.jsonl');
-    const topicSpecs = new Map<string, { partitions: number; config: Record<string, string> }>();
-    const committedTxns = new Set<number>();
-    const offsets = new Map<string, Map<string, number>>();
-    const logStarts = new Map<string, number>();
-    const cleanMarker = join(dataDir, CLEAN_SHUTDOWN_FILE);
-    const cleanShutdown = existsSync(cleanMarker);
-    this.cleanShutdown = cleanShutdown;
-    const meta = MetaLog.read(metaPath, cleanShutdown);
-    for (const entry of meta.entries) {
-      switch (entry.t) {
-        case 'topic':
-          topicSpecs.set(entry.name, { partitions: entry.partitions, config: entry.config });
-          break;
-        case 'delete-topic':
-          topicSpecs.delete(entry.name);
-          for (const key of [...logStarts.keys()]) if (splitOffsetKey(key)[0] === entry.name) logStarts.delete(key);
-          break;
-        case 'log-start':
-          logStarts.set(offsetKey(entry.topic, entry.partition), entry.offset);
-          break;
-        case 'offsets':
-          applyTriples(offsets, entry.group, entry.offsets);
-          break;
-        case 'txn': {
-          committedTxns.add(entry.id);
-          for (const g of entry.groups) applyTriples(offsets, g.group, g.offsets);
-          break;
-        }
-      }
-    }
-    const txns = new Map<number, Txn>();
-    const unfinished: Array<[PartitionLog, Txn]> = [];
-    try {
-      for (const [name, spec] of topicSpecs) {
-        const topic = this.openTopic(name, spec.partitions, spec.config, { txns, logStarts });
-        for (const p of topic.partitions) for (const txn of p.openTransactions()) unfinished.push([p, txn]);
-      }
-    } catch (err) {
-      for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.close();
-      this.closed = true;
-      throw err;
-    }
-    // Everything read and found sound; removed before the first write, as a crash from here on is not clean.
-    if (cleanShutdown) {
-      rmSync(cleanMarker);
-      fsyncDir(dataDir);
-    }
-    // Directories of topics deleted just before a crash. A directory the metadata does not name is kept: it may be
-    // a topic whose metadata line was lost (see `tributary-log repair`).
-    rmSync(join(dataDir, 'deleted'), { recursive: true, force: true });
-    for (const dir of readdirSync(join(dataDir, 'topics'))) {
-      if (!topicSpecs.has(decodeURIComponent(dir))) {
-        process.emitWarning(`${join(dataDir, 'topics', dir)} belongs to no topic in the metadata; kept (see tributary-log check)`, 'TributaryLogRecovery');
-      }
-    }
-    for (const [p, txn] of unfinished) {
-      const committed = committedTxns.has(txn.id);
-      txn.status = committed ? 'committed' : 'aborted';
-      p.appendMarker(txn, committed);
-      // The snapshot below forgets the commit entry, so the marker must be on disk first.
-      p.file?.syncNow();
-    }
-    for (const id of committedTxns) if (id >= this.nextTxnId) this.nextTxnId = id + 1;
-    for (const [groupId, map] of offsets) {
-      const group = this.group(groupId);
-      for (const [key, offset] of map) group.offsets.set(key, offset);
-    }
-    this.shareTailBudget();
-    // Compacts the metadata to a snapshot: transaction entries are no longer needed once every marker is written.
-    for (const topic of this.topics.values()) for (const p of topic.partitions) p.file?.writePending();
-    this.meta = MetaLog.rewrite(metaPath, this.snapshot());
-  }
-}
-
-function toTriples(offsets: Map<string, number>): Array<[string, number, number]> {
-  return [...offsets].map(([key, offset]) => [...splitOffsetKey(key), offset]);
-}
-
-function applyTriples(
-  into: Map<string, Map<string, number>>,
-  groupId: string,
-  triples: ReadonlyArray<[string, number, number]>,
-): void {
-  let map = into.get(groupId);
-  if (map === undefined) {
-    map = new Map();
-    into.set(groupId, map);
-  }
-  for (const [topic, partition, offset] of triples) map.set(offsetKey(topic, partition), offset);
 }

@@ -1,32 +1,17 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { renameSync, rmSync } from 'node:fs';
 import { CorruptLogError, LogStorageError } from './log-errors.js';
 import { fsyncDir } from './fs-sync.js';
-import { decodeEntry, decodeIfIntact, encodeEntryInto, entryOffset, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
-import { parseSegmentFileName, Segment, segmentFileName } from './segment.js';
+import { decodeIfIntact, encodeEntryInto, entryOffset, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
+import { recoverSegments } from './partition-recovery.js';
+import { RecentEntries } from './recent-entries.js';
+import { Segment } from './segment.js';
 import { scanSegment } from './segment-scan.js';
+import { releaseStaging, WriteStaging } from './write-staging.js';
 
 /** Kafka's `segment.bytes` and `segment.ms` defaults. */
 export const DEFAULT_SEGMENT_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_SEGMENT_MS = 7 * 24 * 60 * 60 * 1000;
 const READ_CHUNK = 256 * 1024;
-/**
- * Buffered entries are written at once when they reach this size, without waiting for the next turn of the event
- * loop: a producer that appends without yielding (a stream thread working through a backlog) would otherwise hold
- * everything it wrote in memory, and so would the tail, which may only drop records already written.
- */
-const WRITE_BATCH_BYTES = 256 * 1024;
-/**
- * Appends are encoded straight into a staging buffer of WRITE_BATCH_BYTES, written as a whole. A partition holds one
- * only while it has entries waiting (until the next turn of the event loop, at most): a system of many partitions
- * must not keep a quarter megabyte each. Written ones are kept here for the next partition that needs one.
- */
-const spareStaging: Buffer[] = [];
-const MAX_SPARE_STAGING = 8;
-/** A partition read within this long keeps its recent entries in memory. */
-const RECENT_READER_MS = 10_000;
-/** Until the log sets a partition's share of its budget (`PartitionLog.tailMaxBytes`). */
-const DEFAULT_RECENT_BYTES = 1024 * 1024;
 
 export interface SegmentConfig {
   readonly segmentBytes: number;
@@ -48,21 +33,10 @@ export class PartitionFile {
   onFailure: (() => void) | null = null;
   /** Offset after the last entry handed to the OS: entries below it can be read back from the files. */
   writtenEnd: number;
-  /** Entries encoded and not yet written: the first `pendingBytes` bytes of `staging`. */
-  private staging: Buffer | null = null;
-  private pendingBytes = 0;
-  /** Offset of the first staged entry and where each staged entry starts (offsets are dense: one per entry). */
-  private stagedFirst = 0;
-  private stagedPositions: number[] = [];
-  /**
-   * Entries written lately, as the bytes written (oldest first, dense offsets across chunks): readers that keep up
-   * decode them from here instead of reading the files. At most `recentMaxBytes`.
-   */
-  private recent: RecentChunk[] = [];
-  private recentBytes = 0;
-  recentMaxBytes = DEFAULT_RECENT_BYTES;
-  /** When a reader last asked for entries: a partition nobody reads (a changelog while the app runs) keeps none. */
-  private lastReadMs = Number.NEGATIVE_INFINITY;
+  /** Entries encoded and not yet written. */
+  private readonly staging = new WriteStaging();
+  /** Entries written lately, kept in memory for readers that keep up. */
+  private readonly recent = new RecentEntries();
   /** Offset after the last pending entry. */
   private pendingEnd: number;
   private writeScheduled = false;
@@ -79,65 +53,12 @@ export class PartitionFile {
   }
 
   /**
-   * Opens the partition directory (creating it, or moving a pre-segment `<partition>.log` file into it), verifying
-   * every entry: checksums, and offsets that rise within and across segments. A torn last entry (a crash mid-append)
-   * is cut; any other damage throws `CorruptLogError`. `onEntry` sees each valid entry's fixed fields in order.
+   * Opens the partition directory, verifying every entry: a torn last entry is cut, any other damage throws
+   * `CorruptLogError` (see `recoverSegments`). `onEntry` sees each valid entry's fixed fields in order.
    */
   static open(dir: string, config: SegmentConfig, onEntry: (header: EntryHeader) => void, cleanShutdown = false): PartitionFile {
-    migrateSingleFile(dir);
-    mkdirSync(dir, { recursive: true });
-    // A compaction or repair a crash interrupted leaves its temporary file; the segment it was to replace is intact.
-    for (const name of readdirSync(dir)) if (name.endsWith('.cleaned') || name.endsWith('.repair-tmp')) rmSync(join(dir, name), { force: true });
-    const bases = readdirSync(dir)
-      .map(parseSegmentFileName)
-      .filter((b): b is number => b !== undefined)
-      .sort((a, b) => a - b);
-    const segments: Segment[] = [];
-    let last = -1;
-    for (let i = 0; i < bases.length; i++) {
-      const base = bases[i]!;
-      const path = join(dir, segmentFileName(base));
-      const nextBase = bases[i + 1] ?? Infinity;
-      const segment = Segment.open(dir, base);
-      const scan = scanSegment(path, base, nextBase, last, 'first', (header, position) => {
-        segment.note(header.offset, position, header.timestamp);
-        onEntry(header);
-      });
-      segments.push(segment);
-      if (segment.lastOffset >= 0) last = segment.lastOffset;
-      const damage = scan.damages[0];
-      if (damage === undefined) {
-        segment.size = scan.fileSize;
-        continue;
-      }
-      const laterData = bases.slice(i + 1).some((b) => statSync(join(dir, segmentFileName(b))).size > 0);
-      if (damage.offsetAfter !== undefined || damage.outOfOrder || laterData || cleanShutdown) {
-        for (const s of segments) s.close();
-        const after =
-          damage.offsetAfter !== undefined
-            ? `valid entries follow (offset ${damage.offsetAfter} at byte ${damage.end})`
-            : laterData
-              ? 'later segments hold entries'
-              : cleanShutdown
-                ? 'the log was shut down cleanly, so no write can have been torn'
-                : 'an entry out of order';
-        throw new CorruptLogError(path, damage.position, `${damage.reason}; ${after}`);
-      }
-      // Only a torn last entry: what a crash in the middle of an append leaves. Cut, as Kafka's recovery does.
-      process.emitWarning(
-        `${path}: cut a torn last entry (${scan.fileSize - scan.validLength} bytes at byte ${scan.validLength}, after offset ${last})`,
-        'TributaryLogRecovery',
-      );
-      segment.truncate(scan.validLength);
-      segment.syncNow();
-    }
-    if (segments.length === 0) {
-      segments.push(Segment.open(dir, 0));
-      fsyncDir(dir);
-    }
-    const active = segments[segments.length - 1]!;
-    const next = Math.max(last + 1, active.baseOffset);
-    return new PartitionFile(dir, segments, next, config);
+    const { segments, nextOffset } = recoverSegments(dir, onEntry, cleanShutdown);
+    return new PartitionFile(dir, segments, nextOffset, config);
   }
 
   get active(): Segment {
@@ -161,13 +82,12 @@ export class PartitionFile {
     const size = entrySize(key, value, headers);
     // Before this entry is taken, so that a failed write throws with nothing of this append in memory. Staged entries
     // are written first too when this one does not follow them (dense offsets let reads find an entry by offset).
-    const staged = this.stagedPositions.length;
-    if (this.staging !== null && (this.pendingBytes + size > this.staging.length || (staged > 0 && offset !== this.stagedFirst + staged))) {
+    if (this.staging.mustWriteBefore(offset, size)) {
       this.writePending();
       if (this.failure !== null) throw this.failure;
     }
     let active = this.active;
-    const position = active.size + this.pendingBytes;
+    const position = active.size + this.staging.length;
     if (
       active.firstOffset >= 0 &&
       (position + size > this.config.segmentBytes || Date.now() - active.createdMs >= this.config.segmentMs)
@@ -175,13 +95,11 @@ export class PartitionFile {
       this.roll(offset);
       active = this.active;
     }
-    const staging = this.staging ?? (this.staging = takeStaging(size));
+    const staging = this.staging.bufferFor(size);
     // Encoded first: an entry that cannot be encoded (a header name too long) leaves nothing behind.
-    const end = encodeEntryInto(staging, this.pendingBytes, kind, offset, txnId, timestamp, key, value, headers);
-    active.note(offset, active.size + this.pendingBytes, timestamp);
-    if (this.stagedPositions.length === 0) this.stagedFirst = offset;
-    this.stagedPositions.push(this.pendingBytes);
-    this.pendingBytes = end;
+    const end = encodeEntryInto(staging, this.staging.length, kind, offset, txnId, timestamp, key, value, headers);
+    active.note(offset, active.size + this.staging.length, timestamp);
+    this.staging.added(offset, end);
     this.pendingEnd = offset + 1;
     if (!this.writeScheduled) {
       this.writeScheduled = true;
@@ -226,23 +144,18 @@ export class PartitionFile {
 
   writePending(): void {
     this.writeScheduled = false;
-    if (this.staging === null || this.failure !== null) return;
-    const staging = this.staging;
-    const length = this.pendingBytes;
-    const first = this.stagedFirst;
-    const positions = this.stagedPositions;
-    this.staging = null;
-    this.pendingBytes = 0;
-    this.stagedPositions = [];
+    if (this.failure !== null) return;
+    const run = this.staging.take();
+    if (run === null) return;
     try {
       // Written synchronously: the buffer is free for reuse as soon as this returns.
-      this.active.write(staging.subarray(0, length));
+      this.active.write(run.buffer.subarray(0, run.length));
       this.writtenEnd = this.pendingEnd;
-      this.keepRecent(staging, length, first, positions);
+      this.recent.keep(run);
     } catch (err) {
       this.fail(err);
     } finally {
-      giveStaging(staging);
+      releaseStaging(run.buffer);
     }
   }
 
@@ -251,7 +164,7 @@ export class PartitionFile {
    * `maxBytes`, from what was written (a consumer taking a few records does not pay for decoding a whole chunk). Every entry's checksum is checked again: damage that appeared after open throws `CorruptLogError`.
    */
   read(from: number, maxEntries: number, maxBytes: number = READ_CHUNK): LogEntry[] {
-    this.lastReadMs = Date.now();
+    this.recent.noteRead();
     const inMemory = this.readRecent(from, maxEntries);
     if (inMemory !== undefined) return inMemory;
     const out: LogEntry[] = [];
@@ -296,7 +209,7 @@ export class PartitionFile {
       if (out.length === 0) i++;
     }
     // Nothing written at or after `from`, which lies in a gap (compaction): the next entries may be staged only.
-    if (out.length === 0 && this.stagedPositions.length > 0 && this.stagedFirst > from) return this.readRecent(this.stagedFirst, maxEntries) ?? [];
+    if (out.length === 0 && this.staging.count > 0 && this.staging.firstOffset > from) return this.readRecent(this.staging.firstOffset, maxEntries) ?? [];
     return out;
   }
 
@@ -345,13 +258,21 @@ export class PartitionFile {
   close(): void {
     this.writePending();
     for (const s of this.segments) s.close();
-    this.recent = [];
-    this.recentBytes = 0;
+    this.recent.clear();
+  }
+
+  /** Byte limit of the recent entries kept in memory. */
+  get recentMaxBytes(): number {
+    return this.recent.maxBytes;
+  }
+
+  set recentMaxBytes(bytes: number) {
+    this.recent.maxBytes = bytes;
   }
 
   /** Forgets the in-memory copies of entries up to `offset` (compaction rewrote them on disk). */
   dropRecentThrough(offset: number): void {
-    while (this.recent.length > 0 && this.recent[0]!.firstOffset <= offset) this.dropOldestRecent();
+    this.recent.dropThrough(offset);
   }
 
   /**
@@ -359,39 +280,9 @@ export class PartitionFile {
    * are the bytes this process encoded), or undefined when `from` is older than what memory holds.
    */
   private readRecent(from: number, maxEntries: number): LogEntry[] | undefined {
-    const staged = this.stagedPositions.length;
-    if (staged > 0 && from >= this.stagedFirst) {
-      return from - this.stagedFirst < staged ? decodeRun(this.staging!, this.stagedPositions, from - this.stagedFirst, maxEntries) : [];
-    }
-    for (let c = this.recent.length - 1; c >= 0; c--) {
-      const chunk = this.recent[c]!;
-      if (from < chunk.firstOffset) continue;
-      const i = from - chunk.firstOffset;
-      return i < chunk.positions.length ? decodeRun(chunk.data, chunk.positions, i, maxEntries) : undefined;
-    }
-    return undefined;
-  }
-
-  /** Keeps a copy of what was just written (the staging buffer goes back to be reused), within `recentMaxBytes`. */
-  private keepRecent(staging: Buffer, length: number, firstOffset: number, positions: number[]): void {
-    const size = length + positions.length * 4;
-    // Kept for readers that keep up: without one lately, the copy would only cost memory (a new reader starts with
-    // older entries, from the files, and what is written after its first read is kept again).
-    if (size > this.recentMaxBytes || Date.now() - this.lastReadMs > RECENT_READER_MS) {
-      this.recent = [];
-      this.recentBytes = 0;
-      return;
-    }
-    const data = Buffer.allocUnsafe(length);
-    staging.copy(data, 0, 0, length);
-    this.recent.push({ firstOffset, data, positions: Uint32Array.from(positions) });
-    this.recentBytes += size;
-    while (this.recentBytes > this.recentMaxBytes) this.dropOldestRecent();
-  }
-
-  private dropOldestRecent(): void {
-    const chunk = this.recent.shift()!;
-    this.recentBytes -= chunk.data.length + chunk.positions.length * 4;
+    const staged = this.staging.read(from, maxEntries);
+    if (staged !== undefined) return staged;
+    return this.recent.read(from, maxEntries);
   }
 
   private segmentIndexFor(offset: number): number {
@@ -417,10 +308,7 @@ export class PartitionFile {
         `Writing ${this.dir} failed (${cause}); the partition takes no more writes until the log is reopened`,
         { cause: err },
       );
-      if (this.staging !== null) giveStaging(this.staging);
-      this.staging = null;
-      this.pendingBytes = 0;
-      this.stagedPositions = [];
+      this.staging.discard();
       this.pendingEnd = this.writtenEnd;
       this.onFailure?.();
     }
@@ -435,36 +323,4 @@ export class PartitionFile {
 let readBuffer: Buffer | undefined;
 function sharedReadBuffer(): Buffer {
   return (readBuffer ??= Buffer.allocUnsafe(READ_CHUNK));
-}
-
-/** A run of written entries kept in memory: their bytes, and where each starts (entry i holds firstOffset + i). */
-interface RecentChunk {
-  readonly firstOffset: number;
-  readonly data: Buffer;
-  readonly positions: Uint32Array;
-}
-
-/** Up to `max` entries of a run from its `i`-th on. */
-function decodeRun(data: Buffer, positions: ArrayLike<number>, i: number, max: number): LogEntry[] {
-  const out: LogEntry[] = [];
-  for (let k = i; k < positions.length && out.length < max; k++) out.push(decodeEntry(data, positions[k]!));
-  return out;
-}
-
-function takeStaging(size: number): Buffer {
-  return (size <= WRITE_BATCH_BYTES ? spareStaging.pop() : undefined) ?? Buffer.allocUnsafe(Math.max(size, WRITE_BATCH_BYTES));
-}
-
-function giveStaging(buffer: Buffer): void {
-  if (buffer.length === WRITE_BATCH_BYTES && spareStaging.length < MAX_SPARE_STAGING) spareStaging.push(buffer);
-}
-
-/** Moves `<topicDir>/<p>.log` (one file per partition, the format before segments) to `<topicDir>/<p>/000…0.log`. */
-function migrateSingleFile(dir: string): void {
-  const legacy = join(dirname(dir), `${basename(dir)}.log`);
-  if (!existsSync(legacy) || existsSync(dir)) return;
-  mkdirSync(dir);
-  renameSync(legacy, join(dir, segmentFileName(0)));
-  fsyncDir(dir);
-  fsyncDir(dirname(dir));
 }

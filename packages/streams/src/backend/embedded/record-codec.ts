@@ -189,6 +189,13 @@ export function decodeEntry(data: Buffer, pos: number): LogEntry {
   return decodeBody(data, start, start + data.readUInt32BE(pos));
 }
 
+/** Up to `max` entries of a run kept in memory (entry `k` starts at `positions[k]`), from its `i`-th on. */
+export function decodeRun(data: Buffer, positions: ArrayLike<number>, i: number, max: number): LogEntry[] {
+  const out: LogEntry[] = [];
+  for (let k = i; k < positions.length && out.length < max; k++) out.push(decodeEntry(data, positions[k]!));
+  return out;
+}
+
 /** Decoded entries without headers share one (frozen) empty headers object. */
 const NO_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({});
 

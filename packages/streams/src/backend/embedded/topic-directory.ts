@@ -1,9 +1,18 @@
+import type { PartitionLog } from './partition-log.js';
+
 /** What a consumer group needs to know about topics: which exist, their sizes, and whether that changed. */
 export interface TopicDirectory {
   /** Bumped on every topic creation or deletion. */
   readonly topicsVersion: number;
   topicNames(): Iterable<string>;
   partitionCount(topic: string): number | undefined;
+}
+
+/** A topic of the log: its partitions and its own config (the log's defaults apply beneath it). */
+export interface Topic {
+  readonly name: string;
+  readonly partitions: ReadonlyArray<PartitionLog>;
+  readonly config: Readonly<Record<string, string>>;
 }
 
 export type Subscription = ReadonlyArray<string> | RegExp;

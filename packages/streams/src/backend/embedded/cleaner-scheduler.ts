@@ -1,0 +1,83 @@
+import { runCleaner } from './log-cleaner.js';
+import type { PartitionLog } from './partition-log.js';
+import type { Topic } from './topic-directory.js';
+
+/** How often retention and compaction run (Kafka: `log.retention.check.interval.ms` 5 min, cleaner backoff 15 s). */
+export const DEFAULT_CLEANER_INTERVAL_MS = 15000;
+/** How long the cleaner works before letting the event loop run (it finishes the partition it is on). */
+const CLEANER_SLICE_MS = 20;
+
+/** The topics the cleaner works on. */
+export interface CleanerHost {
+  isClosed(): boolean;
+  topics(): Iterable<Topic>;
+  topic(name: string): Topic | undefined;
+  /** A topic's config as the log applies it: its own settings over the log's defaults. */
+  effectiveConfig(config: Readonly<Record<string, string>>): Readonly<Record<string, string>>;
+}
+
+/** Runs the cleaner (`log-cleaner.ts`) over every partition of a durable log: on a timer, or when asked. */
+export class CleanerScheduler {
+  private readonly timer: NodeJS.Timeout;
+  /** The round under way, if any (see `cleanInSlices`). */
+  private round: Promise<void> | null = null;
+
+  constructor(
+    private readonly host: CleanerHost,
+    intervalMs: number,
+  ) {
+    this.timer = setInterval(() => void this.cleanInSlices(Date.now()), intervalMs);
+    this.timer.unref();
+  }
+
+  /** One round of retention and compaction over every partition, at once. */
+  clean(now: number): void {
+    if (this.host.isClosed()) return;
+    for (const topic of this.host.topics()) for (const p of topic.partitions) this.cleanPartition(topic, p, now);
+  }
+
+  /**
+   * One round of retention and compaction over every partition, in slices of about `sliceMs` between which the event
+   * loop runs (the timer's rounds): compaction reads and rewrites whole partitions synchronously, and a round over a
+   * busy log at once held the loop for seconds. Resolves when the round is done; a round already under way is joined.
+   */
+  cleanInSlices(now: number, sliceMs: number = CLEANER_SLICE_MS): Promise<void> {
+    if (this.host.isClosed()) return Promise.resolve();
+    if (this.round !== null) return this.round;
+    const queue: Array<[Topic, PartitionLog]> = [];
+    for (const topic of this.host.topics()) for (const p of topic.partitions) queue.push([topic, p]);
+    let finish!: () => void;
+    const round = new Promise<void>((resolve) => (finish = resolve));
+    this.round = round;
+    const slice = (): void => {
+      const deadline = performance.now() + sliceMs;
+      do {
+        const next = queue.shift();
+        // A topic deleted (or the log closed) since the round began is left alone.
+        if (next !== undefined && !this.host.isClosed() && this.host.topic(next[0].name) === next[0]) this.cleanPartition(next[0], next[1], now);
+      } while (queue.length > 0 && performance.now() < deadline);
+      if (queue.length > 0 && !this.host.isClosed()) {
+        setImmediate(slice);
+        return;
+      }
+      this.round = null;
+      finish();
+    };
+    // Only once the round is registered: a round that ends within its first slice must not stay registered.
+    slice();
+    return round;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private cleanPartition(topic: Topic, p: PartitionLog, now: number): void {
+    try {
+      runCleaner(p, this.host.effectiveConfig(topic.config), now);
+    } catch (err) {
+      // Retention and compaction only ever remove data the config allows to remove; failing leaves it in place.
+      process.emitWarning(`log cleaner on ${topic.name}-${p.partition}: ${(err as Error).message}`, 'TributaryLogCleaner');
+    }
+  }
+}
