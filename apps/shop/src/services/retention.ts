@@ -22,8 +22,11 @@ export function sweepIntervalMs(retentionMs: number): number {
 
 /** A sweep is spread over this many steps, so that no single punctuation holds the thread for long. */
 export const SWEEP_STEPS = 20;
-/** Entries examined per step at least: a store this small is swept whole in one step. */
-export const MIN_SWEEP_STEP_ENTRIES = 1_000;
+/**
+ * Entries examined per step at least: a store this small is swept whole in one step. Small, so that a small store is
+ * not swept more often than once per interval (each entry's value is read and decoded).
+ */
+export const MIN_SWEEP_STEP_ENTRIES = 100;
 
 /**
  * Schedules, on stream time, the deletion of every entry of `store` that `settledAt` says settled before
@@ -43,10 +46,12 @@ export function scheduleExpiry<V>(
 ): void {
   /** The last key examined; undefined: the next step starts at the beginning of the store. */
   let cursor: string | undefined;
+  /** Entries per step in the current pass, from the store's size when the pass began (so a pass takes at most SWEEP_STEPS steps). */
+  let budget = MIN_SWEEP_STEP_ENTRIES;
   const stepMs = Math.max(1, Math.floor(sweepIntervalMs(retentionMs) / SWEEP_STEPS));
   context.schedule(stepMs, 'STREAM_TIME', (streamTime) => {
     const horizon = streamTime - retentionMs;
-    const budget = Math.max(MIN_SWEEP_STEP_ENTRIES, Math.ceil(store.approximateNumEntries() / SWEEP_STEPS));
+    if (cursor === undefined) budget = Math.max(MIN_SWEEP_STEP_ENTRIES, Math.ceil(store.approximateNumEntries() / SWEEP_STEPS));
     const expired: string[] = [];
     let examined = 0;
     let last: string | undefined;

@@ -1,4 +1,4 @@
-import { runCleaner } from './log-cleaner.js';
+import { cleanerSteps } from './log-cleaner.js';
 import type { PartitionLog } from './partition-log.js';
 import type { Topic } from './topic-directory.js';
 
@@ -38,8 +38,9 @@ export class CleanerScheduler {
 
   /**
    * One round of retention and compaction over every partition, in slices of about `sliceMs` between which the event
-   * loop runs (the timer's rounds): compaction reads and rewrites whole partitions synchronously, and a round over a
-   * busy log at once held the loop for seconds. Resolves when the round is done; a round already under way is joined.
+   * loop runs (the timer's rounds): a round over a busy log at once held the loop for seconds, and one compaction pass
+   * over a partition of many segments for hundreds of milliseconds, so a slice may also end between two segments of
+   * a partition. Resolves when the round is done; a round already under way is joined.
    */
   cleanInSlices(now: number, sliceMs: number = CLEANER_SLICE_MS): Promise<void> {
     if (this.host.isClosed()) return Promise.resolve();
@@ -49,14 +50,21 @@ export class CleanerScheduler {
     let finish!: () => void;
     const round = new Promise<void>((resolve) => (finish = resolve));
     this.round = round;
+    /** The partition being cleaned, paused between two of its segments when a slice ran out. */
+    let current: Cleaning | undefined;
     const slice = (): void => {
       const deadline = performance.now() + sliceMs;
       do {
-        const next = queue.shift();
+        if (current === undefined) {
+          const next = queue.shift();
+          if (next !== undefined) current = this.cleaning(next[0], next[1], now);
+        }
         // A topic deleted (or the log closed) since the round began is left alone.
-        if (next !== undefined && !this.host.isClosed() && this.host.topic(next[0].name) === next[0]) this.cleanPartition(next[0], next[1], now);
-      } while (queue.length > 0 && performance.now() < deadline);
-      if (queue.length > 0 && !this.host.isClosed()) {
+        if (current !== undefined && (this.host.isClosed() || this.host.topic(current.topic.name) !== current.topic || step(current))) {
+          current = undefined;
+        }
+      } while ((current !== undefined || queue.length > 0) && performance.now() < deadline);
+      if ((current !== undefined || queue.length > 0) && !this.host.isClosed()) {
         setImmediate(slice);
         return;
       }
@@ -73,11 +81,29 @@ export class CleanerScheduler {
   }
 
   private cleanPartition(topic: Topic, p: PartitionLog, now: number): void {
-    try {
-      runCleaner(p, this.host.effectiveConfig(topic.config), now);
-    } catch (err) {
-      // Retention and compaction only ever remove data the config allows to remove; failing leaves it in place.
-      process.emitWarning(`log cleaner on ${topic.name}-${p.partition}: ${(err as Error).message}`, 'TributaryLogCleaner');
-    }
+    const cleaning = this.cleaning(topic, p, now);
+    while (!step(cleaning));
+  }
+
+  private cleaning(topic: Topic, p: PartitionLog, now: number): Cleaning {
+    return { topic, partition: p.partition, steps: cleanerSteps(p, this.host.effectiveConfig(topic.config), now) };
+  }
+}
+
+/** One partition's retention and compaction, in steps (`cleanerSteps`). */
+interface Cleaning {
+  readonly topic: Topic;
+  readonly partition: number;
+  readonly steps: Generator<void, void, void>;
+}
+
+/** Runs one step of a partition's cleaning; true when it is over (done, or failed). */
+function step(cleaning: Cleaning): boolean {
+  try {
+    return cleaning.steps.next().done === true;
+  } catch (err) {
+    // Retention and compaction only ever remove data the config allows to remove; failing leaves it in place.
+    process.emitWarning(`log cleaner on ${cleaning.topic.name}-${cleaning.partition}: ${(err as Error).message}`, 'TributaryLogCleaner');
+    return true;
   }
 }

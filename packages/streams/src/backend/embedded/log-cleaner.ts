@@ -3,6 +3,7 @@ import { DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENT_MS, type SegmentConfig } from '.
 import type { PartitionLog } from './partition-log.js';
 import { EntryKind, isTombstone, keyView } from './record-codec.js';
 import { scanSegment } from './segment-scan.js';
+import type { Segment } from './segment.js';
 
 /** Kafka's defaults: `retention.ms` 7 days, `retention.bytes` unlimited, `delete.retention.ms` 1 day. */
 const DEFAULT_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
@@ -55,14 +56,20 @@ const NOT_A_TOMBSTONE = -Infinity;
  *   aborted transactions are dropped; tombstones are kept `delete.retention.ms` past their timestamp, then dropped;
  *   transaction markers once no record of their transaction is left, after `delete.retention.ms` too); a segment left
  *   with no entry at all is deleted, unless it is the first.
+ *
+ * In steps: the generator pauses between segments, so that a caller stepping it over several turns of the event loop
+ * (the cleaner's timer rounds) keeps a compaction of a large partition from holding the loop (one pass reads the
+ * whole partition and rewrites its closed segments). While it is paused, appends, rolls and the log start may move
+ * on: each step after a pause first checks that the segments it is about to rewrite are still the partition's, and
+ * gives up the pass otherwise (what it rewrote so far is valid on its own; the next round starts afresh).
  */
-export function runCleaner(p: PartitionLog, config: Readonly<Record<string, string>>, now: number): void {
+export function* cleanerSteps(p: PartitionLog, config: Readonly<Record<string, string>>, now: number): Generator<void, void, void> {
   const file = p.file;
   if (file === null || file.failure !== null) return;
   file.setConfig(segmentConfigOf(config));
   const policy = policies(config);
   if (policy.has('delete')) enforceRetention(p, config, now);
-  if (policy.has('compact')) compact(p, numberConfig(config, 'delete.retention.ms', DEFAULT_DELETE_RETENTION_MS), now);
+  if (policy.has('compact')) yield* compact(p, numberConfig(config, 'delete.retention.ms', DEFAULT_DELETE_RETENTION_MS), now);
 }
 
 function enforceRetention(p: PartitionLog, config: Readonly<Record<string, string>>, now: number): void {
@@ -85,7 +92,7 @@ function enforceRetention(p: PartitionLog, config: Readonly<Record<string, strin
   if (deleteBelow > p.logStartOffset) p.advanceLogStart(deleteBelow);
 }
 
-function compact(p: PartitionLog, deleteRetentionMs: number, now: number): void {
+function* compact(p: PartitionLog, deleteRetentionMs: number, now: number): Generator<void, void, void> {
   const file = p.file!;
   let state = states.get(p);
   if (state === undefined) {
@@ -106,9 +113,18 @@ function compact(p: PartitionLog, deleteRetentionMs: number, now: number): void 
   // and the transactions that keep a record after this pass: only their markers still say something.
   const latest = new Map<string, LatestRecord>();
   const liveTxns = new Set<number>();
-  for (let i = 0; i < file.segments.length; i++) {
-    const s = file.segments[i]!;
-    const next = file.segments[i + 1]?.baseOffset ?? Infinity;
+  // The segments of this pass, by identity: positions in `file.segments` shift when the log start moves.
+  const cleaned = file.segments.slice(0, cleanable);
+  const scanned = file.segments.slice();
+  const stillOurs = (segments: ReadonlyArray<Segment>): boolean => file.failure === null && segments.every((s) => file.segments.includes(s));
+  for (let i = 0; i < scanned.length; i++) {
+    if (i > 0) {
+      yield;
+      if (!stillOurs(cleaned)) return;
+    }
+    const s = scanned[i]!;
+    // The last segment read as far as it then went (it may have been rolled since: its successor is not read).
+    const next = scanned[i + 1]?.baseOffset ?? Infinity;
     scanSegment(s.path, s.baseOffset, next, -1, 'first', (h, position, _size, chunk, chunkPos) => {
       if (h.kind !== EntryKind.Data) return;
       const rel = position - chunkPos;
@@ -138,8 +154,12 @@ function compact(p: PartitionLog, deleteRetentionMs: number, now: number): void 
   let nextExpiry = Infinity;
   /** Aborted transactions whose marker goes: none of their records is left for readers to skip. */
   const forgotten: number[] = [];
-  for (let i = 0; i < cleanable; i++) {
-    const s = file.segments[i]!;
+  for (let k = 0; k < cleaned.length; k++) {
+    yield;
+    // The ones already rewritten are new segment objects: only those still to do must be there.
+    if (!stillOurs(cleaned.slice(k))) return;
+    const s = cleaned[k]!;
+    const i = file.segments.indexOf(s);
     const tmp = `${s.path}.cleaned`;
     const fd = openSync(tmp, 'w');
     let dropped = 0;
@@ -180,8 +200,6 @@ function compact(p: PartitionLog, deleteRetentionMs: number, now: number): void 
       // Nothing left: the file goes (segments are not merged, so with short segments these would pile up).
       rmSync(tmp, { force: true });
       file.removeSegment(i);
-      i--;
-      cleanable--;
     } else file.replaceSegment(i, tmp);
   }
   for (const txnId of forgotten) p.abortedTxns.delete(txnId);

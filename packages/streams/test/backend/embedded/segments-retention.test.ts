@@ -283,6 +283,48 @@ test('compaction keeps the latest record per key in closed segments, drops abort
   reopened.close();
 });
 
+test('a compaction in the cleaner\'s rounds pauses between segments; records appended meanwhile stay, a moved log start ends the pass', async (t) => {
+  const dataDir = tempDir(t);
+  const log = new EmbeddedLog(dataDir, undefined);
+  log.createTopic({ name: 'table', numPartitions: 1, config: { 'cleanup.policy': 'compact', 'segment.bytes': '4096' } });
+  const now = Date.now();
+  const value = (round: number, k: number): Buffer => b(`k${k}=${round}`.padEnd(40, '.'));
+  // 20 rounds over 10 keys: many closed segments, each key superseded 19 times.
+  await produce(log, 'table', 200, (i) => value(Math.floor(i / 10), i % 10), (i) => b(`k${i % 10}`));
+  const segmentsBefore = segmentFiles(dataDir, 'table').length;
+  assert.ok(segmentsBefore > 3, `${segmentsBefore} segments`);
+  // A zero slice runs one step (one segment read) and yields: the pass is under way, nothing rewritten yet.
+  const round = log.cleanInSlices(now, 0);
+  assert.equal((await readFrom(log, 'table', 0)).length, 200, 'nothing rewritten after the first step');
+  // Newer values for half the keys while the pass is paused: they are the latest, whatever the pass decided.
+  await produce(log, 'table', 5, (k) => value(99, k), (k) => b(`k${k}`));
+  await round;
+  const latest = (records: ConsumedRecord[]): Map<string, string> => new Map(records.map((r) => [str(r.key)!, str(r.value)!.replace(/\.+$/, '')]));
+  const after = await readFrom(log, 'table', 0);
+  assert.ok(after.length < 205, `compacted: ${after.length} records`);
+  assert.deepEqual(
+    [...latest(after)].sort(),
+    Array.from({ length: 10 }, (_, k) => [`k${k}`, `k${k}=${k < 5 ? 99 : 19}`]).sort(),
+  );
+
+  // A log start moved past the segments of a paused pass ends it: nothing of the pass is applied, nothing fails.
+  await produce(log, 'table', 200, (i) => value(100 + Math.floor(i / 10), i % 10), (i) => b(`k${i % 10}`));
+  const warnings: string[] = [];
+  const onWarning = (w: Error): void => void warnings.push(w.message);
+  process.on('warning', onWarning);
+  t.after(() => process.off('warning', onWarning));
+  const second = log.cleanInSlices(now, 0);
+  const end = log.partition('table', 0)!.highWatermark;
+  log.deleteRecords('table', 0, end - 20);
+  await second;
+  await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+  assert.deepEqual(warnings, [], 'the pass gave up without an error');
+  const kept = await readFrom(log, 'table', 0);
+  assert.equal(kept[0]!.offset, log.partition('table', 0)!.logStartOffset);
+  assert.deepEqual([...latest(kept)].sort(), Array.from({ length: 10 }, (_, k) => [`k${k}`, `k${k}=119`]).sort());
+  log.close();
+});
+
 test('compaction drops the markers of transactions with no record left, and deletes the segments it empties', async (t) => {
   const dataDir = tempDir(t);
   const log = new EmbeddedLog(dataDir, undefined);
