@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
+import { CleanedSegmentWriter } from './cleaned-segment-writer.js';
 import { DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENT_MS, type SegmentConfig } from './partition-file.js';
 import type { PartitionLog } from './partition-log.js';
 import { EntryKind, isTombstone, keyView } from './record-codec.js';
@@ -160,8 +160,7 @@ function* compact(p: PartitionLog, deleteRetentionMs: number, now: number): Gene
     if (!stillOurs(cleaned.slice(k))) return;
     const s = cleaned[k]!;
     const i = file.segments.indexOf(s);
-    const tmp = `${s.path}.cleaned`;
-    const fd = openSync(tmp, 'w');
+    const out = new CleanedSegmentWriter(`${s.path}.cleaned`);
     let dropped = 0;
     let kept = 0;
     try {
@@ -187,20 +186,23 @@ function* compact(p: PartitionLog, deleteRetentionMs: number, now: number): Gene
           } else if (expiry < nextExpiry) nextExpiry = expiry;
         }
         if (keep) {
-          writeSync(fd, chunk, rel, size);
+          out.add(chunk, rel, size);
           kept++;
         } else dropped++;
       });
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    } catch (err) {
+      out.discard();
+      throw err;
     }
-    if (dropped === 0) rmSync(tmp, { force: true });
+    if (dropped === 0) out.discard();
     else if (kept === 0 && i > 0) {
       // Nothing left: the file goes (segments are not merged, so with short segments these would pile up).
-      rmSync(tmp, { force: true });
+      out.discard();
       file.removeSegment(i);
-    } else file.replaceSegment(i, tmp);
+    } else {
+      out.finish();
+      file.replaceSegment(i, out.path);
+    }
   }
   for (const txnId of forgotten) p.abortedTxns.delete(txnId);
   // Readers see the compacted segments, not the superseded records still held in memory.
