@@ -47,32 +47,26 @@ export function storeView<T>(threads: StreamThreads, topology: Topology, params:
   if (!exists) throw new InvalidStateStoreError(`No state store named "${storeName}" in this topology`);
   // Stores of tasks in worker threads answer from there (each worker keeps its own copy of the global stores).
   const remote = global ? [] : threads.queryWorkers({ storeName, storeType: type.storeType, timestamps: type.timestamps });
+  /**
+   * This thread's stores, then the workers' views. A store that keeps timestamps the query does not ask for is seen
+   * through `plainValues` (its values without their timestamps).
+   */
+  const viewsOf = <S extends object>(plainValues: (timestamped: StateStore) => S): (() => S[]) => {
+    const remoteViews = remote.map((call) => remoteStoreView<S>(call));
+    return () => [...find().map((s) => (isTimestampedStore(s) && !type.timestamps ? plainValues(s) : (s as unknown as S))), ...remoteViews];
+  };
   if (type.storeType === 'window') {
-    const remoteWindows = remote.map((call) => remoteStoreView<ReadOnlyWindowStore<unknown, unknown>>(call));
-    const windows = (): ReadOnlyWindowStore<unknown, unknown>[] => [
-      ...find().map((s) =>
-        isTimestampedStore(s) && !type.timestamps
-          ? readOnlyWindowFacade(s as unknown as ReadOnlyWindowStore<unknown, ValueAndTimestamp<unknown>>)
-          : (s as unknown as ReadOnlyWindowStore<unknown, unknown>),
-      ),
-      ...remoteWindows,
-    ];
-    return compositeWindowStore(windows) as T;
+    return compositeWindowStore(
+      viewsOf((s) => readOnlyWindowFacade(s as unknown as ReadOnlyWindowStore<unknown, ValueAndTimestamp<unknown>>)),
+    ) as T;
   }
   if (type.storeType === 'session') {
-    const remoteSessions = remote.map((call) => remoteStoreView<ReadOnlySessionStore<unknown, unknown>>(call));
-    return compositeSessionStore(() => [...(find() as unknown as ReadOnlySessionStore<unknown, unknown>[]), ...remoteSessions]) as T;
+    // Session stores keep no timestamps beside their values.
+    return compositeSessionStore(viewsOf<ReadOnlySessionStore<unknown, unknown>>((s) => s as unknown as ReadOnlySessionStore<unknown, unknown>)) as T;
   }
-  const remoteViews = remote.map((call) => remoteStoreView<ReadOnlyKeyValueStore<unknown, unknown>>(call));
-  const views = (): ReadOnlyKeyValueStore<unknown, unknown>[] => [
-    ...find().map((s) =>
-      isTimestampedStore(s) && !type.timestamps
-        ? readOnlyKeyValueFacade(s as unknown as ReadOnlyKeyValueStore<unknown, ValueAndTimestamp<unknown>>)
-        : (s as unknown as ReadOnlyKeyValueStore<unknown, unknown>),
-    ),
-    ...remoteViews,
-  ];
-  return compositeKeyValueStore(views) as T;
+  return compositeKeyValueStore(
+    viewsOf((s) => readOnlyKeyValueFacade(s as unknown as ReadOnlyKeyValueStore<unknown, ValueAndTimestamp<unknown>>)),
+  ) as T;
 }
 
 /**
