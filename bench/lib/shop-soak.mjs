@@ -11,7 +11,8 @@
  *
  * `--retention-ms` is the shop's ORDER_RETENTION_MS and `--topic-defaults` its LOG_TOPIC_DEFAULTS: the defaults
  * scale the shop's horizons (7 days of settled orders and of history, tombstones kept a day, 1 GiB segments) down to
- * minutes, so that a 10-minute run reaches the steady state those horizons bound; `--retention-ms 604800000
+ * minutes (and, fixed here, windowed changelogs' extra day to a minute and the sent mail to 2 × 16 MiB), so that a
+ * 10-minute run reaches the steady state those horizons bound; `--retention-ms 604800000
  * --topic-defaults ''` runs with the shop's own defaults, where state and disk grow for the whole run by design.
  * Prints one JSON line `SOAK_RESULT {...}` at the end; `--out FILE.md` also writes the report's section (every
  * sample goes to FILE.json beside it).
@@ -155,6 +156,12 @@ export async function shopSoak({ root, work, rate = SOAK_DEFAULTS.rate, seconds 
     LONG_POLL_MAX_PER_CLIENT: '8192',
     ORDER_RETENTION_MS: String(retentionMs),
     LOG_TOPIC_DEFAULTS: topicDefaults,
+    // The other two horizons scaled down with those: windowed changelogs (the email service's join) keep one minute
+    // beyond their store instead of Kafka Streams' day, and the sent mail is rotated at 16 MiB with one old file
+    // kept (≈2.5 minutes each at 200 orders/s) instead of 64 MiB × 4, so that 10 minutes show whether disk levels off.
+    WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS: '60000',
+    EMAIL_FILE_MAX_BYTES: String(16 * MiB),
+    EMAIL_FILES_KEPT: '1',
     SOAK_MEMORY_FILE: memoryFile,
   };
   const shop = startChild(process.execPath, ['--import', join(root, 'bench/lib/soak-sampler.mjs'), join(root, 'apps/shop/dist/main.js')], { cwd: root, env });

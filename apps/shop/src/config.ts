@@ -43,6 +43,11 @@ export interface ShopConfig {
   readonly databaseUrl: string | undefined;
   /** Topic configs the embedded log gives topics that do not set them (`LOG_TOPIC_DEFAULTS`); empty: Kafka's defaults. */
   readonly logTopicDefaults: Readonly<Record<string, string>>;
+  /**
+   * How much longer than their stores the windowed changelogs keep records (`WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS`,
+   * the library's `windowStoreChangeLogAdditionalRetentionMs`); undefined: Kafka Streams' one day.
+   */
+  readonly windowChangelogAdditionalRetentionMs: number | undefined;
   /** The default email sender's file (`<dataDir>/emails.jsonl`) is rotated at this size… */
   readonly emailFileMaxBytes: number;
   /** …and this many rotated files are kept. */
@@ -84,6 +89,11 @@ const EnvSchema = z
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'DATABASE_URL must be a postgres:// URL').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_TOPIC_DEFAULTS: z.string().optional(),
+    WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS: z.coerce
+      .number({ message: 'WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS must be a number' })
+      .int('WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS must be an integer')
+      .min(0, 'WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS must be 0 or more')
+      .optional(),
     EMAIL_FILE_MAX_BYTES: z.coerce
       .number({ message: 'EMAIL_FILE_MAX_BYTES must be a number' })
       .int()
@@ -117,6 +127,7 @@ const ENV_KEYS = [
   'DATABASE_URL',
   'LOG_LEVEL',
   'LOG_TOPIC_DEFAULTS',
+  'WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS',
   'EMAIL_FILE_MAX_BYTES',
   'EMAIL_FILES_KEPT',
 ] as const;
@@ -171,6 +182,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     longPollMaxPerClient: e.LONG_POLL_MAX_PER_CLIENT,
     databaseUrl: e.DATABASE_URL,
     logTopicDefaults: topicDefaults.defaults,
+    windowChangelogAdditionalRetentionMs: e.WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS,
     emailFileMaxBytes: e.EMAIL_FILE_MAX_BYTES,
     emailFilesKept: e.EMAIL_FILES_KEPT,
   };

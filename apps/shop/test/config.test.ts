@@ -53,6 +53,13 @@ describe('shop config', () => {
     assert.throws(() => loadConfig({ LOG_TOPIC_DEFAULTS: 'retention.ms=60000', KAFKA_BOOTSTRAP_SERVERS: 'k:9092' }), /LOG_TOPIC_DEFAULTS: is for the embedded log/);
   });
 
+  it('reads WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS, unset by default (the library keeps its day)', () => {
+    assert.equal(loadConfig({}).windowChangelogAdditionalRetentionMs, undefined);
+    assert.equal(loadConfig({ WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS: '60000' }).windowChangelogAdditionalRetentionMs, 60_000);
+    assert.throws(() => loadConfig({ WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS: '-1' }), /WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS must be 0 or more/);
+    assert.throws(() => loadConfig({ WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS: 'a day' }), /WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS must be a number/);
+  });
+
   it('requires a shared FORWARD_SECRET when instances route to each other', () => {
     assert.throws(() => loadConfig({ APPLICATION_SERVER: 'h:9000' }), /FORWARD_SECRET is required with APPLICATION_SERVER/);
     assert.throws(() => loadConfig({ APPLICATION_SERVER: 'h:9000', FORWARD_SECRET: 'short' }), /FORWARD_SECRET must have at least 16/);

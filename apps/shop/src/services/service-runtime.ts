@@ -23,6 +23,8 @@ export interface ServiceRuntime {
   readonly emailSender?: EmailSender | undefined;
   /** How long settled orders' per-order entries are kept, in event time (default 7 days; see `retention.ts`). */
   readonly settledRetentionMs?: number | undefined;
+  /** Added to windowed changelogs' retention (`windowStoreChangeLogAdditionalRetentionMs`); undefined: one day. */
+  readonly windowChangelogAdditionalRetentionMs?: number | undefined;
   /**
    * `host:port` of the HTTP API of this process, announced by every app it runs so that any instance can route a
    * store lookup (`/v1/stores`) or an order request to the owner. Leave it unset in processes without the API.
@@ -44,6 +46,7 @@ export function runtimeFromConfig(
     exactlyOnceCommitIntervalMs: config.exactlyOnceCommitIntervalMs,
     emailSender: fileEmailSender(join(config.dataDir, 'emails.jsonl'), { maxBytes: config.emailFileMaxBytes, keep: config.emailFilesKept }),
     settledRetentionMs: config.settledRetentionMs,
+    windowChangelogAdditionalRetentionMs: config.windowChangelogAdditionalRetentionMs,
     applicationServer: config.applicationServer,
     forwardSecret: config.forwardSecret,
     longPollLimits: { maxTotal: config.longPollMaxTotal, maxPerClient: config.longPollMaxPerClient },
@@ -85,6 +88,9 @@ export function createService(topology: Topology, applicationId: string, runtime
     ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),
     ...(overrides.processingGuarantee !== undefined ? { processingGuarantee: overrides.processingGuarantee } : {}),
     ...(applicationServer !== undefined ? { applicationServer } : {}),
+    ...(runtime.windowChangelogAdditionalRetentionMs !== undefined
+      ? { windowStoreChangeLogAdditionalRetentionMs: runtime.windowChangelogAdditionalRetentionMs }
+      : {}),
   });
   // The console draws the app's topology and names its topics by application id.
   return rememberApp(app, { applicationId, topology: topology.describe() });

@@ -111,6 +111,13 @@ export interface StreamsConfig {
    * caching off: every update is forwarded.
    */
   readonly statestoreCacheMaxBytes?: number;
+  /**
+   * Kafka's `windowstore.changelog.additional.retention.ms` (default one day): how much longer than its store a
+   * window or session store's changelog keeps records (`retention.ms`), and a versioned store's changelog keeps
+   * history from compaction (`min.compaction.lag.ms`), so that a restore still finds them despite clock drift. It
+   * applies when the changelog is created; a topic that exists keeps its settings.
+   */
+  readonly windowStoreChangeLogAdditionalRetentionMs?: number;
   /** Extra librdkafka settings for the Kafka backend. */
   readonly clientConfig?: Readonly<Record<string, string | number | boolean>>;
   /** A pino-compatible logger; default: pino at `info` (TRIBUTARY_LOG_LEVEL overrides). */
@@ -138,6 +145,7 @@ export interface ResolvedConfig {
   readonly taskTimeoutMs: number;
   readonly repartitionPurgeIntervalMs: number;
   readonly statestoreCacheMaxBytes: number;
+  readonly windowStoreChangeLogAdditionalRetentionMs: number;
   /** Set for the process-wide embedded log only (see `KafkaStreams`). */
   readonly createMissingSourceTopics: boolean;
 }
@@ -195,6 +203,12 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
   if (!Number.isSafeInteger(statestoreCacheMaxBytes) || statestoreCacheMaxBytes < 0) {
     throw new StreamsConfigError(`statestoreCacheMaxBytes must be an integer >= 0 (got ${String(config.statestoreCacheMaxBytes)})`);
   }
+  const windowStoreChangeLogAdditionalRetentionMs = config.windowStoreChangeLogAdditionalRetentionMs ?? 24 * 60 * 60 * 1000;
+  if (!Number.isSafeInteger(windowStoreChangeLogAdditionalRetentionMs) || windowStoreChangeLogAdditionalRetentionMs < 0) {
+    throw new StreamsConfigError(
+      `windowStoreChangeLogAdditionalRetentionMs must be an integer >= 0 (got ${String(config.windowStoreChangeLogAdditionalRetentionMs)})`,
+    );
+  }
   let applicationServer: { host: string; port: number } | undefined;
   if (config.applicationServer !== undefined) {
     const m = /^(.+):(\d{1,5})$/.exec(config.applicationServer);
@@ -225,6 +239,7 @@ export function resolveConfig(config: StreamsConfig): ResolvedConfig {
     taskTimeoutMs,
     repartitionPurgeIntervalMs,
     statestoreCacheMaxBytes,
+    windowStoreChangeLogAdditionalRetentionMs,
     createMissingSourceTopics: false,
   };
 }

@@ -5,7 +5,7 @@
  * and co-partitioned groups must agree. Then it creates what is missing.
  */
 import type { AdminClient, NewTopic } from '../backend/port.js';
-import type { PhysicalTopology, SubtopologySpec } from '../topology/physical.js';
+import type { InternalTopicSpec, PhysicalTopology, SubtopologySpec } from '../topology/physical.js';
 import { realTopicName } from '../topology/physical.js';
 import { StreamsError, TopologyMismatchError } from './errors.js';
 
@@ -20,9 +20,14 @@ export async function prepareTopics(
   admin: AdminClient,
   topology: PhysicalTopology,
   applicationId: string,
-  /** The process-wide embedded log creates missing source topics (one partition), as a broker with auto-creation would. */
-  createMissingSources = false,
+  options: {
+    /** The process-wide embedded log creates missing source topics (one partition), as a broker with auto-creation would. */
+    readonly createMissingSources: boolean;
+    /** Added to window, session and versioned stores' changelog retention (`windowStoreChangeLogAdditionalRetentionMs`). */
+    readonly additionalRetentionMs: number;
+  },
 ): Promise<TopicLayout> {
+  const createMissingSources = options.createMissingSources;
   const real = (t: string): string => realTopicName(topology, applicationId, t);
   const userSources = new Set<string>();
   for (const st of topology.subtopologies) for (const t of st.sourceTopics) if (!topology.internalTopics.has(t)) userSources.add(t);
@@ -125,10 +130,17 @@ export async function prepareTopics(
       throw new TopologyMismatchError(`Internal topic ${name} has ${have} partitions but the topology needs ${n}`);
     }
     partitions.set(name, n);
-    if (have === undefined) toCreate.push({ name, numPartitions: n, config: spec.config });
+    if (have === undefined) toCreate.push({ name, numPartitions: n, config: creationConfig(spec, options.additionalRetentionMs) });
   }
   if (toCreate.length > 0) await admin.createTopics(toCreate);
   return { partitions, tasksPerSubtopology };
+}
+
+/** An internal topic's configs at creation: a changelog's retention margin is added unless its store's config sets it. */
+export function creationConfig(spec: InternalTopicSpec, additionalRetentionMs: number): Readonly<Record<string, string>> {
+  const retention = spec.retention;
+  if (!retention || spec.config[retention.config] !== undefined) return spec.config;
+  return { ...spec.config, [retention.config]: String(retention.baseMs + additionalRetentionMs) };
 }
 
 /** What the main consumer subscribes to: the source topics of every sub-topology (real names), or its one pattern. */

@@ -1,8 +1,9 @@
-import type { StateStore, StoreBuilder, StoreType } from './store.js';
+import type { ChangelogRetention, StateStore, StoreBuilder, StoreType } from './store.js';
 
 export interface StoreBuilderSettings {
   readonly loggingEnabled: boolean;
   readonly logConfig: Readonly<Record<string, string>>;
+  readonly changelogRetention?: ChangelogRetention;
   readonly cachingEnabled: boolean;
   /** The record cache's budget (the app's `statestoreCacheMaxBytes`); absent: Kafka's default, 10 MiB. */
   readonly cacheMaxBytes?: number;
@@ -26,6 +27,9 @@ export class LayeredStoreBuilder<S extends StateStore> implements StoreBuilder<S
   }
   get logConfig(): Readonly<Record<string, string>> {
     return this.settings.logConfig;
+  }
+  get changelogRetention(): ChangelogRetention | undefined {
+    return this.settings.changelogRetention;
   }
   get cachingEnabled(): boolean {
     return this.settings.cachingEnabled;

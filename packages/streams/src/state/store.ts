@@ -88,6 +88,18 @@ export interface SessionStore<K, AGG> extends StateStore, ReadOnlySessionStore<K
 
 export type StoreType = 'keyValue' | 'window' | 'session';
 
+/**
+ * How long a changelog keeps what its store may still need, before the app's
+ * `windowStoreChangeLogAdditionalRetentionMs` is added: window and session stores' changelogs keep `retention.ms`
+ * = store retention + that margin, versioned stores' keep `min.compaction.lag.ms` = history retention + that margin
+ * (Kafka's `WindowedChangelogTopicConfig` and `VersionedChangelogTopicConfig`). A value set by
+ * `withLoggingEnabled(config)` wins.
+ */
+export interface ChangelogRetention {
+  readonly config: 'retention.ms' | 'min.compaction.lag.ms';
+  readonly baseMs: number;
+}
+
 /** Makes fresh store instances (one per task) with their serdes and wrappers (Kafka Streams' `StoreBuilder`). */
 export interface StoreBuilder<S extends StateStore = StateStore> {
   readonly name: string;
@@ -96,6 +108,8 @@ export interface StoreBuilder<S extends StateStore = StateStore> {
   readonly loggingEnabled: boolean;
   /** Extra configs for the changelog topic (e.g. retention for window stores). */
   readonly logConfig: Readonly<Record<string, string>>;
+  /** Window, session and versioned stores: the changelog retention the app's margin is added to. */
+  readonly changelogRetention?: ChangelogRetention;
   readonly cachingEnabled: boolean;
   withLoggingDisabled(): StoreBuilder<S>;
   withLoggingEnabled(config?: Record<string, string>): StoreBuilder<S>;

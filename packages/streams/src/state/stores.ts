@@ -9,7 +9,7 @@ import { LayeredStoreBuilder } from './store-builder.js';
 import type { KeyValueStore, SessionStore, StoreBuilder, WindowStore, Windowed } from './store.js';
 import {
   sessionSupplier,
-  windowedChangelogConfig,
+  windowedChangelogSettings,
   windowSupplier,
   type SessionBytesStoreSupplier,
   type WindowBytesStoreSupplier,
@@ -26,11 +26,6 @@ function versionedSupplier(name: string, persistent: boolean, historyRetentionMs
     throw new RangeError(`history retention must be a non-negative integer number of ms, got ${historyRetentionMs}`);
   }
   return { name, persistent, versioned: true, historyRetentionMs, get: make };
-}
-
-/** Kafka's changelog config for versioned stores: compaction keeps every version within history retention + 1 day. */
-function versionedChangelogConfig(historyRetentionMs: number): Record<string, string> {
-  return { 'min.compaction.lag.ms': String(historyRetentionMs + 24 * 60 * 60 * 1000) };
 }
 
 function keyValueSupplier(name: string, persistent: boolean, timestamped: boolean, make: () => KeyValueBytesStore): KeyValueBytesStoreSupplier {
@@ -84,7 +79,7 @@ export const Stores = {
       supplier.name,
       'keyValue',
       supplier.persistent,
-      { ...defaults, logConfig: versionedChangelogConfig(supplier.historyRetentionMs) },
+      { ...defaults, changelogRetention: { config: 'min.compaction.lag.ms', baseMs: supplier.historyRetentionMs } },
       (settings) => new VersionedKeyValueStoreImpl(supplier.get(), keySerde, valueSerde, supplier.historyRetentionMs, settings.loggingEnabled),
     ),
 
@@ -108,7 +103,7 @@ export const Stores = {
       supplier.name,
       'window',
       supplier.persistent,
-      { ...defaults, logConfig: windowedChangelogConfig(supplier.retentionMs) },
+      { ...defaults, ...windowedChangelogSettings(supplier.retentionMs) },
       (settings) => assembleWindowStack(supplier.get(), keySerde, valueSerde, plainChangelogFormat, settings),
     ),
 
@@ -121,7 +116,7 @@ export const Stores = {
       supplier.name,
       'window',
       supplier.persistent,
-      { ...defaults, logConfig: windowedChangelogConfig(supplier.retentionMs) },
+      { ...defaults, ...windowedChangelogSettings(supplier.retentionMs) },
       (settings) =>
         assembleWindowStack(supplier.get(), keySerde, valueAndTimestampSerde(valueSerde), timestampedChangelogFormat, settings),
     ),
@@ -135,7 +130,7 @@ export const Stores = {
       supplier.name,
       'session',
       supplier.persistent,
-      { ...defaults, logConfig: windowedChangelogConfig(supplier.retentionMs) },
+      { ...defaults, ...windowedChangelogSettings(supplier.retentionMs) },
       (settings) => assembleSessionStack(supplier.get(), keySerde, aggSerde, settings),
     ),
 } as const;

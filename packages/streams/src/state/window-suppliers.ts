@@ -1,6 +1,7 @@
 import { InMemoryKeyValueBytesStore } from './in-memory-key-value-bytes-store.js';
 import { LmdbKeyValueBytesStore } from './lmdb-key-value-bytes-store.js';
 import { defaultSegmentInterval, type SegmentFactory } from './segments.js';
+import type { StoreBuilderSettings } from './store-builder.js';
 import { SessionBytesStore } from './session-bytes-store.js';
 import { WindowBytesStore } from './window-bytes-store.js';
 
@@ -63,7 +64,10 @@ export function sessionSupplier(name: string, persistent: boolean, retentionMs: 
   return { name, persistent, retentionMs, segmentIntervalMs, get: () => new SessionBytesStore(name, persistent, retentionMs, factory, segmentIntervalMs) };
 }
 
-/** Kafka Streams keeps windowed changelogs a day longer than the store (`windowstore.changelog.additional.retention.ms`). */
-export function windowedChangelogConfig(retentionMs: number): Record<string, string> {
-  return { 'cleanup.policy': 'compact,delete', 'retention.ms': String(retentionMs + 24 * 60 * 60 * 1000) };
+/**
+ * Windowed changelogs are compacted and deleted; their `retention.ms` (store retention + the app's
+ * `windowStoreChangeLogAdditionalRetentionMs`) is set when the topic is created, from `changelogRetention`.
+ */
+export function windowedChangelogSettings(retentionMs: number): Pick<StoreBuilderSettings, 'logConfig' | 'changelogRetention'> {
+  return { logConfig: { 'cleanup.policy': 'compact,delete' }, changelogRetention: { config: 'retention.ms', baseMs: retentionMs } };
 }

@@ -8,7 +8,7 @@
 import type { ProcessorSupplier } from '../api/processor.js';
 import type { TimestampExtractor } from '../api/record.js';
 import type { Serde } from '../serde/serde.js';
-import type { StateStore, StoreBuilder } from '../state/store.js';
+import type { ChangelogRetention, StateStore, StoreBuilder } from '../state/store.js';
 
 import type { StreamPartitioner, TopicNameExtractor } from '../api/sink.js';
 // Declared in api/ (the DSL and the graph name them too); re-exported for the runtime's imports.
@@ -67,6 +67,8 @@ export interface InternalTopicSpec {
   /** Fixed count (user given), or undefined: derived at start-up from the source topics of the subtopology that writes it (repartition) or reads it (changelog: same as the task count). */
   readonly numPartitions?: number;
   readonly config: Readonly<Record<string, string>>;
+  /** Changelogs of window, session and versioned stores: the retention the app's margin is added to at creation. */
+  readonly retention?: ChangelogRetention;
 }
 
 export interface SubtopologySpec {

@@ -226,6 +226,7 @@ export class TopologyBuilder {
           name: changelog,
           type: 'changelog',
           config: { 'cleanup.policy': 'compact', ...entry.builder.logConfig },
+          ...(entry.builder.changelogRetention ? { retention: entry.builder.changelogRetention } : {}),
         });
       }
     }

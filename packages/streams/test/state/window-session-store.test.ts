@@ -185,6 +185,8 @@ test('window store builders validate retention and default the changelog config'
   assert.throws(() => Stores.inMemoryWindowStore('w', 10, 100), RangeError);
   const builder = Stores.windowStoreBuilder(Stores.inMemoryWindowStore('w', 1000, 100), Serdes.string(), Serdes.string());
   assert.equal(builder.type, 'window');
-  assert.deepEqual(builder.logConfig, { 'cleanup.policy': 'compact,delete', 'retention.ms': String(1000 + 86_400_000) });
+  assert.deepEqual(builder.logConfig, { 'cleanup.policy': 'compact,delete' });
+  // The app's windowStoreChangeLogAdditionalRetentionMs is added to this when the changelog is created.
+  assert.deepEqual(builder.changelogRetention, { config: 'retention.ms', baseMs: 1000 });
   assert.equal(Stores.sessionStoreBuilder(Stores.persistentSessionStore('s', 1000), Serdes.string(), Serdes.string()).type, 'session');
 });
