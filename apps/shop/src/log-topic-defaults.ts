@@ -11,6 +11,7 @@ const LIMITS: Readonly<Record<string, { readonly min: number; readonly meaning: 
   'retention.bytes': { min: -1, meaning: 'bytes a delete-policy partition keeps (-1: unlimited)' },
   'segment.bytes': { min: 1, meaning: 'size at which a segment is closed (retention and compaction work on closed segments)' },
   'segment.ms': { min: 1, meaning: 'age at which a segment is closed' },
+  'segment.jitter.ms': { min: 0, meaning: 'how much earlier than segment.ms, at random, each segment is closed' },
   'delete.retention.ms': { min: 0, meaning: 'how long compaction keeps a tombstone' },
 };
 

@@ -4,6 +4,7 @@
  * (POST → VALIDATED/FAILED) and throughput. It only ever talks to `--url` (default: the local shop).
  */
 import { randomUUID } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { PRODUCTS, type Order } from '../schemas.js';
 import { httpCall } from './http-client.js';
 import { parseLoadOptions, USAGE, type LoadOptions } from './options.js';
@@ -46,7 +47,13 @@ async function request(options: LoadOptions, method: string, path: string, body?
   return { status: res.status, json };
 }
 
-async function placeOne(options: LoadOptions, runId: string, n: number, counters: Counters, latency: LatencyStats): Promise<void> {
+/** Where each outcome is written when `--latency-log` is given: the run's start, and the file. */
+interface OutcomeLog {
+  readonly t0: number;
+  readonly out: WriteStream;
+}
+
+async function placeOne(options: LoadOptions, runId: string, n: number, counters: Counters, latency: LatencyStats, log: OutcomeLog | undefined): Promise<void> {
   const id = `load-${runId}-${n}`;
   const order: Omit<Order, 'state'> = {
     id,
@@ -70,7 +77,9 @@ async function placeOne(options: LoadOptions, runId: string, n: number, counters
       return;
     }
     if (outcome.status !== 200) throw new Error(`GET /validated answered ${outcome.status}`);
-    latency.add(performance.now() - started);
+    const tookMs = performance.now() - started;
+    latency.add(tookMs);
+    log?.out.write(`${(started - log.t0).toFixed(0)},${tookMs.toFixed(1)}\n`);
     if ((outcome.json as Partial<Order> | undefined)?.state === 'VALIDATED') counters.validated++;
     else counters.failed++;
   } catch (error) {
@@ -119,6 +128,8 @@ async function run(options: LoadOptions): Promise<void> {
   const latency = new LatencyStats();
   const pending = new Set<Promise<void>>();
   const t0 = performance.now();
+  const log = options.latencyLog === undefined ? undefined : { t0, out: createWriteStream(options.latencyLog) };
+  log?.out.write('started_ms,latency_ms\n');
   const endAt = t0 + options.durationS * 1000;
   console.log(`shop load: ${options.rate} orders/s for ${options.durationS}s against ${options.url.href} (run ${runId})`);
 
@@ -143,7 +154,7 @@ async function run(options: LoadOptions): Promise<void> {
       while (counters.started < due && counters.inFlight < MAX_IN_FLIGHT) {
         counters.started++;
         counters.inFlight++;
-        const p = placeOne(options, runId, counters.started, counters, latency);
+        const p = placeOne(options, runId, counters.started, counters, latency, log);
         pending.add(p);
         void p.finally(() => pending.delete(p));
       }
@@ -152,6 +163,7 @@ async function run(options: LoadOptions): Promise<void> {
     await Promise.all([...pending]);
   } finally {
     clearInterval(ticker);
+    if (log) await new Promise((resolve) => log.out.end(resolve));
   }
   const elapsedS = (performance.now() - t0) / 1000;
   const done = counters.validated + counters.failed;

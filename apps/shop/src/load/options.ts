@@ -12,10 +12,12 @@ export interface LoadOptions {
   readonly stock: boolean;
   /** How long to wait for each order's outcome. */
   readonly timeoutMs: number;
+  /** A CSV file to write every outcome to (`started_ms,latency_ms`, from the run's start), to see when slow ones came. */
+  readonly latencyLog: string | undefined;
 }
 
 export const USAGE = `Usage: npm run shop:load -- [--rate 200] [--duration 60] [--url http://127.0.0.1:8080]
-                          [--no-payments] [--no-stock] [--timeout 30000]`;
+                          [--no-payments] [--no-stock] [--timeout 30000] [--latency-log FILE.csv]`;
 
 export function parseLoadOptions(argv: ReadonlyArray<string>): LoadOptions {
   const { values } = parseArgs({
@@ -27,6 +29,7 @@ export function parseLoadOptions(argv: ReadonlyArray<string>): LoadOptions {
       'no-payments': { type: 'boolean', default: false },
       'no-stock': { type: 'boolean', default: false },
       timeout: { type: 'string', default: '30000' },
+      'latency-log': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -51,5 +54,6 @@ export function parseLoadOptions(argv: ReadonlyArray<string>): LoadOptions {
     payments: !values['no-payments'],
     stock: !values['no-stock'],
     timeoutMs: number('timeout', values.timeout, 100, 600_000),
+    latencyLog: values['latency-log'],
   };
 }

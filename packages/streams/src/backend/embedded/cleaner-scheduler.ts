@@ -6,6 +6,12 @@ import type { Topic } from './topic-directory.js';
 export const DEFAULT_CLEANER_INTERVAL_MS = 15000;
 /** How long the cleaner works before letting the event loop run (it finishes the partition it is on). */
 const CLEANER_SLICE_MS = 20;
+/**
+ * The share of the event loop a round may take while it has work left: after a slice the cleaner waits four times
+ * as long, as Kafka throttles its cleaner (`log.cleaner.io.max.bytes.per.second`). Resumed with `setImmediate`, a
+ * round's compactions took most of a busy loop for a second or more, and every app in the process fell behind.
+ */
+const CLEANER_LOOP_SHARE = 0.2;
 
 /** The topics the cleaner works on. */
 export interface CleanerHost {
@@ -38,9 +44,9 @@ export class CleanerScheduler {
 
   /**
    * One round of retention and compaction over every partition, in slices of about `sliceMs` between which the event
-   * loop runs (the timer's rounds): a round over a busy log at once held the loop for seconds, and one compaction pass
-   * over a partition of many segments for hundreds of milliseconds, so a slice may also end between two segments of
-   * a partition. Resolves when the round is done; a round already under way is joined.
+   * loop runs for four times as long (the timer's rounds): a round over a busy log at once held the loop for seconds,
+   * and one compaction pass over a partition of many segments for hundreds of milliseconds, so a slice may also end
+   * between two segments of a partition. Resolves when the round is done; a round already under way is joined.
    */
   cleanInSlices(now: number, sliceMs: number = CLEANER_SLICE_MS): Promise<void> {
     if (this.host.isClosed()) return Promise.resolve();
@@ -65,7 +71,8 @@ export class CleanerScheduler {
         }
       } while ((current !== undefined || queue.length > 0) && performance.now() < deadline);
       if ((current !== undefined || queue.length > 0) && !this.host.isClosed()) {
-        setImmediate(slice);
+        const worked = performance.now() - (deadline - sliceMs);
+        setTimeout(slice, Math.ceil((worked * (1 - CLEANER_LOOP_SHARE)) / CLEANER_LOOP_SHARE));
         return;
       }
       this.round = null;

@@ -20,6 +20,7 @@ export function segmentConfigOf(config: Readonly<Record<string, string>>): Segme
   return {
     segmentBytes: Math.max(1, numberConfig(config, 'segment.bytes', DEFAULT_SEGMENT_BYTES)),
     segmentMs: Math.max(1, numberConfig(config, 'segment.ms', DEFAULT_SEGMENT_MS)),
+    segmentJitterMs: Math.max(0, numberConfig(config, 'segment.jitter.ms', 0)),
   };
 }
 

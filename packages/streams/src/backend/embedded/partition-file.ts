@@ -16,6 +16,17 @@ const READ_CHUNK = 256 * 1024;
 export interface SegmentConfig {
   readonly segmentBytes: number;
   readonly segmentMs: number;
+  /** Kafka's `segment.jitter.ms` (default 0): each segment rolls up to this much before `segmentMs`, chosen at random. */
+  readonly segmentJitterMs: number;
+}
+
+/**
+ * A segment's roll jitter, as Kafka draws it: partitions created together would otherwise all roll in the same
+ * instant every `segment.ms`, and their fsyncs, and the cleaner's work on the closed segments, would come at once.
+ */
+function rollJitter(config: SegmentConfig): number {
+  const bound = Math.min(config.segmentJitterMs, config.segmentMs);
+  return bound > 0 ? Math.floor(Math.random() * bound) : 0;
 }
 
 /**
@@ -40,6 +51,8 @@ export class PartitionFile {
   /** Offset after the last pending entry. */
   private pendingEnd: number;
   private writeScheduled = false;
+  /** How much before `segmentMs` the active segment rolls (`rollJitter`). */
+  private activeJitterMs: number;
 
   private constructor(
     readonly dir: string,
@@ -50,6 +63,7 @@ export class PartitionFile {
     this.segments = segments;
     this.writtenEnd = nextOffset;
     this.pendingEnd = nextOffset;
+    this.activeJitterMs = rollJitter(config);
   }
 
   /**
@@ -66,7 +80,9 @@ export class PartitionFile {
   }
 
   setConfig(config: SegmentConfig): void {
+    const jitterChanged = config.segmentJitterMs !== this.config.segmentJitterMs || config.segmentMs !== this.config.segmentMs;
     this.config = config;
+    if (jitterChanged) this.activeJitterMs = rollJitter(config);
   }
 
   append(
@@ -90,7 +106,7 @@ export class PartitionFile {
     const position = active.size + this.staging.length;
     if (
       active.firstOffset >= 0 &&
-      (position + size > this.config.segmentBytes || Date.now() - active.createdMs >= this.config.segmentMs)
+      (position + size > this.config.segmentBytes || Date.now() - active.createdMs >= this.config.segmentMs - this.activeJitterMs)
     ) {
       this.roll(offset);
       active = this.active;
@@ -118,6 +134,7 @@ export class PartitionFile {
     try {
       this.active.syncNow();
       this.segments.push(Segment.open(this.dir, baseOffset));
+      this.activeJitterMs = rollJitter(this.config);
       fsyncDir(this.dir);
     } catch (err) {
       throw this.fail(err);

@@ -73,6 +73,29 @@ test('segments roll at segment.bytes; records far behind the in-memory tail are 
   reopened.close();
 });
 
+test('segment.ms rolls the active segment by age; segment.jitter.ms rolls each segment up to that much earlier, drawn at random', async (t) => {
+  const dataDir = tempDir(t);
+  t.mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+  t.mock.method(Math, 'random', () => 0.5);
+  const log = new EmbeddedLog(dataDir, undefined);
+  log.createTopic({ name: 'plain', numPartitions: 1, config: { 'segment.ms': '10000' } });
+  log.createTopic({ name: 'jittered', numPartitions: 1, config: { 'segment.ms': '10000', 'segment.jitter.ms': '10000' } });
+  const at = async (ms: number): Promise<void> => {
+    t.mock.timers.setTime(1_000_000 + ms);
+    for (const topic of ['plain', 'jittered']) await produce(log, topic, 1, (i) => b(`v${ms}-${i}`));
+  };
+  await at(0);
+  await at(4_999);
+  assert.deepEqual([segmentFiles(dataDir, 'plain').length, segmentFiles(dataDir, 'jittered').length], [1, 1]);
+  // The jittered topic's segment rolls at 10,000 - 0.5 × 10,000 ms; the plain one waits for the full segment.ms.
+  await at(5_000);
+  assert.deepEqual([segmentFiles(dataDir, 'plain').length, segmentFiles(dataDir, 'jittered').length], [1, 2]);
+  await at(10_000);
+  assert.deepEqual([segmentFiles(dataDir, 'plain').length, segmentFiles(dataDir, 'jittered').length], [2, 3]);
+  assert.deepEqual((await readFrom(log, 'jittered', 0)).map((r) => str(r.value)), ['v0-0', 'v4999-0', 'v5000-0', 'v10000-0']);
+  log.close();
+});
+
 test('reads from the files of many partitions share one read buffer, and each partition reads its own records', async (t) => {
   const dataDir = tempDir(t);
   const partitions = 64;
@@ -178,6 +201,25 @@ test('the cleaner\'s rounds work in slices, letting the event loop run between p
   const before = starts()[0]!;
   await log.cleanInSlices(now + 7_200_000, 60_000);
   assert.ok(starts()[0]! > before, 'a later round ran');
+  log.close();
+});
+
+test('a round resumes on a timer, four times as long after each slice as the slice worked, not on the next turn', async (t) => {
+  const dataDir = tempDir(t);
+  const log = new EmbeddedLog(dataDir, undefined);
+  log.createTopic({ name: 't', numPartitions: 3, config: { 'segment.bytes': '4096', 'retention.ms': '3600000' } });
+  const now = Date.now();
+  const producer = new EmbeddedProducer(log, { clientId: 'p' });
+  for (let p = 0; p < 3; p++) for (let i = 0; i < 400; i++) producer.send({ topic: 't', partition: p, key: null, value: b(`v${i}`.padEnd(50, '.')), timestamp: i < 300 ? now - 7_200_000 : now });
+  await producer.flush();
+  const starts = (): boolean[] => [0, 1, 2].map((p) => log.partition('t', p)!.logStartOffset > 0);
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const round = log.cleanInSlices(now, 0);
+  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(starts(), [true, false, false], 'turns of the event loop alone do not resume the round');
+  for (let i = 0; i < 5 && !starts().every(Boolean); i++) t.mock.timers.tick(1_000);
+  await round;
+  assert.deepEqual(starts(), [true, true, true]);
   log.close();
 });
 
