@@ -164,7 +164,7 @@ export function renderChart(results) {
 export function renderSoak(soak) {
   const lines = [];
   lines.push('## Reference shop soak (embedded log)', '');
-  lines.push(`\`bench/lib/shop-soak.mjs\`: the shop as \`npm start\` runs it, on a fresh durable embedded log, under \`npm run shop:load\` at a fixed rate (each order with a payment, its outcome long-polled), sampled every 10 s from the load's start. Horizons: ORDER_RETENTION_MS=${soak.retentionMs ?? '-'}, LOG_TOPIC_DEFAULTS=\`${soak.topicDefaults || '(none)'}\`. RSS is split into anonymous memory (heaps, buffers, native) and file-backed pages (LMDB's mapped state files, code); slopes are least-squares fits from warm-up (${soak.warmupSeconds ?? '-'} s) to the end; disk is the data directory (log, state stores, sent emails).`, '');
+  lines.push(`\`bench/lib/shop-soak.mjs\`: the shop as \`npm start\` runs it, on a fresh durable embedded log, under \`npm run shop:load\` at a fixed rate (each order with a payment, its outcome long-polled), sampled every 10 s from the load's start. Horizons: ORDER_RETENTION_MS=${soak.retentionMs ?? '-'}, LOG_TOPIC_DEFAULTS=\`${soak.topicDefaults || '(none)'}\`${soak.fixedEnv ? `, ${Object.entries(soak.fixedEnv).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}. RSS is split into anonymous memory (heaps, buffers, native) and file-backed pages (LMDB's mapped state files, code); slopes are least-squares fits from warm-up (${soak.warmupSeconds ?? '-'} s) to the end; disk is the data directory (log, state stores, sent emails).`, '');
   if (soak.status !== 'ok') {
     lines.push(`Not measured: ${soak.status}${soak.detail ? ` (${String(soak.detail).replace(/\|/g, '/').replace(/\n/g, ' ')})` : ''}`, '');
   } else {

@@ -36,6 +36,17 @@ export const SOAK_DEFAULTS = {
 };
 
 const MiB = 1024 * 1024;
+
+/**
+ * The other horizons, scaled down with those: windowed changelogs (the email service's join) keep one minute beyond
+ * their store instead of Kafka Streams' day, and the sent mail is rotated at 16 MiB with one old file kept (≈2.5
+ * minutes each at 200 orders/s) instead of 64 MiB × 4, so that 10 minutes show whether disk levels off.
+ */
+export const SOAK_FIXED_ENV = {
+  WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS: '60000',
+  EMAIL_FILE_MAX_BYTES: String(16 * MiB),
+  EMAIL_FILES_KEPT: '1',
+};
 const round1 = (n) => (n === undefined || Number.isNaN(n) ? undefined : Math.round(n * 10) / 10);
 
 /** Bytes on disk (allocated blocks) under `path`; 0 when it does not exist (yet). */
@@ -156,12 +167,7 @@ export async function shopSoak({ root, work, rate = SOAK_DEFAULTS.rate, seconds 
     LONG_POLL_MAX_PER_CLIENT: '8192',
     ORDER_RETENTION_MS: String(retentionMs),
     LOG_TOPIC_DEFAULTS: topicDefaults,
-    // The other two horizons scaled down with those: windowed changelogs (the email service's join) keep one minute
-    // beyond their store instead of Kafka Streams' day, and the sent mail is rotated at 16 MiB with one old file
-    // kept (≈2.5 minutes each at 200 orders/s) instead of 64 MiB × 4, so that 10 minutes show whether disk levels off.
-    WINDOW_CHANGELOG_ADDITIONAL_RETENTION_MS: '60000',
-    EMAIL_FILE_MAX_BYTES: String(16 * MiB),
-    EMAIL_FILES_KEPT: '1',
+    ...SOAK_FIXED_ENV,
     SOAK_MEMORY_FILE: memoryFile,
   };
   const shop = startChild(process.execPath, ['--import', join(root, 'bench/lib/soak-sampler.mjs'), join(root, 'apps/shop/dist/main.js')], { cwd: root, env });
@@ -223,6 +229,7 @@ export async function shopSoak({ root, work, rate = SOAK_DEFAULTS.rate, seconds 
       seconds,
       retentionMs,
       topicDefaults,
+      fixedEnv: SOAK_FIXED_ENV,
       ...summary,
       ...summarizeSoak(samples, { warmupSeconds, seconds }),
       loadAverage: { start: round1(loadAtStart), end: round1(loadavg()[0]), mean: round1(samples.reduce((a, s) => a + s.load1, 0) / Math.max(1, samples.length)) },
