@@ -174,9 +174,9 @@ test('topic defaults (a broker\'s log.* settings) apply to topics that do not se
   reopened.close();
 });
 
-test('the cleaner\'s rounds work in slices, letting the event loop run between partitions', async (t) => {
-  const dataDir = tempDir(t);
-  const log = new EmbeddedLog(dataDir, undefined);
+/** Three partitions of 400 records each whose first 300 are past retention: one cleaner step each moves its log start. */
+async function threeExpiringPartitions(t: { after(fn: () => void): void }): Promise<{ log: EmbeddedLog; producer: EmbeddedProducer; now: number; starts: () => number[] }> {
+  const log = new EmbeddedLog(tempDir(t), undefined);
   log.createTopic({ name: 't', numPartitions: 3, config: { 'segment.bytes': '4096', 'retention.ms': '3600000' } });
   const now = Date.now();
   const producer = new EmbeddedProducer(log, { clientId: 'p' });
@@ -184,7 +184,11 @@ test('the cleaner\'s rounds work in slices, letting the event loop run between p
     for (let i = 0; i < 400; i++) producer.send({ topic: 't', partition: p, key: null, value: b(`v${i}`.padEnd(50, '.')), timestamp: i < 300 ? now - 7_200_000 : now });
   }
   await producer.flush();
-  const starts = (): number[] => [0, 1, 2].map((p) => log.partition('t', p)!.logStartOffset);
+  return { log, producer, now, starts: () => [0, 1, 2].map((p) => log.partition('t', p)!.logStartOffset) };
+}
+
+test('the cleaner\'s rounds work in slices, letting the event loop run between partitions', async (t) => {
+  const { log, producer, now, starts } = await threeExpiringPartitions(t);
   // A zero slice cleans one partition, then yields.
   const round = log.cleanInSlices(now, 0);
   assert.deepEqual(starts().map((s) => s > 0), [true, false, false]);
@@ -205,14 +209,8 @@ test('the cleaner\'s rounds work in slices, letting the event loop run between p
 });
 
 test('a round resumes on a timer, four times as long after each slice as the slice worked, not on the next turn', async (t) => {
-  const dataDir = tempDir(t);
-  const log = new EmbeddedLog(dataDir, undefined);
-  log.createTopic({ name: 't', numPartitions: 3, config: { 'segment.bytes': '4096', 'retention.ms': '3600000' } });
-  const now = Date.now();
-  const producer = new EmbeddedProducer(log, { clientId: 'p' });
-  for (let p = 0; p < 3; p++) for (let i = 0; i < 400; i++) producer.send({ topic: 't', partition: p, key: null, value: b(`v${i}`.padEnd(50, '.')), timestamp: i < 300 ? now - 7_200_000 : now });
-  await producer.flush();
-  const starts = (): boolean[] => [0, 1, 2].map((p) => log.partition('t', p)!.logStartOffset > 0);
+  const { log, now, starts: logStarts } = await threeExpiringPartitions(t);
+  const starts = (): boolean[] => logStarts().map((s) => s > 0);
   t.mock.timers.enable({ apis: ['setTimeout'] });
   const round = log.cleanInSlices(now, 0);
   for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
