@@ -17,6 +17,9 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Per test: a hang fails with the test's name (see where the tests start). */
+const TEST_TIMEOUT_MS = 300_000;
+
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const inCI = process.env.CI === 'true' || process.env.CI === '1';
 const preferredPort = Number(process.env.TRIBUTARY_TEST_KAFKA_PORT ?? '19192');
@@ -178,7 +181,9 @@ async function main() {
 
   try {
     log(`running ${files.length} test file(s)`);
-    const args = ['--import', 'tsx', '--test', '--test-concurrency=1', ...files.map((f) => relative(root, f))];
+    // A test that hangs (a lock wait nobody breaks, a promise never settled) fails after 5 minutes with its name,
+    // instead of holding the whole run until CI's limit; the longest suites take about 70 s.
+    const args = ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files.map((f) => relative(root, f))];
     const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'inherit' });
     const forward = (signal) => () => child.kill(signal);
     const onInt = forward('SIGINT');

@@ -65,7 +65,7 @@ const bin = nodeBinary();
 const version = spawnSync(bin, ['--version'], { encoding: 'utf8' }).stdout.trim();
 const files = testFiles();
 console.log(`[node-${major}] ${version}: ${files.length} test files (unit and test-driver suites)`);
-const result = spawnSync(bin, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+const result = spawnSync(bin, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-timeout=300000', ...files], {
   cwd: root,
   stdio: 'inherit',
   // Real-broker variants stay with the main run: these suites need no broker.

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createEmbeddedBackend, createKafkaBackend, type Backend } from '@tributary/streams';
 import pg from 'pg';
 import { OutboxRelay } from '../src/connect/outbox-relay.js';
-import { appendToOutbox } from '../src/connect/outbox-table.js';
+import { appendToOutbox, ensureOutbox, outboxNames } from '../src/connect/outbox-table.js';
 import { PollingOutboxRelay } from '../src/connect/polling-outbox-relay.js';
 import { CustomerStore } from '../src/customers/customer-store.js';
 import { ensureTopics, TOPICS } from '../src/topics.js';
@@ -157,6 +157,22 @@ describe('polling outbox relay (servers without logical decoding)', () => {
     await backend?.close();
     postgres?.destroy();
     dir.remove();
+  });
+
+  it('starts while a writer holds a transaction open on the outbox, and takes no lock that would stall writers', async () => {
+    const writer = new pg.Client({ connectionString: postgres.url });
+    const starter = new pg.Client({ connectionString: postgres.url });
+    await Promise.all([writer.connect(), starter.connect()]);
+    try {
+      await writer.query('begin');
+      await appendToOutbox(writer, 'outbox', TOPICS.customers, '20', JSON.stringify(customer(20, 'bronze')));
+      // A lock wait fails fast here instead of hanging: the outbox already exists, so the relay's start needs no lock.
+      await starter.query(`set lock_timeout = '2s'`);
+      await ensureOutbox(starter, outboxNames('outbox'));
+      await writer.query('rollback');
+    } finally {
+      await Promise.all([writer.end(), starter.end()]);
+    }
   });
 
   it('does not skip a transaction that took its id early and committed late, and publishes nothing twice', async () => {

@@ -52,7 +52,10 @@ export async function ensureOutbox(client: pg.ClientBase, names: OutboxNames, sl
         txid xid8 not null default pg_current_xact_id(),
         created_at timestamptz not null default now()
       )`);
-    await client.query(`create index if not exists ${names.table}_txid_idx on ${names.table} (txid, id)`);
+    // `create index if not exists` takes its lock on the table before it finds the index there: a relay starting
+    // while a writer's transaction is open on the outbox would wait for it, and every later writer behind the relay.
+    const index = await client.query<{ found: string | null }>('select to_regclass($1)::text as found', [`${names.table}_txid_idx`]);
+    if (index.rows[0]?.found == null) await client.query(`create index if not exists ${names.table}_txid_idx on ${names.table} (txid, id)`);
     const pub = await client.query('select 1 from pg_publication where pubname = $1', [names.publication]);
     // Inserts only: the relay's own clean-up deletes must not be streamed back to it.
     if (pub.rowCount === 0) await client.query(`create publication ${names.publication} for table ${names.table} with (publish = 'insert')`);

@@ -21,8 +21,8 @@ export interface EmbeddedBackendOptions {
   readonly autoCreateTopics?: { readonly partitions: number } | false;
   /**
    * Topic configs for every topic that does not set them itself, as a Kafka broker's `log.*` settings are
-   * (`log.retention.ms` → `retention.ms`, `log.segment.bytes` → `segment.bytes`, `log.roll.ms` → `segment.ms`, `log.roll.jitter.ms` → `segment.jitter.ms`,
-   * `log.cleaner.delete.retention.ms` → `delete.retention.ms`). Applied when the log uses a topic's config, never
+   * (`log.retention.ms` → `retention.ms`, `log.segment.bytes` → `segment.bytes`, `log.roll.ms` → `segment.ms`,
+   * `log.roll.jitter.ms` → `segment.jitter.ms`, `log.cleaner.delete.retention.ms` → `delete.retention.ms`). Applied when the log uses a topic's config, never
    * written into it: they apply to existing topics too, and change with the next open. With `dataDir` only (retention
    * and compaction run on data directories); the first backend opened on a directory in a process sets them.
    */
