@@ -7,6 +7,7 @@
 import type { AdminClient, NewTopic } from '../backend/port.js';
 import type { InternalTopicSpec, PhysicalTopology, SubtopologySpec } from '../topology/physical.js';
 import { realTopicName } from '../topology/physical.js';
+import type { ResolvedConfig } from './config.js';
 import { StreamsError, TopologyMismatchError } from './errors.js';
 
 export interface TopicLayout {
@@ -19,15 +20,14 @@ export interface TopicLayout {
 export async function prepareTopics(
   admin: AdminClient,
   topology: PhysicalTopology,
-  applicationId: string,
-  options: {
-    /** The process-wide embedded log creates missing source topics (one partition), as a broker with auto-creation would. */
-    readonly createMissingSources: boolean;
-    /** Added to window, session and versioned stores' changelog retention (`windowStoreChangeLogAdditionalRetentionMs`). */
-    readonly additionalRetentionMs: number;
-  },
+  /**
+   * `createMissingSourceTopics`: the process-wide embedded log creates missing source topics (one partition), as a
+   * broker with auto-creation would. `windowStoreChangeLogAdditionalRetentionMs` is added to window, session and
+   * versioned stores' changelog retention.
+   */
+  config: Pick<ResolvedConfig, 'applicationId' | 'createMissingSourceTopics' | 'windowStoreChangeLogAdditionalRetentionMs'>,
 ): Promise<TopicLayout> {
-  const createMissingSources = options.createMissingSources;
+  const applicationId = config.applicationId;
   const real = (t: string): string => realTopicName(topology, applicationId, t);
   const userSources = new Set<string>();
   for (const st of topology.subtopologies) for (const t of st.sourceTopics) if (!topology.internalTopics.has(t)) userSources.add(t);
@@ -38,7 +38,7 @@ export async function prepareTopics(
   }
   const existing = await admin.describeTopics([...userSources, ...sinkTopics, ...[...topology.internalTopics.keys()].map(real)]);
   const missing = [...userSources].filter((t) => !existing.has(t));
-  if (missing.length > 0 && createMissingSources) {
+  if (missing.length > 0 && config.createMissingSourceTopics) {
     await admin.createTopics(missing.map((name) => ({ name, numPartitions: 1 })));
     for (const name of missing) existing.set(name, 1);
   } else if (missing.length > 0) {
@@ -130,14 +130,14 @@ export async function prepareTopics(
       throw new TopologyMismatchError(`Internal topic ${name} has ${have} partitions but the topology needs ${n}`);
     }
     partitions.set(name, n);
-    if (have === undefined) toCreate.push({ name, numPartitions: n, config: creationConfig(spec, options.additionalRetentionMs) });
+    if (have === undefined) toCreate.push({ name, numPartitions: n, config: creationConfig(spec, config.windowStoreChangeLogAdditionalRetentionMs) });
   }
   if (toCreate.length > 0) await admin.createTopics(toCreate);
   return { partitions, tasksPerSubtopology };
 }
 
 /** An internal topic's configs at creation: a changelog's retention margin is added unless its store's config sets it. */
-export function creationConfig(spec: InternalTopicSpec, additionalRetentionMs: number): Readonly<Record<string, string>> {
+function creationConfig(spec: InternalTopicSpec, additionalRetentionMs: number): Readonly<Record<string, string>> {
   const retention = spec.retention;
   if (!retention || spec.config[retention.config] !== undefined) return spec.config;
   return { ...spec.config, [retention.config]: String(retention.baseMs + additionalRetentionMs) };

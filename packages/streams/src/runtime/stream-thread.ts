@@ -128,10 +128,7 @@ export class StreamThread {
   async start(): Promise<void> {
     const admin = this.backend.admin();
     try {
-      this.layout = await prepareTopics(admin, this.topology, this.config.applicationId, {
-        createMissingSources: this.config.createMissingSourceTopics,
-        additionalRetentionMs: this.config.windowStoreChangeLogAdditionalRetentionMs,
-      });
+      this.layout = await prepareTopics(admin, this.topology, this.config);
       this.global = new GlobalStateManager(this.topology, this.config, globalStateDirectory(this.config, this.identity.index), () => Date.now());
       this.global.initialize();
       await this.metadata.start();

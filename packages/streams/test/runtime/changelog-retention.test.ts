@@ -51,7 +51,7 @@ function topology(): PhysicalTopology {
 
 async function created(additionalRetentionMs: number): Promise<Map<string, Readonly<Record<string, string>>>> {
   const { admin, created: topics } = recordingAdmin();
-  await prepareTopics(admin, topology(), 'app', { createMissingSources: false, additionalRetentionMs });
+  await prepareTopics(admin, topology(), { applicationId: 'app', createMissingSourceTopics: false, windowStoreChangeLogAdditionalRetentionMs: additionalRetentionMs });
   return new Map(topics.map((t) => [t.name, t.config ?? {}]));
 }
 
