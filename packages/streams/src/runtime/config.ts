@@ -108,7 +108,8 @@ export interface StreamsConfig {
   /**
    * Kafka's `statestore.cache.max.bytes` (default 10 MiB): the record cache of stores with caching on, which
    * coalesces updates of a key between commits so DSL aggregations forward one update per key per commit. 0 turns
-   * caching off: every update is forwarded.
+   * caching off: every update is forwarded. Split evenly over the stream threads; each thread's share bounds all the
+   * cached stores of its tasks together, as Kafka's ThreadCache.
    */
   readonly statestoreCacheMaxBytes?: number;
   /**

@@ -7,6 +7,7 @@ import type { Cancellable, PunctuationType } from '../api/processor.js';
 import type { Headers, RecordContext, StreamRecord } from '../api/record.js';
 import type { ConsumedRecord, TopicPartitionOffset } from '../backend/port.js';
 import type { StateStore } from '../state/store.js';
+import type { ThreadCache } from '../state/thread-cache.js';
 import type { PhysicalTopology, SubtopologySpec } from '../topology/physical.js';
 import { realTopicName } from '../topology/physical.js';
 import { withCacheBudget } from '../topology/cache-budget.js';
@@ -47,6 +48,8 @@ export interface StreamTaskOptions {
   readonly logger: Logger;
   /** Absent: stores live only in memory and nothing is checkpointed (the test driver). */
   readonly taskDir: string;
+  /** The record-cache memory of the thread running the task, shared with its other tasks. */
+  readonly cache: ThreadCache;
 }
 
 export class StreamTask implements GraphHost {
@@ -96,7 +99,7 @@ export class StreamTask implements GraphHost {
       partition: options.partition,
       applicationId: options.config.applicationId,
       taskDir: options.taskDir,
-      topology: withCacheBudget(options.topology, options.config.statestoreCacheMaxBytes),
+      topology: withCacheBudget(options.topology, options.cache),
       storeNames: options.subtopology.stores,
       collector: this.collector,
       currentTimestamp: () => this.recordContext?.timestamp ?? this.streamTime,

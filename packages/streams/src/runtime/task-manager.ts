@@ -6,6 +6,7 @@
  */
 import type { ConsumedRecord, Consumer, Producer, TopicPartition } from '../backend/port.js';
 import { tpKey } from '../backend/topic-partition.js';
+import { ThreadCache } from '../state/thread-cache.js';
 import type { PhysicalTopology, SubtopologySpec } from '../topology/physical.js';
 import { realTopicName } from '../topology/physical.js';
 import type { Logger, ResolvedConfig } from './config.js';
@@ -37,8 +38,15 @@ export class TaskManager {
   /** Records dropped per reason by tasks closed so far (open tasks count their own). */
   private readonly droppedByClosed = new Map<string, number>();
   restoredRecords = 0;
+  /**
+   * The record-cache memory of this thread's tasks: the app's budget split evenly over its stream threads, as Kafka
+   * sizes each thread's ThreadCache.
+   */
+  private readonly cache: ThreadCache;
 
-  constructor(private readonly ctx: TaskManagerContext) {}
+  constructor(private readonly ctx: TaskManagerContext) {
+    this.cache = new ThreadCache(Math.floor(ctx.config.statestoreCacheMaxBytes / ctx.config.numStreamThreads));
+  }
 
   get active(): ReadonlyMap<string, StreamTask> {
     return this.tasks;
@@ -225,6 +233,7 @@ export class TaskManager {
       wallClock: () => Date.now(),
       logger: this.ctx.logger,
       taskDir: taskDirectory(this.ctx.config, id),
+      cache: this.cache,
     });
   }
 

@@ -3,6 +3,7 @@ import { isInvertedRange, mergeOverlay } from './bytes.js';
 import type { KeyValueBytesStore, WrappingStore } from './key-value-bytes-store.js';
 import { KeyValueBytesStoreBase } from './key-value-bytes-store-base.js';
 import { DEFAULT_CACHE_MAX_BYTES } from './record-cache.js';
+import { ThreadCache } from './thread-cache.js';
 import type { StateStoreContext } from './store.js';
 import { WriteBackCache, type FlushListenerOf } from './write-back-cache.js';
 
@@ -19,10 +20,10 @@ export class CachingKeyValueBytesStore extends KeyValueBytesStoreBase implements
 
   constructor(
     readonly wrapped: KeyValueBytesStore,
-    maxBytes: number = DEFAULT_CACHE_MAX_BYTES,
+    memory: ThreadCache = new ThreadCache(DEFAULT_CACHE_MAX_BYTES),
   ) {
     super();
-    this.writeBack = new WriteBackCache<Buffer>(wrapped, maxBytes, {
+    this.writeBack = new WriteBackCache<Buffer>(wrapped, memory, {
       decode: (key) => key,
       read: (key) => wrapped.get(key),
       write: (key, value) => wrapped.put(key, value),

@@ -2,6 +2,7 @@ import { writeInt64BE } from '../serde/int64.js';
 import { isInvertedRange } from './bytes.js';
 import { mergeCached, type Cached } from './cache-merge.js';
 import { DEFAULT_CACHE_MAX_BYTES } from './record-cache.js';
+import { ThreadCache } from './thread-cache.js';
 import { segmentBound, SegmentedCachingStore } from './segmented-caching-store.js';
 import type { SessionBytesEntry, SessionBytesLayer } from './session-bytes-layer.js';
 import { keyUpperBound, SESSION_SUFFIX, sessionEndOf, sessionKeyOf, sessionStartOf } from './window-key-schema.js';
@@ -18,8 +19,8 @@ const EMPTY = Buffer.alloc(0);
  * segment id of the session's end, so they sort as the segmented store returns sessions.
  */
 export class CachingSessionBytesStore extends SegmentedCachingStore<SessionBytesLayer, SessionBytesEntry> implements SessionBytesLayer {
-  constructor(wrapped: SessionBytesLayer, segmentIntervalMs: number, maxBytes: number = DEFAULT_CACHE_MAX_BYTES) {
-    super(wrapped, segmentIntervalMs, SESSION_SUFFIX, maxBytes);
+  constructor(wrapped: SessionBytesLayer, segmentIntervalMs: number, memory: ThreadCache = new ThreadCache(DEFAULT_CACHE_MAX_BYTES)) {
+    super(wrapped, segmentIntervalMs, SESSION_SUFFIX, memory);
   }
 
   setFlushListener(listener: SessionFlushListener, sendOldValues: boolean): void {

@@ -2,6 +2,7 @@ import { writeInt64BE } from '../serde/int64.js';
 import { isInvertedRange } from './bytes.js';
 import { mergeCached, type Cached } from './cache-merge.js';
 import { DEFAULT_CACHE_MAX_BYTES } from './record-cache.js';
+import { ThreadCache } from './thread-cache.js';
 import { segmentBound, SegmentedCachingStore } from './segmented-caching-store.js';
 import type { WindowBytesEntry, WindowBytesLayer } from './window-bytes-layer.js';
 import { keyUpperBound, WINDOW_SUFFIX, windowKeyOf, windowLowerBound, windowStartOf, windowUpperBound } from './window-key-schema.js';
@@ -23,8 +24,8 @@ export class CachingWindowBytesStore extends SegmentedCachingStore<WindowBytesLa
   /** A windowed aggregation reads a window and then writes it: the second cache key is the first's. */
   private lastCacheKey: { key: Buffer; windowStart: number; cacheKey: Buffer } | undefined;
 
-  constructor(wrapped: WindowBytesLayer, segmentIntervalMs: number, maxBytes: number = DEFAULT_CACHE_MAX_BYTES) {
-    super(wrapped, segmentIntervalMs, WINDOW_SUFFIX, maxBytes);
+  constructor(wrapped: WindowBytesLayer, segmentIntervalMs: number, memory: ThreadCache = new ThreadCache(DEFAULT_CACHE_MAX_BYTES)) {
+    super(wrapped, segmentIntervalMs, WINDOW_SUFFIX, memory);
   }
 
   get windowSizeMs(): number {

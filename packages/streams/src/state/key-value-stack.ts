@@ -16,6 +16,6 @@ export function assembleKeyValueStack<K, V>(
 ): MeteredKeyValueStore<K, V> {
   let store: KeyValueBytesStore = inner;
   if (settings.loggingEnabled) store = new ChangeLoggingKeyValueBytesStore(store, format);
-  if (settings.cachingEnabled) store = new CachingKeyValueBytesStore(store, settings.cacheMaxBytes);
+  if (settings.cachingEnabled) store = new CachingKeyValueBytesStore(store, settings.cache);
   return new MeteredKeyValueStore(store, keySerde, valueSerde, format);
 }

@@ -1,6 +1,7 @@
 import { writeInt64BE } from '../serde/int64.js';
 import type { Cached } from './cache-merge.js';
 import type { StateStore, StateStoreContext } from './store.js';
+import type { ThreadCache } from './thread-cache.js';
 import { WriteBackCache } from './write-back-cache.js';
 
 /** The segment id in front of each cache key. */
@@ -36,9 +37,9 @@ export abstract class SegmentedCachingStore<L extends SegmentedBytesLayer, E ext
     private readonly segmentIntervalMs: number,
     /** The bytes behind the key in a store key. */
     private readonly suffixLength: number,
-    maxBytes: number,
+    memory: ThreadCache,
   ) {
-    this.writeBack = new WriteBackCache<Cached<E>>(wrapped, maxBytes, {
+    this.writeBack = new WriteBackCache<Cached<E>>(wrapped, memory, {
       decode: (cacheKey, value) => this.entryOf(cacheKey.subarray(SEGMENT_PREFIX), value),
       read: (entry) => this.readBelow(entry),
       write: (entry, value) => this.writeBelow(entry, value),

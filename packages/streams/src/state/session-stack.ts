@@ -15,6 +15,6 @@ export function assembleSessionStack<K, AGG>(
 ): MeteredSessionStore<K, AGG> {
   let layer: SessionBytesLayer = store;
   if (settings.loggingEnabled) layer = new ChangeLoggingSessionBytesStore(layer);
-  if (settings.cachingEnabled) layer = new CachingSessionBytesStore(layer, store.segmentIntervalMs, settings.cacheMaxBytes);
+  if (settings.cachingEnabled) layer = new CachingSessionBytesStore(layer, store.segmentIntervalMs, settings.cache);
   return new MeteredSessionStore(layer, keySerde, aggSerde);
 }

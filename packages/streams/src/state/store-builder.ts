@@ -1,12 +1,13 @@
 import type { ChangelogRetention, StateStore, StoreBuilder, StoreType } from './store.js';
+import { ThreadCache } from './thread-cache.js';
 
 export interface StoreBuilderSettings {
   readonly loggingEnabled: boolean;
   readonly logConfig: Readonly<Record<string, string>>;
   readonly changelogRetention?: ChangelogRetention;
   readonly cachingEnabled: boolean;
-  /** The record cache's budget (the app's `statestoreCacheMaxBytes`); absent: Kafka's default, 10 MiB. */
-  readonly cacheMaxBytes?: number;
+  /** The memory the record cache counts against (its stream thread's); absent: a budget of its own, 10 MiB. */
+  readonly cache?: ThreadCache;
 }
 
 /**
@@ -53,11 +54,17 @@ export class LayeredStoreBuilder<S extends StateStore> implements StoreBuilder<S
   }
 
   /**
-   * @internal The runtime applies the app's `statestoreCacheMaxBytes`: 0 turns caching off, as a zero-byte cache
-   * in Kafka forwards every write at once.
+   * @internal The runtime applies its thread's cache (the app's `statestoreCacheMaxBytes` over the thread count):
+   * stores built from the result count their cached entries against it. A budget of 0 turns caching off, as a
+   * zero-byte cache in Kafka forwards every write at once.
    */
+  withThreadCache(cache: ThreadCache): StoreBuilder<S> {
+    return cache.maxBytes === 0 ? this.with({ cachingEnabled: false }) : this.with({ cache });
+  }
+
+  /** @internal A budget of `bytes` for the stores built from the result together (tests; the runtime shares its thread's). */
   withCacheMaxBytes(bytes: number): StoreBuilder<S> {
-    return bytes === 0 ? this.with({ cachingEnabled: false }) : this.with({ cacheMaxBytes: bytes });
+    return this.withThreadCache(new ThreadCache(bytes));
   }
 
   build(): S {

@@ -21,6 +21,6 @@ export function assembleWindowStack<K, V>(
 ): MeteredWindowStore<K, V> {
   let layer: WindowBytesLayer = store;
   if (settings.loggingEnabled) layer = new ChangeLoggingWindowBytesStore(layer, format);
-  if (settings.cachingEnabled && !store.retainDuplicates) layer = new CachingWindowBytesStore(layer, store.segmentIntervalMs, settings.cacheMaxBytes);
+  if (settings.cachingEnabled && !store.retainDuplicates) layer = new CachingWindowBytesStore(layer, store.segmentIntervalMs, settings.cache);
   return new MeteredWindowStore(layer, keySerde, valueSerde, format);
 }

@@ -1,6 +1,7 @@
 import { CacheFlushContext } from './cache-flush-context.js';
 import { cacheFlushError, RecordCache } from './record-cache.js';
 import type { StateStore, StateStoreContext } from './store.js';
+import type { ThreadCache } from './thread-cache.js';
 
 /** Called for each flushed entry: `at` says what changed (a key, a window, a session). */
 export type FlushListenerOf<D> = (at: D, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void;
@@ -27,10 +28,10 @@ export class WriteBackCache<D> {
   constructor(
     /** The store below, named in flush errors. */
     private readonly store: Pick<StateStore, 'name'>,
-    maxBytes: number,
+    memory: ThreadCache,
     private readonly target: WriteBackTarget<D>,
   ) {
-    this.cache = new RecordCache(maxBytes, () => this.flush());
+    this.cache = new RecordCache(memory, () => this.flush());
   }
 
   setListener(fn: FlushListenerOf<D>, sendOldValues: boolean): void {
@@ -78,9 +79,12 @@ export class WriteBackCache<D> {
     this.cache.flushed(entries);
   }
 
-  /** Flushes, then drops what is cached. */
+  /** Flushes, then drops what is cached (also when the flush fails: the thread's budget must not keep counting it). */
   close(): void {
-    this.flush();
-    this.cache.clear();
+    try {
+      this.flush();
+    } finally {
+      this.cache.clear();
+    }
   }
 }

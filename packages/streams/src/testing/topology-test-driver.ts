@@ -13,6 +13,7 @@ import type { Serde } from '../serde/serde.js';
 import type { KeyValueStore, ReadOnlyKeyValueStore, ReadableWindowStore, SessionStore, StateStore, WindowStore } from '../state/store.js';
 import { readOnlyWindowFacade } from '../state/timestamped-window-store.js';
 import { isTimestampedStore, readOnlyKeyValueFacade } from '../state/timestamped-key-value-store.js';
+import { ThreadCache } from '../state/thread-cache.js';
 import type { ValueAndTimestamp } from '../state/value-and-timestamp.js';
 import { isVersionedStore, type VersionedKeyValueStore } from '../state/versioned-store.js';
 import type { PhysicalTopology } from '../topology/physical.js';
@@ -76,6 +77,8 @@ export class TopologyTestDriver {
     const logger = config.logger ?? SILENT;
     this.global = new GlobalStateManager(this.topology, resolved, join(this.stateDir, 'global'), () => this.wallClock);
     this.global.initialize();
+    // One thread runs every task here: its caches share the whole budget, as in Kafka's driver.
+    const cache = new ThreadCache(resolved.statestoreCacheMaxBytes);
     for (const st of this.topology.subtopologies) {
       const task = new StreamTask({
         taskId: `${st.id}_0`,
@@ -88,6 +91,7 @@ export class TopologyTestDriver {
         wallClock: () => this.wallClock,
         logger,
         taskDir: join(this.stateDir, `${st.id}_0`),
+        cache,
       });
       task.initializeStores();
       task.initializeTopology();

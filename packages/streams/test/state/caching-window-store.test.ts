@@ -10,6 +10,7 @@ import type { StoreBuilder, WindowStore, Windowed } from '../../src/state/store.
 import { Stores } from '../../src/state/stores.js';
 import type { CachedStateStore } from '../../src/state/cache-flush-listener.js';
 import { LayeredStoreBuilder } from '../../src/state/store-builder.js';
+import { CACHE_ENTRY_OVERHEAD_BYTES } from '../../src/state/record-cache.js';
 import { FakeStoreContext, tempDir } from './fake-context.js';
 
 const dir = tempDir();
@@ -96,8 +97,9 @@ for (const persistent of [false, true]) {
 
     test('a small budget evicts: dirty entries are flushed before the commit', () => {
       const context = new FakeStoreContext(dir.path);
-      // One cached window costs about 64 + key + 12 + 8 bytes: the budget holds two.
-      const store = budget(builder(unique('evict'), 100_000, 10).withCachingEnabled(), 200).build();
+      // One cached window costs the entry overhead + segment id 8 + key 1 + start 8 + seqnum 4 + value 1 + timestamp 8
+      // bytes: the budget holds two.
+      const store = budget(builder(unique('evict'), 100_000, 10).withCachingEnabled(), 2 * (CACHE_ENTRY_OVERHEAD_BYTES + 30) + 20).build();
       store.init(context);
       const events: string[] = [];
       store.setFlushListener((e) => events.push(show(e)), false);

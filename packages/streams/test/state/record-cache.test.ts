@@ -1,13 +1,15 @@
 /** The record cache structure shared by the key-value and window caching stores (Kafka's NamedCache behaviour). */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RecordCache, type DirtyEntry } from '../../src/state/record-cache.js';
+import { CACHE_ENTRY_OVERHEAD_BYTES, RecordCache, type DirtyEntry } from '../../src/state/record-cache.js';
+import { ThreadCache } from '../../src/state/thread-cache.js';
 import { s } from './fake-context.js';
 
 /** A cache whose eviction flush records what it flushed (as a caching store would write it below). */
-function cacheWithLog(maxBytes: number): { cache: RecordCache; flushes: string[][] } {
+function cacheWithLog(maxBytes: number | ThreadCache): { cache: RecordCache; flushes: string[][] } {
   const flushes: string[][] = [];
-  const cache: RecordCache = new RecordCache(maxBytes, () => {
+  const memory = typeof maxBytes === 'number' ? new ThreadCache(maxBytes) : maxBytes;
+  const cache: RecordCache = new RecordCache(memory, () => {
     const entries = cache.takeDirty();
     flushes.push(entries.map(show));
     cache.flushed(entries);
@@ -15,6 +17,8 @@ function cacheWithLog(maxBytes: number): { cache: RecordCache; flushes: string[]
   return { cache, flushes };
 }
 
+/** What `n` entries of a one-byte key and a one-byte value count. */
+const entries = (n: number): number => n * (CACHE_ENTRY_OVERHEAD_BYTES + 2);
 const show = (e: DirtyEntry): string => `${e.key.toString()}=${e.value?.toString() ?? 'null'}@${e.timestamp}`;
 const keys = (cache: RecordCache): string[] => [...cache.range(null, null, false)].map((e) => e.key.toString());
 
@@ -45,8 +49,8 @@ describe('RecordCache', () => {
   });
 
   test('over budget, the least recently used clean entry goes without a flush', () => {
-    // Each entry costs 64 bytes of overhead plus its bytes: two fit in 140, three do not.
-    const { cache, flushes } = cacheWithLog(140);
+    // Two entries fit, three do not.
+    const { cache, flushes } = cacheWithLog(entries(2) + 10);
     cache.putClean(s('a'), s('1'));
     cache.putClean(s('b'), s('2'));
     cache.get(s('a')); // a is now more recent than b
@@ -56,7 +60,7 @@ describe('RecordCache', () => {
   });
 
   test('evicting a dirty entry flushes every dirty entry first, in write order', () => {
-    const { cache, flushes } = cacheWithLog(140);
+    const { cache, flushes } = cacheWithLog(entries(2) + 10);
     cache.put(s('a'), s('1'), 1);
     cache.put(s('b'), s('2'), 2);
     cache.put(s('c'), s('3'), 3);
@@ -64,7 +68,7 @@ describe('RecordCache', () => {
     // a was evicted; b and c stay, clean.
     assert.deepEqual(keys(cache), ['b', 'c']);
     assert.equal(cache.dirtyCount, 0);
-    assert.ok(cache.sizeBytes <= 140);
+    assert.ok(cache.sizeBytes <= entries(2) + 10);
   });
 
   test('a range is a snapshot: writes while iterating do not show in it', () => {
@@ -83,7 +87,7 @@ describe('RecordCache', () => {
   });
 
   test('entries written after a range was taken keep their place in the recency and dirty orders', () => {
-    const { cache, flushes } = cacheWithLog(3 * 66);
+    const { cache, flushes } = cacheWithLog(entries(3));
     cache.put(s('a'), s('1'), 1);
     cache.put(s('b'), s('2'), 2);
     cache.put(s('c'), s('3'), 3);
@@ -96,5 +100,25 @@ describe('RecordCache', () => {
     // Least recently used: c (b was read after c was written), so c goes, without a flush (it is clean).
     assert.deepEqual(keys(cache), ['a', 'b', 'd']);
     assert.deepEqual(flushes, []);
+  });
+
+  test('caches sharing a thread budget: the one written evicts its own entries once they are over it together', () => {
+    const memory = new ThreadCache(entries(3) + 10);
+    const first = cacheWithLog(memory);
+    const second = cacheWithLog(memory);
+    first.cache.put(s('a'), s('1'), 1);
+    first.cache.put(s('b'), s('2'), 2);
+    second.cache.put(s('x'), s('3'), 3);
+    assert.equal(memory.sizeBytes, entries(3));
+    assert.deepEqual([first.flushes, second.flushes], [[], []]);
+    // Over the shared budget: the cache written evicts (and so flushes) its own oldest entry, not the other's.
+    second.cache.put(s('y'), s('4'), 4);
+    assert.deepEqual(second.flushes, [['x=3@3', 'y=4@4']]);
+    assert.deepEqual(first.flushes, []);
+    assert.deepEqual([keys(first.cache), keys(second.cache)], [['a', 'b'], ['y']]);
+    assert.equal(memory.sizeBytes, entries(3));
+    // A cache cleared (its store closed) gives its bytes back to the thread.
+    first.cache.clear();
+    assert.equal(memory.sizeBytes, entries(1));
   });
 });
