@@ -34,7 +34,8 @@ export interface CommittableTask {
   /** Step 4. */
   readonly stateManager: {
     advance(written: ReadonlyMap<string, number>): void;
-    checkpoint(): void;
+    /** At-least-once: checkpoints when the changelogs moved far enough since the last checkpoint. */
+    maybeCheckpoint(): void;
   };
   markCommitted(): void;
 }
@@ -111,7 +112,7 @@ export class Commit {
     const next = new Map(written.map((w) => [tpKey(w.topic, w.partition), w.offset + 1]));
     for (const task of due) {
       task.stateManager.advance(next);
-      if (!this.options.exactlyOnce) task.stateManager.checkpoint();
+      if (!this.options.exactlyOnce) task.stateManager.maybeCheckpoint();
       task.markCommitted();
     }
     return { committed: due.length, offsets, durationMs: Date.now() - started };

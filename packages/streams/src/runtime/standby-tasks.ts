@@ -98,9 +98,15 @@ export class StandbyTasks {
     }
   }
 
-  /** Makes standby stores durable and checkpoints them (called with each commit). */
+  /**
+   * Called with each commit: flushes the standby stores, and checkpoints those whose changelogs moved far enough
+   * since their last checkpoint (as an active task's commit does).
+   */
   checkpoint(): void {
-    for (const s of this.standbys.values()) this.flushAndCheckpoint(s);
+    for (const s of this.standbys.values()) {
+      s.state.flush();
+      s.state.maybeCheckpoint();
+    }
   }
 
   /** Hands a standby's files over to the active task that replaces it: flush, checkpoint, close. */

@@ -163,14 +163,15 @@ export class TaskManager {
   }
 
   /**
-   * Closes every task after a successful commit. Exactly-once writes the checkpoints here (the stores were flushed
-   * by the commit and hold exactly what was committed), so a restart restores only the changelogs' tails.
+   * Closes every task after a successful commit, writing the checkpoints (the stores were flushed by the commit and
+   * hold exactly what was committed), so a restart restores only the changelogs' tails: exactly-once writes none
+   * while running, and at-least-once commits write one only every `CHECKPOINT_OFFSET_DELTA` records.
    */
   closeClean(): void {
     let first: unknown;
     for (const task of this.tasks.values()) {
       try {
-        if (this.ctx.exactlyOnce) task.stateManager.checkpoint();
+        task.stateManager.checkpoint();
         this.retire(task);
         task.close();
       } catch (error) {

@@ -47,6 +47,13 @@ export interface TaskStateManagerOptions {
   readonly deferSync: boolean;
 }
 
+/**
+ * Kafka's OFFSET_DELTA_THRESHOLD_FOR_CHECKPOINT: at a commit the checkpoint is written only once the changelog
+ * positions moved this many records past the last one written. Each write syncs the stores and fsyncs a file and its
+ * folder on the stream thread; after a crash an older checkpoint costs only a longer replay of the changelog.
+ */
+export const CHECKPOINT_OFFSET_DELTA = 10_000;
+
 export class TaskStateManager {
   private readonly stores = new Map<string, StateStore>();
   private readonly restorers = new Map<string, (batch: ReadonlyArray<RestoreRecord>) => void>();
@@ -55,6 +62,8 @@ export class TaskStateManager {
   /** How each open store of this task makes its committed writes durable (see `StateStoreContext.registerSync`). */
   private readonly syncs = new Set<{ readonly sync: () => void }>();
   private changelogList: ChangelogInfo[] | undefined;
+  /** The positions the checkpoint this manager last wrote names (undefined: it wrote none yet). */
+  private checkpointed: ReadonlyMap<string, number> | undefined;
 
   constructor(private readonly options: TaskStateManagerOptions) {}
 
@@ -195,7 +204,28 @@ export class TaskStateManager {
       const position = this.positions.get(key);
       if (position !== undefined) entries.push([key, position]);
     }
-    writeCheckpoint(this.options.taskDir, new Map(entries));
+    const written = new Map(entries);
+    writeCheckpoint(this.options.taskDir, written);
+    this.checkpointed = written;
+  }
+
+  /**
+   * At a commit: writes the checkpoint when none was written yet or the changelogs moved more than
+   * `CHECKPOINT_OFFSET_DELTA` records since the last one (Kafka's `maybeCheckpoint`). Closing, handing over and
+   * starting a task checkpoint unconditionally (`checkpoint`).
+   */
+  maybeCheckpoint(): void {
+    const last = this.checkpointed;
+    if (last !== undefined) {
+      let delta = 0;
+      for (const c of this.changelogs()) {
+        if (!c.persistent) continue;
+        const key = tpKey(c.topic, c.partition);
+        delta += Math.abs((this.positions.get(key) ?? 0) - (last.get(key) ?? 0));
+      }
+      if (delta <= CHECKPOINT_OFFSET_DELTA) return;
+    }
+    this.checkpoint();
   }
 
   /** Exactly-once: while a task runs its local state may hold uncommitted writes, so no checkpoint may vouch for it. */

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tpKey } from '../../src/backend/topic-partition.js';
-import { TaskStateManager } from '../../src/runtime/task-state-manager.js';
+import { CHECKPOINT_OFFSET_DELTA, TaskStateManager } from '../../src/runtime/task-state-manager.js';
 import { Serdes } from '../../src/serde/serdes.js';
 import type { KeyValueStore, StateStoreContext } from '../../src/state/store.js';
 import { Stores } from '../../src/state/stores.js';
@@ -101,6 +101,33 @@ test('a checkpoint is written only after the stores it names were synced; commit
     const afterClose = syncs.length;
     manager.checkpoint();
     assert.equal(syncs.length, afterClose, 'a closed store is no longer synced');
+  } finally {
+    rmSync(taskDir, { recursive: true, force: true });
+  }
+});
+
+test('a commit checkpoints only once the changelogs moved more than 10,000 records past the last checkpoint (Kafka)', () => {
+  const taskDir = mkdtempSync(join(tmpdir(), 'tributary-sync-'));
+  try {
+    const syncs: string[] = [];
+    const manager = taskWithCountingStore(taskDir, syncs);
+    const at = (offset: number): void => manager.advance(new Map([[tpKey(CHANGELOG, 0), offset]]));
+    manager.setPosition(CHANGELOG, 0, 0);
+    at(5);
+    manager.maybeCheckpoint();
+    assert.deepEqual(JSON.parse(checkpointText(taskDir)), { [tpKey(CHANGELOG, 0)]: 5 }, 'the first commit checkpoints');
+    at(5 + CHECKPOINT_OFFSET_DELTA);
+    manager.maybeCheckpoint();
+    assert.deepEqual(JSON.parse(checkpointText(taskDir)), { [tpKey(CHANGELOG, 0)]: 5 }, 'moved exactly the threshold: not yet');
+    assert.equal(syncs.length, 1, 'no sync without a checkpoint');
+    at(6 + CHECKPOINT_OFFSET_DELTA);
+    manager.maybeCheckpoint();
+    assert.deepEqual(JSON.parse(checkpointText(taskDir)), { [tpKey(CHANGELOG, 0)]: 6 + CHECKPOINT_OFFSET_DELTA });
+    assert.equal(syncs.length, 2);
+    at(7 + CHECKPOINT_OFFSET_DELTA);
+    manager.checkpoint();
+    assert.deepEqual(JSON.parse(checkpointText(taskDir)), { [tpKey(CHANGELOG, 0)]: 7 + CHECKPOINT_OFFSET_DELTA }, 'closing checkpoints regardless');
+    manager.close();
   } finally {
     rmSync(taskDir, { recursive: true, force: true });
   }

@@ -32,7 +32,7 @@ function fakeTask(log: string[], offsets: TopicPartitionOffset[], changelog = 'a
           if (next !== undefined) positions.set(key, next);
         }
       },
-      checkpoint: () => log.push(`checkpoint ${JSON.stringify(Object.fromEntries(positions))}`),
+      maybeCheckpoint: () => log.push(`checkpoint ${JSON.stringify(Object.fromEntries(positions))}`),
     },
     markCommitted: () => {
       needed = false;

@@ -2,7 +2,7 @@ import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, openSync, r
 import { dirname } from 'node:path';
 import { crc32 } from 'node:zlib';
 import { fsyncDir } from './fs-sync.js';
-import { FsyncBatcher } from './fsync-batcher.js';
+import { fdatasyncOffLoop } from './sync-worker.js';
 import { CorruptLogError, LogStorageError } from './log-errors.js';
 
 /**
@@ -73,14 +73,12 @@ export function metaLines(text: string): Array<{ line: string; position: number;
 export class MetaLog {
   private fd: number;
   private failure: Error | null = null;
-  private readonly fsync: FsyncBatcher;
 
   private constructor(
     private readonly path: string,
     fd: number,
   ) {
     this.fd = fd;
-    this.fsync = new FsyncBatcher(() => this.fd);
   }
 
   /**
@@ -133,7 +131,7 @@ export class MetaLog {
   async append(entry: MetaEntry): Promise<void> {
     this.appendNoSync(entry);
     try {
-      await this.fsync.sync();
+      await fdatasyncOffLoop(this.fd);
     } catch (err) {
       throw this.fail(err);
     }

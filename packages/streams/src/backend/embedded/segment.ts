@@ -1,6 +1,6 @@
 import { closeSync, fdatasyncSync, fstatSync, ftruncateSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { FsyncBatcher } from './fsync-batcher.js';
+import { fdatasyncOffLoop } from './sync-worker.js';
 
 /**
  * One index entry per this many bytes of log (Kafka's `index.interval.bytes` is 4096, for an index it maps from
@@ -38,7 +38,6 @@ export class Segment {
   private readonly indexPositions: number[] = [];
   private lastIndexedPosition = -INDEX_INTERVAL_BYTES;
   private fd: number;
-  private readonly fsync: FsyncBatcher;
 
   private constructor(
     readonly baseOffset: number,
@@ -46,7 +45,6 @@ export class Segment {
     fd: number,
   ) {
     this.fd = fd;
-    this.fsync = new FsyncBatcher(() => this.fd);
   }
 
   /** Opens an existing segment file, or creates an empty one (the caller fsyncs the directory). */
@@ -128,7 +126,7 @@ export class Segment {
 
   /** Resolves once everything written before the call is on disk. */
   sync(): Promise<void> {
-    return this.fsync.sync();
+    return fdatasyncOffLoop(this.fd);
   }
 
   syncNow(): void {
