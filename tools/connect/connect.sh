@@ -44,6 +44,7 @@ http() {
 }
 
 connect_pid() { live_pid "$(pid_file)" 'ConnectDistributed'; }
+connect_alive() { launched_alive "$(pid_file)"; }
 
 # Up once the REST API lists the Debezium connector's plugin.
 plugins_ready() { http GET "http://127.0.0.1:$port/connector-plugins" 2>/dev/null | grep -q PostgresConnector; }
@@ -105,7 +106,7 @@ start() {
     "-Dlog4j2.configurationFile=$data/log4j2.xml" -cp "$libs/*" \
     org.apache.kafka.connect.cli.ConnectDistributed "$data/worker.properties" >"$data/logs/console.log" 2>&1 </dev/null &
   echo $! >"$(pid_file)"
-  await_ready "$start_timeout_s" "Kafka Connect" plugins_ready connect_pid "$data/logs/console.log" "$data/logs/connect.log"
+  await_ready "$start_timeout_s" "Kafka Connect" plugins_ready connect_alive "$data/logs/console.log" "$data/logs/connect.log"
   log "ready: http://127.0.0.1:$port"
 }
 

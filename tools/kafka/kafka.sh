@@ -49,6 +49,7 @@ controller_port() { echo $((port + 2 * ($1 - 1) + 1)); }
 node_dir() { echo "$data/node-$1"; }
 pid_file() { echo "$(node_dir "$1")/kafka.pid"; }
 node_pid() { live_pid "$(pid_file "$1")" 'kafka\.Kafka'; }
+node_alive() { launched_alive "$(pid_file "$1")"; }
 
 fetch_libs() {
   local version
@@ -236,7 +237,7 @@ wait_ready() {
   local n="$1" dir
   dir="$(node_dir "$n")"
   # The client listener opens only once the broker has caught up with the metadata log and is ready to serve.
-  await_ready "$start_timeout_s" "node $n" "port_open $(client_port "$n")" "node_pid $n" "$dir/logs/server.log" "$dir/logs/console.log"
+  await_ready "$start_timeout_s" "node $n" "port_open $(client_port "$n")" "node_alive $n" "$dir/logs/server.log" "$dir/logs/console.log"
 }
 
 wait_port() {

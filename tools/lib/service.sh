@@ -18,6 +18,16 @@ live_pid() {
   echo "$pid"
 }
 
+# Whether the process whose pid is in file $1, launched by this script moments ago, still runs. Startup checks use
+# this instead of live_pid: between the fork and the exec the child's command line is still this shell's, so under
+# load the pattern check would call a process that is just starting gone. A zombie (exited, not yet reaped) has exited.
+launched_alive() {
+  local pid state
+  pid="$(cat "$1" 2>/dev/null)" && [[ -n "$pid" ]] || return 1
+  state="$(sed -E 's/^.*\) ([A-Za-z]).*$/\1/' "/proc/$pid/stat" 2>/dev/null)" || return 1
+  [[ -n "$state" && "$state" != Z ]]
+}
+
 # The runtime dependencies of the pom.xml in folder $1, from Maven Central, into folder $2 (emptied first).
 copy_maven_deps() {
   local pom_dir="$1" out="$2"
@@ -35,7 +45,9 @@ await_ready() {
   deadline=$((SECONDS + timeout_s))
   until $ready; do
     if ! $alive >/dev/null; then
-      log "$what exited during startup; last log lines:"
+      # The first errors say why; the tail only shows the shutdown they caused.
+      log "$what exited during startup; its first errors, then the last log lines:"
+      grep -h -m 10 -E 'ERROR|FATAL' "$@" >&2 2>/dev/null || true
       tail -n 40 "$@" >&2 2>/dev/null || true
       die "$what failed to start"
     fi

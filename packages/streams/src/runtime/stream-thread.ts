@@ -84,7 +84,7 @@ export class StreamThread {
     readonly stats: ThreadStats,
   ) {
     this.exactlyOnce = config.processingGuarantee === 'exactly_once_v2';
-    this.recovery = new ThreadRecovery(config.taskTimeoutMs, logger, stats);
+    this.recovery = new ThreadRecovery(config.taskTimeoutMs, logger, stats, this.exactlyOnce);
     this.clientId = streamThreadName(config.applicationId, identity.processId, identity.index);
     this.metadata = new InstanceMetadata(backend, config.applicationId, identity.processId, config.applicationServer, logger, config.numStandbyReplicas > 0, identity.index);
     this.loopWatch = new LoopWatch(logger);

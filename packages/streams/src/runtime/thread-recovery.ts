@@ -35,6 +35,7 @@ export class ThreadRecovery {
     taskTimeoutMs: number,
     private readonly logger: Logger,
     private readonly stats: ThreadStats,
+    private readonly exactlyOnce: boolean,
   ) {
     this.retries = new RetryPolicy(taskTimeoutMs);
   }
@@ -66,11 +67,19 @@ export class ThreadRecovery {
   }
 
   /**
-   * Rebuilds from committed state: the open transaction is aborted (or the producer replaced, whose initialisation
-   * aborts it on the broker), tasks are closed dirty, the consumer rewinds to the committed offsets and the tasks are
-   * created again from their changelogs. Under exactly-once nothing of the failed transaction is visible, so
-   * processing resumes with no duplicate and no gap. Any step may fail again while the cluster is away; the loop
-   * then retries the whole recovery.
+   * Rebuilds from committed state: the open transaction is aborted, tasks are closed dirty, the consumer rewinds to
+   * the committed offsets and the tasks are created again from their changelogs. Under exactly-once nothing of the
+   * failed transaction is visible, so processing resumes with no duplicate and no gap. Any step may fail again while
+   * the cluster is away; the loop then retries the whole recovery.
+   *
+   * Exactly-once also replaces the producer every time, as Kafka Streams re-initialises a thread's producer after it
+   * lost its tasks: the new producer's initialisation aborts, on the broker, whatever transaction the transactional id
+   * left open. The abort above cannot always do that. When the broker goes away while an AddPartitionsToTxn or
+   * TxnOffsetCommit is in flight, librdkafka may believe the transaction holds nothing and abort it locally only,
+   * while the broker keeps it open. Until the broker times it out, that transaction holds back the last stable offset
+   * of the partitions it wrote (read-committed readers of the repartition topic stop there), and if it held offsets,
+   * every fetch of the group's committed offsets answers UNSTABLE_OFFSET_COMMIT and times out. Both were seen after
+   * a broker restart: a thread that made no progress for a minute, and one that could not read its offsets for four.
    */
   async recover(target: RecoveryTarget): Promise<void> {
     const { consumer, tasks, commitUnit } = target;
@@ -81,7 +90,7 @@ export class ThreadRecovery {
       this.producerUnusable = true;
     }
     tasks.closeDirty();
-    if (this.producerUnusable || target.producer() === undefined) {
+    if (this.exactlyOnce || this.producerUnusable || target.producer() === undefined) {
       // Exactly-once: initialising a producer with our transactional id aborts whatever transaction was left open.
       commitUnit.useProducer(await target.replaceProducer());
       this.producerUnusable = false;
