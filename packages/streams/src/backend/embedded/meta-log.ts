@@ -73,12 +73,15 @@ export function metaLines(text: string): Array<{ line: string; position: number;
 export class MetaLog {
   private fd: number;
   private failure: Error | null = null;
+  /** Bytes in the file: where a failed append is cut back to (kept here, not asked of the OS on every append). */
+  private size: number;
 
   private constructor(
     private readonly path: string,
     fd: number,
   ) {
     this.fd = fd;
+    this.size = fstatSync(fd).size;
   }
 
   /**
@@ -154,9 +157,12 @@ export class MetaLog {
   appendNoSync(entry: MetaEntry): void {
     if (this.fd < 0) throw new Error(`embedded log at ${this.path} is closed`);
     if (this.failure !== null) throw this.failure;
-    const size = fstatSync(this.fd).size;
+    const size = this.size;
+    const line = Buffer.from(encodeMetaLine(entry), 'utf8');
     try {
-      writeSync(this.fd, encodeMetaLine(entry));
+      let done = 0;
+      while (done < line.length) done += writeSync(this.fd, line, done, line.length - done);
+      this.size = size + line.length;
     } catch (err) {
       try {
         ftruncateSync(this.fd, size);
