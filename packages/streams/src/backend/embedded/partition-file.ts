@@ -1,7 +1,6 @@
 import { renameSync, rmSync } from 'node:fs';
 import { CorruptLogError, LogStorageError } from './log-errors.js';
 import { fsyncDir } from './fs-sync.js';
-import { fsyncDirOffLoop } from './sync-worker.js';
 import { decodeIfIntact, encodeEntryInto, entryOffset, entrySize, frameSize, FRAME, type EntryHeader, type EntryKind, type LogEntry } from './record-codec.js';
 import { recoverSegments } from './partition-recovery.js';
 import { RecentEntries } from './recent-entries.js';
@@ -54,8 +53,6 @@ export class PartitionFile {
   private writeScheduled = false;
   /** How much before `segmentMs` the active segment rolls (`rollJitter`). */
   private activeJitterMs: number;
-  /** The last roll, while the segment it closed is being made durable off the event loop (`roll`); null otherwise. */
-  private pendingRoll: PendingRoll | null = null;
 
   private constructor(
     readonly dir: string,
@@ -102,7 +99,6 @@ export class PartitionFile {
     // Before this entry is taken, so that a failed write throws with nothing of this append in memory. Staged entries
     // are written first too when this one does not follow them (dense offsets let reads find an entry by offset).
     if (this.staging.mustWriteBefore(offset, size)) {
-      this.settleRoll();
       this.writePending();
       if (this.failure !== null) throw this.failure;
     }
@@ -128,49 +124,17 @@ export class PartitionFile {
   }
 
   /**
-   * Closes the active segment and starts one at `baseOffset`. A later segment must never be on disk while an earlier
-   * one still has a tail in the page cache, or a crash would leave damage followed by valid entries, which opening
-   * refuses. So the closed segment is fsynced, with the folder that names the new one, before anything is written to
-   * the new one. Those syncs run on the sync worker: done here they stalled every app of the process, and a topic's
-   * partitions, created together, all roll within the same second. Meanwhile the new segment's entries wait staged,
-   * where readers find them; a commit's `sync()` waits for the roll.
+   * Closes the active segment and starts one at `baseOffset`. The closed segment is fsynced first: a later segment
+   * must never be on disk while an earlier one still has a tail in the page cache, or a crash would leave damage
+   * followed by valid entries, which opening refuses.
    */
   roll(baseOffset: number): void {
-    // A segment filled before the previous roll's syncs came back (large entries): that roll is finished here.
-    this.settleRoll();
     this.writePending();
     if (this.failure !== null) throw this.failure;
-    let closed: Segment;
     try {
-      closed = this.active;
+      this.active.syncNow();
       this.segments.push(Segment.open(this.dir, baseOffset));
       this.activeJitterMs = rollJitter(this.config);
-    } catch (err) {
-      throw this.fail(err);
-    }
-    const roll: PendingRoll = { closed, done: Promise.resolve() };
-    roll.done = Promise.all([closed.sync(), fsyncDirOffLoop(this.dir)]).then(
-      () => {
-        if (this.pendingRoll !== roll) return; // settled in place meanwhile
-        this.pendingRoll = null;
-        this.writePending();
-      },
-      (err: unknown) => {
-        if (this.pendingRoll !== roll) return;
-        this.pendingRoll = null;
-        this.fail(err);
-      },
-    );
-    this.pendingRoll = roll;
-  }
-
-  /** Finishes a pending roll's syncs on this thread (when the caller must write or close now); its answer is then ignored. */
-  private settleRoll(): void {
-    const roll = this.pendingRoll;
-    if (roll === null) return;
-    this.pendingRoll = null;
-    try {
-      roll.closed.syncNow();
       fsyncDir(this.dir);
     } catch (err) {
       throw this.fail(err);
@@ -179,7 +143,6 @@ export class PartitionFile {
 
   /** Resolves once every entry appended before the call is on disk; rejects when the partition has failed. */
   async sync(): Promise<void> {
-    while (this.pendingRoll !== null) await this.pendingRoll.done;
     this.writePending();
     if (this.failure !== null) throw this.failure;
     try {
@@ -191,7 +154,6 @@ export class PartitionFile {
 
   /** Blocking variant of `sync()`, for recovery at open time. */
   syncNow(): void {
-    this.settleRoll();
     this.writePending();
     if (this.failure !== null) throw this.failure;
     this.active.syncNow();
@@ -200,8 +162,6 @@ export class PartitionFile {
   writePending(): void {
     this.writeScheduled = false;
     if (this.failure !== null) return;
-    // Nothing goes to the new segment before the one the last roll closed is on disk (`roll`): the entries stay staged.
-    if (this.pendingRoll !== null) return;
     const run = this.staging.take();
     if (run === null) return;
     try {
@@ -272,8 +232,6 @@ export class PartitionFile {
 
   /** Deletes whole segments that hold only offsets below `offset`; the active segment is kept. */
   deleteSegmentsBelow(offset: number): number {
-    // The segment a pending roll syncs may be among those deleted: its descriptor must stay open until then.
-    if (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) this.settleRoll();
     let deleted = 0;
     while (this.segments.length > 1 && this.segments[1]!.baseOffset <= offset) {
       const segment = this.segments.shift()!;
@@ -281,15 +239,12 @@ export class PartitionFile {
       rmSync(segment.path, { force: true });
       deleted++;
     }
-    // The removals are made durable off the event loop: a crash before that leaves the files in place, which is as
-    // valid as before (the log starts lower, and retention deletes them again).
-    if (deleted > 0) this.fsyncDirLater();
+    if (deleted > 0) fsyncDir(this.dir);
     return deleted;
   }
 
   /** Replaces a closed segment by a rewritten one (compaction): the synced `tmpPath` is renamed over it. */
   replaceSegment(index: number, tmpPath: string): void {
-    this.settleRoll();
     const old = this.segments[index]!;
     renameSync(tmpPath, old.path);
     fsyncDir(this.dir);
@@ -311,24 +266,13 @@ export class PartitionFile {
    */
   removeSegment(index: number): void {
     if (index <= 0 || index >= this.segments.length - 1) throw new RangeError(`segment ${index} of ${this.dir} is the first or the active one`);
-    this.settleRoll();
     const [segment] = this.segments.splice(index, 1);
     segment!.close();
     rmSync(segment!.path, { force: true });
-    this.fsyncDirLater();
-  }
-
-  /** fsyncs the folder on the sync worker; a failure stops the partition's writes, as a failed write does. */
-  private fsyncDirLater(): void {
-    fsyncDirOffLoop(this.dir).catch((err: unknown) => this.fail(err));
+    fsyncDir(this.dir);
   }
 
   close(): void {
-    try {
-      this.settleRoll();
-    } catch {
-      // Failed: the partition writes nothing more, and closes all the same.
-    }
     this.writePending();
     for (const s of this.segments) s.close();
     this.recent.clear();
@@ -396,11 +340,4 @@ export class PartitionFile {
 let readBuffer: Buffer | undefined;
 function sharedReadBuffer(): Buffer {
   return (readBuffer ??= Buffer.allocUnsafe(READ_CHUNK));
-}
-
-/** A roll whose closed segment (and the folder naming the new one) is being synced off the event loop. */
-interface PendingRoll {
-  readonly closed: Segment;
-  /** Settles once the syncs were answered and handled: never rejects (a failure fails the partition). */
-  done: Promise<void>;
 }

@@ -1,4 +1,3 @@
-import { closeSync, openSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 /**
@@ -9,9 +8,8 @@ import { Worker } from 'node:worker_threads';
  * partitions at once) go to the worker in one message and come back in one, and the worker shares a sync of a file
  * among the requests that arrive while it runs (each request is answered by a sync that started after it).
  *
- * A descriptor is synced by number: the caller keeps the file open until its sync is answered (a segment is closed
- * only after a blocking sync of its own, when the log closes or retention deletes it, and the folder of a roll is
- * opened for its sync alone).
+ * A descriptor is synced by number: the caller keeps the file open until its sync is answered (segments are closed
+ * only after a blocking sync of their own, at a roll or when the log closes).
  */
 
 /**
@@ -20,49 +18,45 @@ import { Worker } from 'node:worker_threads';
  */
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
-const { fdatasync, fsync } = require('node:fs');
+const { fdatasync } = require('node:fs');
 const running = new Map();
-function start(key, fd, full, waiters) {
+function start(fd, waiters) {
   const state = { waiters, next: [] };
-  running.set(key, state);
-  (full ? fsync : fdatasync)(fd, (err) => {
+  running.set(fd, state);
+  fdatasync(fd, (err) => {
     for (const w of waiters) w(err);
-    if (state.next.length > 0) start(key, fd, full, state.next);
-    else running.delete(key);
+    if (state.next.length > 0) start(fd, state.next);
+    else running.delete(fd);
   });
 }
-parentPort.on('message', ({ id, fds, full }) => {
+parentPort.on('message', ({ id, fds }) => {
   let left = fds.length;
   const failed = [];
   // A sync started for this message covers every request of it: they were all made before it started.
   const startedNow = new Set();
-  fds.forEach((fd, i) => {
-    const key = full[i] ? -1 - fd : fd;
+  for (const fd of fds) {
     const done = (err) => {
-      if (err) failed.push({ index: i, message: err.message, code: err.code });
+      if (err) failed.push({ fd, message: err.message, code: err.code });
       if (--left === 0) parentPort.postMessage({ id, failed });
     };
-    const state = running.get(key);
+    const state = running.get(fd);
     if (state === undefined) {
-      start(key, fd, full[i], [done]);
-      startedNow.add(key);
-    } else if (startedNow.has(key)) state.waiters.push(done);
+      start(fd, [done]);
+      startedNow.add(fd);
+    } else if (startedNow.has(fd)) state.waiters.push(done);
     else state.next.push(done);
-  });
+  }
 });
 `;
 
 interface Failure {
-  /** The request's place in its batch. */
-  readonly index: number;
+  readonly fd: number;
   readonly message: string;
   readonly code?: string;
 }
 
 interface Waiter {
   readonly fd: number;
-  /** fsync (a directory: its entries are metadata) rather than fdatasync. */
-  readonly full: boolean;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -75,10 +69,10 @@ class SyncWorker {
   /** Requests of this turn, sent together once it ends. */
   private queued: Waiter[] = [];
 
-  sync(fd: number, full: boolean): Promise<void> {
+  sync(fd: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (this.queued.length === 0) queueMicrotask(() => this.send());
-      this.queued.push({ fd, full, resolve, reject });
+      this.queued.push({ fd, resolve, reject });
     });
   }
 
@@ -91,7 +85,7 @@ class SyncWorker {
     // Referenced only while a batch is out: an idle worker must not keep the process alive, a busy one must.
     if (this.inFlight.size === 0) worker.ref();
     this.inFlight.set(id, batch);
-    worker.postMessage({ id, fds: batch.map((w) => w.fd), full: batch.map((w) => w.full) });
+    worker.postMessage({ id, fds: batch.map((w) => w.fd) });
   }
 
   private start(): Worker {
@@ -118,12 +112,12 @@ class SyncWorker {
     if (batch === undefined) return;
     this.inFlight.delete(id);
     if (this.inFlight.size === 0) this.worker?.unref();
-    const errors = new Map(failed.map((f) => [f.index, f]));
-    batch.forEach((w, i) => {
-      const f = errors.get(i);
+    const errors = new Map(failed.map((f) => [f.fd, f]));
+    for (const w of batch) {
+      const f = errors.get(w.fd);
       if (f === undefined) w.resolve();
-      else w.reject(Object.assign(new Error(`${w.full ? 'fsync' : 'fdatasync'}: ${f.message}`), { code: f.code }));
-    });
+      else w.reject(Object.assign(new Error(`fdatasync: ${f.message}`), { code: f.code }));
+    }
   }
 }
 
@@ -131,18 +125,5 @@ const shared = new SyncWorker();
 
 /** Resolves once everything written to `fd` before the call is on disk (fdatasync, off the event loop). */
 export function fdatasyncOffLoop(fd: number): Promise<void> {
-  return shared.sync(fd, false);
-}
-
-/**
- * Resolves once the entries of the directory at `path` (files created, renamed or removed in it before the call) are
- * on disk: fsync, off the event loop. Its descriptor is opened here and closed once answered.
- */
-export async function fsyncDirOffLoop(path: string): Promise<void> {
-  const fd = openSync(path, 'r');
-  try {
-    await shared.sync(fd, true);
-  } finally {
-    closeSync(fd);
-  }
+  return shared.sync(fd);
 }

@@ -1,7 +1,7 @@
 /**
  * The embedded log's fdatasyncs run on a worker thread, batched per turn of the event loop: each request resolves
  * after a sync of its descriptor, failures reach the request that asked (with the OS error code), and the worker
- * neither keeps an idle process alive nor lets a process end while a sync is outstanding. Folders are fsynced the same way.
+ * neither keeps an idle process alive nor lets a process end while a sync is outstanding.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fdatasyncOffLoop, fsyncDirOffLoop } from '../../../src/backend/embedded/sync-worker.js';
+import { fdatasyncOffLoop } from '../../../src/backend/embedded/sync-worker.js';
 
 test('syncs of many files and repeated syncs of one, asked in the same turn and across turns, all resolve', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-sync-worker-'));
@@ -68,22 +68,6 @@ test('a process ends by itself after its syncs, and not before them', () => {
     assert.equal(child.status, 0, child.stderr);
     assert.equal(child.stdout.trim(), 'synced');
   } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
-
-test('a folder is fsynced off the loop, alongside file syncs in the same batch; a missing one rejects with ENOENT', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tributary-sync-worker-'));
-  const fd = openSync(join(dir, 'f'), 'w');
-  try {
-    writeSync(fd, 'x');
-    const results = await Promise.allSettled([fdatasyncOffLoop(fd), fsyncDirOffLoop(dir), fsyncDirOffLoop(join(dir, 'missing'))]);
-    assert.deepEqual(results.slice(0, 2).map((r) => r.status), ['fulfilled', 'fulfilled']);
-    const missing = results[2]!;
-    assert.equal(missing.status, 'rejected');
-    assert.equal((missing.reason as NodeJS.ErrnoException).code, 'ENOENT');
-  } finally {
-    closeSync(fd);
     rmSync(dir, { recursive: true, force: true });
   }
 });
