@@ -78,8 +78,9 @@ export class ThreadRecovery {
    * TxnOffsetCommit is in flight, librdkafka may believe the transaction holds nothing and abort it locally only,
    * while the broker keeps it open. Until the broker times it out, that transaction holds back the last stable offset
    * of the partitions it wrote (read-committed readers of the repartition topic stop there), and if it held offsets,
-   * every fetch of the group's committed offsets answers UNSTABLE_OFFSET_COMMIT and times out. Both were seen after
-   * a broker restart: a thread that made no progress for a minute, and one that could not read its offsets for four.
+   * every fetch of the group's committed offsets answers UNSTABLE_OFFSET_COMMIT and times out. The first was seen
+   * after a broker restart (a thread without progress for 45 s, until the broker fenced its producer); the second is
+   * the likely cause of a CI run whose thread could not read its offsets for four minutes.
    */
   async recover(target: RecoveryTarget): Promise<void> {
     const { consumer, tasks, commitUnit } = target;
