@@ -58,6 +58,21 @@ export function parseLoadSummary(text) {
 }
 
 /** One shop run: `backend` is 'embedded' or a bootstrap address. */
+/**
+ * What `npm start` sets for the shop process (unless the environment sets it), for every harness that starts the shop.
+ * UV_THREADPOOL_SIZE: on Kafka each app's consumer holds a libuv worker while it waits for records, and with libuv's
+ * default 4 workers every producer flush and transaction call queues behind them (left out, the Kafka shop row
+ * measured that queue: p50 ≈ 3 s at 2 orders/s). MALLOC_MMAP_THRESHOLD_: glibc's fixed 128 KiB mmap threshold (its
+ * default, but then it rises with every large block freed, after which such blocks come from the main heap and stay
+ * resident when freed). Both in apps/shop/README.md.
+ */
+export function npmStartEnv() {
+  return {
+    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '32',
+    MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
+  };
+}
+
 export async function shopLoad({ root, work, backend, rate, seconds }) {
   const port = await freePort();
   const dataDir = join(work, `shop-${backend === 'embedded' ? 'embedded' : 'kafka'}`);
@@ -69,11 +84,7 @@ export async function shopLoad({ root, work, backend, rate, seconds }) {
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     KAFKA_BOOTSTRAP_SERVERS: backend === 'embedded' ? '' : backend,
-    // As `npm start` does (apps/shop/README.md): on Kafka each app's consumer holds a libuv worker while it waits for
-    // records, and with libuv's default 4 workers every producer flush and transaction call queues behind them. Left
-    // out, the Kafka row measured that queue (p50 ≈ 3 s at 2 orders/s), not the shop.
-    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '32',
-    MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
+    ...npmStartEnv(),
   };
   const shop = startChild(process.execPath, [join(root, 'apps/shop/dist/main.js')], { cwd: root, env });
   const url = `http://127.0.0.1:${port}`;

@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { memoryMiB, startChild, stopChild } from './proc.mjs';
 import { renderSoak } from './report.mjs';
-import { freePort, parseLoadSummary, waitHealthy } from './shop-load.mjs';
+import { freePort, npmStartEnv, parseLoadSummary, waitHealthy } from './shop-load.mjs';
 
 export const SOAK_DEFAULTS = {
   rate: 200,
@@ -156,11 +156,7 @@ export async function shopSoak({ root, work, rate = SOAK_DEFAULTS.rate, seconds 
     LOG_LEVEL: 'warn',
     // Empty means unset to the shop: the embedded log, whatever the harness's environment.
     KAFKA_BOOTSTRAP_SERVERS: '',
-    // As `npm start` does.
-    UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '32',
-    // As `npm start` does: glibc's fixed 128 KiB mmap threshold (its default, but then it rises with every large
-    // block freed, after which such blocks come from the main heap and stay resident when freed; apps/shop/README.md).
-    MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
+    ...npmStartEnv(),
     // The load generator is one client standing for many customers: at 200 orders/s and a second or two to each
     // outcome it holds several hundred long polls, past the per-client bound meant for real clients (128).
     LONG_POLL_MAX: '8192',
