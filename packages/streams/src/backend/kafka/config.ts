@@ -179,10 +179,13 @@ export function consumerConfig(bootstrapServers: string, options: ConsumerOption
     'fetch.min.bytes': 1,
     'fetch.max.bytes': 52_428_800,
     'max.partition.fetch.bytes': 1_048_576,
-    // librdkafka pauses fetching for fetch.queue.backoff.ms (default 1 s) whenever its local queue holds
-    // queued.min.messages: with the defaults that caps a fast consumer near 10k records/s. Keep the queue deep
-    // and the back-off short so fetching keeps pace with processing.
-    'queued.min.messages': 100_000,
+    // librdkafka pauses fetching a partition for fetch.queue.backoff.ms (default 1 s) whenever its local queue
+    // holds queued.min.messages of it: with the default back-off that caps a fast consumer near 10k records/s, so
+    // the back-off is short. The depth is per partition and is memory: librdkafka's default of 100,000 let a
+    // count over 8 partitions (input and repartition) prefetch ~40 MiB more than 10,000 does, at the same rate
+    // (bench/results/2026-12-01-consumer-prefetch.md). 10,000 is still ten times Kafka Streams' own per-partition
+    // buffer (buffered.records.per.partition): 200 ms of each partition at 200k records/s over 4 partitions.
+    'queued.min.messages': 10_000,
     'fetch.queue.backoff.ms': 5,
     ...extra,
   };
