@@ -10,6 +10,7 @@ import type { Topology } from '../topology/topology.js';
 import { resolveConfig, type Logger, type ResolvedConfig, type StreamsConfig } from './config.js';
 import { InvalidStateStoreError, StreamsError } from './errors.js';
 import { allInstances, keyQueryMetadata, storeView, type HostInfo, type KeyQueryMetadata } from './interactive-queries.js';
+import { withLogContext } from './log-context.js';
 import { loadProcessId } from './process-id.js';
 import { answerStoreCall } from './remote-store-view.js';
 import { streamsBackend } from './streams-backend.js';
@@ -59,7 +60,7 @@ export class KafkaStreams {
     // separate admin step there, and apps in one process may start before anything was produced.
     const sharedEmbedded = !config.backend && !config.bootstrapServers;
     this.config = { ...resolveConfig(config), createMissingSourceTopics: sharedEmbedded };
-    this.logger = config.logger ?? defaultLogger();
+    this.logger = withLogContext(config.logger ?? defaultLogger(), { applicationId: config.applicationId });
     this.host = threadHostFor(config.applicationId);
     this.inert = this.host === undefined && isStreamThreadWorker();
     const { backend, owned } = streamsBackend(config, this.host);
@@ -256,7 +257,7 @@ export class KafkaStreams {
       this.backend,
       this.topology.physical(),
       this.config,
-      this.logger,
+      withLogContext(this.logger, { streamThread: index }),
       callbacks,
       { processId: this.processId, groupInstanceId: threadGroupInstanceId(this.groupInstanceId, index), index },
       stats,
