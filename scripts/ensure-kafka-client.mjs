@@ -43,9 +43,10 @@ function lockedVersion() {
 
 /**
  * Changes the released client lacks, applied to its sources before the build: fixes of the bundled librdkafka
- * (tools/librdkafka/*.patch, each from an upstream commit) and of the binding itself (tools/kafka-javascript/*.patch:
- * empty keys and values kept empty, packed batch consume and produce). See the READMEs beside them. A marker in each source
- * tree records which patches went in, so a later run rebuilds only when they change.
+ * (tools/librdkafka/*.patch: upstream commits not released yet, and a fix of ours for an open upstream issue) and of
+ * the binding itself (tools/kafka-javascript/*.patch: empty keys and values kept empty, packed batch consume and
+ * produce). See the READMEs beside them. A marker in each source tree records which patches went in, so a later run
+ * rebuilds only when they change.
  */
 const packageDir = join(root, 'node_modules', pkg);
 const patchTrees = [
