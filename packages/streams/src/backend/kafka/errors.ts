@@ -1,3 +1,4 @@
+import type { CallsInFlight } from './calls-in-flight.js';
 import { ProducerFencedError, UnknownTopicError } from '../port.js';
 import type { NativeError } from './native.js';
 
@@ -135,12 +136,16 @@ export class ClientCallHungError extends KafkaClientError {
   }
 }
 
-/** Like `callDone`, but gives up after `deadlineMs` with a `ClientCallHungError` (after calling `onHung`). */
+/**
+ * Like `callDone`, but gives up after `deadlineMs` with a `ClientCallHungError` (after calling `onHung`). `calls`, if
+ * given, counts the call until librdkafka answers it, deadline or not.
+ */
 export function callDoneWithin(
   what: string,
   deadlineMs: number,
   onHung: () => void,
   run: (cb: (err: NativeError | null | undefined) => void) => unknown,
+  calls?: CallsInFlight,
 ): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -149,5 +154,7 @@ export function callDoneWithin(
       reject(new ClientCallHungError(`${what}: no answer from the client after ${deadlineMs} ms (its own timeout passed)`));
     }, deadlineMs);
   });
-  return Promise.race([callDone(what, run), deadline]).finally(() => clearTimeout(timer));
+  // The call stays counted in flight past the deadline: its worker still holds the client.
+  const answer = callDone(what, run);
+  return Promise.race([calls ? calls.track(answer) : answer, deadline]).finally(() => clearTimeout(timer));
 }

@@ -9,6 +9,7 @@ import {
   securityConfig,
 } from './config.js';
 import type { NativeConfig } from './native.js';
+import { AdminHandle } from './admin-handle.js';
 import { KafkaAdmin } from './kafka-admin.js';
 import { KafkaConsumer } from './kafka-consumer.js';
 import { KafkaOffsets } from './kafka-offsets.js';
@@ -47,9 +48,9 @@ interface Loaded {
 
 class KafkaBackend implements Backend {
   readonly kind = 'kafka' as const;
-  private sharedAdmin: NativeAdminClient | undefined;
-  /** Admin clients replaced after stale metadata, until they are disconnected. */
-  private readonly staleAdmins = new Set<NativeAdminClient>();
+  private sharedAdmin: AdminHandle | undefined;
+  /** Admin clients replaced after stale metadata, until their last call has answered and they are disconnected. */
+  private readonly staleAdmins = new Set<AdminHandle>();
   private loaded: Loaded | undefined;
   private readonly clients = new Set<{ close(): Promise<void> }>();
   private closed = false;
@@ -100,15 +101,13 @@ class KafkaBackend implements Backend {
         mod,
         () => this.nativeAdmin(mod),
         () => {
-          // The next call gets a new client with fresh metadata. The old one is disconnected once calls in flight on
-          // it have had their time (their timeout is 10 s), or when the backend closes.
+          // The next call gets a new client with fresh metadata. The old one is disconnected once its last call in
+          // flight has answered (admin-handle.ts: sooner would block the event loop), or when the backend closes.
           const stale = this.sharedAdmin;
           if (stale === undefined) return;
           this.sharedAdmin = undefined;
           this.staleAdmins.add(stale);
-          setTimeout(() => {
-            if (this.staleAdmins.delete(stale)) stale.disconnect();
-          }, 15_000).unref();
+          stale.retire(() => this.staleAdmins.delete(stale));
         },
       ),
     };
@@ -117,11 +116,13 @@ class KafkaBackend implements Backend {
 
   private nativeAdmin(mod: NativeModule): NativeAdminClient {
     this.requireOpen();
-    this.sharedAdmin ??= mod.AdminClient.create({
-      ...commonConfig(this.options.bootstrapServers, this.security),
-      'client.id': 'tributary-admin',
-      ...(this.options.clientConfig ?? {}),
-    });
+    this.sharedAdmin ??= new AdminHandle(
+      mod.AdminClient.create({
+        ...commonConfig(this.options.bootstrapServers, this.security),
+        'client.id': 'tributary-admin',
+        ...(this.options.clientConfig ?? {}),
+      }),
+    );
     return this.sharedAdmin;
   }
 

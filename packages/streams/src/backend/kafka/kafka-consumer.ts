@@ -7,6 +7,7 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from '../port.js';
+import { CallsInFlight } from './calls-in-flight.js';
 import { ErrorCode, call, callDoneWithin, toPortError } from './errors.js';
 import type { KafkaOffsets } from './kafka-offsets.js';
 import type { NativeConfig, NativeError, NativeKafkaConsumer, NativeMessage, NativeModule, NativeTopicPartition } from './native.js';
@@ -17,6 +18,8 @@ import { tpKeyOf as tpKey } from '../topic-partition.js';
 
 const REQUEST_TIMEOUT_MS = 30_000;
 const COMMIT_DEADLINE_MS = 60_000;
+/** How long close() waits for calls in flight (committed() answers within REQUEST_TIMEOUT_MS) before leaving the handle. */
+const CALLS_SETTLE_MS = REQUEST_TIMEOUT_MS + 5_000;
 
 /**
  * A consumer on librdkafka's KafkaConsumer with the port's semantics.
@@ -49,6 +52,8 @@ export class KafkaConsumer implements Consumer {
   private consuming: Promise<unknown> | undefined;
   private generation = 0;
   private closed = false;
+  /** Native calls not answered yet: the handle is not disconnected under them. */
+  private readonly calls = new CallsInFlight();
   private metadata: ConsumerGroupMetadata;
   /** The patched client's packed consume (see packed-batch.ts); undefined on an unpatched client. */
   private readonly packed: ReturnType<typeof packedConsumer>;
@@ -191,8 +196,8 @@ export class KafkaConsumer implements Consumer {
   async committed(partitions: ReadonlyArray<TopicPartition>): Promise<TopicPartitionOffset[]> {
     this.requireGroup('committed');
     if (partitions.length === 0) return [];
-    const result = await call<NativeTopicPartition[]>('committed', (cb) =>
-      this.native.committed(partitions.map(plain), REQUEST_TIMEOUT_MS, cb),
+    const result = await this.calls.track(
+      call<NativeTopicPartition[]>('committed', (cb) => this.native.committed(partitions.map(plain), REQUEST_TIMEOUT_MS, cb)),
     );
     const byKey = new Map(result.map((tp) => [tpKey(tp), tp.offset]));
     return partitions.map((tp) => {
@@ -205,11 +210,12 @@ export class KafkaConsumer implements Consumer {
     this.requireGroup('commit');
     if (offsets.length === 0) return;
     // librdkafka's commit has no timeout of its own: bound it, so a coordinator that never answers is a retriable error.
-    await callDoneWithin('commit', COMMIT_DEADLINE_MS, () => undefined, (cb) =>
-      this.native.commitCb(
-        offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })),
-        cb,
-      ),
+    await callDoneWithin(
+      'commit',
+      COMMIT_DEADLINE_MS,
+      () => undefined,
+      (cb) => this.native.commitCb(offsets.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset })), cb),
+      this.calls,
     );
   }
 
@@ -247,6 +253,8 @@ export class KafkaConsumer implements Consumer {
     } catch {
       // Closing anyway; librdkafka leaves the group in disconnect().
     }
+    // Left connected while a call still holds the handle (calls-in-flight.ts); it answers within its own timeout.
+    if (!(await this.calls.settled(CALLS_SETTLE_MS))) return;
     await new Promise<void>((resolve) => this.native.disconnect(() => resolve()));
   }
 

@@ -6,6 +6,7 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from '../port.js';
+import { CallsInFlight } from './calls-in-flight.js';
 import { ClientCallHungError, call, callDone, callDoneWithin, isNativeError, toPortError } from './errors.js';
 import { consumerForGroupMetadata } from './group-metadata.js';
 import type { KafkaOffsets } from './kafka-offsets.js';
@@ -42,6 +43,11 @@ export class KafkaProducer implements Producer {
   private closed = false;
   /** A call never returned: the native handle is left alone (disconnecting it under that call crashes the process). */
   private hung = false;
+  /** Native calls not answered yet: the handle is not disconnected under them. */
+  private readonly calls = new CallsInFlight();
+  /** The native flush running, and the one that follows it for callers who came meanwhile (`nativeFlush`). */
+  private flushing: Promise<void> | undefined;
+  private nextFlush: Promise<void> | undefined;
   /** The patched client's batched produce (packed-sends.ts); undefined on an unpatched client. */
   private readonly packed: PackedSends | undefined;
 
@@ -107,7 +113,7 @@ export class KafkaProducer implements Producer {
 
   async beginTransaction(): Promise<void> {
     this.requireTransactional('beginTransaction');
-    await callDone('beginTransaction', (cb) => this.native.beginTransaction(cb));
+    await this.calls.track(callDone('beginTransaction', (cb) => this.native.beginTransaction(cb)));
   }
 
   async sendOffsetsToTransaction(
@@ -153,10 +159,12 @@ export class KafkaProducer implements Producer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // Leaked on purpose: its stuck call still holds it. A replacement with the same transactional id fences it.
-    if (this.hung) return;
     // Disconnecting waits for a batch being queued (it holds the client's connection lock), so none is cut short.
     await this.packed?.settle();
+    // Leaked on purpose while a call still holds it (calls-in-flight.ts): a hung one, or one that has not answered
+    // within the close timeout (a flush waiting for a broker that is away). A replacement with the same
+    // transactional id fences it.
+    if (this.hung || !(await this.calls.settled(CLOSE_TIMEOUT_MS))) return;
     await new Promise<void>((resolve) => this.native.disconnect(CLOSE_TIMEOUT_MS, () => resolve()));
   }
 
@@ -179,15 +187,39 @@ export class KafkaProducer implements Producer {
    */
   private async drain(): Promise<void> {
     await this.packed?.settle();
-    await this.guarded('flush', FLUSH_TIMEOUT_MS, (cb) => this.native.flush(FLUSH_TIMEOUT_MS, cb));
+    await this.nativeFlush();
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /**
+   * librdkafka's flush, at most one at a time per producer. Each native flush holds a libuv worker until the queue is
+   * empty, and a producer shared by request handlers flushes once per request: when a broker froze under 200
+   * requests/s, 788 flushes waited at once, every worker of the pool was taken, and the stream threads' own calls
+   * (consume, commit) queued behind them for minutes. A caller who comes while a flush runs may have queued records
+   * after librdkafka last looked at its queue, so it waits for the next flush, which everyone arriving meanwhile shares.
+   */
+  private nativeFlush(): Promise<void> {
+    if (this.flushing === undefined) {
+      const flushing = this.guarded('flush', FLUSH_TIMEOUT_MS, (cb) => this.native.flush(FLUSH_TIMEOUT_MS, cb)).finally(() => {
+        if (this.flushing === flushing) this.flushing = undefined;
+      });
+      this.flushing = flushing;
+      return flushing;
+    }
+    this.nextFlush ??= this.flushing
+      .catch(() => undefined)
+      .then(() => {
+        this.nextFlush = undefined;
+        return this.nativeFlush();
+      });
+    return this.nextFlush;
   }
 
   /** A call bounded by its own timeout and, should librdkafka never answer, by that timeout plus a grace period. */
   private guarded(what: string, timeoutMs: number, run: (cb: (err: NativeError | null | undefined) => void) => unknown): Promise<void> {
     if (this.hung) return Promise.reject(new ClientCallHungError(`${what}: the producer is unusable (an earlier call never returned)`));
-    return callDoneWithin(what, timeoutMs + HUNG_GRACE_MS, () => (this.hung = true), run);
+    return callDoneWithin(what, timeoutMs + HUNG_GRACE_MS, () => (this.hung = true), run, this.calls);
   }
 
   private takeDeliveryError(): Error | undefined {
