@@ -59,13 +59,18 @@ export class Commit {
 
   constructor(
     private producer: Producer,
-    private readonly consumer: Consumer,
+    private consumer: Consumer,
     private readonly options: CommitOptions,
   ) {}
 
   /** Whether a transaction is open (exactly-once). */
   get inTransaction(): boolean {
     return this.transactionOpen;
+  }
+
+  /** After the consumer was replaced (thread-recovery.ts): later commits use the new one's group metadata. */
+  useConsumer(consumer: Consumer): void {
+    this.consumer = consumer;
   }
 
   /** After the producer was replaced (fenced or in a fatal state): later commits use the new one. */

@@ -27,6 +27,8 @@ import type { ThreadStats } from './thread-stats.js';
 
 /** At most this long between two turns of the event loop while the thread works through a backlog. */
 const YIELD_INTERVAL_MS = 10;
+/** How long a replaced consumer may take to close (it waits up to 35 s for a call in flight, then leaves the group). */
+const CONSUMER_CLOSE_WAIT_MS = 60_000;
 
 export interface ThreadCallbacks {
   onRebalancing(): void;
@@ -149,14 +151,7 @@ export class StreamThread {
     } finally {
       await admin.close();
     }
-    const consumer = await this.backend.createConsumer({
-      clientId: `${this.clientId}-consumer`,
-      groupId: this.config.applicationId,
-      ...(this.identity.groupInstanceId ? { groupInstanceId: this.identity.groupInstanceId } : {}),
-      isolationLevel: this.exactlyOnce ? 'read_committed' : 'read_uncommitted',
-      autoOffsetReset: 'earliest',
-      ...(this.config.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: this.config.sessionTimeoutMs } : {}),
-    });
+    const consumer = await this.createConsumer();
     this.consumer = consumer;
     this.purge = new RepartitionPurge(this.topology, this.config.applicationId, this.backend.admin(), this.config.repartitionPurgeIntervalMs, this.logger);
     this.commitUnit = new Commit(this.producer, consumer, {
@@ -179,7 +174,8 @@ export class StreamThread {
       },
     });
     this.recoveryTarget = {
-      consumer,
+      consumer: () => this.consumer as Consumer,
+      replaceConsumer: () => this.replaceConsumer(),
       tasks: this.taskManager,
       commitUnit: this.commitUnit,
       producer: () => this.producer,
@@ -187,11 +183,7 @@ export class StreamThread {
       reassign: (partitions) => this.onAssigned(partitions),
     };
     this.callbacks.onRebalancing();
-    await consumer.subscribe(subscriptionOf(this.topology, this.config.applicationId), {
-      onPartitionsRevoked: (partitions) => this.onRevoked(partitions),
-      onPartitionsAssigned: (partitions) => this.onAssigned(partitions),
-      onPartitionsLost: () => this.onLost(),
-    });
+    await this.subscribe(consumer);
     this.running = true;
     this.loop = this.run();
     this.loopWatch.start();
@@ -339,6 +331,51 @@ export class StreamThread {
     }
     this.recovery.progressed();
     this.purge?.afterCommit(result.offsets);
+  }
+
+  private createConsumer(): Promise<Consumer> {
+    return this.backend.createConsumer({
+      clientId: `${this.clientId}-consumer`,
+      groupId: this.config.applicationId,
+      ...(this.identity.groupInstanceId ? { groupInstanceId: this.identity.groupInstanceId } : {}),
+      isolationLevel: this.exactlyOnce ? 'read_committed' : 'read_uncommitted',
+      autoOffsetReset: 'earliest',
+      ...(this.config.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: this.config.sessionTimeoutMs } : {}),
+    });
+  }
+
+  private subscribe(consumer: Consumer): Promise<void> {
+    return consumer.subscribe(subscriptionOf(this.topology, this.config.applicationId), {
+      onPartitionsRevoked: (partitions) => this.onRevoked(partitions),
+      onPartitionsAssigned: (partitions) => this.onAssigned(partitions),
+      onPartitionsLost: () => this.onLost(),
+    });
+  }
+
+  /**
+   * Recovery found the consumer stuck (thread-recovery.ts): the old one leaves the group (its tasks are closed
+   * already) and a new one joins; its assignment creates the tasks again.
+   */
+  private async replaceConsumer(): Promise<void> {
+    const old = this.consumer;
+    if (old !== undefined) {
+      // Bounded: a consumer that cannot reach its coordinator may not manage to leave the group either; the group
+      // drops it when its session times out, as it cannot heartbeat then.
+      const closed = await Promise.race([
+        old.close().then(
+          () => true,
+          () => true,
+        ),
+        new Promise<false>((resolve) => setTimeout(() => resolve(false), CONSUMER_CLOSE_WAIT_MS).unref()),
+      ]);
+      if (!closed) this.logger.warn({ waitedMs: CONSUMER_CLOSE_WAIT_MS }, 'the replaced consumer did not close; going on without it');
+    }
+    this.consumer = undefined;
+    const consumer = await this.createConsumer();
+    this.consumer = consumer;
+    (this.commitUnit as Commit).useConsumer(consumer);
+    this.callbacks.onRebalancing();
+    await this.subscribe(consumer);
   }
 
   private async createProducer(): Promise<Producer> {

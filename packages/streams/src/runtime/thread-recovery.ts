@@ -13,7 +13,13 @@ import type { ThreadStats } from './thread-stats.js';
 
 /** What recovery rebuilds: the thread's clients and tasks. */
 export interface RecoveryTarget {
-  readonly consumer: Consumer;
+  /** The thread's consumer now (recovery may replace it). */
+  consumer(): Consumer;
+  /**
+   * Closes the consumer and creates and subscribes a new one; its group assignment then creates the tasks (as after
+   * a rebalance).
+   */
+  replaceConsumer(): Promise<void>;
   readonly tasks: TaskManager;
   readonly commitUnit: Commit;
   /** The thread's producer; undefined when replacing it failed half-way. */
@@ -24,18 +30,26 @@ export interface RecoveryTarget {
   reassign(partitions: ReadonlyArray<TopicPartition>): Promise<void>;
 }
 
+/** How long reading the committed offsets may keep failing before the consumer is replaced (`consumerSeemsStuck`). */
+const CONSUMER_STUCK_MS = 60_000;
+
 export class ThreadRecovery {
   /** Set while the tasks must be rebuilt from committed state before processing goes on. */
   recovering = false;
   /** Set when an error left the producer fenced or in a fatal state: recovery replaces it. */
   producerUnusable = false;
   private readonly retries: RetryPolicy;
+  /** When reading the committed offsets first failed in the current run of failures; undefined after a success. */
+  private committedFailingSince: number | undefined;
+  /** Set from the decision to replace the consumer until a new one is subscribed (creating it may fail and be retried). */
+  private replacingConsumer = false;
 
   constructor(
     taskTimeoutMs: number,
     private readonly logger: Logger,
     private readonly stats: ThreadStats,
     private readonly exactlyOnce: boolean,
+    private readonly now: () => number = Date.now,
   ) {
     this.retries = new RetryPolicy(taskTimeoutMs);
   }
@@ -83,7 +97,7 @@ export class ThreadRecovery {
    * the likely cause of a CI run whose thread could not read its offsets for four minutes.
    */
   async recover(target: RecoveryTarget): Promise<void> {
-    const { consumer, tasks, commitUnit } = target;
+    const { tasks, commitUnit } = target;
     try {
       await commitUnit.abort();
     } catch (error) {
@@ -96,8 +110,20 @@ export class ThreadRecovery {
       commitUnit.useProducer(await target.replaceProducer());
       this.producerUnusable = false;
     }
+    if (this.replacingConsumer || this.consumerSeemsStuck()) {
+      await this.replaceConsumer(target);
+      return;
+    }
+    const consumer = target.consumer();
     const assignment = consumer.assignment();
-    const committed = await consumer.committed(assignment);
+    let committed: Awaited<ReturnType<Consumer['committed']>>;
+    try {
+      committed = await consumer.committed(assignment);
+      this.committedFailingSince = undefined;
+    } catch (error) {
+      this.committedFailingSince ??= this.now();
+      throw error;
+    }
     // Only partitions without a committed offset need their log start: each ListOffsets round trip may be the one
     // that waits for a broker that has just gone away.
     const uncommitted = committed.filter((c) => c.offset < 0);
@@ -110,6 +136,33 @@ export class ThreadRecovery {
     this.recovering = false;
     this.stats.recoveries++;
     this.logger.info({ pausedMs: this.retries.failingForMs() }, 'recovered; processing again');
+  }
+
+  /**
+   * Reading the committed offsets has failed for a minute. After a broker froze and came back fenced, a librdkafka
+   * consumer whose brokers had all been dropped from its metadata kept looking for its group coordinator and never
+   * found one — five minutes on end, until the task timeout stopped the app — while new clients of the same process
+   * reached the broker at once. A new consumer is what those had. Also harmless when the cluster is really away: the
+   * new one waits like the old would have.
+   */
+  private consumerSeemsStuck(): boolean {
+    return this.committedFailingSince !== undefined && this.now() - this.committedFailingSince >= CONSUMER_STUCK_MS;
+  }
+
+  private async replaceConsumer(target: RecoveryTarget): Promise<void> {
+    if (!this.replacingConsumer) {
+      this.logger.warn(
+        { failingForMs: this.now() - (this.committedFailingSince ?? this.now()) },
+        'committed offsets unreadable for long; replacing the consumer',
+      );
+      this.replacingConsumer = true;
+      this.committedFailingSince = undefined;
+    }
+    await target.replaceConsumer();
+    this.replacingConsumer = false;
+    // The tasks are closed; the new consumer's assignment creates them from their committed offsets.
+    this.recovering = false;
+    this.stats.recoveries++;
   }
 }
 
