@@ -39,7 +39,11 @@ export class KafkaProducer implements Producer {
   private readonly native: NativeProducer;
   /** Explicitly named partitions written since the last flush, by topic (no string key built per record). */
   private written = new Map<string, Set<number>>();
+  /** The first failed delivery not reported yet by a flush or commit. */
   private deliveryError: Error | undefined;
+  /** Failed deliveries so far, and the latest: a flush that overlapped one fails too (see `flush`). */
+  private deliveryFailures = 0;
+  private latestDeliveryError: Error | undefined;
   private closed = false;
   /** A call never returned: the native handle is left alone (disconnecting it under that call crashes the process). */
   private hung = false;
@@ -94,9 +98,16 @@ export class KafkaProducer implements Producer {
     }
   }
 
+  /**
+   * Fails when a record failed since the last flush that reported a failure, and also when one failed while this
+   * flush waited: callers that flush at once (request handlers sharing the producer) each learn of a failure that
+   * may be one of their records, instead of only the first to look, which left the others acknowledged while their
+   * records were lost.
+   */
   async flush(): Promise<TopicPartitionOffset[]> {
+    const failuresBefore = this.deliveryFailures;
     await this.drain();
-    const error = this.takeDeliveryError();
+    const error = this.takeDeliveryError() ?? (this.deliveryFailures > failuresBefore ? this.latestDeliveryError : undefined);
     const written: TopicPartition[] = [];
     for (const [topic, partitions] of this.written) for (const partition of partitions) written.push({ topic, partition });
     this.written = new Map();
@@ -170,15 +181,21 @@ export class KafkaProducer implements Producer {
 
   private onRefused(refused: RefusedSend[]): void {
     const first = refused[0];
-    if (first === undefined || this.deliveryError !== undefined) return;
+    if (first === undefined) return;
     const err = Object.assign(new Error(`librdkafka refused ${refused.length} record(s)`), { code: first.code });
-    this.deliveryError = toPortError(err, `sending to ${first.topic}`, first.topic);
+    this.noteDeliveryFailure(toPortError(err, `sending to ${first.topic}`, first.topic));
   }
 
   private onDelivery(err: NativeError | null | undefined, report: NativeDeliveryReport): void {
     if (err && !(isNativeError(err) && PURGE_CODES.has(err.code))) {
-      this.deliveryError ??= toPortError(err, `delivering to ${report.topic}`, report.topic);
+      this.noteDeliveryFailure(toPortError(err, `delivering to ${report.topic}`, report.topic));
     }
+  }
+
+  private noteDeliveryFailure(error: Error): void {
+    this.deliveryError ??= error;
+    this.deliveryFailures++;
+    this.latestDeliveryError = error;
   }
 
   /**

@@ -74,12 +74,24 @@ describe('AdminHandle', () => {
 });
 
 /** A producer whose native flushes wait until the test answers them. */
-function fakeProducerModule(): { mod: NativeModule; flushes: Answer[]; disconnects: number[] } {
-  const flushes: Answer[] = [];
+interface FakeProducerModule {
+  mod: NativeModule;
+  /** The native flushes called so far, each answered when the test calls it. */
+  flushes: Answer[];
   /** For each disconnect, how many flushes had been called by then. */
+  disconnects: number[];
+  /** Emits a failed delivery report, as librdkafka's background poll would. */
+  report: (failure: Error & { code: number }) => void;
+}
+
+function fakeProducerModule(): FakeProducerModule {
+  const flushes: Answer[] = [];
+  let onReport: (err: Error, report: { topic: string }) => void = () => undefined;
   const disconnects: number[] = [];
   class FakeProducer {
-    on(): void {}
+    on(event: string, listener: typeof onReport): void {
+      if (event === 'delivery-report') onReport = listener;
+    }
     connect(_options: unknown, cb: (err: null) => void): void {
       cb(null);
     }
@@ -94,7 +106,7 @@ function fakeProducerModule(): { mod: NativeModule; flushes: Answer[]; disconnec
     }
   }
   const mod = { Producer: FakeProducer as unknown as NativeModule['Producer'] } as NativeModule;
-  return { mod, flushes, disconnects };
+  return { mod, flushes, disconnects, report: (failure) => onReport(failure, { topic: 'orders' }) };
 }
 
 const noOffsets = { list: async () => [] } as unknown as KafkaOffsets;
@@ -125,6 +137,27 @@ describe('KafkaProducer flush', () => {
     await Promise.all([second, third]);
     assert.deepEqual(done.sort(), ['first', 'second', 'third']);
     assert.equal(flushes.length, 2);
+  });
+});
+
+describe('KafkaProducer delivery failures', () => {
+  it('a record failing while several callers flush fails every one of them, not only the first to look', async () => {
+    const { mod, flushes, report } = fakeProducerModule();
+    const producer = await KafkaProducer.create(mod, { clientId: 'p' }, {}, noOffsets);
+    const outcomes = [producer.flush(), producer.flush()].map((p) => p.then(() => 'ok', (e: unknown) => String(e)));
+    await turns(2);
+    report(Object.assign(new Error('Local: Message timed out'), { code: -192 }));
+    flushes[0]!();
+    await turns(4);
+    flushes[1]!();
+    const [first, second] = await Promise.all(outcomes);
+    assert.match(first!, /delivering to orders: Local: Message timed out/);
+    assert.match(second!, /delivering to orders: Local: Message timed out/, 'the second caller hears of it too');
+    // Reported: a later flush with no new failure succeeds.
+    const later = producer.flush();
+    await turns(2);
+    flushes[2]!();
+    await later;
   });
 });
 
