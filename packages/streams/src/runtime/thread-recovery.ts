@@ -141,9 +141,10 @@ export class ThreadRecovery {
   /**
    * Reading the committed offsets has failed for a minute. After a broker froze and came back fenced, a librdkafka
    * consumer whose brokers had all been dropped from its metadata kept looking for its group coordinator and never
-   * found one — five minutes on end, until the task timeout stopped the app — while new clients of the same process
-   * reached the broker at once. A new consumer is what those had. Also harmless when the cluster is really away: the
-   * new one waits like the old would have.
+   * found one — five minutes on end, until the task timeout stopped the app — while a new consumer of the same group
+   * read the offsets at once. That cause is patched (tools/librdkafka/metadata-without-brokers.patch); this is for
+   * any other way a consumer gets stuck. Also harmless when the cluster is really away: the new one waits like the
+   * old would have.
    */
   private consumerSeemsStuck(): boolean {
     return this.committedFailingSince !== undefined && this.now() - this.committedFailingSince >= CONSUMER_STUCK_MS;

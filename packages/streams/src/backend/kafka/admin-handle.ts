@@ -5,9 +5,10 @@ import type { NativeAdminClient } from './native.js';
  *
  * The client's `disconnect()` is synchronous: it destroys the handle on the calling thread, the event loop's, and
  * first waits for every call still running on a libuv worker (each holds the handle's connection lock until it
- * answers or times out). When a broker froze under the shop's load, a stale client was disconnected while its
- * ListOffsets calls were still queued for a busy threadpool: the event loop stood still for 139 s, HTTP included.
- * Answers come back on the event loop, after the worker let go of the lock, so at a count of zero nothing holds it.
+ * answers or times out). When a broker froze under the shop's load, the event loop stood still for about two
+ * minutes, HTTP included: a stale client was being disconnected while its ListOffsets calls were still queued for a
+ * busy threadpool (read from the code, no stack was taken; no such stall since). Answers come back on the event loop,
+ * after the worker let go of the lock, so at a count of zero nothing holds it.
  */
 export class AdminHandle implements NativeAdminClient {
   private inFlight = 0;

@@ -1,8 +1,9 @@
 /**
  * The calls of one librdkafka client still waiting for their answer. Most calls run on a libuv worker and hold the
  * client's handle until librdkafka answers; disconnecting the client meanwhile destroys the handle under them and
- * crashes the process (seen as a segfault when the shop shut down while a stream thread's `committed()` still waited
- * for a group coordinator). So a client is disconnected only once its calls have answered, or not at all.
+ * crashes the process (the likely cause of segfaults when the shop shut down while a stream thread's `committed()`
+ * still waited for a group coordinator). So a client is disconnected only once its calls have answered, or not at
+ * all.
  */
 export class CallsInFlight {
   private count = 0;

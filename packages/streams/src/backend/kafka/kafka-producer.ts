@@ -101,8 +101,8 @@ export class KafkaProducer implements Producer {
   /**
    * Fails when a record failed since the last flush that reported a failure, and also when one failed while this
    * flush waited: callers that flush at once (request handlers sharing the producer) each learn of a failure that
-   * may be one of their records, instead of only the first to look, which left the others acknowledged while their
-   * records were lost.
+   * may be one of their records, instead of only the first to look, which could leave the others acknowledged with
+   * their records lost.
    */
   async flush(): Promise<TopicPartitionOffset[]> {
     const failuresBefore = this.deliveryFailures;
@@ -213,8 +213,8 @@ export class KafkaProducer implements Producer {
    * librdkafka's flush, at most one at a time per producer. Each native flush holds a libuv worker until the queue is
    * empty, and a producer shared by request handlers flushes once per request: when a broker froze under 200
    * requests/s, 788 flushes waited at once, every worker of the pool was taken, and the stream threads' own calls
-   * (consume, commit) queued behind them for minutes. A caller who comes while a flush runs may have queued records
-   * after librdkafka last looked at its queue, so it waits for the next flush, which everyone arriving meanwhile shares.
+   * (consume, commit) queued behind them. A caller who comes while a flush runs may have queued records after
+   * librdkafka last looked at its queue, so it waits for the next flush, which everyone arriving meanwhile shares.
    */
   private nativeFlush(): Promise<void> {
     if (this.flushing === undefined) {
