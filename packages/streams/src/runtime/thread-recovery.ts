@@ -116,14 +116,11 @@ export class ThreadRecovery {
     }
     const consumer = target.consumer();
     const assignment = consumer.assignment();
-    let committed: Awaited<ReturnType<Consumer['committed']>>;
-    try {
-      committed = await consumer.committed(assignment);
-      this.committedFailingSince = undefined;
-    } catch (error) {
+    const committed = await consumer.committed(assignment).catch((error: unknown) => {
       this.committedFailingSince ??= this.now();
       throw error;
-    }
+    });
+    this.committedFailingSince = undefined;
     // Only partitions without a committed offset need their log start: each ListOffsets round trip may be the one
     // that waits for a broker that has just gone away.
     const uncommitted = committed.filter((c) => c.offset < 0);
