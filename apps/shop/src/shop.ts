@@ -105,7 +105,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     await viewApp.waitForRunning();
     await commandViewsApp.waitForRunning();
     catalog = await startCatalog(options, options.search ?? { engine: 'embedded' }, supervise);
-    writer = new TopicWriter(await backend.createProducer({ clientId: 'orders-service-api' }));
+    writer = await TopicWriter.start(() => backend.createProducer({ clientId: 'orders-service-api' }), logger);
     // This process owns `customers`: it applies the CRM import's changes through its own producer.
     relay = await CustomerChangesRelay.start(backend, writer, logger);
     if (options.databaseUrl !== undefined) hybrid = await startHybrid(backend, options.databaseUrl, logger);

@@ -6,15 +6,10 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createEmbeddedBackend, KafkaStreams, Serdes, StreamsBuilder } from '@tributary/streams';
-import type { ApiDeps } from '../src/http/api-deps.js';
-import { ForwardAuth } from '../src/http/forward-auth.js';
-import { LongPollLimits } from '../src/http/long-poll-limits.js';
-import { OrderWaiters } from '../src/http/order-waiters.js';
-import { PostedOrders } from '../src/http/posted-orders.js';
 import { buildServer } from '../src/http/server.js';
 import type { TopicWriter } from '../src/http/topic-writer.js';
-import { createCommandFeeds } from '../src/services/command-views.js';
 import { SupervisedApp } from '../src/services/supervisor.js';
+import { standaloneApiDeps } from './standalone-api.js';
 import { quietLogger, readRawTopic, tempDir, writeRaw } from './support.js';
 
 async function eventually<T>(read: () => T, done: (value: T) => boolean, waitMs = 30_000): Promise<T> {
@@ -55,22 +50,8 @@ describe('supervised apps', () => {
     };
     const supervised = new SupervisedApp('demo', create, quietLogger, { initialMs: 200, maxMs: 400, stableMs: 60_000 });
     const services = new Map([['demo', supervised]]);
-    const server = buildServer(
-      {
-        view: { ready: true, order: () => null, remoteOwner: () => undefined },
-        commands: { stock: () => null, commandResult: () => null, registration: () => null, ownerOfEmail: () => null, remoteOwner: () => undefined },
-        feeds: createCommandFeeds(),
-        waiters: new OrderWaiters(),
-        posted: new PostedOrders(),
-        // The health and metrics routes write nothing.
-        writer: {} as TopicWriter,
-        longPolls: new LongPollLimits(),
-        forwarding: new ForwardAuth(),
-        logger: quietLogger,
-        services,
-      } satisfies ApiDeps,
-      quietLogger,
-    );
+    // The health and metrics routes write nothing.
+    const server = buildServer(standaloneApiDeps({} as TopicWriter, services), quietLogger);
     try {
       await supervised.start();
       await supervised.waitForRunning();

@@ -21,6 +21,7 @@ import { PAGE_HTML } from './page.js';
 import { prometheusText } from './metrics.js';
 import { registerStoreRoutes } from './store-routes.js';
 import { registerWarrantyRoutes } from './warranty-routes.js';
+import { WriteUnavailableError } from './topic-writer.js';
 import { registerCrmRoutes } from './crm-routes.js';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
@@ -95,6 +96,10 @@ export function buildServer(deps: ApiDeps, logger: Logger): FastifyInstance {
       // the parser refuses as prototype poisoning) is wrong as a whole: the field named is the body.
       const field = error.code?.startsWith('FST_ERR_CTP_') ? { field: 'body' } : {};
       return reply.code(error.statusCode ?? 400).send({ error: error.message, ...field, ...(error.code ? { code: error.code } : {}) });
+    }
+    if (error instanceof WriteUnavailableError) {
+      logger.warn({ err: error.message, cause: String(error.cause), method: request.method, url: request.url }, 'write not acknowledged');
+      return reply.code(503).header('retry-after', '1').send({ error: error.message });
     }
     logger.error({ err: error.message, method: request.method, url: request.url }, 'request failed');
     return reply.code(error.statusCode === 503 ? 503 : 500).send({ error: 'Internal error' });

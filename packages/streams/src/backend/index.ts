@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { ProducerFencedError, UnknownTopicError, CommitFailedError, isRetriable } from './port.js';
+export { ProducerFencedError, UnknownTopicError, CommitFailedError, isRetriable, needsNewClient } from './port.js';
 export type * from './port.js';
 export { murmur2, partitionForKey } from './partitioner.js';
 export { createEmbeddedBackend } from './embedded/index.js';

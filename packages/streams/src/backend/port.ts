@@ -171,6 +171,16 @@ export function isRetriable(error: unknown): boolean {
   return inCauseChain(error, (e) => (e as { retriable?: unknown }).retriable === true);
 }
 
+/**
+ * Whether `error` left the client that raised it unusable, so that its owner must replace the client rather than
+ * retry with it: one of librdkafka's fatal errors (an idempotent producer that lost a sequence), or a native call that
+ * never answered (the handle is left alone so as not to crash the process). A backend marks such errors with
+ * `fatal: true`, on the error or any error in its `cause` chain.
+ */
+export function needsNewClient(error: unknown): boolean {
+  return inCauseChain(error, (e) => (e as { fatal?: unknown }).fatal === true);
+}
+
 /** Whether `error` or an error in its `cause` chain (wrappers such as ProcessorError keep the original) matches. */
 export function inCauseChain(error: unknown, matches: (e: Error) => boolean): boolean {
   let e: unknown = error;

@@ -4,7 +4,7 @@
  * rebuilds the thread's tasks from committed state: abort, rewind to what was committed, create the tasks again.
  */
 import type { Consumer, Producer, TopicPartition } from '../backend/port.js';
-import { inCauseChain } from '../backend/port.js';
+import { needsNewClient } from '../backend/port.js';
 import type { Commit } from './commit.js';
 import type { Logger } from './config.js';
 import { classifyFailure, RetryPolicy } from './failure.js';
@@ -71,8 +71,8 @@ export class ThreadRecovery {
   /** An error on the way through processing or commit: notes whether it left the producer unusable. */
   noteProducerState(error: unknown): void {
     const kind = classifyFailure(error);
-    // A wrapper (ProcessorError) keeps the client's error as its cause: look down the chain, as classifyFailure does.
-    if (kind === 'task-migrated' || inCauseChain(error, (e) => (e as { fatal?: unknown }).fatal === true)) this.producerUnusable = true;
+    // A wrapper (ProcessorError) keeps the client's error as its cause: needsNewClient looks down the chain.
+    if (kind === 'task-migrated' || needsNewClient(error)) this.producerUnusable = true;
   }
 
   /** A commit went through: a run of failures is over. */
