@@ -1,0 +1,162 @@
+#!/usr/bin/env node
+/**
+ * The Kafka shop through a frozen broker: a fresh single-node broker, the shop on it (as `npm start` runs it), the
+ * load generator at a fixed rate, and, `--freeze-at` seconds into the load, the broker's JVM stopped with SIGSTOP
+ * for `--freeze-for` seconds, then continued. A frozen broker is what a long GC pause, a VM migration or a stalled
+ * disk looks like to clients: connections stay open and nothing answers. Prints per-window latency (by the order's
+ * start time) and the load generator's totals, and writes them as JSON.
+ *
+ *   node bench/shop-freeze.mjs [--rate 200] [--seconds 180] [--freeze-at 50] [--freeze-for 25] [--window 10]
+ *                              [--port 19592] [--out bench/work/shop-freeze.json]
+ *
+ * The shop's log lines (warnings and above) go beside the JSON, in shop-freeze-warnings.log, each prefixed with its
+ * second into the load.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { startChild, stopChild } from './lib/proc.mjs';
+import { freePort, npmStartEnv, parseLoadSummary, waitHealthy } from './lib/shop-load.mjs';
+import { percentiles } from './lib/stats.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, '..');
+const { values } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '180' },
+    'freeze-at': { type: 'string', default: '50' },
+    'freeze-for': { type: 'string', default: '25' },
+    window: { type: 'string', default: '10' },
+    port: { type: 'string', default: '19592' },
+    out: { type: 'string', default: join(root, 'bench/work/shop-freeze.json') },
+  },
+});
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const freezeAt = Number(values['freeze-at']);
+const freezeFor = Number(values['freeze-for']);
+const windowS = Number(values.window);
+const work = join(root, 'bench/work/shop-freeze');
+const log = (m) => console.log(`[freeze ${new Date().toISOString().slice(11, 19)}] ${m}`);
+
+const brokerEnv = { ...process.env, KAFKA_PORT: values.port, KAFKA_DATA_DIR: join(work, 'kafka') };
+const kafka = (cmd) => execFileSync('bash', [join(root, 'tools/kafka/kafka.sh'), cmd], { env: brokerEnv, stdio: 'inherit' });
+const brokerPid = () => Number(readFileSync(join(work, 'kafka/node-1/kafka.pid'), 'utf8').trim());
+
+try {
+  kafka('stop');
+} catch {
+  // nothing running
+}
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+kafka('start');
+const bootstrap = `127.0.0.1:${values.port}`;
+const port = await freePort();
+const url = `http://127.0.0.1:${port}`;
+const shopLines = [];
+const shop = startChild(process.execPath, [join(root, 'apps/shop/dist/main.js')], {
+  cwd: root,
+  env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(work, 'shop'), LOG_LEVEL: 'warn', KAFKA_BOOTSTRAP_SERVERS: bootstrap, ...npmStartEnv() },
+  onLine: (line) => shopLines.push(line),
+});
+const events = [];
+let frozen = false;
+const at = () => Date.now();
+try {
+  if (!(await waitHealthy(url, 180_000))) throw new Error(`the shop was not healthy within 180 s: ${shop.stderr.slice(-500)}`);
+  log(`shop healthy at ${url}; load ${rate}/s for ${seconds} s, broker frozen at ${freezeAt} s for ${freezeFor} s`);
+  const latencyLog = join(work, 'latency.csv');
+  let loadStart;
+  const timers = [];
+  const load = startChild(
+    process.execPath,
+    [join(root, 'apps/shop/dist/load/main.js'), '--url', url, '--rate', String(rate), '--duration', String(seconds), '--latency-log', latencyLog],
+    {
+      cwd: root,
+      onLine: (line) => {
+        // The load generator's clock starts as it prints this line: the freeze is timed from it.
+        if (loadStart === undefined && line.startsWith('shop load:')) {
+          loadStart = at();
+          timers.push(
+            setTimeout(() => {
+              process.kill(brokerPid(), 'SIGSTOP');
+              frozen = true;
+              events.push({ s: (at() - loadStart) / 1000, event: 'SIGSTOP' });
+              log('broker frozen');
+            }, freezeAt * 1000),
+            setTimeout(() => {
+              process.kill(brokerPid(), 'SIGCONT');
+              frozen = false;
+              events.push({ s: (at() - loadStart) / 1000, event: 'SIGCONT' });
+              log('broker continued');
+            }, (freezeAt + freezeFor) * 1000),
+          );
+        }
+      },
+    },
+  );
+  const done = await Promise.race([load.exited, new Promise((r) => setTimeout(() => r(undefined), (seconds + 300) * 1000))]);
+  timers.forEach(clearTimeout);
+  if (frozen) process.kill(brokerPid(), 'SIGCONT');
+  if (done === undefined) {
+    load.child.kill('SIGKILL');
+    throw new Error('the load generator did not finish within 300 s of its duration');
+  }
+  const summary = parseLoadSummary(load.stdout);
+  const rows = readFileSync(latencyLog, 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',').map(Number));
+  const windows = [];
+  for (let from = 0; from < seconds; from += windowS) {
+    const lat = rows.filter(([s]) => s >= from * 1000 && s < (from + windowS) * 1000).map(([, ms]) => ms);
+    const p = lat.length > 0 ? percentiles(lat) : undefined;
+    windows.push({ from, to: from + windowS, outcomes: lat.length, p50: p?.p50, p99: p?.p99, max: p?.max });
+  }
+  // Warnings of the shop while it ran, by message, to see which parts noticed the freeze.
+  const byMessage = new Map();
+  for (const line of shopLines) {
+    const m = /"msg":"([^"]*)"/.exec(line);
+    if (m) byMessage.set(m[1], (byMessage.get(m[1]) ?? 0) + 1);
+  }
+  const result = {
+    date: new Date().toISOString(),
+    rate,
+    seconds,
+    freezeAt,
+    freezeFor,
+    events,
+    summary,
+    windows,
+    shopMessages: Object.fromEntries([...byMessage].sort((a, b) => b[1] - a[1]).slice(0, 30)),
+    shopAlive: shop.exitCode === undefined && shop.signal === undefined,
+  };
+  mkdirSync(dirname(values.out), { recursive: true });
+  // The shop's warnings, each with its second into the load, for the timeline of what noticed the freeze.
+  writeFileSync(
+    join(dirname(values.out), 'shop-freeze-warnings.log'),
+    shopLines
+      .map((line) => {
+        const t = /"time":(\d+)/.exec(line);
+        return t && loadStart !== undefined ? `${((Number(t[1]) - loadStart) / 1000).toFixed(1)} s ${line}` : line;
+      })
+      .join('\n'),
+  );
+
+  writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log('| window (s) | outcomes | p50 ms | p99 ms | max ms |');
+  console.log('| --- | ---: | ---: | ---: | ---: |');
+  const f = (n) => (n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
+  for (const w of windows) console.log(`| ${w.from}–${w.to} | ${w.outcomes} | ${f(w.p50)} | ${f(w.p99)} | ${f(w.max)} |`);
+  console.log(load.stdout.split('---').pop()?.trim());
+  console.log(`events: ${events.map((e) => `${e.event} at ${e.s.toFixed(1)} s`).join(', ')}; shop alive at the end: ${result.shopAlive}`);
+  log(`wrote ${values.out}`);
+} finally {
+  await stopChild(shop, 60_000);
+  kafka('stop');
+}
