@@ -4,7 +4,8 @@
  * load generator at a fixed rate, and, `--freeze-at` seconds into the load, the broker's JVM stopped with SIGSTOP
  * for `--freeze-for` seconds, then continued. A frozen broker is what a long GC pause, a VM migration or a stalled
  * disk looks like to clients: connections stay open and nothing answers. Prints per-window latency (by the order's
- * start time) and the load generator's totals, and writes them as JSON.
+ * start time), the slowest answer to GET /health probed once a second (a blocked event loop shows there), and the
+ * load generator's totals, and writes them as JSON.
  *
  *   node bench/shop-freeze.mjs [--rate 200] [--seconds 180] [--freeze-at 50] [--freeze-for 25] [--window 10]
  *                              [--port 19592] [--out bench/work/shop-freeze.json]
@@ -65,12 +66,29 @@ const shop = startChild(process.execPath, [join(root, 'apps/shop/dist/main.js')]
 });
 const events = [];
 let frozen = false;
+let probing = false;
 const at = () => Date.now();
 try {
   if (!(await waitHealthy(url, 180_000))) throw new Error(`the shop was not healthy within 180 s: ${shop.stderr.slice(-500)}`);
   log(`shop healthy at ${url}; load ${rate}/s for ${seconds} s, broker frozen at ${freezeAt} s for ${freezeFor} s`);
   const latencyLog = join(work, 'latency.csv');
   let loadStart;
+  // How long the shop takes to answer GET /health, once a second: a blocked event loop shows here first.
+  const probes = [];
+  probing = true;
+  const probe = (async () => {
+    while (probing) {
+      const started = at();
+      let status = 0;
+      try {
+        status = (await fetch(`${url}/health`, { signal: AbortSignal.timeout(30_000) })).status;
+      } catch {
+        // no answer within 30 s: recorded as status 0
+      }
+      if (loadStart !== undefined) probes.push({ s: (started - loadStart) / 1000, ms: at() - started, status });
+      await new Promise((r) => setTimeout(r, Math.max(0, 1_000 - (at() - started))));
+    }
+  })();
   const timers = [];
   const load = startChild(
     process.execPath,
@@ -99,8 +117,12 @@ try {
       },
     },
   );
-  const done = await Promise.race([load.exited, new Promise((r) => setTimeout(() => r(undefined), (seconds + 300) * 1000))]);
+  let giveUp;
+  const done = await Promise.race([load.exited, new Promise((r) => (giveUp = setTimeout(() => r(undefined), (seconds + 300) * 1000)))]);
+  clearTimeout(giveUp);
   timers.forEach(clearTimeout);
+  probing = false;
+  await probe;
   if (frozen) process.kill(brokerPid(), 'SIGCONT');
   if (done === undefined) {
     load.child.kill('SIGKILL');
@@ -116,7 +138,9 @@ try {
   for (let from = 0; from < seconds; from += windowS) {
     const lat = rows.filter(([s]) => s >= from * 1000 && s < (from + windowS) * 1000).map(([, ms]) => ms);
     const p = lat.length > 0 ? percentiles(lat) : undefined;
-    windows.push({ from, to: from + windowS, outcomes: lat.length, p50: p?.p50, p99: p?.p99, max: p?.max });
+    const inWindow = probes.filter((x) => x.s >= from && x.s < from + windowS);
+    const healthMaxMs = inWindow.length > 0 ? Math.max(...inWindow.map((x) => x.ms)) : undefined;
+    windows.push({ from, to: from + windowS, outcomes: lat.length, p50: p?.p50, p99: p?.p99, max: p?.max, healthMaxMs, healthProbes: inWindow.length });
   }
   // Warnings of the shop while it ran, by message, to see which parts noticed the freeze.
   const byMessage = new Map();
@@ -149,14 +173,15 @@ try {
   );
 
   writeFileSync(values.out, `${JSON.stringify(result, null, 2)}\n`);
-  console.log('| window (s) | outcomes | p50 ms | p99 ms | max ms |');
-  console.log('| --- | ---: | ---: | ---: | ---: |');
+  console.log('| window (s) | outcomes | p50 ms | p99 ms | max ms | /health slowest ms (probes) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
   const f = (n) => (n === undefined ? '–' : Math.round(n).toLocaleString('en-US'));
-  for (const w of windows) console.log(`| ${w.from}–${w.to} | ${w.outcomes} | ${f(w.p50)} | ${f(w.p99)} | ${f(w.max)} |`);
+  for (const w of windows) console.log(`| ${w.from}–${w.to} | ${w.outcomes} | ${f(w.p50)} | ${f(w.p99)} | ${f(w.max)} | ${f(w.healthMaxMs)} (${w.healthProbes}) |`);
   console.log(load.stdout.split('---').pop()?.trim());
   console.log(`events: ${events.map((e) => `${e.event} at ${e.s.toFixed(1)} s`).join(', ')}; shop alive at the end: ${result.shopAlive}`);
   log(`wrote ${values.out}`);
 } finally {
+  probing = false;
   await stopChild(shop, 60_000);
   kafka('stop');
 }
