@@ -27,8 +27,7 @@ export class TopicWriter {
   /** Producers given up and closing: `close()` waits for them. */
   private readonly retiring = new Set<Promise<void>>();
   private closed = false;
-  /** Producers replaced so far (for tests and the health page). */
-  replacements = 0;
+  private replaced = 0;
 
   private constructor(
     private readonly create: () => Promise<Producer>,
@@ -36,6 +35,11 @@ export class TopicWriter {
     private readonly logger: Logger,
   ) {
     this.producer = first;
+  }
+
+  /** Producers that replaced an unusable one so far. */
+  get replacements(): number {
+    return this.replaced;
   }
 
   /** Creates the first producer now, so that a log the API cannot reach fails the start rather than the first request. */
@@ -104,7 +108,7 @@ export class TopicWriter {
           throw new Error('the API writer is closed');
         }
         this.producer = producer;
-        this.replacements++;
+        this.replaced++;
         return producer;
       })
       .catch((error: unknown) => {
