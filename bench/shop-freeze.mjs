@@ -19,7 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startChild, stopChild } from './lib/proc.mjs';
-import { freePort, npmStartEnv, parseLoadSummary, waitHealthy } from './lib/shop-load.mjs';
+import { freePort, parseLoadSummary, shopEnv, waitHealthy } from './lib/shop-load.mjs';
 import { percentiles } from './lib/stats.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -61,7 +61,7 @@ const url = `http://127.0.0.1:${port}`;
 const shopLines = [];
 const shop = startChild(process.execPath, [join(root, 'apps/shop/dist/main.js')], {
   cwd: root,
-  env: { PORT: String(port), HOST: '127.0.0.1', DATA_DIR: join(work, 'shop'), LOG_LEVEL: 'warn', KAFKA_BOOTSTRAP_SERVERS: bootstrap, ...npmStartEnv() },
+  env: shopEnv({ port, dataDir: join(work, 'shop'), bootstrap }),
   onLine: (line) => shopLines.push(line),
 });
 const events = [];

@@ -66,10 +66,26 @@ export function parseLoadSummary(text) {
  * default, but then it rises with every large block freed, after which such blocks come from the main heap and stay
  * resident when freed). Both in apps/shop/README.md.
  */
-export function npmStartEnv() {
+function npmStartEnv() {
   return {
     UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '32',
     MALLOC_MMAP_THRESHOLD_: process.env.MALLOC_MMAP_THRESHOLD_ ?? '131072',
+  };
+}
+
+/**
+ * The environment of a shop the harness starts on `port`, with its data in `dataDir`, as `npm start` would run it.
+ * `bootstrap` is a broker address or undefined for the embedded log (an empty KAFKA_BOOTSTRAP_SERVERS means unset to
+ * the shop, whatever the harness's own environment says).
+ */
+export function shopEnv({ port, dataDir, bootstrap }) {
+  return {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    KAFKA_BOOTSTRAP_SERVERS: bootstrap ?? '',
+    ...npmStartEnv(),
   };
 }
 
@@ -77,15 +93,7 @@ export async function shopLoad({ root, work, backend, rate, seconds }) {
   const port = await freePort();
   const dataDir = join(work, `shop-${backend === 'embedded' ? 'embedded' : 'kafka'}`);
   rmSync(dataDir, { recursive: true, force: true });
-  // An empty KAFKA_BOOTSTRAP_SERVERS means unset to the shop: the embedded log, whatever the harness's environment.
-  const env = {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    KAFKA_BOOTSTRAP_SERVERS: backend === 'embedded' ? '' : backend,
-    ...npmStartEnv(),
-  };
+  const env = shopEnv({ port, dataDir, bootstrap: backend === 'embedded' ? undefined : backend });
   const shop = startChild(process.execPath, [join(root, 'apps/shop/dist/main.js')], { cwd: root, env });
   const url = `http://127.0.0.1:${port}`;
   try {

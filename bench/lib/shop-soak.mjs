@@ -24,7 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { memoryMiB, startChild, stopChild } from './proc.mjs';
 import { renderSoak } from './report.mjs';
-import { freePort, npmStartEnv, parseLoadSummary, waitHealthy } from './shop-load.mjs';
+import { freePort, parseLoadSummary, shopEnv, waitHealthy } from './shop-load.mjs';
 
 export const SOAK_DEFAULTS = {
   rate: 200,
@@ -150,13 +150,7 @@ export async function shopSoak({ root, work, rate = SOAK_DEFAULTS.rate, seconds 
   rmSync(memoryFile, { force: true });
   mkdirSync(work, { recursive: true });
   const env = {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-    // Empty means unset to the shop: the embedded log, whatever the harness's environment.
-    KAFKA_BOOTSTRAP_SERVERS: '',
-    ...npmStartEnv(),
+    ...shopEnv({ port, dataDir }),
     // The load generator is one client standing for many customers: at 200 orders/s and a second or two to each
     // outcome it holds several hundred long polls, past the per-client bound meant for real clients (128).
     LONG_POLL_MAX: '8192',

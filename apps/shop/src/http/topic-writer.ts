@@ -89,8 +89,9 @@ export class TopicWriter {
       sendAll(producer);
       await producer.flush();
     } catch (error) {
-      if (needsNewClient(error)) this.retire(producer, error);
-      if (needsNewClient(error) || isRetriable(error)) {
+      const unusable = needsNewClient(error);
+      if (unusable) this.retire(producer, error);
+      if (unusable || isRetriable(error)) {
         throw new WriteUnavailableError('The log did not acknowledge the write (it may or may not be in the log); retry shortly', { cause: error });
       }
       throw error;
