@@ -14,7 +14,14 @@ export interface HttpAnswer {
 }
 
 // No socket limit: every order holds a long poll, and a queue in front of them would be latency the shop never caused.
-const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+// No limit on idle sockets either: with Node's default of 256, thousands of answers arriving together (a broker
+// that stalled for 25 s, then every waiting order's POST answered at once) left all but 256 sockets destroyed, and
+// the next requests of those orders opened thousands of connections in the same instant. That overflowed the
+// shop's accept queue; handshakes and first bytes were dropped and resent by TCP seconds later, and the shop's
+// headers timeout, which counts from the accept, answered 408 or reset them
+// (bench/results/2026-12-01-shop-freeze.md, "Connection storms").
+const agentOptions = { keepAlive: true, maxFreeSockets: Number.MAX_SAFE_INTEGER };
+const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
 
 /**
  * Sends `body` (as JSON when given) and resolves with the whole answer; rejects when the socket is silent for
