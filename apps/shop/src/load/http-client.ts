@@ -18,7 +18,7 @@ export interface HttpAnswer {
 // that stalled for 25 s, then every waiting order's POST answered at once) left all but 256 sockets destroyed, and
 // the next requests of those orders opened thousands of connections in the same instant. That overflowed the
 // shop's accept queue; handshakes and first bytes were dropped and resent by TCP seconds later, and the shop's
-// headers timeout, which counts from the accept, answered 408 or reset them
+// headers timeout, which counts from the accept, answered 408
 // (bench/results/2026-12-01-shop-freeze.md, "Connection storms").
 const agentOptions = { keepAlive: true, maxFreeSockets: Number.MAX_SAFE_INTEGER };
 const agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
