@@ -57,7 +57,6 @@ export function parseLoadSummary(text) {
   };
 }
 
-/** One shop run: `backend` is 'embedded' or a bootstrap address. */
 /**
  * What `npm start` sets for the shop process (unless the environment sets it), for every harness that starts the shop.
  * UV_THREADPOOL_SIZE: on Kafka each app's consumer holds a libuv worker while it waits for records, and with libuv's
@@ -89,6 +88,7 @@ export function shopEnv({ port, dataDir, bootstrap }) {
   };
 }
 
+/** One shop run: `backend` is 'embedded' or a bootstrap address. */
 export async function shopLoad({ root, work, backend, rate, seconds }) {
   const port = await freePort();
   const dataDir = join(work, `shop-${backend === 'embedded' ? 'embedded' : 'kafka'}`);
